@@ -1,0 +1,1 @@
+"""kb: a claims-first knowledge base on Russia–North Korea relations."""

@@ -1,0 +1,1 @@
+"""The editors' curation desk in the Django admin."""

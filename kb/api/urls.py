@@ -1,0 +1,4 @@
+"""Routes of the REST API."""
+
+app_name = "api"
+urlpatterns: list = []

@@ -1,0 +1,231 @@
+"""Partial dates: a date plus a precision (day, month, year, decade), used for every date in kb.
+
+A partial date is stored as two columns, ``<name>`` (the first day of the period) and
+``<name>_precision``. "January 2024" is stored as 2024-01-01 with precision "month" and
+covers 2024-01-01..2024-01-31; it is never the same thing as the day 2024-01-01.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from kb.choices import DatePrecision
+
+_PARTIAL_RE = re.compile(r"^(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)$")
+_ORDER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, DatePrecision.DECADE: 3}
+
+
+def period_start(date: dt.date, precision: str) -> dt.date:
+    """The first day of the period of the given precision that contains ``date``."""
+    if precision == DatePrecision.DAY:
+        return date
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return dt.date(date.year, 1, 1)
+    if precision == DatePrecision.DECADE:
+        return dt.date(max(date.year // 10 * 10, 1), 1, 1)
+    raise ValueError(f"Unknown date precision {precision!r}; expected one of {', '.join(DatePrecision.values)}.")
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A period of time named at some precision: a day, a month, a year or a decade."""
+
+    date: dt.date
+    precision: str
+
+    def __post_init__(self) -> None:
+        if self.precision not in DatePrecision.values:
+            raise ValueError(
+                f"Unknown date precision {self.precision!r}; expected one of {', '.join(DatePrecision.values)}."
+            )
+        if period_start(self.date, self.precision) != self.date:
+            raise ValueError(
+                f"{self.date.isoformat()} is not the first day of its {self.precision}; "
+                f"a {self.precision}-precision date is stored as {period_start(self.date, self.precision).isoformat()}."
+            )
+
+    @classmethod
+    def parse(cls, value: str) -> PartialDate:
+        """Parse "2024-06-19" (day), "2024-06" (month), "2024" (year) or "2020s" (decade)."""
+        match = _PARTIAL_RE.match(value.strip()) if isinstance(value, str) else None
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a partial date; expected YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s."
+            )
+        if match["decade"]:
+            return cls(dt.date(int(match["decade"]) or 1, 1, 1), DatePrecision.DECADE)
+        year = int(match["year"])
+        if year < 1:
+            raise ValueError(f"{value!r} is not a valid year.")
+        if match["month"] is None:
+            return cls(dt.date(year, 1, 1), DatePrecision.YEAR)
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{value!r} has month {month}; months run from 01 to 12.")
+        if match["day"] is None:
+            return cls(dt.date(year, month, 1), DatePrecision.MONTH)
+        day = int(match["day"])
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"{value!r} does not exist: {calendar.month_name[month]} {year} has {last} days.")
+        return cls(dt.date(year, month, day), DatePrecision.DAY)
+
+    @classmethod
+    def from_fields(cls, date: dt.date | None, precision: str) -> PartialDate | None:
+        if date is None:
+            return None
+        return cls(date, precision)
+
+    @property
+    def start(self) -> dt.date:
+        return self.date
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the period."""
+        d = self.date
+        if self.precision == DatePrecision.DAY:
+            return d
+        if self.precision == DatePrecision.MONTH:
+            return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+        if self.precision == DatePrecision.YEAR:
+            return dt.date(d.year, 12, 31)
+        return dt.date(min(d.year + 9, 9999), 12, 31)
+
+    def overlaps(self, other: PartialDate) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def contains(self, other: PartialDate) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Order by start; at the same start the finer precision comes first."""
+        return (self.date, _ORDER[self.precision])
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: PartialDate) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: PartialDate) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: PartialDate) -> bool:
+        return self.sort_key() >= other.sort_key()
+
+    def __str__(self) -> str:
+        """The ISO 8601 reduced-precision form: 2024-06-19, 2024-06, 2024, 2020s."""
+        d = self.date
+        if self.precision == DatePrecision.DAY:
+            return d.isoformat()
+        if self.precision == DatePrecision.MONTH:
+            return f"{d.year:04d}-{d.month:02d}"
+        if self.precision == DatePrecision.YEAR:
+            return f"{d.year:04d}"
+        return f"{d.year:04d}s"
+
+    def display(self) -> str:
+        """Human form: 19 June 2024, June 2024, 2024, the 2020s."""
+        d = self.date
+        if self.precision == DatePrecision.DAY:
+            return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+        if self.precision == DatePrecision.MONTH:
+            return f"{calendar.month_name[d.month]} {d.year}"
+        if self.precision == DatePrecision.YEAR:
+            return str(d.year)
+        return f"the {d.year}s"
+
+
+def partial_date_fields(verbose_name: str, help_text: str = "") -> tuple[models.DateField, models.CharField]:
+    """The two columns of one partial date; unpack them into ``<name>`` and ``<name>_precision``."""
+    return (
+        models.DateField(
+            verbose_name, null=True, blank=True, help_text=help_text or "First day of the period named."
+        ),
+        models.CharField(
+            f"{verbose_name} precision", max_length=6, choices=DatePrecision.choices, blank=True, default=""
+        ),
+    )
+
+
+def partial_date_constraints(prefix: str, *names: str) -> list[models.CheckConstraint]:
+    """A date and its precision are set together or not at all."""
+    return [
+        models.CheckConstraint(
+            condition=(Q(**{f"{name}__isnull": True}) & Q(**{f"{name}_precision": ""}))
+            | (Q(**{f"{name}__isnull": False}) & Q(**{f"{name}_precision__in": DatePrecision.values})),
+            name=f"{prefix}_{name}_precision_set_with_date",
+            violation_error_message=f"{name} and {name}_precision must be given together.",
+        )
+        for name in names
+    ]
+
+
+def validate_partial_date(instance: models.Model, name: str) -> dict[str, list[str]]:
+    """Errors (by field name) for the partial date ``name`` of ``instance``; empty when valid."""
+    date = getattr(instance, name)
+    precision = getattr(instance, f"{name}_precision")
+    if date is None and not precision:
+        return {}
+    if date is None:
+        return {name: [f"A precision ({precision!r}) was given without a date."]}
+    if not precision:
+        return {f"{name}_precision": [f"A date ({date.isoformat()}) needs a precision: day, month, year or decade."]}
+    try:
+        PartialDate(date, precision)
+    except ValueError as exc:
+        return {name: [str(exc)]}
+    return {}
+
+
+def overlap_q(name: str, start: dt.date | None = None, end: dt.date | None = None) -> Q:
+    """Rows whose partial date ``name`` overlaps the closed range ``start``..``end``.
+
+    A stored period overlaps the range when it begins on or before ``end`` and ends on or
+    after ``start``. It ends on or after ``start`` exactly when its first day is on or after
+    the first day of the period of its own precision that contains ``start``, so the
+    overlap needs no stored end date.
+    """
+    q = Q(**{f"{name}__isnull": False})
+    if end is not None:
+        q &= Q(**{f"{name}__lte": end})
+    if start is not None:
+        by_precision = Q()
+        for precision in DatePrecision.values:
+            by_precision |= Q(**{f"{name}_precision": precision, f"{name}__gte": period_start(start, precision)})
+        q &= by_precision
+    return q
+
+
+class PartialDateAccessor:
+    """``instance.<attr>`` returns the PartialDate (or None) of the columns ``<name>``/``<name>_precision``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return PartialDate.from_fields(getattr(instance, self.name), getattr(instance, f"{self.name}_precision"))
+
+
+def coerce_partial_date(value: str | PartialDate | None, field: str) -> PartialDate | None:
+    """A PartialDate from a string or PartialDate; ValidationError naming ``field`` otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, PartialDate):
+        return value
+    try:
+        return PartialDate.parse(value)
+    except ValueError as exc:
+        raise ValidationError({field: [str(exc)]}) from exc

@@ -1,0 +1,1 @@
+"""Pure text processing for kb: cleaning, name normalisation, sentence splitting, detection, anchoring."""

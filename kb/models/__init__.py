@@ -1,0 +1,22 @@
+"""The kb domain model, one module per aggregate."""
+
+from kb.models.actors import Actor, Alias, Relationship
+from kb.models.agreements import Agreement, AgreementParty, Provision
+from kb.models.claims import Claim, ClaimLink
+from kb.models.events import Event
+from kb.models.sources import Source
+from kb.models.transfers import ArmsTransfer
+
+__all__ = [
+    "Actor",
+    "Agreement",
+    "AgreementParty",
+    "Alias",
+    "ArmsTransfer",
+    "Claim",
+    "ClaimLink",
+    "Event",
+    "Provision",
+    "Relationship",
+    "Source",
+]

@@ -1,0 +1,108 @@
+"""Claims, the unit of evidence: verbatim quotes anchored to a Source, and the links between them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from kb.choices import ClaimLinkKind, ClaimStatus, Credibility, Modality
+from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.models.base import KbModel
+
+
+class Claim(KbModel):
+    """A verbatim quote anchored to a Source (``source.text[start:end] == quote``), graded and reviewed."""
+
+    partial_dates = ("about_on",)
+
+    source = models.ForeignKey("kb.Source", on_delete=models.PROTECT, related_name="claims")
+    quote = models.TextField(help_text="The exact words of the source.")
+    start = models.PositiveIntegerField(help_text="Offset of the quote's first character in the source text.")
+    end = models.PositiveIntegerField(help_text="Offset just past the quote's last character.")
+    statement = models.TextField(blank=True, help_text="The editor's paraphrase of what the quote asserts.")
+    modality = models.CharField(max_length=16, choices=Modality.choices, default=Modality.FACT, db_index=True)
+    attributed_to = models.CharField(
+        max_length=200, blank=True, help_text='Who the source says asserts it, e.g. "White House reports".'
+    )
+    speaker = models.ForeignKey(
+        "kb.Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        help_text="The actor the statement is attributed to, when known.",
+    )
+    subjects = models.ManyToManyField("kb.Actor", blank=True, related_name="claims")
+    about_on, about_on_precision = partial_date_fields("about", "The time the claim speaks about.")
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED, db_index=True
+    )
+    status = models.CharField(
+        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    about = PartialDateAccessor("about_on")
+
+    history = HistoricalRecords(m2m_fields=[subjects])
+
+    class Meta:
+        ordering = ["source", "start"]
+        indexes = [models.Index(fields=["status", "created_at"], name="claim_review_queue")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quote=""), name="claim_quote_not_empty"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("quote")), name="claim_offsets_match_quote_length"
+            ),
+            models.CheckConstraint(condition=Q(modality__in=Modality.values), name="claim_modality_valid"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="claim_credibility_1_to_6"
+            ),
+            models.UniqueConstraint(fields=["source", "start", "end"], name="claim_unique_anchor"),
+            *partial_date_constraints("claim", "about_on"),
+        ]
+
+    def __str__(self) -> str:
+        excerpt = self.quote if len(self.quote) <= 80 else self.quote[:79] + "…"
+        return f"“{excerpt}”"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:claim-detail", kwargs={"pk": self.pk})
+
+
+class ClaimLink(KbModel):
+    """A typed link from one claim to another: supports, contradicts, updates or duplicates."""
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_out")
+    kind = models.CharField(max_length=16, choices=ClaimLinkKind.choices)
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_in")
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_claim", "kind", "to_claim"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claimlink_not_reflexive"),
+            models.CheckConstraint(condition=Q(kind__in=ClaimLinkKind.values), name="claimlink_kind_valid"),
+            models.UniqueConstraint(fields=["from_claim", "kind", "to_claim"], name="claimlink_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.from_claim_id} {self.kind} claim {self.to_claim_id}"
+
+    def clean_fields_together(self) -> dict[str, list[str]]:
+        if self.from_claim_id and self.from_claim_id == self.to_claim_id:
+            return {"to_claim": ["A claim cannot be linked to itself."]}
+        return {}

@@ -1,0 +1,74 @@
+"""Sources: the stored articles that claims quote."""
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from kb.choices import SourceKind, SourceReliability
+from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.models.base import KbModel
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Source(KbModel):
+    """An article, stored with its cleaned full text, that claims are anchored to."""
+
+    partial_dates = ("published_on",)
+
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, db_index=True)
+    byline = models.CharField(
+        max_length=300, blank=True, help_text="The author names as the article prints them."
+    )
+    authors = models.ManyToManyField(
+        "kb.Actor", blank=True, related_name="authored_sources", help_text="Authors known as actors."
+    )
+    published_on, published_on_precision = partial_date_fields("published")
+    url = models.URLField("URL", max_length=500, blank=True)
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, default=SourceKind.NEWS, db_index=True)
+    reliability = models.CharField(
+        "source reliability",
+        max_length=1,
+        choices=SourceReliability.choices,
+        default=SourceReliability.F,
+        help_text="Admiralty grade A–F of the publisher and author.",
+    )
+    language = models.CharField(max_length=10, default="en")
+    text = models.TextField(help_text="The cleaned full text that claims quote. Offsets count characters.")
+    sha256 = models.CharField("SHA-256 of text", max_length=64, unique=True, editable=False)
+    furniture_note = models.TextField(
+        blank=True, help_text="What page furniture (captions, pull-quotes, related links) was removed and why."
+    )
+
+    published = PartialDateAccessor("published_on")
+
+    history = HistoricalRecords(m2m_fields=[authors])
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(reliability__in=SourceReliability.values), name="source_reliability_valid"
+            ),
+            *partial_date_constraints("source", "published_on"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:source-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        self.sha256 = text_sha256(self.text or "")
+        super().clean()

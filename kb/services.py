@@ -1,0 +1,478 @@
+"""Every write to the knowledge base.
+
+Each service takes keyword-only arguments and the acting ``user``, validates with
+``full_clean()``, runs in one transaction and records history with that user. Bad
+input raises ``django.core.exceptions.ValidationError`` keyed by field name, and
+nothing is written. The admin, the API, the commands and the corpus loader all call
+these functions; none of them creates domain rows directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kb.choices import ClaimStatus
+from kb.dates import PartialDate, coerce_partial_date
+from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, remap_span
+from kb.ingest.normalize import clean_text, normalize_name, strip_accents
+from kb.models import (
+    Actor,
+    Agreement,
+    AgreementParty,
+    Alias,
+    ArmsTransfer,
+    Claim,
+    ClaimLink,
+    Event,
+    Provision,
+    Relationship,
+    Source,
+)
+from kb.models.sources import text_sha256
+
+M = TypeVar("M", bound=models.Model)
+User = AbstractBaseUser | AnonymousUser | None
+
+EDITORS_GROUP = "Editors"
+
+
+class RecordInUse(ValidationError):
+    """A delete refused because other records depend on this one."""
+
+
+# --- generic machinery ------------------------------------------------------------
+
+
+def _history_user(user: User) -> AbstractBaseUser | None:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _expand_partial_dates(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
+    """Accept ``name="2024-06"`` or a PartialDate for any partial date and set both columns."""
+    for name in getattr(model, "partial_dates", ()):
+        if name not in fields:
+            continue
+        value = fields[name]
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            continue  # a plain date goes with an explicit ``<name>_precision``
+        partial = coerce_partial_date(value, name)
+        fields[name] = partial.date if partial else None
+        fields[f"{name}_precision"] = partial.precision if partial else ""
+    return fields
+
+
+def _split_m2m(model: type[models.Model], fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list]]:
+    m2m_names = {f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created}
+    plain = {k: v for k, v in fields.items() if k not in m2m_names}
+    m2m = {k: list(v) for k, v in fields.items() if k in m2m_names}
+    unknown = [k for k in plain if k not in _settable_names(model)]
+    if unknown:
+        raise ValidationError({name: [f"{model.__name__} has no field {name!r}."] for name in unknown})
+    return plain, m2m
+
+
+def _settable_names(model: type[models.Model]) -> set[str]:
+    names = set()
+    for field in model._meta.concrete_fields:
+        names.add(field.name)
+        names.add(field.attname)
+    return names
+
+
+def _save(instance: M, *, user: User, m2m: dict[str, list] | None = None, reason: str = "") -> M:
+    """Validate and save ``instance`` and its many-to-many values, recording ``user`` in history."""
+    instance.full_clean()
+    instance._history_user = _history_user(user)
+    if reason:
+        instance._change_reason = reason
+    try:
+        with transaction.atomic():
+            instance.save()
+            for name, values in (m2m or {}).items():
+                getattr(instance, name).set(values)
+    except IntegrityError as exc:
+        # full_clean() catches what the model knows; a race with another writer lands here.
+        raise ValidationError({"__all__": [f"The database refused the record: {exc}"]}) from exc
+    return instance
+
+
+@transaction.atomic
+def record_create(model: type[M], *, user: User, reason: str = "", **fields: Any) -> M:
+    """Create one record of ``model`` from field values (many-to-many values as lists)."""
+    plain, m2m = _split_m2m(model, _expand_partial_dates(model, dict(fields)))
+    return _save(model(**plain), user=user, m2m=m2m, reason=reason)
+
+
+@transaction.atomic
+def record_update(instance: M, *, user: User, reason: str = "", **fields: Any) -> M:
+    """Change the given fields of ``instance``; fields not named keep their values."""
+    plain, m2m = _split_m2m(type(instance), _expand_partial_dates(type(instance), dict(fields)))
+    for name, value in plain.items():
+        setattr(instance, name, value)
+    return _save(instance, user=user, m2m=m2m, reason=reason)
+
+
+def dependents(instance: models.Model) -> list[tuple[str, int]]:
+    """Records that depend on ``instance`` and would block its deletion, as (what, count) pairs.
+
+    Reverse foreign keys declared PROTECT and reverse many-to-many relations (evidence,
+    subjects, participants, authors) are dependencies; CASCADE children (aliases,
+    provisions, links) are parts of the record and go with it.
+    """
+    found = []
+    for rel in instance._meta.related_objects:
+        if rel.related_model._meta.app_label != "kb" or rel.related_name == "+":
+            continue
+        if rel.one_to_many and rel.on_delete is not models.PROTECT:
+            continue
+        if rel.many_to_many and not rel.related_model._meta.auto_created and not rel.through._meta.auto_created:
+            continue  # counted through the explicit through model's PROTECT foreign key
+        count = getattr(instance, rel.get_accessor_name()).count()
+        if count:
+            found.append((f"{rel.related_model._meta.verbose_name_plural} ({rel.field.verbose_name})", count))
+    return found
+
+
+@transaction.atomic
+def record_delete(instance: models.Model, *, user: User, reason: str = "") -> None:
+    """Delete ``instance`` unless other records depend on it; history keeps its last version."""
+    blocking = dependents(instance)
+    if blocking:
+        listed = ", ".join(f"{count} {what}" for what, count in blocking)
+        raise RecordInUse(
+            f"{instance._meta.verbose_name.capitalize()} “{instance}” cannot be deleted: "
+            f"it is used by {listed}. Remove or reassign those first."
+        )
+    instance._history_user = _history_user(user)
+    if reason:
+        instance._change_reason = reason
+    for child in _cascade_children(instance):
+        child._history_user = instance._history_user
+    instance.delete()
+
+
+def _cascade_children(instance: models.Model) -> Iterable[models.Model]:
+    for rel in instance._meta.related_objects:
+        if rel.one_to_many and rel.on_delete is models.CASCADE and rel.related_model._meta.app_label == "kb":
+            yield from getattr(instance, rel.get_accessor_name()).all()
+
+
+# --- actors -----------------------------------------------------------------------
+
+
+def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(strip_accents(text))[:180] or model._meta.model_name
+    slug, n = base, 2
+    qs = model._default_manager.all()
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    while qs.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def actor_create(*, user: User, name: str, kind: str, slug: str = "", aliases: Iterable[str] = (), **fields) -> Actor:
+    """Create an actor; its name and every alias are stored as aliases for lookup."""
+    actor = record_create(Actor, user=user, name=name, kind=kind, slug=slug or unique_slug(Actor, name), **fields)
+    for alias in [name, *aliases]:
+        alias_add(actor=actor, user=user, name=alias, exist_ok=True)
+    return actor
+
+
+@transaction.atomic
+def actor_update(actor: Actor, *, user: User, **fields) -> Actor:
+    """Change an actor; a new name is kept as an alias so the old and new spellings both resolve."""
+    actor = record_update(actor, user=user, **fields)
+    alias_add(actor=actor, user=user, name=actor.name, exist_ok=True)
+    return actor
+
+
+@transaction.atomic
+def actor_delete(actor: Actor, *, user: User) -> None:
+    record_delete(actor, user=user)
+
+
+@transaction.atomic
+def alias_add(*, user: User, actor: Actor, name: str, language: str = "", exist_ok: bool = False) -> Alias:
+    """Add a spelling to an actor; one that normalises like an existing alias of the actor is a duplicate."""
+    normalized = normalize_name(name)
+    existing = actor.aliases.filter(normalized=normalized).first()
+    if existing:
+        if exist_ok:
+            return existing
+        raise ValidationError({"name": [f"“{name}” is already an alias of {actor} (as “{existing.name}”)."]})
+    return record_create(Alias, user=user, actor=actor, name=name.strip(), language=language)
+
+
+@transaction.atomic
+def alias_delete(alias: Alias, *, user: User) -> None:
+    if alias.normalized == normalize_name(alias.actor.name):
+        raise RecordInUse(f"“{alias.name}” is the name of {alias.actor}; rename the actor before removing it.")
+    record_delete(alias, user=user)
+
+
+def actors_by_name(name: str) -> models.QuerySet[Actor]:
+    """Actors any of whose aliases normalises like ``name``."""
+    return Actor.objects.filter(aliases__normalized=normalize_name(name)).distinct()
+
+
+# --- sources ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def source_create(*, user: User, title: str, text: str, publisher: str, **fields) -> Source:
+    """Store an article. Its text is cleaned; the same text twice is refused as a duplicate."""
+    text = clean_text(text or "")
+    if not text:
+        raise ValidationError({"text": ["The source text is empty."]})
+    duplicate = Source.objects.filter(sha256=text_sha256(text)).first()
+    if duplicate:
+        raise ValidationError({"text": [f"This text is already stored as source #{duplicate.pk} “{duplicate}”."]})
+    return record_create(Source, user=user, title=title, text=text, publisher=publisher, **fields)
+
+
+@transaction.atomic
+def source_update(source: Source, *, user: User, **fields) -> Source:
+    """Change a source. New text keeps every claim anchored or is refused, naming the claims it would break.
+
+    A claim whose quote is no longer at its offsets follows its words through the edit,
+    or, when the edit touched them, moves to the quote's only occurrence in the new text.
+    """
+    if "text" in fields:
+        new_text = clean_text(fields["text"] or "")
+        fields["text"] = new_text
+        if new_text != source.text:
+            moved, broken = [], []
+            for claim in source.claims.select_for_update().order_by("pk"):
+                if new_text[claim.start : claim.end] == claim.quote:
+                    continue
+                span = remap_span(source.text, new_text, claim.start, claim.end)
+                if span is None:
+                    try:
+                        anchor = find_anchor(new_text, claim.quote)
+                    except AnchorError:
+                        broken.append(claim)
+                        continue
+                    span = (anchor.start, anchor.end)
+                moved.append((claim, span))
+            if broken:
+                names = ", ".join(f"#{c.pk} {c}" for c in broken[:10])
+                more = f" and {len(broken) - 10} more" if len(broken) > 10 else ""
+                raise ValidationError(
+                    {"text": [f"The new text would break the anchors of {len(broken)} claim(s): {names}{more}."]}
+                )
+            source = record_update(source, user=user, **fields)
+            for claim, (start, end) in moved:
+                record_update(claim, user=user, start=start, end=end, reason="re-anchored")
+            return source
+    return record_update(source, user=user, **fields)
+
+
+@transaction.atomic
+def source_delete(source: Source, *, user: User) -> None:
+    record_delete(source, user=user)
+
+
+# --- claims -----------------------------------------------------------------------
+
+
+def _anchor(source: Source, quote: str, start: int | None, end: int | None, occurrence: int | None):
+    """The anchor for a claim: checked when offsets are given, found in the text otherwise."""
+    try:
+        if start is not None or end is not None:
+            if start is None or end is None:
+                raise AnchorError("Give both start and end, or neither.", field="start" if start is None else "end")
+            check_anchor(source.text, quote, start, end)
+            return start, end, quote
+        anchor = find_anchor(source.text, quote, occurrence)
+        return anchor.start, anchor.end, anchor.quote
+    except AnchorError as exc:
+        raise ValidationError({exc.field: [str(exc)]}) from exc
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    user: User,
+    source: Source,
+    quote: str,
+    start: int | None = None,
+    end: int | None = None,
+    occurrence: int | None = None,
+    status: str = ClaimStatus.PROPOSED,
+    **fields,
+) -> Claim:
+    """Create a claim anchored in ``source``; offsets are found from the quote when not given."""
+    start, end, quote = _anchor(source, quote, start, end, occurrence)
+    duplicate = Claim.objects.filter(source=source, start=start, end=end).first()
+    if duplicate:
+        raise ValidationError({"quote": [f"Claim #{duplicate.pk} already anchors this quote at {start}..{end}."]})
+    if status != ClaimStatus.PROPOSED:
+        fields.setdefault("reviewed_by", _history_user(user))
+        fields.setdefault("reviewed_at", timezone.now())
+    return record_create(
+        Claim,
+        user=user,
+        source=source,
+        quote=quote,
+        start=start,
+        end=end,
+        status=status,
+        created_by=_history_user(user),
+        **fields,
+    )
+
+
+@transaction.atomic
+def claim_update(claim: Claim, *, user: User, occurrence: int | None = None, **fields) -> Claim:
+    """Change a claim; a new quote, source or offsets is anchored again before anything is saved."""
+    if {"quote", "start", "end", "source"} & fields.keys() or occurrence is not None:
+        source = fields.get("source", claim.source)
+        quote = fields.get("quote", claim.quote)
+        offsets_given = "start" in fields or "end" in fields
+        start = fields.get("start", claim.start) if offsets_given else None
+        end = fields.get("end", claim.end) if offsets_given else None
+        fields["start"], fields["end"], fields["quote"] = _anchor(source, quote, start, end, occurrence)
+        clash = Claim.objects.filter(source=source, start=fields["start"], end=fields["end"]).exclude(pk=claim.pk)
+        if clash.exists():
+            raise ValidationError({"quote": [f"Claim #{clash.first().pk} already anchors this quote."]})
+    if "status" in fields and fields["status"] != claim.status:
+        return claim_review(claim, user=user, status=fields.pop("status"), note=fields.pop("review_note", ""), **fields)
+    return record_update(claim, user=user, **fields)
+
+
+@transaction.atomic
+def claim_review(claim: Claim, *, user: User, status: str, note: str = "", **fields) -> Claim:
+    """Accept, reject, dispute or send back a claim, recording reviewer, time and note."""
+    if status not in ClaimStatus.values:
+        raise ValidationError({"status": [f"Unknown status {status!r}; expected one of {', '.join(ClaimStatus.values)}."]})
+    reviewed = status != ClaimStatus.PROPOSED
+    return record_update(
+        claim,
+        user=user,
+        status=status,
+        review_note=note,
+        reviewed_by=_history_user(user) if reviewed else None,
+        reviewed_at=timezone.now() if reviewed else None,
+        reason=f"review: {status}",
+        **fields,
+    )
+
+
+@transaction.atomic
+def claim_delete(claim: Claim, *, user: User) -> None:
+    record_delete(claim, user=user)
+
+
+@transaction.atomic
+def claim_link(*, user: User, from_claim: Claim, to_claim: Claim, kind: str, note: str = "") -> ClaimLink:
+    """Link two claims (supports, contradicts, updates, duplicates); the same link twice is refused."""
+    if ClaimLink.objects.filter(from_claim=from_claim, to_claim=to_claim, kind=kind).exists():
+        raise ValidationError({"to_claim": [f"Claim #{from_claim.pk} already {kind} claim #{to_claim.pk}."]})
+    return record_create(ClaimLink, user=user, from_claim=from_claim, to_claim=to_claim, kind=kind, note=note)
+
+
+@transaction.atomic
+def claim_unlink(link: ClaimLink, *, user: User) -> None:
+    record_delete(link, user=user)
+
+
+# --- relationships, events, agreements, transfers ----------------------------------
+
+
+@transaction.atomic
+def relationship_create(*, user: User, **fields) -> Relationship:
+    return record_create(Relationship, user=user, **fields)
+
+
+@transaction.atomic
+def event_create(*, user: User, title: str, slug: str = "", **fields) -> Event:
+    return record_create(Event, user=user, title=title, slug=slug or unique_slug(Event, title), **fields)
+
+
+@transaction.atomic
+def transfer_create(*, user: User, **fields) -> ArmsTransfer:
+    return record_create(ArmsTransfer, user=user, **fields)
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    user: User,
+    title: str,
+    slug: str = "",
+    parties: Iterable[Actor | tuple[Actor, Actor | None]] = (),
+    provisions: Iterable[dict[str, Any]] = (),
+    **fields,
+) -> Agreement:
+    """Create an agreement with its parties (an actor, or an (actor, signatory) pair) and provisions."""
+    agreement = record_create(Agreement, user=user, title=title, slug=slug or unique_slug(Agreement, title), **fields)
+    for party in parties:
+        actor, signatory = party if isinstance(party, tuple) else (party, None)
+        agreement_party_add(agreement=agreement, user=user, actor=actor, signatory=signatory)
+    for order, provision in enumerate(provisions, start=1):
+        provision_add(agreement=agreement, user=user, **{"order": order, **provision})
+    return agreement
+
+
+@transaction.atomic
+def agreement_party_add(*, user: User, agreement: Agreement, actor: Actor, signatory: Actor | None = None) -> AgreementParty:
+    if agreement.party_links.filter(actor=actor).exists():
+        raise ValidationError({"actor": [f"{actor} is already a party to {agreement}."]})
+    return record_create(AgreementParty, user=user, agreement=agreement, actor=actor, signatory=signatory)
+
+
+@transaction.atomic
+def provision_add(*, user: User, agreement: Agreement, **fields) -> Provision:
+    return record_create(Provision, user=user, agreement=agreement, **fields)
+
+
+# --- permissions ------------------------------------------------------------------
+
+
+def editors_group_sync() -> Group:
+    """The Editors group, with every permission on kb's records, history and API tokens."""
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label__in=["kb", "authtoken"])
+    group.permissions.set(permissions)
+    return group
+
+
+__all__ = [
+    "PartialDate",
+    "RecordInUse",
+    "actor_create",
+    "actor_delete",
+    "actor_update",
+    "actors_by_name",
+    "agreement_create",
+    "agreement_party_add",
+    "alias_add",
+    "alias_delete",
+    "claim_create",
+    "claim_delete",
+    "claim_link",
+    "claim_review",
+    "claim_unlink",
+    "claim_update",
+    "editors_group_sync",
+    "event_create",
+    "provision_add",
+    "record_create",
+    "record_delete",
+    "record_update",
+    "relationship_create",
+    "source_create",
+    "source_delete",
+    "source_update",
+    "transfer_create",
+]

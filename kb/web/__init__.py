@@ -1,0 +1,1 @@
+"""The analyst's server-rendered web UI."""

@@ -1,0 +1,4 @@
+"""Routes of the analyst UI."""
+
+app_name = "kb"
+urlpatterns: list = []

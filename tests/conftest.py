@@ -1,0 +1,74 @@
+"""Factories and fixtures shared by the test suite; every record is made through the services."""
+
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from kb import services
+from kb.choices import ActorKind, ClaimStatus, Modality
+
+_seq = itertools.count(1)
+
+ARTICLE = (
+    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
+    "North Korea is expected to sell artillery shells to Russia. "
+    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
+    "The two leaders signed a treaty in Pyongyang on June 19, 2024."
+)
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user("editor", password="pw-editor-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=services.EDITORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return User.objects.create_user("analyst", password="pw-analyst-123")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return User.objects.create_superuser("admin", password="pw-admin-123")
+
+
+@pytest.fixture
+def make_actor(db, editor):
+    def make(name: str | None = None, kind: str = ActorKind.STATE, **fields):
+        name = name or f"Actor {next(_seq)}"
+        return services.actor_create(user=editor, name=name, kind=kind, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_source(db, editor):
+    def make(text: str | None = None, **fields):
+        n = next(_seq)
+        fields.setdefault("title", f"Article {n}")
+        fields.setdefault("publisher", "Test Wire")
+        fields.setdefault("published_on", "2024-07-01")
+        return services.source_create(user=editor, text=text or f"{ARTICLE}\n\nArticle number {n}.", **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_claim(db, editor, make_source):
+    def make(quote: str = "North Korea is expected to sell artillery shells to Russia.", source=None, **fields):
+        fields.setdefault("modality", Modality.FORECAST)
+        fields.setdefault("statement", "A paraphrase.")
+        return services.claim_create(user=editor, source=source or make_source(), quote=quote, **fields)
+
+    return make
+
+
+@pytest.fixture
+def accepted(editor):
+    def accept(claim):
+        return services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
+
+    return accept
