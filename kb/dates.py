@@ -149,9 +149,7 @@ class PartialDate:
 def partial_date_fields(verbose_name: str, help_text: str = "") -> tuple[models.DateField, models.CharField]:
     """The two columns of one partial date; unpack them into ``<name>`` and ``<name>_precision``."""
     return (
-        models.DateField(
-            verbose_name, null=True, blank=True, help_text=help_text or "First day of the period named."
-        ),
+        models.DateField(verbose_name, null=True, blank=True, help_text=help_text or "First day of the period named."),
         models.CharField(
             f"{verbose_name} precision", max_length=6, choices=DatePrecision.choices, blank=True, default=""
         ),

@@ -159,4 +159,3 @@ class Relationship(KbModel):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = ["valid_until is before valid_from."]
         return errors
-

@@ -39,9 +39,7 @@ class Claim(KbModel):
     credibility = models.PositiveSmallIntegerField(
         choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED, db_index=True
     )
-    status = models.CharField(
-        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED, db_index=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

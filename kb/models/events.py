@@ -20,9 +20,7 @@ class Event(KbModel):
     kind = models.CharField(max_length=20, choices=EventKind.choices, db_index=True)
     start_on, start_on_precision = partial_date_fields("start")
     end_on, end_on_precision = partial_date_fields("end", "Last period of the event, when it lasted.")
-    place = models.ForeignKey(
-        "kb.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="events_here"
-    )
+    place = models.ForeignKey("kb.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="events_here")
     participants = models.ManyToManyField("kb.Actor", blank=True, related_name="events")
     summary = models.TextField(blank=True)
     evidence = models.ManyToManyField("kb.Claim", blank=True, related_name="events")
