@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from kb.choices import ClaimStatus
 from kb.dates import PartialDate
-from kb.ingest.normalize import clean_text, normalize_name
+from kb.ingest.normalize import clean_text, normalize_name, strip_accents
 from kb.models import (
     Actor,
     Agreement,
@@ -117,7 +123,8 @@ def kb_violations() -> Iterator[str]:
         elif not (0 <= start < end <= len(text)):
             yield f"Claim #{pk}: offsets {start}..{end} outside source #{source_id} ({len(text)} characters)"
         elif text[start:end] != quote:
-            yield f"Claim #{pk}: source #{source_id} text at {start}..{end} is {text[start:end]!r}, not the quote {quote!r}"
+            found = text[start:end]
+            yield f"Claim #{pk}: source #{source_id} text at {start}..{end} is {found!r}, not the quote {quote!r}"
         if status not in ClaimStatus.values:
             yield f"Claim #{pk}: unknown status {status!r}"
         elif status != ClaimStatus.PROPOSED and reviewed_at is None:
@@ -144,3 +151,231 @@ def kb_violations() -> Iterator[str]:
             for m2m in model._meta.many_to_many:
                 if m2m.remote_field.through._meta.auto_created:
                     yield from _reference_violations(m2m.remote_field.through)
+
+
+# --- search -----------------------------------------------------------------------
+#
+# Matching is done with a regular expression built from the normalised query, so the
+# same rule holds on SQLite and PostgreSQL: every letter also matches its accented and
+# upper-case forms, hyphens, spaces, underscores and slashes between words are
+# interchangeable, and dots and apostrophes inside words are optional. Names are also
+# matched through Alias.normalized, the stored lookup form of every spelling.
+
+SEARCH_MAX_LENGTH = 200
+_SEPARATORS = "[ \t\n_/\u2010\u2011\u2012\u2013\u2014\u2015\u2212.'\u2018\u2019\u02bc`\u00b4-]"
+_JOINERS = "[.'\u2018\u2019\u02bc`\u00b4]"
+
+
+def _letter_variants() -> dict[str, str]:
+    found: dict[str, set[str]] = {}
+    code_points = itertools.chain(range(0x30, 0x7B), range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    for cp in code_points:
+        ch = chr(cp)
+        base = strip_accents(ch).casefold()
+        if len(base) == 1 and base.isascii() and base.isalnum():
+            found.setdefault(base, set()).add(ch)
+    return {base: "[" + "".join(sorted(chars)) + "]" for base, chars in found.items()}
+
+
+_VARIANTS = _letter_variants()
+
+
+def _char_pattern(ch: str) -> str:
+    if ch in _VARIANTS:
+        return _VARIANTS[ch]
+    cases = {ch, ch.upper(), ch.lower()}
+    return "[" + "".join(sorted(c for c in cases if len(c) == 1)) + "]"
+
+
+def search_pattern(q: str) -> str | None:
+    """The regular expression (valid for SQLite's and PostgreSQL's engines) that finds ``q`` in text.
+
+    None when the query has no letters or digits.
+    """
+    words = normalize_name(q or "").split()
+    if not words:
+        return None
+    return f"{_SEPARATORS}+".join(f"{_JOINERS}?".join(_char_pattern(ch) for ch in word) for word in words)
+
+
+def text_match_q(pattern: str, *fields: str) -> Q:
+    """Rows where any of ``fields`` contains a match of ``pattern`` (from search_pattern)."""
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__regex": pattern})
+    return q
+
+
+def actors_named(q: str) -> models.QuerySet:
+    """Ids of actors with an alias whose normalised form contains the normalised query."""
+    normalized = normalize_name(q or "")
+    if not normalized:
+        return Actor.objects.none().values("pk")
+    return Alias.objects.filter(normalized__contains=normalized).values("actor_id")
+
+
+# What ?search= looks at for each model: text fields, and actor relations matched by alias.
+SEARCH_FIELDS: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Actor: (("name", "summary"), ("pk",)),
+    Source: (("title", "subtitle", "byline", "publisher", "text"), ("authors",)),
+    Claim: (("quote", "statement", "attributed_to"), ("subjects", "speaker")),
+    Relationship: (("note",), ("subject", "object")),
+    Event: (("title", "summary"), ("participants", "place")),
+    Agreement: (("title", "summary", "provisions__summary"), ("parties", "signed_place")),
+    ArmsTransfer: (("designation", "description", "reported_by"), ("supplier", "recipient")),
+}
+
+
+def search_filter(queryset: models.QuerySet, q: str) -> models.QuerySet:
+    """``queryset`` narrowed to rows matching ``q`` (alias-, case-, accent- and hyphen-insensitive)."""
+    pattern = search_pattern(q)
+    if pattern is None:
+        return queryset.none()
+    model = queryset.model
+    text_fields, actor_fields = SEARCH_FIELDS[model]
+    names = actors_named(q)
+    matching = model._default_manager.filter(
+        text_match_q(pattern, *text_fields) | _any_q({f"{field}__in": names} for field in actor_fields)
+    )
+    return queryset.filter(pk__in=matching.values("pk"))
+
+
+def _any_q(lookups) -> Q:
+    q = Q()
+    for lookup in lookups:
+        q |= Q(**lookup)
+    return q
+
+
+def highlight(text: str, q: str, width: int = 90) -> str:
+    """An HTML snippet of ``text`` around the first match of ``q``, every match wrapped in <mark>.
+
+    Everything else is escaped; a text without a match gives its escaped opening.
+    """
+    text = text or ""
+    pattern = search_pattern(q)
+    first = re.search(pattern, text) if pattern else None
+    if first is None:
+        cut = text[: 2 * width]
+        return mark_safe(escape(cut) + ("…" if len(text) > len(cut) else ""))
+    lo = max(0, first.start() - width)
+    hi = min(len(text), first.end() + width)
+    if lo > 0:
+        space = text.find(" ", lo, first.start())
+        lo = space + 1 if space != -1 else lo
+    if hi < len(text):
+        space = text.rfind(" ", first.end(), hi)
+        hi = space if space != -1 else hi
+    window = text[lo:hi]
+    parts, at = [], 0
+    for match in re.finditer(pattern, window):
+        parts.append(escape(window[at : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        at = match.end()
+    parts.append(escape(window[at:]))
+    return mark_safe(("…" if lo > 0 else "") + "".join(parts) + ("…" if hi < len(text) else ""))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of search_all: a record of some type, its title, a highlighted snippet and its rank."""
+
+    type: str  # actor, source, claim, relationship, event, agreement, arms-transfer
+    id: int
+    title: str
+    slug: str
+    snippet: str  # HTML: escaped text with <mark> around each hit
+    rank: float
+
+    def get_absolute_url(self) -> str:
+        """The record's page in the analyst UI."""
+        if self.type == "relationship":
+            return reverse("kb:actor-detail", kwargs={"slug": self.slug})
+        name = {"arms-transfer": "transfer"}.get(self.type, self.type)
+        if self.slug:
+            return reverse(f"kb:{name}-detail", kwargs={"slug": self.slug})
+        return reverse(f"kb:{name}-detail", kwargs={"pk": self.id})
+
+
+SEARCH_TYPES = ("actor", "agreement", "arms-transfer", "event", "relationship", "claim", "source")
+
+
+def _score(pattern: str, normalized: str, title: str, texts: list[str], names: list[str]) -> tuple[float, str]:
+    """Rank of a hit and the text to take its snippet from: title matches first, then names, then text."""
+    if title and normalize_name(title) == normalized:
+        return 100.0, title
+    if any(normalize_name(name) == normalized for name in names):
+        return 90.0, next(name for name in names if normalize_name(name) == normalized)
+    if title and re.search(pattern, title):
+        return 80.0 if normalize_name(title).startswith(normalized) else 70.0, title
+    for name in names:
+        if normalized in normalize_name(name):
+            return 60.0, name
+    for weight, text in zip((50.0, 40.0, 30.0, 20.0, 10.0), texts, strict=False):
+        if text and re.search(pattern, text):
+            return weight, text
+    return 5.0, (texts[0] if texts and texts[0] else title)
+
+
+def search_all(q: str, user, limit: int = 20, types: tuple[str, ...] = SEARCH_TYPES) -> list[SearchHit]:
+    """Every kind of record matching ``q`` that ``user`` may see, best first, with highlighted snippets.
+
+    Titles and names that equal the query rank highest, then titles that contain it, then
+    actor names matched through their aliases, then body text. At most ``limit`` hits.
+    """
+    pattern = search_pattern(q)
+    if pattern is None or limit <= 0:
+        return []
+    normalized = normalize_name(q)
+    hits: list[SearchHit] = []
+
+    def add(kind, obj, title, slug, texts, names, ranked_title=None):
+        rank, text = _score(pattern, normalized, title if ranked_title is None else ranked_title, texts, names)
+        hits.append(SearchHit(kind, obj.pk, title, slug or "", highlight(text, q), rank))
+
+    def aliases(actor) -> list[str]:
+        return [alias.name for alias in actor.aliases.all()] if actor else []
+
+    if "actor" in types:
+        for actor in search_filter(Actor.objects.prefetch_related("aliases"), q)[:limit]:
+            add("actor", actor, actor.name, actor.slug, [actor.summary], aliases(actor))
+    if "agreement" in types:
+        qs = visible_records(user, Agreement.objects.prefetch_related("parties__aliases"))
+        for agreement in search_filter(qs, q)[:limit]:
+            names = [n for party in agreement.parties.all() for n in aliases(party)]
+            add("agreement", agreement, agreement.title, agreement.slug, [agreement.summary], names)
+    if "arms-transfer" in types:
+        qs = visible_records(user, ArmsTransfer.objects.select_related("supplier", "recipient")).prefetch_related(
+            "supplier__aliases", "recipient__aliases"
+        )
+        for transfer in search_filter(qs, q)[:limit]:
+            names = aliases(transfer.supplier) + aliases(transfer.recipient)
+            texts = [transfer.designation, transfer.description, transfer.reported_by]
+            add("arms-transfer", transfer, str(transfer), "", texts, names)
+    if "event" in types:
+        qs = visible_records(user, Event.objects.select_related("place")).prefetch_related(
+            "participants__aliases", "place__aliases"
+        )
+        for event in search_filter(qs, q)[:limit]:
+            names = [n for actor in event.participants.all() for n in aliases(actor)] + aliases(event.place)
+            add("event", event, event.title, event.slug, [event.summary], names)
+    if "relationship" in types:
+        qs = visible_records(user, Relationship.objects.select_related("subject", "object")).prefetch_related(
+            "subject__aliases", "object__aliases"
+        )
+        for rel in search_filter(qs, q)[:limit]:
+            add("relationship", rel, str(rel), rel.subject.slug, [rel.note], aliases(rel.subject) + aliases(rel.object))
+    if "claim" in types:
+        qs = visible_claims(user, Claim.objects.select_related("speaker")).prefetch_related(
+            "subjects__aliases", "speaker__aliases"
+        )
+        for claim in search_filter(qs, q)[:limit]:
+            names = [n for actor in claim.subjects.all() for n in aliases(actor)] + aliases(claim.speaker)
+            texts = [claim.quote, claim.statement, claim.attributed_to]
+            add("claim", claim, str(claim), "", texts, names, ranked_title="")
+    if "source" in types:
+        for source in search_filter(Source.objects.all(), q)[:limit]:
+            add("source", source, source.title, "", [source.subtitle, source.byline, source.publisher, source.text], [])
+    order = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
+    hits.sort(key=lambda hit: (-hit.rank, order[hit.type], hit.title.casefold(), hit.id))
+    return hits[:limit]

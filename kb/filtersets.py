@@ -1,0 +1,420 @@
+"""One FilterSet per model, shared by the REST API and the analyst UI's list pages.
+
+Conventions, the same on every list:
+
+- ``search`` (alias ``q``): alias-, case-, accent- and hyphen-insensitive search
+  (see ``kb.selectors.search_filter``).
+- ``id``: one or more ids, comma-separated.
+- Actor filters (``subject``, ``party``, ``supplier``, ``recipient``, ``actor``…) take an
+  actor's numeric id or its slug; several values (repeated or comma-separated) match any.
+  An actor that does not exist is an error, not an empty result.
+- Choice filters (``kind``, ``status``, ``modality``, ``category``…) take one or more
+  values, repeated or comma-separated; an unknown value is an error naming the filter.
+- Date ranges take partial dates (``2023``, ``2023-09``, ``2023-09-13``, ``2020s``):
+  ``date_from`` starts at the first day of its period and ``date_to`` ends at the last
+  day of its period. A record matches when its own period **overlaps** the range, so a
+  claim about "2023" matches ``date_from=2023-09&date_to=2023-09`` and one about
+  "October 2023" does not. Records without the date never match a date filter, except
+  open-ended ones (an actor still existing, a relationship still valid).
+- ``ordering``: a field name, ``-`` in front for descending.
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from kb import selectors
+from kb.choices import (
+    ActorKind,
+    AgreementKind,
+    AgreementStatus,
+    ClaimStatus,
+    Credibility,
+    EventKind,
+    Modality,
+    ProvisionKind,
+    RelationshipPredicate,
+    SourceKind,
+    SourceReliability,
+    TransferCategory,
+    TransferStatus,
+)
+from kb.dates import PartialDate, overlap_q
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+MAX_VALUES = 50
+MAX_ID = 2**63 - 1
+
+
+# --- form fields ------------------------------------------------------------------
+
+
+def _split(values) -> list[str]:
+    if values in (None, "", [], ()):
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out = []
+    for value in values:
+        out.extend(part.strip() for part in str(value).split(",") if part.strip())
+    return out
+
+
+class ListWidget(forms.TextInput):
+    """Reads ``?name=a,b`` and ``?name=a&name=b`` alike as the list [a, b]."""
+
+    def value_from_datadict(self, data, files, name) -> list[str]:
+        raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        return list(dict.fromkeys(_split(raw)))
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data
+
+    def format_value(self, value):
+        return ",".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
+
+
+class PartialDateField(forms.Field):
+    """A partial date: 2023-09-13, 2023-09, 2023 or 2020s."""
+
+    def to_python(self, value) -> PartialDate | None:
+        value = (value or "").strip() if isinstance(value, str) else value
+        if not value:
+            return None
+        if len(value) > 10:
+            raise forms.ValidationError(f"{value[:20]!r}… is too long for a partial date.", code="invalid")
+        try:
+            return PartialDate.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+
+class MultipleValueField(forms.Field):
+    """Several values, given as a repeated parameter or comma-separated."""
+
+    widget = ListWidget
+
+    def to_python(self, value) -> list[str]:
+        values = _split(value)
+        if len(values) > MAX_VALUES:
+            raise forms.ValidationError(f"At most {MAX_VALUES} values are accepted; {len(values)} were given.")
+        return values
+
+
+class ActorRefField(MultipleValueField):
+    """Actors by numeric id or slug; cleans to the list of actor ids."""
+
+    def clean(self, value) -> list[int]:
+        refs = self.to_python(value)
+        if not refs:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        for ref in refs:
+            if not _SLUG_RE.match(ref):
+                raise forms.ValidationError(f"{ref[:60]!r} is neither an actor id nor an actor slug.", code="invalid")
+        ids = {int(ref) for ref in refs if ref.isdigit() and int(ref) <= MAX_ID}
+        found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
+        known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
+        missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
+        if missing:
+            listed = ", ".join(repr(ref[:60]) for ref in missing[:5])
+            raise forms.ValidationError(f"No actor has the id or slug {listed}.", code="invalid_choice")
+        return sorted(pk for pk, _ in found)
+
+
+class IdListField(MultipleValueField):
+    """One or more record ids."""
+
+    def clean(self, value) -> list[int]:
+        values = self.to_python(value)
+        for v in values:
+            if not v.isdigit() or int(v) > MAX_ID:
+                raise forms.ValidationError(f"{v[:60]!r} is not a record id (a positive whole number).", code="invalid")
+        return [int(v) for v in values]
+
+
+class KbFilterForm(forms.Form):
+    """Checks that every ``<name>_from`` is not after its ``<name>_to``."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if not name.endswith("_from") or not isinstance(value, PartialDate):
+                continue
+            to_name = name[: -len("_from")] + "_to"
+            upper = data.get(to_name)
+            if isinstance(upper, PartialDate) and value.start > upper.end:
+                self.add_error(to_name, f"{to_name} ({upper}) is before {name} ({value}).")
+        return data
+
+
+# --- filters ----------------------------------------------------------------------
+
+
+class ActorRefFilter(filters.Filter):
+    """Records related to any of the given actors through any of ``field_names``."""
+
+    field_class = ActorRefField
+
+    def __init__(self, *args, field_names: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_names = field_names or (self.field_name,)
+
+    def filter(self, qs: QuerySet, value: list[int]) -> QuerySet:
+        if not value:
+            return qs
+        q = Q()
+        for name in self.field_names:
+            q |= Q(**{f"{name}__in": value})
+        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+
+
+class MultipleChoiceFilter(filters.MultipleChoiceFilter):
+    """Choices given repeated or comma-separated; any of them matches."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", ListWidget)
+        super().__init__(*args, **kwargs)
+
+
+class PeriodFilter(filters.Filter):
+    """One bound of a date range, matched by overlap with a record's partial-date period.
+
+    ``bound="from"`` keeps records whose period ends on or after the first day of the
+    value; ``bound="to"`` keeps those whose period starts on or before its last day. A
+    record's period runs from ``start_field`` to the end of ``end_field`` (or of
+    ``start_field`` when the record has no end). ``open_ended`` records (a missing start or
+    end meaning "unbounded") also match on the missing side.
+    """
+
+    field_class = PartialDateField
+
+    def __init__(self, *args, bound: str, end_field: str = "", open_ended: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bound, self.end_field, self.open_ended = bound, end_field, open_ended
+
+    def filter(self, qs: QuerySet, value: PartialDate | None) -> QuerySet:
+        if value is None:
+            return qs
+        start_field = self.field_name
+        if self.bound == "to":
+            q = Q(**{f"{start_field}__lte": value.end})
+            if self.open_ended:
+                q |= Q(**{f"{start_field}__isnull": True})
+            return qs.filter(q)
+        if not self.end_field:
+            return qs.filter(overlap_q(start_field, start=value.start))
+        end_missing = Q(**{f"{self.end_field}__isnull": True})
+        q = overlap_q(self.end_field, start=value.start)
+        if self.open_ended:
+            q |= end_missing
+        else:
+            q |= end_missing & overlap_q(start_field, start=value.start)
+        return qs.filter(q)
+
+
+def _periods(start_field: str, *, end_field: str = "", open_ended: bool = False, label: str = "") -> tuple:
+    what = label or start_field
+    return (
+        PeriodFilter(
+            field_name=start_field,
+            bound="from",
+            end_field=end_field,
+            open_ended=open_ended,
+            label=f"{what} overlaps a range starting at this partial date (2023, 2023-09, 2023-09-13)",
+        ),
+        PeriodFilter(
+            field_name=start_field,
+            bound="to",
+            end_field=end_field,
+            open_ended=open_ended,
+            label=f"{what} overlaps a range ending with this partial date (2023, 2023-09, 2023-09-13)",
+        ),
+    )
+
+
+class GradeAtLeastFilter(filters.ChoiceFilter):
+    """Grades as good as the given one or better (Admiralty grades: 1 and A are best)."""
+
+    def __init__(self, *args, grades: list, **kwargs):
+        self.grades = [str(grade) for grade in grades]
+        super().__init__(*args, choices=[(grade, grade) for grade in self.grades], **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": self.grades[: self.grades.index(str(value)) + 1]})
+
+
+class IdFilter(filters.Filter):
+    field_class = IdListField
+
+    def filter(self, qs: QuerySet, value: list[int]) -> QuerySet:
+        return qs.filter(pk__in=value) if value else qs
+
+
+class KbFilterSet(filters.FilterSet):
+    """What every kb FilterSet shares: ``id``, ``search``/``q`` and the form that checks ranges."""
+
+    id = IdFilter(field_name="id", label="One or more ids, repeated or comma-separated")
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=selectors.SEARCH_MAX_LENGTH,
+        label="Search: alias-, case-, accent- and hyphen-insensitive",
+    )
+    q = filters.CharFilter(method="filter_search", max_length=selectors.SEARCH_MAX_LENGTH, label="Same as search")
+
+    class Meta:
+        form = KbFilterForm
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value or not value.strip():
+            return queryset
+        return selectors.search_filter(queryset, value)
+
+
+class ActorFilterSet(KbFilterSet):
+    kind = MultipleChoiceFilter(choices=ActorKind.choices)
+    country_code = filters.CharFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
+    slug = filters.CharFilter(max_length=200)
+    date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence")
+    ordering = filters.OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
+
+    class Meta(KbFilterSet.Meta):
+        model = Actor
+        fields = []
+
+
+class RelationshipFilterSet(KbFilterSet):
+    predicate = MultipleChoiceFilter(choices=RelationshipPredicate.choices)
+    subject = ActorRefFilter(field_name="subject")
+    object = ActorRefFilter(field_name="object")
+    actor = ActorRefFilter(field_names=("subject", "object"), label="Subject or object")
+    date_from, date_to = _periods("valid_from", end_field="valid_until", open_ended=True, label="Validity")
+    ordering = filters.OrderingFilter(
+        fields=[("subject__name", "subject"), "predicate", ("object__name", "object"), "valid_from", "id"]
+    )
+
+    class Meta(KbFilterSet.Meta):
+        model = Relationship
+        fields = []
+
+
+class SourceFilterSet(KbFilterSet):
+    kind = MultipleChoiceFilter(choices=SourceKind.choices)
+    reliability = MultipleChoiceFilter(choices=SourceReliability.choices)
+    reliability_at_least = GradeAtLeastFilter(
+        field_name="reliability", grades=SourceReliability.values, label="Reliability this grade or better (A is best)"
+    )
+    publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact", max_length=200)
+    author = ActorRefFilter(field_name="authors")
+    date_from, date_to = _periods("published_on", label="Publication date")
+    ordering = filters.OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])
+
+    class Meta(KbFilterSet.Meta):
+        model = Source
+        fields = []
+
+
+class ClaimFilterSet(KbFilterSet):
+    source = filters.ModelMultipleChoiceFilter(queryset=Source.objects.all(), widget=ListWidget)
+    status = MultipleChoiceFilter(choices=ClaimStatus.choices)
+    modality = MultipleChoiceFilter(choices=Modality.choices)
+    credibility = MultipleChoiceFilter(choices=[(str(v), label) for v, label in Credibility.choices])
+    credibility_at_least = GradeAtLeastFilter(
+        field_name="credibility", grades=Credibility.values, label="Credibility this grade or better (1 is best)"
+    )
+    subject = ActorRefFilter(field_name="subjects")
+    speaker = ActorRefFilter(field_name="speaker")
+    actor = ActorRefFilter(field_names=("subjects", "speaker"), label="Subject or speaker")
+    date_from, date_to = _periods("about_on", label="The time the claim speaks about")
+    published_from, published_to = _periods("source__published_on", label="The source's publication date")
+    ordering = filters.OrderingFilter(
+        fields=[
+            ("source__published_on", "published_on"),
+            "about_on",
+            "credibility",
+            "status",
+            "modality",
+            "created_at",
+            "start",
+            "id",
+        ]
+    )
+
+    class Meta(KbFilterSet.Meta):
+        model = Claim
+        fields = []
+
+
+class EventFilterSet(KbFilterSet):
+    kind = MultipleChoiceFilter(choices=EventKind.choices)
+    participant = ActorRefFilter(field_name="participants")
+    place = ActorRefFilter(field_name="place")
+    actor = ActorRefFilter(field_names=("participants", "place"), label="Participant or place")
+    date_from, date_to = _periods("start_on", end_field="end_on", label="The event's dates")
+    ordering = filters.OrderingFilter(fields=["start_on", "title", "kind", "created_at", "id"])
+
+    class Meta(KbFilterSet.Meta):
+        model = Event
+        fields = []
+
+
+class AgreementFilterSet(KbFilterSet):
+    kind = MultipleChoiceFilter(choices=AgreementKind.choices)
+    status = MultipleChoiceFilter(choices=AgreementStatus.choices)
+    party = ActorRefFilter(field_name="parties")
+    signatory = ActorRefFilter(field_name="party_links__signatory")
+    signed_place = ActorRefFilter(field_name="signed_place")
+    provision_kind = MultipleChoiceFilter(field_name="provisions__kind", choices=ProvisionKind.choices, distinct=True)
+    date_from, date_to = _periods("signed_on", label="Signing date")
+    in_force_from, in_force_to = _periods("in_force_on", label="Entry into force")
+    ordering = filters.OrderingFilter(fields=["signed_on", "in_force_on", "title", "status", "created_at", "id"])
+
+    class Meta(KbFilterSet.Meta):
+        model = Agreement
+        fields = []
+
+
+class ArmsTransferFilterSet(KbFilterSet):
+    supplier = ActorRefFilter(field_name="supplier")
+    recipient = ActorRefFilter(field_name="recipient")
+    actor = ActorRefFilter(field_names=("supplier", "recipient"), label="Supplier or recipient")
+    category = MultipleChoiceFilter(choices=TransferCategory.choices)
+    status = MultipleChoiceFilter(choices=TransferStatus.choices)
+    date_from, date_to = _periods("start_on", end_field="end_on", label="The transfer period")
+    reported_from, reported_to = _periods("reported_on", label="When it was reported")
+    ordering = filters.OrderingFilter(
+        fields=[
+            "start_on",
+            "reported_on",
+            ("supplier__name", "supplier"),
+            ("recipient__name", "recipient"),
+            "category",
+            "status",
+            "quantity_high",
+            "created_at",
+            "id",
+        ]
+    )
+
+    class Meta(KbFilterSet.Meta):
+        model = ArmsTransfer
+        fields = []
+
+
+FILTERSETS = {
+    Actor: ActorFilterSet,
+    Relationship: RelationshipFilterSet,
+    Source: SourceFilterSet,
+    Claim: ClaimFilterSet,
+    Event: EventFilterSet,
+    Agreement: AgreementFilterSet,
+    ArmsTransfer: ArmsTransferFilterSet,
+}
