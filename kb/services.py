@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kb.choices import ClaimStatus
+from kb.choices import ClaimStatus, SourceKind
 from kb.dates import PartialDate, coerce_partial_date
 from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, remap_span
+from kb.ingest.detect import PhraseIndex, analyse, title_phrases
+from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.normalize import clean_text, normalize_name, strip_accents
 from kb.models import (
     Actor,
@@ -436,6 +440,173 @@ def provision_add(*, user: User, agreement: Agreement, **fields) -> Provision:
     return record_create(Provision, user=user, agreement=agreement, **fields)
 
 
+# --- ingest -----------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did: the source, whether it is new, the claims proposed, actors and new names found."""
+
+    source: Source
+    created: bool
+    claims: list[Claim]
+    actors: list[Actor]
+    candidates: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": {"id": self.source.pk, "title": self.source.title, "sha256": self.source.sha256},
+            "created": self.created,
+            "claims": [
+                {
+                    "id": claim.pk,
+                    "quote": claim.quote,
+                    "start": claim.start,
+                    "end": claim.end,
+                    "modality": claim.modality,
+                    "attributed_to": claim.attributed_to,
+                    "speaker": claim.speaker_id,
+                    "subjects": [actor.pk for actor in claim.subjects.all()],
+                    "about": str(claim.about) if claim.about else None,
+                }
+                for claim in self.claims
+            ],
+            "actors": [{"id": actor.pk, "slug": actor.slug, "name": actor.name} for actor in self.actors],
+            "candidates": list(self.candidates),
+        }
+
+
+def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex]:
+    """Every actor alias, and the agreement titles and transfer designations an article may mention."""
+    actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
+    records = PhraseIndex()
+    for pk, title in Agreement.objects.values_list("pk", "title"):
+        for phrase in title_phrases(title):
+            records.add(phrase, ("agreement", pk))
+    for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
+        if len(designation.strip()) >= 2:
+            records.add(designation, ("transfer", pk))
+    return actors, records
+
+
+def _ingest_published(value: Any) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return PartialDate(value, "day")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("The publication date is missing; give it as YYYY-MM-DD (or YYYY-MM, YYYY).")
+    return PartialDate.parse(value)
+
+
+def source_ingest(
+    *,
+    user: User,
+    content: bytes,
+    filename: str = "",
+    title: str,
+    publisher: str,
+    published_on: str | dt.date | PartialDate,
+    byline: str = "",
+    url: str = "",
+    kind: str = "news",
+) -> IngestResult:
+    """Store an article file (text or HTML) as a source and propose claims from it for review.
+
+    Everything is validated before anything is written (``ValidationError`` keyed by
+    field: ``content``, ``title``, ``publisher``, ``published_on``, ``kind``…). The same
+    cleaned text again returns the stored source with ``created=False`` and writes
+    nothing. Otherwise one transaction stores the source and one proposed claim per
+    sentence worth citing, with its modality, attribution, subject actors and date, and
+    cites it as evidence of the agreements and transfers it mentions. Names not yet in
+    the knowledge base are reported in ``candidates``, never created.
+    """
+    errors: dict[str, list[str]] = {}
+    title, publisher = (title or "").strip(), (publisher or "").strip()
+    if not title:
+        errors["title"] = ["The title is missing."]
+    if not publisher:
+        errors["publisher"] = ["The publisher is missing."]
+    try:
+        published = _ingest_published(published_on)
+    except ValueError as exc:
+        errors["published_on"] = [str(exc)]
+    if kind not in SourceKind.values:
+        errors["kind"] = [f"Unknown source kind {kind!r}; expected one of {', '.join(SourceKind.values)}."]
+    try:
+        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES)
+    except ArticleInputError as exc:
+        errors[exc.field] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+
+    actor_index, record_index = _ingest_indexes()
+    analysis = analyse(article.text, actors=actor_index, records=record_index, published=published)
+    existing = Source.objects.filter(sha256=text_sha256(article.text)).first()
+    if existing is not None:
+        claims = list(existing.claims.prefetch_related("subjects").order_by("start", "pk"))
+        actors = Actor.objects.in_bulk(analysis.actors)
+        return IngestResult(
+            source=existing,
+            created=False,
+            claims=claims,
+            actors=[actors[pk] for pk in analysis.actors if pk in actors],
+            candidates=analysis.candidates,
+        )
+
+    with transaction.atomic():
+        source = source_create(
+            user=user,
+            title=title,
+            text=article.text,
+            publisher=publisher,
+            published_on=published,
+            byline=byline.strip(),
+            url=url.strip(),
+            kind=kind,
+            furniture_note=article.furniture_note,
+        )
+        wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
+        actors = Actor.objects.in_bulk(wanted)
+        agreement_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "agreement"}
+        transfer_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "transfer"}
+        records = {
+            **{("agreement", pk): obj for pk, obj in Agreement.objects.in_bulk(agreement_ids).items()},
+            **{("transfer", pk): obj for pk, obj in ArmsTransfer.objects.in_bulk(transfer_ids).items()},
+        }
+        evidence: dict[tuple[str, int], list[Claim]] = {}
+        claims = []
+        for proposal in analysis.proposals:
+            claim = claim_create(
+                user=user,
+                source=source,
+                quote=proposal.quote,
+                start=proposal.start,
+                end=proposal.end,
+                status=ClaimStatus.PROPOSED,
+                modality=proposal.modality,
+                attributed_to=proposal.attributed_to[:200],
+                speaker=actors.get(proposal.speaker),
+                subjects=[actors[pk] for pk in proposal.subjects if pk in actors],
+                about_on=proposal.about,
+            )
+            claims.append(claim)
+            for key in proposal.links:
+                if key in records:
+                    evidence.setdefault(key, []).append(claim)
+        for key, cited in evidence.items():
+            record = records[key]
+            cited = [*record.evidence.all(), *cited]
+            record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+    return IngestResult(
+        source=source,
+        created=True,
+        claims=claims,
+        actors=[actors[pk] for pk in analysis.actors if pk in actors],
+        candidates=analysis.candidates,
+    )
+
+
 # --- permissions ------------------------------------------------------------------
 
 
@@ -473,6 +644,7 @@ __all__ = [
     "relationship_create",
     "source_create",
     "source_delete",
+    "source_ingest",
     "source_update",
     "transfer_create",
 ]

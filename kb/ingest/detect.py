@@ -1,0 +1,590 @@
+"""Detection over an article's text: known names, candidate new names, date expressions and modality.
+
+Everything here is pure: it works on strings and on a :class:`PhraseIndex` prepared from
+the knowledge base's aliases (and agreement titles, transfer designations), and returns
+offsets into the text it was given. :func:`analyse` puts the rules together and proposes
+the sentences worth citing as claims.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+from kb.choices import DatePrecision, Modality
+from kb.dates import PartialDate
+from kb.ingest.normalize import strip_accents
+from kb.ingest.split import Sentence, split_sentences
+
+# --- matching names on normalised text ---------------------------------------------
+
+_APOSTROPHES = "'\u2019\u02bc`\u00b4\u2018"
+_DOTS = "."
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The matching form of ``text`` and, for each of its characters, the offset it came from.
+
+    Case-folded, accents removed, dots and apostrophes dropped, possessive "'s" removed,
+    everything that is not a letter or digit turned into a space. Names are looked up
+    in this form, so "North Korea’s" finds "North Korea" and "U.S." finds "US".
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        if ch in _APOSTROPHES:
+            # A possessive "'s" at the end of a word is not part of the name.
+            if i + 1 < n and text[i + 1] in "sS" and (i + 2 == n or not text[i + 2].isalnum()) and i > 0:
+                out.append(" ")
+                offsets.append(i)
+                i += 2
+                continue
+            i += 1
+            continue
+        if ch in _DOTS and 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
+            i += 1  # "U.S" inside an initialism: dots join
+            continue
+        if ch.isalnum():
+            for folded in strip_accents(ch).casefold():
+                out.append(folded)
+                offsets.append(i)
+        else:
+            out.append(" ")
+            offsets.append(i)
+        i += 1
+    return "".join(out), offsets
+
+
+def match_key(name: str) -> tuple[str, ...]:
+    """The words a name is matched by: "Kim Jong-un" and "Kim Jong Un" both give ("kim", "jong", "un")."""
+    return tuple(normalize_with_offsets(name.replace(".", ""))[0].split())
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A phrase found in a text: offsets into that text, the words as written and what they name."""
+
+    start: int
+    end: int
+    surface: str
+    keys: tuple[Hashable, ...]
+
+
+@dataclass
+class _Entry:
+    words: tuple[str, ...]
+    keys: list[Hashable]
+    acronym: bool
+    capitalised: bool
+
+
+class PhraseIndex:
+    """Known phrases (aliases, titles, designations) by their normalised words, matched longest first.
+
+    ``add(phrase, key)`` registers a phrase for a key (e.g. an actor id); a phrase shared by
+    several keys is ambiguous and its matches carry every key.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Hashable]] = ()) -> None:
+        self._by_first: dict[str, dict[tuple[str, ...], _Entry]] = {}
+        self._sorted: dict[str, list[_Entry]] = {}
+        for phrase, key in entries:
+            self.add(phrase, key)
+
+    def add(self, phrase: str, key: Hashable) -> None:
+        words = match_key(phrase)
+        if not words:
+            return
+        letters = re.sub(r"[^A-Za-z]", "", phrase)
+        entry = self._by_first.setdefault(words[0], {}).get(words)
+        if entry is None:
+            entry = _Entry(
+                words=words,
+                keys=[],
+                acronym=bool(letters) and letters.isupper() and len(letters) <= 5 and len(words) == 1,
+                capitalised=phrase[:1].isupper(),
+            )
+            self._by_first[words[0]][words] = entry
+            self._sorted.pop(words[0], None)
+        elif phrase[:1].islower():
+            entry.capitalised = False
+        if key not in entry.keys:
+            entry.keys.append(key)
+
+    def __len__(self) -> int:
+        return sum(len(group) for group in self._by_first.values())
+
+    def _candidates(self, first: str) -> list[_Entry]:
+        found = self._sorted.get(first)
+        if found is None:
+            found = sorted(self._by_first.get(first, {}).values(), key=lambda e: -len(e.words))
+            self._sorted[first] = found
+        return found
+
+    def find(self, text: str) -> list[Mention]:
+        """Every non-overlapping known phrase in ``text``, longest match first, on word boundaries."""
+        normalised, offsets = normalize_with_offsets(text)
+        tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", normalised)]
+        words = [t[2] for t in tokens]
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            matched, size = None, 1
+            for entry in self._candidates(words[i]):
+                size = len(entry.words)
+                if tuple(words[i : i + size]) != entry.words:
+                    continue
+                start = offsets[tokens[i][0]]
+                end = offsets[tokens[i + size - 1][1] - 1] + 1
+                surface = text[start:end]
+                if entry.acronym and not re.sub(r"[^A-Za-z]", "", surface).isupper():
+                    continue  # "us" is not "US", "un" is not the UN
+                if entry.capitalised and not surface[:1].isupper():
+                    continue  # "china" the porcelain, "turkey" the bird
+                matched = Mention(start=start, end=end, surface=surface, keys=tuple(entry.keys))
+                break
+            if matched:
+                mentions.append(matched)
+            i += size if matched else 1
+        return mentions
+
+
+_TITLE_HEAD = re.compile(
+    r"^(?:the\s+)?(?:(?:treaty|agreement|memorandum(?: of understanding)?|pact|accord|protocol|contract|"
+    r"declaration|convention)\s+(?:on|of|for|between|concerning)\s+(?:the\s+)?)",
+    re.I,
+)
+_TITLE_TAIL = re.compile(r"\s+(?:between|among|with|of the|signed)\s+.*$", re.I)
+
+
+def title_phrases(title: str) -> list[str]:
+    """The phrases an article uses for a titled record: the title and its distinctive core.
+
+    "Treaty on Comprehensive Strategic Partnership between Russia and the DPRK" is also
+    written "Comprehensive Strategic Partnership"; a core of fewer than two words is too
+    vague to link on.
+    """
+    phrases = [title.strip()]
+    core = _TITLE_TAIL.sub("", _TITLE_HEAD.sub("", title.strip())).strip(" ,;:")
+    if core and core != phrases[0] and len(core.split()) >= 2:
+        phrases.append(core)
+    return phrases
+
+
+# --- candidate new names -----------------------------------------------------------
+
+_NAME_WORD = re.compile(r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'’\-]*|[a-z]+")
+_CONNECTORS = frozenset({"of", "the", "for", "de", "al", "on", "von", "van", "bin"})
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "there",
+        "here",
+        "but",
+        "and",
+        "or",
+        "so",
+        "yet",
+        "however",
+        "meanwhile",
+        "still",
+        "also",
+        "in",
+        "on",
+        "at",
+        "as",
+        "by",
+        "for",
+        "from",
+        "with",
+        "after",
+        "before",
+        "since",
+        "while",
+        "when",
+        "if",
+        "although",
+        "though",
+        "despite",
+        "during",
+        "earlier",
+        "later",
+        "then",
+        "now",
+        "today",
+        "yesterday",
+        "what",
+        "why",
+        "how",
+        "who",
+        "which",
+        "where",
+        "not",
+        "no",
+        "one",
+        "some",
+        "many",
+        "most",
+        "every",
+        "each",
+        "such",
+        "beyond",
+        "even",
+        "for,",
+    ]
+    + [m.lower() for m in calendar.month_name if m]
+    + [d.lower() for d in calendar.day_name]
+    + ["president", "leader", "minister", "premier", "chairman", "general", "secretary", "supreme"]
+)
+
+
+def find_candidates(text: str, known: list[Mention]) -> list[str]:
+    """Capitalised multi-word names in ``text`` that are not known: candidates for the editor.
+
+    A run of capitalised words (joined by "of", "the", "and"…) of two or more words
+    counts; sentence openers and titles at its edges are dropped, and a run that touches
+    a known name is not a candidate (it is a title or a description of a known actor).
+    """
+    taken = [(m.start, m.end) for m in known]
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        found.extend(_sentence_candidates(text, sentence, taken))
+    seen, unique = set(), []
+    for name in found:
+        key = match_key(name)
+        if key not in seen:
+            seen.add(key)
+            unique.append(name)
+    return unique
+
+
+def _sentence_candidates(text: str, sentence: Sentence, taken: list[tuple[int, int]]) -> list[str]:
+    words = [(sentence.start + m.start(), sentence.start + m.end()) for m in _NAME_WORD.finditer(sentence.text)]
+    runs: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
+    previous_end = None
+    for start, end in words:
+        word = text[start:end]
+        gap = text[previous_end:start] if previous_end is not None else ""
+        joined = previous_end is not None and gap == " "
+        capital = word[:1].isupper()
+        if run and joined and (capital or word in _CONNECTORS):
+            run.append((start, end))
+        else:
+            if run:
+                runs.append(run)
+            run = [(start, end)] if capital else []
+        previous_end = end
+    if run:
+        runs.append(run)
+    names = []
+    for run in runs:
+        while run and (text[slice(*run[-1])] in _CONNECTORS or text[slice(*run[-1])].lower() in _NOT_NAMES):
+            run = run[:-1]
+        while run and (text[slice(*run[0])].lower() in _NOT_NAMES or text[slice(*run[0])] in _CONNECTORS):
+            run = run[1:]
+        capitals = [w for w in run if text[w[0]].isupper()]
+        if len(capitals) < 2:
+            continue
+        start, end = run[0][0], run[-1][1]
+        if any(s < end and start < e for s, e in taken):
+            continue
+        name = re.sub(r"['’]s$", "", text[start:end])
+        names.append(name)
+    return names
+
+
+# --- dates -------------------------------------------------------------------------
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"
+_REL = r"(?P<rel>this|last|next|the same|that) year"
+
+# (pattern, precision), tried in order; an earlier pattern's match wins over an overlapping later one.
+_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\b{_MONTH} {_DAY}(?:,? {_YEAR}\b|(?![\d:]))"), DatePrecision.DAY),
+    (re.compile(rf"\b{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR}\b|(?!\w))"), DatePrecision.DAY),
+    (re.compile(rf"\b(?P<qual>early|mid|late|mid-)?[ -]?{_MONTH},? (?:of )?{_YEAR}\b"), DatePrecision.MONTH),
+    (re.compile(rf"\b{_MONTH} {_REL}\b"), DatePrecision.MONTH),
+    (
+        re.compile(
+            rf"\b(?:(?P<qual>early|mid|late)[ -])?(?:in|since|by|until|from|during|of|last|this|next) {_MONTH}(?![\w])"
+        ),
+        DatePrecision.MONTH,
+    ),
+    (re.compile(r"\b(?:the )?(?P<qual>early |mid-|late )?(?P<decade>1[6-9]\d0|20\d0)['’]?s\b"), DatePrecision.DECADE),
+    (re.compile(r"(?<![\w'’])['’]?(?P<decade2>[2-9]0)s\b"), DatePrecision.DECADE),
+    (re.compile(rf"\b(?P<qual>post|pre|mid|early|late)-{_YEAR}\b"), DatePrecision.YEAR),
+    (re.compile(rf"\b{_YEAR}(?:\s?[–\-/]\s?(?P<until>\d{{2,4}}))?\b(?![.,]\d)"), DatePrecision.YEAR),
+    (re.compile(rf"\b{_REL}\b", re.I), DatePrecision.YEAR),
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression in a text, as a partial date; ``qualifier`` keeps "early", "post", "pre"…"""
+
+    start: int
+    end: int
+    surface: str
+    date: PartialDate
+    qualifier: str = ""
+
+
+def _resolve_year(month: int, day: int | None, published: PartialDate | None) -> int | None:
+    """The year of "June 19" in an article published on ``published``: the one that puts it nearest before."""
+    if published is None:
+        return None
+    year = published.date.year
+    if published.precision in (DatePrecision.DAY, DatePrecision.MONTH):
+        candidate = dt.date(year, month, min(day or 1, calendar.monthrange(year, month)[1]))
+        if (candidate - published.date).days > 183:
+            year -= 1
+    return year
+
+
+def _relative_year(rel: str, published: PartialDate | None) -> int | None:
+    if published is None:
+        return None
+    rel = rel.lower()
+    return published.date.year + {"last": -1, "next": 1}.get(rel, 0)
+
+
+def _to_partial(match: re.Match[str], precision: str, published: PartialDate | None) -> PartialDate | None:
+    groups = match.groupdict()
+    try:
+        if groups.get("decade"):
+            return PartialDate(dt.date(int(groups["decade"]), 1, 1), DatePrecision.DECADE)
+        if groups.get("decade2"):
+            # "the 80s": the most recent such decade not after the publication.
+            base = published.date.year if published else dt.date.today().year
+            decade = base // 100 * 100 + int(groups["decade2"])
+            if decade > base:
+                decade -= 100
+            return PartialDate(dt.date(decade, 1, 1), DatePrecision.DECADE)
+        year = int(groups["year"]) if groups.get("year") else None
+        if year is None and groups.get("rel"):
+            year = _relative_year(groups["rel"], published)
+        month = _MONTHS.get((groups.get("month") or "").lower().rstrip("."))
+        day = int(groups["day"]) if groups.get("day") else None
+        if precision == DatePrecision.YEAR:
+            return PartialDate(dt.date(year, 1, 1), DatePrecision.YEAR) if year else None
+        if year is None:
+            year = _resolve_year(month, day, published)
+        if year is None or month is None:
+            return None
+        if precision == DatePrecision.MONTH:
+            return PartialDate(dt.date(year, month, 1), DatePrecision.MONTH)
+        return PartialDate(dt.date(year, month, day), DatePrecision.DAY)
+    except (ValueError, TypeError):
+        return None  # "February 30" and the like are not dates
+
+
+def find_dates(text: str, published: PartialDate | None = None) -> list[DateMention]:
+    """Date expressions in ``text`` as partial dates, in text order; missing years come from ``published``."""
+    found: list[DateMention] = []
+    for pattern, precision in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(m.start < end and start < m.end for m in found):
+                continue
+            date = _to_partial(match, precision, published)
+            if date is None:
+                continue
+            qualifier = (match.groupdict().get("qual") or "").strip(" -").lower()
+            if match.groupdict().get("until"):
+                qualifier = qualifier or "from"
+            found.append(DateMention(start, end, text[start:end], date, qualifier))
+    return sorted(found, key=lambda m: m.start)
+
+
+# --- modality ----------------------------------------------------------------------
+
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|stated|states|announced|announces|declared|declares|claimed|claims|"
+    r"warned|warns|insisted|insists|confirmed|confirms|denied|denies|added|noted|reported|reports|"
+    r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
+    r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises"
+)
+_STATEMENT_PATTERNS = [
+    re.compile(r"\baccording to (?P<who>[^,.;:()]{2,80})", re.I),
+    re.compile(rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)\s+(?:has |have |had )?(?:{_SPEECH_VERBS})\b"),
+    re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
+]
+# "called it": a characterisation attributed to the caller.
+_FORECAST = re.compile(
+    r"\b(?:will|won[’']t|shall|is to|are to|(?:is|are|was|were)(?: \w+)? (?:expected|set|poised|due|going|likely|unlikely) to|"
+    r"expects? to|plans? to|intends? to|aims? to|may|might|could|would|in the (?:coming|next) \w+|in the future|"
+    r"forecasts?|predicts?|projected to)\b",
+    re.I,
+)
+_ASSESSMENT = re.compile(
+    r"\b(?:appears? to|appeared to|seems? to|seemed to|suggests?|suggested|indicates?|indicated|probably|apparently|"
+    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|"
+    r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
+    re.I,
+)
+_LIKELY_FORECAST = re.compile(r"\b(?:likely|unlikely) to\b|\bwould likely\b|\bwill likely\b", re.I)
+_OPINION = re.compile(
+    r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
+    r"it is (?:clear|obvious|time) that)\b",
+    re.I,
+)
+_PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there"})
+
+
+@dataclass(frozen=True)
+class ModalityCue:
+    """The modality of a sentence, the words that decided it and, for statements, who says so."""
+
+    modality: str
+    cue: str = ""
+    attributed_to: str = ""
+    attributed_span: tuple[int, int] | None = None
+
+
+def detect_modality(sentence: str) -> ModalityCue:
+    """Classify a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
+    for pattern in _STATEMENT_PATTERNS:
+        for match in pattern.finditer(sentence):
+            who = match.group("who").strip(" \"“”'‘’")
+            who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
+            words = who.split()
+            if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
+                continue
+            if not any(w[:1].isupper() for w in words) and not re.search(
+                r"\b(?:officials?|experts?|analysts?|reports?|ministry|government|media|sources?|spokes\w+)\b",
+                who,
+                re.I,
+            ):
+                continue
+            offset = match.start("who") + match.group("who").find(who)
+            return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
+    if (match := _LIKELY_FORECAST.search(sentence)) is not None:
+        return ModalityCue(Modality.FORECAST, match.group(0))
+    if (match := _ASSESSMENT.search(sentence)) is not None:
+        return ModalityCue(Modality.ASSESSMENT, match.group(0))
+    if (match := _FORECAST.search(sentence)) is not None:
+        return ModalityCue(Modality.FORECAST, match.group(0))
+    if (match := _OPINION.search(sentence)) is not None:
+        return ModalityCue(Modality.OPINION, match.group(0))
+    return ModalityCue(Modality.FACT)
+
+
+# --- proposals ---------------------------------------------------------------------
+
+_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
+MIN_WORDS = 6
+
+
+@dataclass
+class Proposal:
+    """A sentence worth citing as a claim, with what was detected in it (offsets into the whole text)."""
+
+    start: int
+    end: int
+    quote: str
+    modality: str
+    attributed_to: str = ""
+    speaker: Hashable | None = None
+    subjects: list[Hashable] = field(default_factory=list)
+    about: PartialDate | None = None
+    links: list[Hashable] = field(default_factory=list)
+    cue: str = ""
+
+
+@dataclass
+class Analysis:
+    """Everything found in one article."""
+
+    proposals: list[Proposal]
+    actors: list[Hashable]
+    candidates: list[str]
+    sentences: int
+
+
+def worth_citing(sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue) -> bool:
+    """A sentence is proposed when it reads as prose and names a known actor, a date or a hedge."""
+    if len(sentence.text.split()) < MIN_WORDS or not _TERMINAL.search(sentence.text):
+        return False  # headings, captions, bylines, list introductions
+    return bool(actors or dates or cue.modality != Modality.FACT)
+
+
+def analyse(
+    text: str,
+    *,
+    actors: PhraseIndex,
+    records: PhraseIndex | None = None,
+    published: PartialDate | None = None,
+) -> Analysis:
+    """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links."""
+    mentions = actors.find(text)
+    record_mentions = records.find(text) if records is not None and len(records) else []
+    proposals: list[Proposal] = []
+    sentences = split_sentences(text)
+    for sentence in sentences:
+        inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+        unambiguous = [m for m in inside if len(m.keys) == 1]
+        dates = find_dates(sentence.text, published)
+        cue = detect_modality(sentence.text)
+        if not worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue):
+            continue
+        speaker = None
+        if cue.attributed_span:
+            lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
+            speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
+            speaker = speakers[-1].keys[0] if speakers else None
+        subjects = list(dict.fromkeys(m.keys[0] for m in unambiguous))
+        links = [key for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end for key in m.keys]
+        proposals.append(
+            Proposal(
+                start=sentence.start,
+                end=sentence.end,
+                quote=sentence.text,
+                modality=cue.modality,
+                attributed_to=cue.attributed_to,
+                speaker=speaker,
+                subjects=subjects,
+                about=dates[0].date if dates else None,
+                links=list(dict.fromkeys(links)),
+                cue=cue.cue,
+            )
+        )
+    recognised = list(dict.fromkeys(m.keys[0] for m in mentions if len(m.keys) == 1))
+    return Analysis(
+        proposals=proposals,
+        actors=recognised,
+        candidates=find_candidates(text, mentions),
+        sentences=len(sentences),
+    )
