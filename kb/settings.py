@@ -1,6 +1,7 @@
 """Settings for kb, read from the environment (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,12 +22,33 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+
+# KB_ENV=production turns on every protection below and refuses a missing or weak
+# SECRET_KEY. It is the default when DEBUG is set to false explicitly and when the app
+# is served through kb.wsgi (gunicorn); manage.py, the tests and `make run` default to
+# development, which serves plain http on 127.0.0.1.
+KB_ENV = os.environ.get("KB_ENV") or ("production" if os.environ.get("DEBUG") is not None and not DEBUG else "")
+KB_ENV = KB_ENV or "development"
+if KB_ENV not in {"production", "development"}:
+    raise ImproperlyConfigured(f"KB_ENV must be production or development, got {KB_ENV!r}.")
+PRODUCTION = KB_ENV == "production"
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false when KB_ENV is production.")
+
+DEVELOPMENT_SECRET_KEY = "kb-insecure-development-key-set-SECRET_KEY-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("KB_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # A fixed development key: never used when SECRET_KEY is set.
-    SECRET_KEY = "kb-insecure-development-key-set-SECRET_KEY-in-production"
+if PRODUCTION and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+    or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to at least 50 random characters in production (KB_ENV=production), e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
+# A fixed development key: never used when SECRET_KEY is set, refused in production.
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -52,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "kb.apps.KbConfig",
 ]
 
@@ -64,7 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns any lockout raised below it into a 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -125,7 +152,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("KB_MANIFEST_STATIC", False)
+            if env_bool("KB_MANIFEST_STATIC", PRODUCTION)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -153,3 +180,67 @@ SPECTACULAR_SETTINGS = {
 
 # Ingest refuses files larger than this (bytes).
 KB_INGEST_MAX_BYTES = int(os.environ.get("KB_INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
+
+# --- Security, served files and limits (README, "Deployment") ----------------------
+# Development serves static files straight from the apps; production from STATIC_ROOT
+# (make serve runs collectstatic first).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if PRODUCTION else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login rate limit (django-axes): after AXES_FAILURE_LIMIT failed logins for one
+# username from one address, that pair is refused (HTTP 429) for AXES_COOLOFF_MINUTES.
+# Covers every login that goes through django.contrib.auth.authenticate with the
+# request: the admin login and DRF's token and basic authentication.
+AUTHENTICATION_BACKENDS = [
+    "kb.auth.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Request size limits: a request body (form fields or JSON) up to 3 MiB, which leaves
+# room for a source's text; an uploaded file up to KB_UPLOAD_MAX_BYTES, refused with
+# HTTP 400 beyond that. Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE go to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(3 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
+KB_UPLOAD_MAX_BYTES = int(os.environ.get("KB_UPLOAD_MAX_BYTES", str(KB_INGEST_MAX_BYTES)))
+FILE_UPLOAD_HANDLERS = [
+    "kb.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -1,1 +1,0 @@
-"""The editors' curation desk in the Django admin."""
