@@ -26,6 +26,7 @@ import re
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from kb import selectors
 from kb.choices import (
@@ -157,12 +158,16 @@ class KbFilterForm(forms.Form):
 # --- filters ----------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "description": "An actor's id or slug."}})
 class ActorRefFilter(filters.Filter):
     """Records related to any of the given actors through any of ``field_names``."""
 
     field_class = ActorRefField
 
     def __init__(self, *args, field_names: tuple[str, ...] = (), **kwargs):
+        kwargs.setdefault("label", "Actor ids or slugs, repeated or comma-separated; any of them matches")
+        if field_names and not kwargs.get("field_name"):
+            kwargs["field_name"] = field_names[0]
         super().__init__(*args, **kwargs)
         self.field_names = field_names or (self.field_name,)
 
@@ -183,6 +188,7 @@ class MultipleChoiceFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "example": "2023-09"})
 class PeriodFilter(filters.Filter):
     """One bound of a date range, matched by overlap with a record's partial-date period.
 
@@ -252,6 +258,7 @@ class GradeAtLeastFilter(filters.ChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": self.grades[: self.grades.index(str(value)) + 1]})
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
 class IdFilter(filters.Filter):
     field_class = IdListField
 

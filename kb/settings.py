@@ -165,8 +165,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PERMISSION_CLASSES": ["kb.api.permissions.IsEditorOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "kb.api.pagination.KbPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttles.AnonymousThrottle"],
+    "EXCEPTION_HANDLER": "kb.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Anonymous API requests per client address ("300/minute"); empty turns throttling off.
+KB_API_ANON_RATE = os.environ.get("KB_API_ANON_RATE", "300/minute")
+# Static files (the API docs' Swagger UI among them) are served from the apps without collectstatic.
+WHITENOISE_USE_FINDERS = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "kb API",
@@ -176,6 +186,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActorKindEnum": "kb.choices.ActorKind",
+        "SourceKindEnum": "kb.choices.SourceKind",
+        "EventKindEnum": "kb.choices.EventKind",
+        "AgreementKindEnum": "kb.choices.AgreementKind",
+        "ProvisionKindEnum": "kb.choices.ProvisionKind",
+        "ClaimStatusEnum": "kb.choices.ClaimStatus",
+        "AgreementStatusEnum": "kb.choices.AgreementStatus",
+        "TransferStatusEnum": "kb.choices.TransferStatus",
+    },
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb.api.schema.add_error_responses",
+    ],
 }
 
 # Ingest refuses files larger than this (bytes).

@@ -1,4 +1,29 @@
-"""Routes of the REST API."""
+"""Routes of the REST API: resources under /api/v1/, the OpenAPI schema and the browsable docs."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kb.api import views
+from kb.api.search import SearchView
+from kb.api.views_misc import not_found
 
 app_name = "api"
-urlpatterns: list = []
+
+router = DefaultRouter()
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("relationships", views.RelationshipViewSet, basename="relationship")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("events", views.EventViewSet, basename="event")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("arms-transfers", views.ArmsTransferViewSet, basename="arms-transfer")
+
+urlpatterns = [
+    path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^.*$", not_found, name="not-found"),
+]

@@ -1,0 +1,100 @@
+"""OpenAPI additions: the error bodies every operation can return, and CSV on list operations."""
+
+from __future__ import annotations
+
+ERROR = {
+    "type": "object",
+    "description": 'The request as a whole failed: {"detail": "…"}.',
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "Bad input: each field at fault (a filter, a body field, page_size, or non_field_errors) "
+        "with a list of messages saying what was wrong and what was expected."
+    ),
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"date_from": ["'2023-13' has month 13; months run from 01 to 12."]},
+}
+
+
+def _response(description: str, schema: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+ERRORS = {
+    "400": ("Bad input: the body or a query parameter is invalid; each field at fault is named.", "FieldErrors"),
+    "401": ("No credentials: writes need `Authorization: Token …` or a session.", "Error"),
+    "403": ("The user is not an editor.", "Error"),
+    "404": ("No such record (ids are whole numbers), or no such page.", "Error"),
+    "409": ("The record is in use: other records depend on it.", "Error"),
+    "415": ("Unsupported content type: send application/json (or a form).", "Error"),
+    "429": ("Too many anonymous requests; retry after the number of seconds in Retry-After.", "Error"),
+}
+
+
+def _codes(method: str, path: str) -> list[str]:
+    detail = "{id}" in path
+    if method == "get":
+        return ["400", "404", "429"] if not detail else ["404", "429"]
+    codes = ["400", "401", "403", "415", "429"]
+    if detail:
+        codes.append("404")
+    if method == "delete":
+        codes = ["401", "403", "404", "409", "429"]
+    return codes
+
+
+def _filter_descriptions() -> dict[str, dict[str, str]]:
+    """List path → {filter name: its label}, for filters whose schema is given by their class."""
+    from kb.api.urls import router
+
+    found = {}
+    for prefix, viewset, _basename in router.registry:
+        filterset_class = getattr(viewset, "filterset_class", None)
+        if filterset_class is not None:
+            found[f"/api/v1/{prefix}/"] = {
+                name: str(f.label) for name, f in filterset_class.base_filters.items() if f.label
+            }
+    return found
+
+
+def add_error_responses(result, generator, request, public):
+    """Document every error response, the text/csv form of every list and every filter's meaning."""
+    labels = _filter_descriptions()
+    for path, labels_of_path in labels.items():
+        operation = result.get("paths", {}).get(path, {}).get("get")
+        for parameter in (operation or {}).get("parameters", []):
+            if not parameter.get("description") and parameter.get("name") in labels_of_path:
+                parameter["description"] = labels_of_path[parameter["name"]]
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    schemas["FieldErrors"] = FIELD_ERRORS
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in _codes(method, path):
+                description, schema = ERRORS[code]
+                responses.setdefault(code, _response(description, schema))
+            ok = responses.get("200", {})
+            content = ok.get("content", {})
+            if "text/csv" in content:
+                if method == "get" and "{id}" not in path:
+                    content["text/csv"] = {
+                        "schema": {
+                            "type": "string",
+                            "description": "With ?format=csv: every matching record (not paginated), one row each, "
+                            "related names spelled out, streamed.",
+                        }
+                    }
+                else:
+                    del content["text/csv"]
+            if "text/csv" in responses.get("201", {}).get("content", {}):
+                del responses["201"]["content"]["text/csv"]
+    return result

@@ -1,0 +1,89 @@
+"""GET /api/v1/search/?q=: one query across every kind of record, typed, ranked and highlighted."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from kb.selectors import SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all
+
+ROUTES = {
+    "actor": "api:actor-detail",
+    "source": "api:source-detail",
+    "claim": "api:claim-detail",
+    "relationship": "api:relationship-detail",
+    "event": "api:event-detail",
+    "agreement": "api:agreement-detail",
+    "arms-transfer": "api:arms-transfer-detail",
+}
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=SEARCH_MAX_LENGTH, help_text="What to look for.")
+    type = serializers.ListField(
+        child=serializers.ChoiceField(choices=SEARCH_TYPES),
+        required=False,
+        help_text="Only these types (repeat or comma-separate).",
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SEARCH_TYPES)
+    id = serializers.IntegerField()
+    url = serializers.URLField(help_text="The record in the API.")
+    title = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML: escaped text with <mark> around each hit.")
+    rank = serializers.FloatField(help_text="Higher is better: exact titles and names first, then body text.")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    count = serializers.IntegerField()
+    results = SearchHitSerializer(many=True)
+
+
+class SearchView(APIView):
+    """Search every kind of record at once; alias-, case-, accent- and hyphen-insensitive."""
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What to look for (at most 200 characters)."),
+            OpenApiParameter(
+                "type",
+                str,
+                many=True,
+                enum=list(SEARCH_TYPES),
+                description="Only these types; repeat the parameter or comma-separate.",
+            ),
+            OpenApiParameter("limit", int, description="At most this many hits, 1 to 100 (default 20)."),
+        ],
+        responses={200: SearchResultSerializer},
+    )
+    def get(self, request):
+        params = {"q": request.query_params.get("q", "")}
+        types = [t.strip() for raw in request.query_params.getlist("type") for t in raw.split(",") if t.strip()]
+        if types:
+            params["type"] = types
+        if "limit" in request.query_params:
+            params["limit"] = request.query_params["limit"]
+        query = SearchQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        hits = search_all(data["q"], request.user, limit=data["limit"], types=tuple(data.get("type") or SEARCH_TYPES))
+        results = [
+            {
+                "type": hit.type,
+                "id": hit.id,
+                "url": reverse(ROUTES[hit.type], kwargs={"pk": hit.id}, request=request),
+                "title": hit.title,
+                "snippet": str(hit.snippet),
+                "rank": hit.rank,
+            }
+            for hit in hits
+        ]
+        return Response({"query": data["q"], "count": len(results), "results": results})

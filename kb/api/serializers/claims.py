@@ -1,0 +1,99 @@
+"""Claims: output and input serializers."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from kb.api.serializers.common import (
+    ActorBriefSerializer,
+    PartialDateField,
+    PartialDateInputField,
+    SourceBriefSerializer,
+    precision_field,
+)
+from kb.models import Claim, ClaimLink
+
+
+class ClaimLinkSerializer(serializers.ModelSerializer):
+    to_claim_url = serializers.HyperlinkedRelatedField(source="to_claim", view_name="api:claim-detail", read_only=True)
+
+    class Meta:
+        model = ClaimLink
+        fields = ["kind", "to_claim", "to_claim_url", "note"]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    source = SourceBriefSerializer(read_only=True)
+    speaker = ActorBriefSerializer(read_only=True)
+    subjects = ActorBriefSerializer(many=True, read_only=True)
+    about_on = PartialDateField(help_text="The time the claim speaks about.")
+    about_on_precision = precision_field()
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    links = ClaimLinkSerializer(
+        source="links_out", many=True, read_only=True, help_text="Links to other claims (those you may see)."
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "source",
+            "quote",
+            "start",
+            "end",
+            "statement",
+            "modality",
+            "attributed_to",
+            "speaker",
+            "subjects",
+            "about_on",
+            "about_on_precision",
+            "credibility",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "links",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ClaimInputSerializer(serializers.ModelSerializer):
+    start = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text="Offset of the quote; found when not given."
+    )
+    end = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="Offset past the quote; found when not given."
+    )
+    occurrence = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        write_only=True,
+        help_text="Which occurrence (1-based) to anchor when the quote occurs more than once.",
+    )
+    about_on = PartialDateInputField(help_text="The time the claim speaks about, as a partial date.")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "source",
+            "quote",
+            "start",
+            "end",
+            "occurrence",
+            "statement",
+            "modality",
+            "attributed_to",
+            "speaker",
+            "subjects",
+            "about_on",
+            "credibility",
+            "status",
+            "review_note",
+        ]
+        extra_kwargs = {"quote": {"help_text": "The exact words of the source; it must occur in the source text."}}
+        validators = []  # the service refuses a second claim on the same anchor, naming the quote

@@ -1,0 +1,138 @@
+"""Fields and brief forms shared by every serializer of the API."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kb.dates import PartialDate
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "2024-06", "readOnly": True})
+class PartialDateField(serializers.Field):
+    """Output of a partial date ``<name>``: "2024-06-19", "2024-06", "2024" or "2020s" (null when unknown)."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance) -> str | None:
+        date = getattr(instance, self.field_name)
+        if date is None:
+            return None
+        return str(PartialDate(date, getattr(instance, f"{self.field_name}_precision")))
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "maxLength": 10,
+        "example": "2024-06",
+        "description": "A partial date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s; empty or null clears it.",
+    }
+)
+class PartialDateInputField(serializers.CharField):
+    """Input of a partial date: the precision follows from the form of the value."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> PartialDate | None:
+        value = super().to_internal_value(data)
+        if not value:
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+def precision_field() -> serializers.CharField:
+    return serializers.CharField(read_only=True, help_text="day, month, year or decade; empty when there is no date.")
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail")
+
+    class Meta:
+        model = Actor
+        fields = ["id", "url", "slug", "name", "kind"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    published_on = PartialDateField()
+
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "published_on"]
+
+
+class ClaimBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+
+    class Meta:
+        model = Claim
+        fields = ["id", "url", "source", "quote", "statement", "modality", "credibility", "status"]
+
+
+class EventBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail")
+
+    class Meta:
+        model = Event
+        fields = ["id", "url", "slug", "title"]
+
+
+class AgreementBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "url", "slug", "title"]
+
+
+class ArmsTransferBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
+    title = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = ArmsTransfer
+        fields = ["id", "url", "title"]
+
+
+class RelatedCountSerializer(serializers.Serializer):
+    """How many records of one kind relate to an actor, and the list URL that shows them."""
+
+    count = serializers.IntegerField()
+    url = serializers.URLField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error: ``detail`` for the request as a whole, or a list of messages under each field at fault."""
+
+    detail = serializers.CharField(required=False)
+
+
+__all__ = [
+    "ActorBriefSerializer",
+    "AgreementBriefSerializer",
+    "ArmsTransferBriefSerializer",
+    "ClaimBriefSerializer",
+    "ErrorSerializer",
+    "EventBriefSerializer",
+    "OpenApiTypes",
+    "PartialDateField",
+    "PartialDateInputField",
+    "RelatedCountSerializer",
+    "SourceBriefSerializer",
+    "precision_field",
+]

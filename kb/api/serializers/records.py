@@ -1,0 +1,210 @@
+"""Events, agreements and arms transfers: output and input serializers."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from kb.api.serializers.common import (
+    ActorBriefSerializer,
+    ClaimBriefSerializer,
+    PartialDateField,
+    PartialDateInputField,
+    precision_field,
+)
+from kb.choices import ProvisionKind
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
+
+EVIDENCE_HELP = "The claims backing it (those you may see)."
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail")
+    start_on = PartialDateField()
+    start_on_precision = precision_field()
+    end_on = PartialDateField()
+    end_on_precision = precision_field()
+    place = ActorBriefSerializer(read_only=True)
+    participants = ActorBriefSerializer(many=True, read_only=True)
+    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "kind",
+            "start_on",
+            "start_on_precision",
+            "end_on",
+            "end_on_precision",
+            "place",
+            "participants",
+            "summary",
+            "evidence",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class EventInputSerializer(serializers.ModelSerializer):
+    start_on = PartialDateInputField()
+    end_on = PartialDateInputField()
+
+    class Meta:
+        model = Event
+        fields = ["title", "slug", "kind", "start_on", "end_on", "place", "participants", "summary", "evidence"]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the title when not given."}}
+
+
+class AgreementPartySerializer(serializers.ModelSerializer):
+    actor = ActorBriefSerializer(read_only=True)
+    signatory = ActorBriefSerializer(read_only=True)
+
+    class Meta:
+        model = AgreementParty
+        fields = ["actor", "signatory"]
+
+
+class ProvisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provision
+        fields = ["id", "label", "kind", "summary", "order"]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+    signed_on = PartialDateField()
+    signed_on_precision = precision_field()
+    in_force_on = PartialDateField(help_text="Entry into force.")
+    in_force_on_precision = precision_field()
+    signed_place = ActorBriefSerializer(read_only=True)
+    parties = AgreementPartySerializer(source="party_links", many=True, read_only=True)
+    provisions = ProvisionSerializer(many=True, read_only=True)
+    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "signed_on",
+            "signed_on_precision",
+            "signed_place",
+            "in_force_on",
+            "in_force_on_precision",
+            "summary",
+            "parties",
+            "provisions",
+            "evidence",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AgreementPartyInputSerializer(serializers.Serializer):
+    actor = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
+    signatory = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
+
+
+class ProvisionInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=ProvisionKind.choices)
+    summary = serializers.CharField(max_length=10_000)
+
+
+class AgreementInputSerializer(serializers.ModelSerializer):
+    signed_on = PartialDateInputField()
+    in_force_on = PartialDateInputField()
+    parties = AgreementPartyInputSerializer(
+        many=True, required=False, help_text="Set at creation; change parties in the admin afterwards."
+    )
+    provisions = ProvisionInputSerializer(
+        many=True, required=False, help_text="Set at creation; change provisions in the admin afterwards."
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "status",
+            "signed_on",
+            "signed_place",
+            "in_force_on",
+            "summary",
+            "parties",
+            "provisions",
+            "evidence",
+        ]
+        extra_kwargs = {"slug": {"required": False, "help_text": "Made from the title when not given."}}
+
+
+class ArmsTransferSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
+    supplier = ActorBriefSerializer(read_only=True)
+    recipient = ActorBriefSerializer(read_only=True)
+    start_on = PartialDateField(help_text="Start of the period.")
+    start_on_precision = precision_field()
+    end_on = PartialDateField(help_text="End of the period.")
+    end_on_precision = precision_field()
+    reported_on = PartialDateField()
+    reported_on_precision = precision_field()
+    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+
+    class Meta:
+        model = ArmsTransfer
+        fields = [
+            "id",
+            "url",
+            "supplier",
+            "recipient",
+            "category",
+            "designation",
+            "description",
+            "quantity_low",
+            "quantity_high",
+            "quantity_unit",
+            "start_on",
+            "start_on_precision",
+            "end_on",
+            "end_on_precision",
+            "status",
+            "reported_by",
+            "reported_on",
+            "reported_on_precision",
+            "evidence",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ArmsTransferInputSerializer(serializers.ModelSerializer):
+    start_on = PartialDateInputField()
+    end_on = PartialDateInputField()
+    reported_on = PartialDateInputField()
+
+    class Meta:
+        model = ArmsTransfer
+        fields = [
+            "supplier",
+            "recipient",
+            "category",
+            "designation",
+            "description",
+            "quantity_low",
+            "quantity_high",
+            "quantity_unit",
+            "start_on",
+            "end_on",
+            "status",
+            "reported_by",
+            "reported_on",
+            "evidence",
+        ]

@@ -1,0 +1,86 @@
+"""Sources: list, detail (with text and claims) and input serializers."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from kb.api.serializers.common import (
+    ActorBriefSerializer,
+    PartialDateField,
+    PartialDateInputField,
+    precision_field,
+)
+from kb.models import Claim, Source
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    article_url = serializers.URLField(source="url", read_only=True, help_text="Where the article was published.")
+    authors = ActorBriefSerializer(many=True, read_only=True)
+    published_on = PartialDateField()
+    published_on_precision = precision_field()
+    claim_count = serializers.IntegerField(read_only=True, help_text="Claims anchored in it (those you may see).")
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "title",
+            "subtitle",
+            "publisher",
+            "byline",
+            "authors",
+            "published_on",
+            "published_on_precision",
+            "article_url",
+            "kind",
+            "reliability",
+            "language",
+            "sha256",
+            "claim_count",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class SourceClaimSerializer(serializers.ModelSerializer):
+    """A claim as it sits in its source: the quote and its offsets into the text."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+
+    class Meta:
+        model = Claim
+        fields = ["id", "url", "quote", "start", "end", "statement", "modality", "credibility", "status"]
+
+
+class SourceDetailSerializer(SourceSerializer):
+    claims = SourceClaimSerializer(many=True, read_only=True, help_text="Claims anchored in the text, in order.")
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "furniture_note", "text", "claims"]
+
+
+class SourceInputSerializer(serializers.ModelSerializer):
+    article_url = serializers.URLField(source="url", required=False, allow_blank=True, max_length=500)
+    published_on = PartialDateInputField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "title",
+            "subtitle",
+            "publisher",
+            "byline",
+            "authors",
+            "published_on",
+            "article_url",
+            "kind",
+            "reliability",
+            "language",
+            "text",
+            "furniture_note",
+        ]
+        extra_kwargs = {
+            "text": {"help_text": "The full text; it is cleaned, and editing it keeps every claim anchored or fails."}
+        }

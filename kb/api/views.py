@@ -1,0 +1,396 @@
+"""Viewsets of the REST API: each declares its queryset, serializers, FilterSet, CSV columns and services."""
+
+from __future__ import annotations
+
+from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from kb import filtersets, services
+from kb.api import serializers as s
+from kb.api.csv_export import Column, CSVRenderer, csv_response, names
+from kb.api.exceptions import service_errors
+from kb.api.permissions import IsEditorOrReadOnly
+from kb.models import (
+    Actor,
+    Agreement,
+    AgreementParty,
+    ArmsTransfer,
+    Claim,
+    ClaimLink,
+    Event,
+    Relationship,
+    Source,
+)
+from kb.selectors import is_editor, visible_claims, visible_records
+
+MAX_ID = 2**63 - 1
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """The number of rows of ``queryset`` (correlated with OuterRef) as one subquery."""
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class KbViewSet(viewsets.ModelViewSet):
+    """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
+
+    Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
+    ``input_serializer_class``, ``filterset_class``, ``csv_columns`` and the services that
+    write: ``create_service(user=…, **fields)``, ``update_service(instance, user=…, **fields)``
+    and ``delete_service(instance, user=…)``.
+    """
+
+    permission_classes = [IsEditorOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    detail_serializer_class = None
+    input_serializer_class = None
+    csv_columns: list[Column] = []
+    error_field_names: dict[str, str] = {}
+    create_service = None
+    update_service = staticmethod(services.record_update)
+    delete_service = staticmethod(services.record_delete)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action != "list":
+            renderers = [r for r in renderers if not isinstance(r, CSVRenderer)]
+        return renderers
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.input_serializer_class
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def get_object(self):
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if not value.isdigit() or int(value) > MAX_ID:
+            name = self.queryset.model._meta.verbose_name
+            raise NotFound(f"No {name} has the id “{value[:40]}”: ids are whole numbers.")
+        return super().get_object()
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            queryset = self.filter_queryset(self.get_queryset())
+            return csv_response(queryset, self.csv_columns, self.basename)
+        return super().list(request, *args, **kwargs)
+
+    # --- writes: validated input goes to the services ---------------------------
+
+    def _output(self, instance, status_code=status.HTTP_200_OK) -> Response:
+        self.action = "retrieve"
+        fresh = self.get_queryset().get(pk=instance.pk)
+        serializer_class = self.detail_serializer_class or self.serializer_class
+        data = serializer_class(fresh, context=self.get_serializer_context()).data
+        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        return Response(data, status=status_code, headers=headers)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors(self.error_field_names):
+            instance = self.perform_create(serializer)
+        return self._output(instance, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        with service_errors(self.error_field_names):
+            instance = self.perform_update(serializer)
+        return self._output(instance)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        with service_errors(self.error_field_names):
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_create(self, serializer):
+        return type(self).create_service(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        return type(self).update_service(serializer.instance, user=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance) -> None:
+        type(self).delete_service(instance, user=self.request.user)
+
+    # --- reads -----------------------------------------------------------------
+
+    def evidence(self) -> Prefetch:
+        """The evidence of a record, limited to the claims the user may see."""
+        return Prefetch("evidence", queryset=visible_claims(self.request.user, Claim.objects.order_by("pk")))
+
+
+def _actor_counts(user) -> dict:
+    actor = OuterRef("pk")
+    return {
+        "n_claims": _count(visible_claims(user).filter(subjects=actor)),
+        "n_statements": _count(visible_claims(user).filter(speaker=actor)),
+        "n_relationships": _count(
+            visible_records(user, Relationship.objects.filter(Q(subject=actor) | Q(object=actor)))
+        ),
+        "n_agreements": _count(visible_records(user, Agreement.objects.filter(parties=actor))),
+        "n_transfers_supplied": _count(visible_records(user, ArmsTransfer.objects.filter(supplier=actor))),
+        "n_transfers_received": _count(visible_records(user, ArmsTransfer.objects.filter(recipient=actor))),
+        "n_events": _count(visible_records(user, Event.objects.filter(participants=actor))),
+    }
+
+
+class ActorViewSet(KbViewSet):
+    """States, people, organisations, facilities and places, with every spelling of their names."""
+
+    queryset = Actor.objects.all()
+    serializer_class = s.ActorSerializer
+    detail_serializer_class = s.ActorDetailSerializer
+    input_serializer_class = s.ActorInputSerializer
+    filterset_class = filtersets.ActorFilterSet
+    create_service = staticmethod(services.actor_create)
+    update_service = staticmethod(services.actor_update)
+    delete_service = staticmethod(services.actor_delete)
+    csv_columns = [
+        ("id", lambda a: a.pk),
+        ("slug", lambda a: a.slug),
+        ("name", lambda a: a.name),
+        ("kind", lambda a: a.kind),
+        ("aliases", lambda a: names(a.aliases.all())),
+        ("country_code", lambda a: a.country_code),
+        ("start_on", lambda a: a.start),
+        ("end_on", lambda a: a.end),
+        ("wikidata_id", lambda a: a.wikidata_id),
+        ("summary", lambda a: a.summary),
+    ]
+
+    def get_queryset(self):
+        queryset = Actor.objects.prefetch_related("aliases")
+        if self.action == "retrieve":
+            queryset = queryset.annotate(**_actor_counts(self.request.user))
+        return queryset
+
+
+class RelationshipViewSet(KbViewSet):
+    """Statements that one actor stands in a relation to another, with validity dates and evidence."""
+
+    queryset = Relationship.objects.all()
+    serializer_class = s.RelationshipSerializer
+    input_serializer_class = s.RelationshipInputSerializer
+    filterset_class = filtersets.RelationshipFilterSet
+    create_service = staticmethod(services.relationship_create)
+    csv_columns = [
+        ("id", lambda r: r.pk),
+        ("subject", lambda r: r.subject.name),
+        ("subject_id", lambda r: r.subject_id),
+        ("predicate", lambda r: r.predicate),
+        ("object", lambda r: r.object.name),
+        ("object_id", lambda r: r.object_id),
+        ("valid_from", lambda r: r.valid_from_date),
+        ("valid_until", lambda r: r.valid_until_date),
+        ("note", lambda r: r.note),
+        ("evidence", lambda r: names(c.pk for c in r.evidence.all())),
+    ]
+
+    def get_queryset(self):
+        queryset = Relationship.objects.select_related("subject", "object").prefetch_related(self.evidence())
+        return visible_records(self.request.user, queryset)
+
+
+class SourceViewSet(KbViewSet):
+    """Stored articles; the detail carries the full text and the claims anchored in it."""
+
+    queryset = Source.objects.all()
+    serializer_class = s.SourceSerializer
+    detail_serializer_class = s.SourceDetailSerializer
+    input_serializer_class = s.SourceInputSerializer
+    filterset_class = filtersets.SourceFilterSet
+    error_field_names = {"url": "article_url"}
+    create_service = staticmethod(services.source_create)
+    update_service = staticmethod(services.source_update)
+    delete_service = staticmethod(services.source_delete)
+    csv_columns = [
+        ("id", lambda x: x.pk),
+        ("title", lambda x: x.title),
+        ("publisher", lambda x: x.publisher),
+        ("byline", lambda x: x.byline),
+        ("authors", lambda x: names(x.authors.all())),
+        ("published_on", lambda x: x.published),
+        ("article_url", lambda x: x.url),
+        ("kind", lambda x: x.kind),
+        ("reliability", lambda x: x.reliability),
+        ("language", lambda x: x.language),
+        ("claim_count", lambda x: x.claim_count),
+        ("sha256", lambda x: x.sha256),
+    ]
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Source.objects.prefetch_related("authors").annotate(
+            claim_count=_count(visible_claims(user).filter(source=OuterRef("pk")))
+        )
+        if self.action == "retrieve":
+            return queryset.prefetch_related(
+                Prefetch("claims", queryset=visible_claims(user, Claim.objects.order_by("start")))
+            )
+        return queryset.defer("text")
+
+
+class ClaimViewSet(KbViewSet):
+    """Verbatim quotes anchored to a source, graded and reviewed; non-editors see accepted claims only."""
+
+    queryset = Claim.objects.all()
+    serializer_class = s.ClaimSerializer
+    input_serializer_class = s.ClaimInputSerializer
+    filterset_class = filtersets.ClaimFilterSet
+    create_service = staticmethod(services.claim_create)
+    update_service = staticmethod(services.claim_update)
+    delete_service = staticmethod(services.claim_delete)
+    csv_columns = [
+        ("id", lambda c: c.pk),
+        ("source_id", lambda c: c.source_id),
+        ("source", lambda c: c.source.title),
+        ("publisher", lambda c: c.source.publisher),
+        ("published_on", lambda c: c.source.published),
+        ("quote", lambda c: c.quote),
+        ("start", lambda c: c.start),
+        ("end", lambda c: c.end),
+        ("statement", lambda c: c.statement),
+        ("modality", lambda c: c.modality),
+        ("attributed_to", lambda c: c.attributed_to),
+        ("speaker", lambda c: c.speaker.name if c.speaker else ""),
+        ("subjects", lambda c: names(c.subjects.all())),
+        ("about_on", lambda c: c.about),
+        ("credibility", lambda c: c.credibility),
+        ("status", lambda c: c.status),
+    ]
+
+    def get_queryset(self):
+        user = self.request.user
+        links = ClaimLink.objects.order_by("kind", "to_claim_id")
+        if not is_editor(user):
+            links = links.filter(to_claim__in=visible_claims(user).values("pk"))
+        queryset = (
+            Claim.objects.select_related("source", "speaker", "reviewed_by")
+            .defer("source__text", "source__furniture_note")
+            .prefetch_related("subjects", Prefetch("links_out", queryset=links))
+        )
+        return visible_claims(user, queryset)
+
+
+class EventViewSet(KbViewSet):
+    """Summits, visits, signings, wars…: dates at their real precision, place, participants, evidence."""
+
+    queryset = Event.objects.all()
+    serializer_class = s.EventSerializer
+    input_serializer_class = s.EventInputSerializer
+    filterset_class = filtersets.EventFilterSet
+    create_service = staticmethod(services.event_create)
+    csv_columns = [
+        ("id", lambda e: e.pk),
+        ("slug", lambda e: e.slug),
+        ("title", lambda e: e.title),
+        ("kind", lambda e: e.kind),
+        ("start_on", lambda e: e.start),
+        ("end_on", lambda e: e.end),
+        ("place", lambda e: e.place.name if e.place else ""),
+        ("participants", lambda e: names(e.participants.all())),
+        ("summary", lambda e: e.summary),
+        ("evidence", lambda e: names(c.pk for c in e.evidence.all())),
+    ]
+
+    def get_queryset(self):
+        queryset = Event.objects.select_related("place").prefetch_related("participants", self.evidence())
+        return visible_records(self.request.user, queryset)
+
+
+class AgreementViewSet(KbViewSet):
+    """Treaties and other agreements: parties and signatories, dates, provisions, evidence."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = s.AgreementSerializer
+    input_serializer_class = s.AgreementInputSerializer
+    filterset_class = filtersets.AgreementFilterSet
+    csv_columns = [
+        ("id", lambda a: a.pk),
+        ("slug", lambda a: a.slug),
+        ("title", lambda a: a.title),
+        ("kind", lambda a: a.kind),
+        ("status", lambda a: a.status),
+        ("signed_on", lambda a: a.signed),
+        ("signed_place", lambda a: a.signed_place.name if a.signed_place else ""),
+        ("in_force_on", lambda a: a.in_force),
+        ("parties", lambda a: names(p.actor for p in a.party_links.all())),
+        ("signatories", lambda a: names(p.signatory for p in a.party_links.all() if p.signatory)),
+        ("provisions", lambda a: names(p.get_kind_display() for p in a.provisions.all())),
+        ("summary", lambda a: a.summary),
+        ("evidence", lambda a: names(c.pk for c in a.evidence.all())),
+    ]
+
+    def get_queryset(self):
+        parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
+        queryset = Agreement.objects.select_related("signed_place").prefetch_related(
+            Prefetch("party_links", queryset=parties), "provisions", self.evidence()
+        )
+        return visible_records(self.request.user, queryset)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["parties"] = [(p["actor"], p.get("signatory")) for p in data.get("parties", [])]
+        return services.agreement_create(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        for name in ("parties", "provisions"):
+            if name in data:
+                raise ValidationError({name: [f"The {name} are set when the agreement is created; use the admin."]})
+        return services.record_update(serializer.instance, user=self.request.user, **data)
+
+
+class ArmsTransferViewSet(KbViewSet):
+    """The transfer register: who supplied what to whom, when, how many, and who says so."""
+
+    queryset = ArmsTransfer.objects.all()
+    serializer_class = s.ArmsTransferSerializer
+    input_serializer_class = s.ArmsTransferInputSerializer
+    filterset_class = filtersets.ArmsTransferFilterSet
+    create_service = staticmethod(services.transfer_create)
+    csv_columns = [
+        ("id", lambda t: t.pk),
+        ("supplier", lambda t: t.supplier.name),
+        ("supplier_id", lambda t: t.supplier_id),
+        ("recipient", lambda t: t.recipient.name),
+        ("recipient_id", lambda t: t.recipient_id),
+        ("category", lambda t: t.category),
+        ("designation", lambda t: t.designation),
+        ("description", lambda t: t.description),
+        ("quantity_low", lambda t: t.quantity_low),
+        ("quantity_high", lambda t: t.quantity_high),
+        ("quantity_unit", lambda t: t.quantity_unit),
+        ("start_on", lambda t: t.start),
+        ("end_on", lambda t: t.end),
+        ("status", lambda t: t.status),
+        ("reported_by", lambda t: t.reported_by),
+        ("reported_on", lambda t: t.reported),
+        ("evidence", lambda t: names(c.pk for c in t.evidence.all())),
+    ]
+
+    def get_queryset(self):
+        queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())
+        return visible_records(self.request.user, queryset)
+
+
+__all__ = [
+    "ActorViewSet",
+    "AgreementViewSet",
+    "ArmsTransferViewSet",
+    "ClaimViewSet",
+    "EventViewSet",
+    "RelationshipViewSet",
+    "SourceViewSet",
+]
