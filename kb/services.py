@@ -21,10 +21,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kb.choices import ClaimStatus, SourceKind
+from kb.choices import ActorKind, ClaimStatus, SourceKind
 from kb.dates import PartialDate, coerce_partial_date
 from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, remap_span
-from kb.ingest.detect import PhraseIndex, analyse, title_phrases
+from kb.ingest.detect import PhraseIndex, analyse, demonyms, title_phrases
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.normalize import clean_text, normalize_name, strip_accents
 from kb.models import (
@@ -476,9 +476,14 @@ class IngestResult:
         }
 
 
-def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex]:
-    """Every actor alias, and the agreement titles and transfer designations an article may mention."""
+def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
+    """Every actor alias, the agreement titles and transfer designations, and the adjectives of states."""
     actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
+    adjectives = PhraseIndex(
+        (form, actor_id)
+        for name, actor_id in Alias.objects.filter(actor__kind=ActorKind.STATE).values_list("name", "actor_id")
+        for form in demonyms(name)
+    )
     records = PhraseIndex()
     for pk, title in Agreement.objects.values_list("pk", "title"):
         for phrase in title_phrases(title):
@@ -486,7 +491,7 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex]:
     for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
-    return actors, records
+    return actors, records, adjectives
 
 
 def _ingest_published(value: Any) -> PartialDate:
@@ -540,8 +545,10 @@ def source_ingest(
     if errors:
         raise ValidationError(errors)
 
-    actor_index, record_index = _ingest_indexes()
-    analysis = analyse(article.text, actors=actor_index, records=record_index, published=published)
+    actor_index, record_index, adjective_index = _ingest_indexes()
+    analysis = analyse(
+        article.text, actors=actor_index, records=record_index, adjectives=adjective_index, published=published
+    )
     existing = Source.objects.filter(sha256=text_sha256(article.text)).first()
     if existing is not None:
         claims = list(existing.claims.prefetch_related("subjects").order_by("start", "pk"))

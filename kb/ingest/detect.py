@@ -177,6 +177,41 @@ def title_phrases(title: str) -> list[str]:
     return phrases
 
 
+_IRREGULAR_DEMONYMS = {
+    ("china",): ("Chinese",),
+    ("japan",): ("Japanese",),
+    ("vietnam",): ("Vietnamese",),
+    ("soviet", "union"): ("Soviet",),
+    ("ussr",): ("Soviet",),
+    ("united", "states"): ("American", "US"),
+    ("united", "kingdom"): ("British",),
+    ("france",): ("French",),
+    ("germany",): ("German",),
+    ("netherlands",): ("Dutch",),
+    ("israel",): ("Israeli",),
+    ("pakistan",): ("Pakistani",),
+}
+
+
+def demonyms(name: str) -> list[str]:
+    """Adjectives of a state's name: "Russia" → "Russian", "North Korea" → "North Korean", "Ukraine" → "Ukrainian".
+
+    Regular English endings plus a short table of irregular ones; a derived form that is
+    not a word is harmless, since it is only ever looked up in an article's text.
+    """
+    name = name.strip()
+    forms = list(_IRREGULAR_DEMONYMS.get(match_key(name), ()))
+    if not name or not name[-1].isalpha() or len(name) < 4:
+        return forms
+    if name.endswith("a"):
+        forms.append(name + "n")
+    elif name.endswith("e"):
+        forms.append(name[:-1] + "ian")
+    elif name[-1] not in "aeiouy":
+        forms.append(name + "ian")
+    return forms
+
+
 # --- candidate new names -----------------------------------------------------------
 
 _NAME_WORD = re.compile(r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'’\-]*|[a-z]+")
@@ -433,7 +468,7 @@ def find_dates(text: str, published: PartialDate | None = None) -> list[DateMent
 
 _SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|announced|announces|declared|declares|claimed|claims|"
-    r"warned|warns|insisted|insists|confirmed|confirms|denied|denies|added|noted|reported|reports|"
+    r"warned|warns|insisted|insists|confirmed|confirms|denied|denies|added|noted|reported|"
     r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises"
 )
@@ -442,20 +477,22 @@ _STATEMENT_PATTERNS = [
     re.compile(rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)\s+(?:has |have |had )?(?:{_SPEECH_VERBS})\b"),
     re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
 ]
-# "called it": a characterisation attributed to the caller.
-_FORECAST = re.compile(
-    r"\b(?:will|won[’']t|shall|is to|are to|(?:is|are|was|were)(?: \w+)? (?:expected|set|poised|due|going|likely|unlikely) to|"
-    r"expects? to|plans? to|intends? to|aims? to|may|might|could|would|in the (?:coming|next) \w+|in the future|"
+# Firm markers of the future: they decide a forecast wherever they are in the sentence.
+_FORECAST_FIRM = re.compile(
+    r"\b(?:will|won[’']t|shall|(?:is|are|was|were)(?: \w+)? (?:expected|set|poised|due|going|likely|unlikely) to|"
+    r"(?:likely|unlikely) to|would likely|will likely|expects? to|plans? to|intends? to|in the (?:coming|next) \w+|"
     r"forecasts?|predicts?|projected to)\b",
     re.I,
 )
+# Softer markers: possibility ("may", "could") reads as a forecast, hedging as an assessment;
+# when a sentence has both, the first one sets its tone.
+_FORECAST_SOFT = re.compile(r"\b(?:may|might|could|would|aims? to|in the future)\b", re.I)
 _ASSESSMENT = re.compile(
     r"\b(?:appears? to|appeared to|seems? to|seemed to|suggests?|suggested|indicates?|indicated|probably|apparently|"
     r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|"
     r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
     re.I,
 )
-_LIKELY_FORECAST = re.compile(r"\b(?:likely|unlikely) to\b|\bwould likely\b|\bwill likely\b", re.I)
 _OPINION = re.compile(
     r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
     r"it is (?:clear|obvious|time) that)\b",
@@ -491,12 +528,16 @@ def detect_modality(sentence: str) -> ModalityCue:
                 continue
             offset = match.start("who") + match.group("who").find(who)
             return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
-    if (match := _LIKELY_FORECAST.search(sentence)) is not None:
+    if (match := _FORECAST_FIRM.search(sentence)) is not None:
         return ModalityCue(Modality.FORECAST, match.group(0))
-    if (match := _ASSESSMENT.search(sentence)) is not None:
-        return ModalityCue(Modality.ASSESSMENT, match.group(0))
-    if (match := _FORECAST.search(sentence)) is not None:
-        return ModalityCue(Modality.FORECAST, match.group(0))
+    hedges = [
+        (match.start(), modality, match.group(0))
+        for pattern, modality in ((_ASSESSMENT, Modality.ASSESSMENT), (_FORECAST_SOFT, Modality.FORECAST))
+        if (match := pattern.search(sentence)) is not None
+    ]
+    if hedges:
+        _, modality, cue = min(hedges)
+        return ModalityCue(modality, cue)
     if (match := _OPINION.search(sentence)) is not None:
         return ModalityCue(Modality.OPINION, match.group(0))
     return ModalityCue(Modality.FACT)
@@ -534,11 +575,13 @@ class Analysis:
     sentences: int
 
 
-def worth_citing(sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue) -> bool:
-    """A sentence is proposed when it reads as prose and names a known actor, a date or a hedge."""
+def worth_citing(
+    sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
+) -> bool:
+    """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
     if len(sentence.text.split()) < MIN_WORDS or not _TERMINAL.search(sentence.text):
         return False  # headings, captions, bylines, list introductions
-    return bool(actors or dates or cue.modality != Modality.FACT)
+    return bool(actors or records or dates or cue.modality != Modality.FACT)
 
 
 def analyse(
@@ -546,11 +589,14 @@ def analyse(
     *,
     actors: PhraseIndex,
     records: PhraseIndex | None = None,
+    adjectives: PhraseIndex | None = None,
     published: PartialDate | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links."""
     mentions = actors.find(text)
     record_mentions = records.find(text) if records is not None and len(records) else []
+    # "Russian", "North Korean": not new names, and not enough to make a state a claim's subject.
+    adjective_mentions = adjectives.find(text) if adjectives is not None and len(adjectives) else []
     proposals: list[Proposal] = []
     sentences = split_sentences(text)
     for sentence in sentences:
@@ -558,7 +604,8 @@ def analyse(
         unambiguous = [m for m in inside if len(m.keys) == 1]
         dates = find_dates(sentence.text, published)
         cue = detect_modality(sentence.text)
-        if not worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue):
+        linked = [m for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end]
+        if not worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked):
             continue
         speaker = None
         if cue.attributed_span:
@@ -566,7 +613,7 @@ def analyse(
             speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
             speaker = speakers[-1].keys[0] if speakers else None
         subjects = list(dict.fromkeys(m.keys[0] for m in unambiguous))
-        links = [key for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end for key in m.keys]
+        links = [key for m in linked for key in m.keys]
         proposals.append(
             Proposal(
                 start=sentence.start,
@@ -585,6 +632,6 @@ def analyse(
     return Analysis(
         proposals=proposals,
         actors=recognised,
-        candidates=find_candidates(text, mentions),
+        candidates=find_candidates(text, [*mentions, *record_mentions, *adjective_mentions]),
         sentences=len(sentences),
     )

@@ -1,0 +1,479 @@
+"""Ingest: text extraction, sentence splitting, detection rules, the source_ingest service and ingest_article."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command, load_command_class
+
+from kb import services
+from kb.choices import ClaimStatus, Modality
+from kb.dates import PartialDate
+from kb.ingest.detect import (
+    PhraseIndex,
+    analyse,
+    demonyms,
+    detect_modality,
+    find_candidates,
+    find_dates,
+    title_phrases,
+)
+from kb.ingest.extract import ArticleInputError, article_text
+from kb.ingest.split import split_sentences
+from kb.models import Actor, Claim, Source
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = PartialDate.parse("2024-07-01")
+
+
+def sentences(text: str) -> list[str]:
+    found = split_sentences(text)
+    for s in found:
+        assert text[s.start : s.end] == s.text
+    return [s.text for s in found]
+
+
+# --- sentence splitting ------------------------------------------------------------
+
+
+def test_split_keeps_abbreviations_inside_sentences():
+    text = (
+        "The U.S. President met Mr. Kim on Dec. 4 in Seoul. On Sept. 12, 2023, Kim Jong Un travelled to Russia. "
+        "Donald J. Trump left early. It was 3.5 km away."
+    )
+    assert sentences(text) == [
+        "The U.S. President met Mr. Kim on Dec. 4 in Seoul.",
+        "On Sept. 12, 2023, Kim Jong Un travelled to Russia.",
+        "Donald J. Trump left early.",
+        "It was 3.5 km away.",
+    ]
+
+
+def test_split_ends_a_sentence_at_an_abbreviation_before_a_sentence_opener():
+    assert sentences("Sanctions came from the U.S. The talks stalled. It rained etc. and more.") == [
+        "Sanctions came from the U.S.",
+        "The talks stalled.",
+        "It rained etc. and more.",
+    ]
+
+
+def test_split_handles_hyphenated_initialisms_quotes_and_lines():
+    text = 'Talks with then-U.S. President Donald Trump failed. He said "It is over." Then he left!\nA heading'
+    assert sentences(text) == [
+        "Talks with then-U.S. President Donald Trump failed.",
+        'He said "It is over."',
+        "Then he left!",
+        "A heading",
+    ]
+
+
+# --- actors, candidates ------------------------------------------------------------
+
+
+@pytest.fixture
+def index() -> PhraseIndex:
+    return PhraseIndex(
+        [
+            ("North Korea", "nk"),
+            ("DPRK", "nk"),
+            ("Korea", "korea"),
+            ("Kim Jong-un", "kju"),
+            ("Kim Jong Un", "kju"),
+            ("Russia", "ru"),
+            ("U.S.", "us"),
+            ("Sŭngri", "sungri"),
+            ("People's Republic of China", "cn"),
+        ]
+    )
+
+
+def test_actors_longest_match_first_on_word_boundaries(index):
+    text = "North Korea and the DPRK’s leader Kim Jong Un met Russian officials; Korea was divided."
+    found = [(m.surface, m.keys) for m in index.find(text)]
+    assert found == [
+        ("North Korea", ("nk",)),
+        ("DPRK", ("nk",)),
+        ("Kim Jong Un", ("kju",)),
+        ("Korea", ("korea",)),
+    ]  # "Russian" is not "Russia": whole words only
+
+
+def test_actors_through_normalised_aliases(index):
+    text = "Kim Jong-un visited the Sungri plant, then the People’s Republic of China and the US; let us go."
+    found = [(text[m.start : m.end], m.keys[0]) for m in index.find(text)]
+    assert found == [("Kim Jong-un", "kju"), ("Sungri", "sungri"), ("People’s Republic of China", "cn"), ("US", "us")]
+
+
+def test_candidates_are_unknown_capitalised_names(index):
+    text = (
+        "The Stockholm International Peace Research Institute counted arms. "
+        "But Donald Trump met North Korean officials in June. Kim Jong Un met Vladimir Putin."
+    )
+    adjectives = PhraseIndex((form, "nk") for form in demonyms("North Korea"))
+    known = [*index.find(text), *adjectives.find(text)]
+    assert find_candidates(text, known) == [
+        "Stockholm International Peace Research Institute",
+        "Donald Trump",
+        "Vladimir Putin",
+    ]
+
+
+def test_demonyms():
+    assert demonyms("Russia") == ["Russian"]
+    assert demonyms("North Korea") == ["North Korean"]
+    assert demonyms("Ukraine") == ["Ukrainian"]
+    assert demonyms("Soviet Union") == ["Soviet", "Soviet Unionian"]
+    assert demonyms("China") == ["Chinese", "Chinan"]
+
+
+def test_title_phrases_give_the_distinctive_core():
+    assert title_phrases("Treaty on Comprehensive Strategic Partnership between Russia and the DPRK") == [
+        "Treaty on Comprehensive Strategic Partnership between Russia and the DPRK",
+        "Comprehensive Strategic Partnership",
+    ]
+
+
+# --- dates -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("inked in Pyongyang on June 19 last month", "2024-06-19"),
+        ("signed on 19 June 2024 in Pyongyang", "2024-06-19"),
+        ("On Sept. 12, 2023, he travelled", "2023-09-12"),
+        ("met in September 2023 at Vostochny", "2023-09"),
+        ("in early September 2022 the Times", "2022-09"),
+        ("By January this year, reports", "2024-01"),
+        ("met Putin in 2019 in Vladivostok", "2019"),
+        ("a recipient state in the 1950s", "1950s"),
+        ("registers post-2022 indicate", "2022"),
+        ("After the Korean War (1950–53), Kim", "1950"),
+        ("throughout the 1970s and 80s", "1970s"),
+    ],
+)
+def test_date_expressions_become_partial_dates(text, expected):
+    dates = find_dates(text, PUBLISHED)
+    assert dates, text
+    assert str(dates[0].date) == expected
+
+
+def test_dates_without_a_year_are_the_nearest_before_publication():
+    january = PartialDate.parse("2024-01-10")
+    assert [str(d.date) for d in find_dates("by Dec. 4 the talks had ended", january)] == ["2023-12-04"]
+    assert [str(d.date) for d in find_dates("talks on March 3", january)] == ["2024-03-03"]
+    assert [str(d.date) for d in find_dates("talks on March 3", PartialDate.parse("2024"))] == ["2024-03-03"]
+
+
+def test_date_qualifiers_and_impossible_dates():
+    (post,) = find_dates("registers post-2022 indicate", PUBLISHED)
+    assert (post.surface, post.qualifier) == ("post-2022", "post")
+    assert [str(d.date) for d in find_dates("the 1970s and 80s", PUBLISHED)] == ["1970s", "1980s"]
+    assert find_dates("on February 30 nothing happened", PUBLISHED) == []
+    assert find_dates("it cost 2,000 won", PUBLISHED) == []
+
+
+# --- modality ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "modality"),
+    [
+        ("North Korea is expected to sell artillery shells to Russia.", Modality.FORECAST),
+        ("Russia will send engineers to the plant next year.", Modality.FORECAST),
+        ("The deal is likely to include oil deliveries.", Modality.FORECAST),
+        ("North Korea could refine crude oil there.", Modality.FORECAST),
+        ("The shells appear to come from old stockpiles.", Modality.ASSESSMENT),
+        ("Trade data suggests a rise in imports.", Modality.ASSESSMENT),
+        ("North Korea is likely asking for submarine technology.", Modality.ASSESSMENT),
+        ("Factories have likely been better maintained than others.", Modality.ASSESSMENT),
+        ("Sanctions should be tightened at once.", Modality.OPINION),
+        ("The treaty was signed in Pyongyang.", Modality.FACT),
+    ],
+)
+def test_modality_from_the_wording(sentence, modality):
+    assert detect_modality(sentence).modality == modality
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who"),
+    [
+        ("Vladimir Putin said the talks went well.", "Vladimir Putin"),
+        ("The talks went well, according to the Kremlin.", "the Kremlin"),
+        ("The Russian leader called it a statement of ambition.", "The Russian leader"),
+        ("Shells were shipped in August, South Korean officials said.", "South Korean officials"),
+        ("The talks went well, said Dmitry Peskov.", "Dmitry Peskov"),
+    ],
+)
+def test_statements_are_attributed(sentence, who):
+    cue = detect_modality(sentence)
+    assert (cue.modality, cue.attributed_to) == (Modality.STATEMENT, who)
+
+
+def test_analyse_proposes_only_sentences_worth_citing(index):
+    text = (
+        "Published daily by the Institute\n"
+        "Kim Jong Un met Russia's leader in September 2023.\n"
+        "The weather in the city was pleasant and warm that afternoon.\n"
+        "Experts expect prices of rice to fall soon, which may help.\n"
+        "Short line."
+    )
+    analysis = analyse(text, actors=index, published=PUBLISHED)
+    assert [p.quote for p in analysis.proposals] == [
+        "Kim Jong Un met Russia's leader in September 2023.",
+        "Experts expect prices of rice to fall soon, which may help.",
+    ]
+    first = analysis.proposals[0]
+    assert (first.subjects, str(first.about), first.modality) == (["kju", "ru"], "2023-09", Modality.FACT)
+    assert analysis.actors == ["kju", "ru"]
+
+
+# --- extraction and bad input --------------------------------------------------------
+
+HTML = """<!DOCTYPE html><html><head><title>Site</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World news</a></li><li>Subscribe now</li></ul></nav>
+<article><h1>Kim meets Putin</h1>
+<p>Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome in September 2023. The meeting lasted several
+hours and covered military cooperation between the two states.</p>
+<p>North Korea is expected to sell artillery shells to Russia, officials said after the talks had ended.</p>
+<p>The two leaders later signed a treaty in Pyongyang on June 19, 2024, with a mutual defence clause.</p>
+</article>
+<aside><h3>Related stories</h3><ul><li><a href="/a">Another story entirely</a></li></ul></aside>
+<footer>Copyright 2024 Site Name. All rights reserved. Privacy policy.</footer>
+</body></html>"""
+
+
+def test_html_main_text_is_extracted_without_furniture():
+    article = article_text(HTML.encode(), filename="page.html", max_bytes=10**6)
+    assert article.format == "html"
+    assert "North Korea is expected to sell artillery shells to Russia" in article.text
+    for furniture in ("Subscribe now", "Related stories", "Another story", "All rights reserved", "World news"):
+        assert furniture not in article.text
+    sniffed = article_text(HTML.encode(), filename="upload", max_bytes=10**6)
+    assert sniffed.text == article.text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\n ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("Kim Jong Un met Putin in Vostochny.".encode("utf-16"), "binary"),
+        ("Kim Jong-un visited Sŭngri.".encode("latin-1", "replace").replace(b"?", b"\xfb"), "not valid UTF-8"),
+        (b"x" * 2001, "largest article accepted is 2,000 bytes"),
+    ],
+)
+def test_bad_files_are_refused(content, message):
+    with pytest.raises(ArticleInputError, match=message):
+        article_text(content, filename="a.txt", max_bytes=2000)
+
+
+# --- the service and the command ----------------------------------------------------
+
+ARTICLE = (
+    "Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
+    "North Korea is expected to sell artillery shells to Russia, the Defence Ministry said. "
+    "Russia's need for a continuous supply of weapons is growing.\n\n"
+    "The two leaders signed the Comprehensive Strategic Partnership in Pyongyang on June 19, 2024. "
+    "Analysts at the Stockholm International Peace Research Institute have tracked KN-23 missiles."
+)
+
+
+@pytest.fixture
+def world(make_actor, editor):
+    actors = {
+        "nk": make_actor("North Korea", aliases=["DPRK"], country_code="KP"),
+        "ru": make_actor("Russia", aliases=["Russian Federation"], country_code="RU"),
+        "kim": make_actor("Kim Jong-un", kind="person", aliases=["Kim Jong Un"]),
+        "putin": make_actor("Vladimir Putin", kind="person", aliases=["Putin"]),
+        "pyongyang": make_actor("Pyongyang", kind="place"),
+    }
+    actors["treaty"] = services.agreement_create(
+        user=editor,
+        title="Treaty on Comprehensive Strategic Partnership between the Russian Federation and the DPRK",
+        kind="treaty",
+        status="signed",
+        parties=[actors["ru"], actors["nk"]],
+    )
+    actors["kn23"] = services.transfer_create(
+        user=editor,
+        supplier=actors["nk"],
+        recipient=actors["ru"],
+        category="missiles",
+        designation="KN-23",
+        description="Short-range ballistic missiles.",
+        status="reported",
+    )
+    return actors
+
+
+def ingest(editor, content: bytes | None = None, **fields):
+    content = ARTICLE.encode() if content is None else content
+    fields.setdefault("title", "Kim meets Putin")
+    fields.setdefault("publisher", "Test Wire")
+    fields.setdefault("published_on", "2024-07-01")
+    return services.source_ingest(user=editor, content=content, filename=fields.pop("filename", "a.txt"), **fields)
+
+
+def test_ingest_stores_the_source_and_proposes_anchored_claims(world, editor):
+    result = ingest(editor, byline="A. Writer", url="https://example.org/a")
+    source = result.source
+    assert result.created and source.text.startswith("Kim Jong Un met")
+    assert (source.byline, source.published_precision if hasattr(source, "published_precision") else "day") == (
+        "A. Writer",
+        "day",
+    )
+    assert len(result.claims) == 5
+    for claim in result.claims:
+        assert claim.status == ClaimStatus.PROPOSED
+        assert source.text[claim.start : claim.end] == claim.quote
+    by_quote = {c.quote: c for c in Claim.objects.filter(source=source).prefetch_related("subjects")}
+    meeting = by_quote["Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome in September 2023."]
+    assert {a.slug for a in meeting.subjects.all()} == {"kim-jong-un", "vladimir-putin"}
+    assert (str(meeting.about), meeting.modality) == ("2023-09", Modality.FACT)
+    sale = by_quote["North Korea is expected to sell artillery shells to Russia, the Defence Ministry said."]
+    assert (sale.modality, sale.attributed_to) == (Modality.STATEMENT, "the Defence Ministry")
+    treaty_claim = next(c for q, c in by_quote.items() if "Comprehensive Strategic Partnership" in q)
+    assert str(treaty_claim.about) == "2024-06-19"
+    assert list(world["treaty"].evidence.all()) == [treaty_claim]
+    assert [c.quote for c in world["kn23"].evidence.all()] == [
+        "Analysts at the Stockholm International Peace Research Institute have tracked KN-23 missiles."
+    ]
+    assert [a.name for a in result.actors] == ["Kim Jong-un", "Vladimir Putin", "North Korea", "Russia", "Pyongyang"]
+    assert "Stockholm International Peace Research Institute" in result.candidates
+    assert not Actor.objects.filter(name__icontains="Stockholm").exists()  # reported, never created
+    summary = result.as_dict()
+    assert summary["source"]["id"] == source.pk and summary["created"] is True
+    assert len(summary["claims"]) == 5 and summary["claims"][0]["about"] == "2023-09"
+
+
+def test_ingest_is_idempotent(world, editor):
+    first = ingest(editor)
+    counts = (Source.objects.count(), Claim.objects.count(), Source.history.count(), Claim.history.count())
+    again = ingest(editor, content=b"\xef\xbb\xbf" + ARTICLE.replace("\n\n", "\r\n\r\n").encode(), title="Other")
+    assert not again.created and again.source == first.source
+    assert [c.pk for c in again.claims] == [c.pk for c in first.claims]
+    assert (Source.objects.count(), Claim.objects.count(), Source.history.count(), Claim.history.count()) == counts
+
+
+def test_ingest_is_one_transaction(world, editor, monkeypatch):
+    calls = []
+    original = services.claim_create
+
+    def failing_claim_create(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise ValidationError({"quote": ["boom"]})
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "claim_create", failing_claim_create)
+    with pytest.raises(ValidationError):
+        ingest(editor)
+    assert (Source.objects.count(), Claim.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"content": b""}, "content"),
+        ({"content": b"\x00\x01\x02binary\x00"}, "content"),
+        ({"content": "Kim Jong-un visited Sŭngri.".encode("cp1252", "replace") + b"\xfb"}, "content"),
+        ({"title": "  "}, "title"),
+        ({"publisher": ""}, "publisher"),
+        ({"published_on": "2024-02-30"}, "published_on"),
+        ({"published_on": "last Tuesday"}, "published_on"),
+        ({"published_on": ""}, "published_on"),
+        ({"kind": "blog"}, "kind"),
+        ({"url": "not a url"}, "url"),
+        ({"title": "x" * 400}, "title"),
+    ],
+)
+def test_ingest_refuses_bad_input_and_stores_nothing(world, editor, fields, field):
+    with pytest.raises(ValidationError) as caught:
+        ingest(editor, **fields)
+    assert field in caught.value.message_dict
+    assert (Source.objects.count(), Claim.objects.count()) == (0, 0)
+
+
+def test_ingest_refuses_a_file_over_the_size_limit(world, editor, settings):
+    settings.KB_INGEST_MAX_BYTES = 100
+    with pytest.raises(ValidationError, match="largest article accepted is 100 bytes"):
+        ingest(editor)
+    assert Source.objects.count() == 0
+
+
+def test_ingest_html(world, editor):
+    result = ingest(editor, content=HTML.encode(), filename="page.html")
+    assert "Subscribe now" not in result.source.text
+    assert "Extracted from HTML" in result.source.furniture_note
+    assert any(c.modality == Modality.STATEMENT and c.attributed_to == "officials" for c in result.claims)
+
+
+def test_command_json_summary(world, tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    out = StringIO()
+    args = [str(path), "--title", "Kim meets Putin", "--publisher", "Wire", "--published", "2024-07-01"]
+    call_command("ingest_article", *args, "--author", "A. Writer", "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    source = Source.objects.get()
+    assert summary["source"]["id"] == source.pk and summary["created"] is True
+    assert len(summary["claims"]) == Claim.objects.count() == 5
+    assert {a["slug"] for a in summary["actors"]} >= {"kim-jong-un", "north-korea"}
+    assert "Stockholm International Peace Research Institute" in summary["candidates"]
+    out = StringIO()
+    call_command("ingest_article", *args, stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert Source.objects.count() == 1
+
+
+def test_command_human_summary_and_partial_publication_date(world, tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    out = StringIO()
+    call_command("ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07", stdout=out)
+    assert "Proposed 5 claim(s)" in out.getvalue()
+    assert Source.objects.get().published_on_precision == "month"
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"", [], "content: The file is empty."),
+        (b"\xff\xfe\x00binary", [], "binary"),
+        ("Sŭngri".encode("utf-16-le")[:-1] + b"\xff", [], "content"),
+        (ARTICLE.encode(), ["--published", "2023-13-01"], "published_on: '2023-13-01' has month 13"),
+        (ARTICLE.encode(), ["--title", ""], "title: The title is missing."),
+    ],
+)
+def test_command_bad_input_is_one_line_error(world, tmp_path, content, args, message):
+    path = tmp_path / "article.txt"
+    path.write_bytes(content)
+    defaults = {"--title": "T", "--publisher": "P", "--published": "2024-07-01"}
+    defaults.update(dict(zip(args[::2], args[1::2], strict=True)))
+    argv = [str(path)] + [x for pair in defaults.items() for x in pair]
+    with pytest.raises(CommandError) as caught:
+        call_command("ingest_article", *argv)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert Source.objects.count() == 0
+
+
+def test_command_exits_non_zero_with_one_line_and_no_traceback(db, tmp_path, capsys):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    command = load_command_class("kb", "ingest_article")
+    argv = ["manage.py", "ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01"]
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv([*argv, "--skip-checks"])
+    assert exited.value.code != 0
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr
+    assert stderr.strip().count("\n") == 0 and "The file is empty." in stderr
+
+
+def test_command_missing_file(db):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("ingest_article", "/nonexistent/a.txt", "--title", "T", "--publisher", "P", "--published", "2024")
