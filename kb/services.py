@@ -229,6 +229,102 @@ def actors_by_name(name: str) -> models.QuerySet[Actor]:
     return Actor.objects.filter(aliases__normalized=normalize_name(name)).distinct()
 
 
+def _swap_actor(actors: Iterable[Actor], duplicate: Actor, into: Actor) -> list[Actor]:
+    """``actors`` with ``duplicate`` replaced by ``into``, each actor once."""
+    swapped = {}
+    for actor in actors:
+        actor = into if actor.pk == duplicate.pk else actor
+        swapped[actor.pk] = actor
+    return list(swapped.values())
+
+
+@transaction.atomic
+def actor_merge(*, user: User, duplicate: Actor, into: Actor) -> Actor:
+    """Fold ``duplicate`` into ``into``: every reference moves, its names become aliases, and it is deleted.
+
+    Claims (subjects, speaker), relationships (both ends), agreement parties, signatories and
+    signing places, transfers, events (participants, place) and source authors move to
+    ``into``; blank fields of ``into`` (summary, country code, Wikidata id, dates) are filled
+    from ``duplicate``. A relationship that would relate ``into`` to itself is deleted, and one
+    that would repeat an existing relationship is folded into it with its evidence. A transfer
+    whose supplier and recipient would become the same actor refuses the merge. Every change
+    is recorded in history with ``user`` and the reason "merge: …".
+    """
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": [f"{into} cannot be merged into itself."]})
+    duplicate = Actor.objects.select_for_update().get(pk=duplicate.pk)
+    into = Actor.objects.select_for_update().get(pk=into.pk)
+    reason = f"merge: {duplicate} (#{duplicate.pk}) into {into} (#{into.pk})"
+    Q = models.Q
+    clashing = list(
+        ArmsTransfer.objects.filter(
+            Q(supplier=duplicate, recipient=into) | Q(supplier=into, recipient=duplicate)
+        ).order_by("pk")
+    )
+    if clashing:
+        names = ", ".join(f"#{t.pk} {t}" for t in clashing)
+        message = f"Merging would make {into} both supplier and recipient of transfer(s) {names}; fix those first."
+        raise ValidationError({"into": [message]})
+
+    def move(instance: models.Model, **fields: Any) -> None:
+        record_update(instance, user=user, reason=reason, **fields)
+
+    for claim in Claim.objects.filter(subjects=duplicate).prefetch_related("subjects").order_by("pk"):
+        move(claim, subjects=_swap_actor(claim.subjects.all(), duplicate, into))
+    for claim in Claim.objects.filter(speaker=duplicate).order_by("pk"):
+        move(claim, speaker=into)
+    for event in Event.objects.filter(participants=duplicate).prefetch_related("participants").order_by("pk"):
+        move(event, participants=_swap_actor(event.participants.all(), duplicate, into))
+    for event in Event.objects.filter(place=duplicate).order_by("pk"):
+        move(event, place=into)
+    for source in Source.objects.filter(authors=duplicate).prefetch_related("authors").order_by("pk"):
+        move(source, authors=_swap_actor(source.authors.all(), duplicate, into))
+    for agreement in Agreement.objects.filter(signed_place=duplicate).order_by("pk"):
+        move(agreement, signed_place=into)
+    for party in AgreementParty.objects.filter(actor=duplicate).select_related("signatory").order_by("pk"):
+        existing = AgreementParty.objects.filter(agreement_id=party.agreement_id, actor=into).first()
+        if existing is None:
+            move(party, actor=into)
+            continue
+        if existing.signatory_id is None and party.signatory_id is not None:
+            move(existing, signatory=party.signatory)
+        record_delete(party, user=user, reason=reason)
+    for party in AgreementParty.objects.filter(signatory=duplicate).order_by("pk"):
+        move(party, signatory=into)
+    for transfer in ArmsTransfer.objects.filter(supplier=duplicate).order_by("pk"):
+        move(transfer, supplier=into)
+    for transfer in ArmsTransfer.objects.filter(recipient=duplicate).order_by("pk"):
+        move(transfer, recipient=into)
+    relationships = Relationship.objects.filter(Q(subject=duplicate) | Q(object=duplicate))
+    for rel in relationships.prefetch_related("evidence").order_by("pk"):
+        subject_id = into.pk if rel.subject_id == duplicate.pk else rel.subject_id
+        object_id = into.pk if rel.object_id == duplicate.pk else rel.object_id
+        if subject_id == object_id:
+            record_delete(rel, user=user, reason=reason)
+            continue
+        same = (
+            Relationship.objects.filter(
+                subject_id=subject_id, predicate=rel.predicate, object_id=object_id, valid_from=rel.valid_from
+            )
+            .exclude(pk=rel.pk)
+            .first()
+        )
+        if same is None:
+            move(rel, subject_id=subject_id, object_id=object_id)
+            continue
+        evidence = {claim.pk: claim for claim in [*same.evidence.all(), *rel.evidence.all()]}
+        move(same, evidence=list(evidence.values()))
+        record_delete(rel, user=user, reason=reason)
+
+    names = list(duplicate.aliases.order_by("pk").values_list("name", "language"))
+    blanks = ("summary", "country_code", "wikidata_id", "start_on", "start_on_precision", "end_on", "end_on_precision")
+    filled = {name: getattr(duplicate, name) for name in blanks if not getattr(into, name) and getattr(duplicate, name)}
+    record_delete(duplicate, user=user, reason=reason)
+    for name, language in names:
+        alias_add(user=user, actor=into, name=name, language=language, exist_ok=True)
+    return record_update(into, user=user, reason=reason, **filled)
+
+
 # --- sources ----------------------------------------------------------------------
 
 
@@ -630,6 +726,7 @@ __all__ = [
     "RecordInUse",
     "actor_create",
     "actor_delete",
+    "actor_merge",
     "actor_update",
     "actors_by_name",
     "agreement_create",

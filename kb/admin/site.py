@@ -1,0 +1,61 @@
+"""The admin site: open to active staff who are editors (superusers or members of "Editors")."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import actions
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from kb.admin.base import error_text
+from kb.selectors import is_editor
+
+
+class EditorAuthenticationForm(AdminAuthenticationForm):
+    """The admin login, refused to staff who are not editors."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not is_editor(user):
+            raise ValidationError(
+                "This account is not an editor's: the admin is open to members of the Editors group.",
+                code="not_editor",
+            )
+
+
+class KbAdminSite(admin.AdminSite):
+    """Django's admin, reachable only by editors."""
+
+    login_form = EditorAuthenticationForm
+
+    site_header = "kb — editors' desk"
+    site_title = "kb editors"
+    index_title = "Curation"
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and is_editor(user))
+
+
+site = KbAdminSite(name="admin")
+
+
+@admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
+def delete_selected(modeladmin, request, queryset):
+    """Django's bulk delete, all or nothing: one refused record keeps every selected one."""
+    try:
+        with transaction.atomic():
+            return actions.delete_selected(modeladmin, request, queryset)
+    except ValidationError as exc:
+        modeladmin.message_user(request, f"Nothing was deleted. {error_text(exc)}", messages.ERROR)
+        return None
+
+
+site.add_action(delete_selected, "delete_selected")
+
+site.register(User, UserAdmin)
+site.register(Group, GroupAdmin)
+site.register(TokenProxy, TokenAdmin)

@@ -1,0 +1,157 @@
+"""Sources in the admin: metadata, text edits that keep every anchor, the source's claims, and ingest."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from kb import services
+from kb.admin.base import ServiceAdmin, error_dict
+from kb.admin.site import site
+from kb.choices import SourceKind
+from kb.models import Source
+
+
+class IngestForm(forms.Form):
+    """An article file and its metadata, handed to ``services.source_ingest`` as they are."""
+
+    content = forms.FileField(label="Article file", help_text="Plain text or HTML, as saved from the publisher.")
+    title = forms.CharField(max_length=300)
+    publisher = forms.CharField(max_length=200)
+    published_on = forms.CharField(
+        label="Published", max_length=20, help_text="YYYY-MM-DD, or YYYY-MM or YYYY when only that much is known."
+    )
+    byline = forms.CharField(label="Author", max_length=300, required=False)
+    url = forms.CharField(label="URL", max_length=500, required=False)
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS)
+
+
+class SourceAdmin(ServiceAdmin):
+    list_display = ("title", "publisher", "published_on", "kind", "reliability", "claim_count")
+    list_filter = ("kind", "reliability", "publisher")
+    search_fields = ("title", "publisher", "byline", "url")
+    autocomplete_fields = ("authors",)
+    readonly_fields = ("sha256", "claim_list", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "subtitle",
+                    "publisher",
+                    "byline",
+                    "authors",
+                    ("published_on", "published_on_precision"),
+                    "url",
+                    ("kind", "reliability", "language"),
+                )
+            },
+        ),
+        ("Text", {"fields": ("text", "sha256", "furniture_note")}),
+        ("Claims", {"fields": ("claim_list",)}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+    change_list_template = "admin/kb/source/change_list.html"
+
+    class Media:
+        css = {"all": ("kb/admin.css",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj: Source) -> int:
+        return obj.claim_count
+
+    @admin.display(description="claims anchored in this source")
+    def claim_list(self, obj: Source | None) -> str:
+        claims = list(obj.claims.order_by("start", "pk")) if obj is not None and obj.pk else []
+        if not claims:
+            return "None yet."
+        rows = format_html_join(
+            "\n",
+            '<li><a href="{}">#{}</a> <span class="status">{}</span> {}..{}: {}</li>',
+            (
+                (reverse("admin:kb_claim_change", args=[c.pk]), c.pk, c.get_status_display(), c.start, c.end, str(c))
+                for c in claims
+            ),
+        )
+        return format_html('<ul class="kb-claim-list">{}</ul>', rows)
+
+    def service_create(self, request, fields):
+        return services.source_create(user=request.user, **fields)
+
+    def service_update(self, request, instance, fields):
+        return services.source_update(instance, user=request.user, **fields)
+
+    def service_delete(self, request, instance):
+        services.source_delete(instance, user=request.user)
+
+    # --- ingest --------------------------------------------------------------------
+
+    def get_urls(self):
+        ingest = path("ingest/", self.admin_site.admin_view(self.ingest_view), name="kb_source_ingest")
+        return [ingest, *super().get_urls()]
+
+    def ingest_view(self, request):
+        """Upload an article: store it as a source and propose its claims for review."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IngestForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = data["content"]
+            try:
+                result = services.source_ingest(
+                    user=request.user,
+                    content=upload.read(settings.KB_INGEST_MAX_BYTES + 1),
+                    filename=upload.name,
+                    title=data["title"],
+                    publisher=data["publisher"],
+                    published_on=data["published_on"],
+                    byline=data["byline"],
+                    url=data["url"],
+                    kind=data["kind"],
+                )
+            except ValidationError as exc:
+                for field, found in error_dict(exc).items():
+                    form.add_error(field if field in form.fields else None, found)
+            else:
+                return self._ingest_done(request, result)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ingest an article",
+            "opts": self.model._meta,
+            "form": form,
+            "max_bytes": settings.KB_INGEST_MAX_BYTES,
+        }
+        return TemplateResponse(request, "admin/kb/source/ingest.html", context)
+
+    def _ingest_done(self, request, result):
+        source = result.source
+        if not result.created:
+            self.message_user(
+                request,
+                f"This text is already stored as source #{source.pk} “{source}”; nothing changed.",
+                messages.WARNING,
+            )
+        else:
+            found = f" Names not yet known: {', '.join(result.candidates)}." if result.candidates else ""
+            self.message_user(
+                request,
+                f"Stored “{source}” and proposed {len(result.claims)} claim(s) for review.{found}",
+                messages.SUCCESS,
+            )
+        queue = reverse("admin:kb_claim_changelist")
+        return HttpResponseRedirect(f"{queue}?source__id__exact={source.pk}&status__exact=proposed")
+
+
+site.register(Source, SourceAdmin)

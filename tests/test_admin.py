@@ -1,0 +1,686 @@
+"""The editors' admin: access, review queue, quote form, source protection, merge, history, ingest."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin import helpers
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kb import services
+from kb.choices import ActorKind, ClaimStatus, RelationshipPredicate, TransferCategory, TransferStatus
+from kb.models import Actor, Alias, Claim, ClaimLink, Relationship, Source
+from tests.conftest import ARTICLE
+
+SHELLS = "North Korea is expected to sell artillery shells to Russia."
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin change (or revert) page as it was rendered."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = _plain(form[name].value())
+        if value not in ("", []):
+            data[name] = value
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for subform in formset.forms:
+            for name in subform.fields:
+                value = _plain(subform[name].value())
+                if value not in ("", []):
+                    data[subform.add_prefix(name)] = value
+    return data
+
+
+def form_errors(response) -> dict:
+    return response.context["adminform"].form.errors
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"admin:{name}", args=args)
+
+
+@pytest.fixture
+def desk(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def records(make_actor, make_source, make_claim, editor):
+    """One record of every kind, linked the way real ones are."""
+    russia = make_actor("Russia", country_code="RU")
+    dprk = make_actor("North Korea", aliases=["DPRK"], country_code="KP")
+    kim = make_actor("Kim Jong-un", kind=ActorKind.PERSON)
+    source = make_source(title="Summit report")
+    claim = make_claim(source=source, subjects=[dprk, russia])
+    other = make_claim("The two leaders signed a treaty in Pyongyang on June 19, 2024.", source=source)
+    services.claim_link(user=editor, from_claim=other, to_claim=claim, kind="supports")
+    relationship = services.relationship_create(
+        user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[claim]
+    )
+    event = services.event_create(
+        user=editor, title="Vostochny summit", kind="summit", start_on="2023-09", participants=[kim], evidence=[claim]
+    )
+    agreement = services.agreement_create(
+        user=editor,
+        title="Comprehensive Strategic Partnership Treaty",
+        kind="treaty",
+        status="signed",
+        signed_on="2024-06-19",
+        parties=[(dprk, kim), russia],
+        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual military assistance."}],
+        evidence=[other],
+    )
+    transfer = services.transfer_create(
+        user=editor,
+        supplier=dprk,
+        recipient=russia,
+        category=TransferCategory.AMMUNITION,
+        description="Artillery shells",
+        quantity_low=1000000,
+        status=TransferStatus.REPORTED,
+        evidence=[claim],
+    )
+    return {
+        "actor": dprk,
+        "source": source,
+        "claim": claim,
+        "relationship": relationship,
+        "event": event,
+        "agreement": agreement,
+        "arms transfer": transfer,
+        "russia": russia,
+        "kim": kim,
+        "other": other,
+    }
+
+
+# --- access -------------------------------------------------------------------------
+
+MODELS = ["actor", "relationship", "source", "claim", "event", "agreement", "armstransfer"]
+KEYS = {"armstransfer": "arms transfer"}
+
+
+def _pages(records) -> list[str]:
+    pages = [url("index"), url("app_list", "kb"), url("kb_source_ingest")]
+    for model in MODELS:
+        obj = records[KEYS.get(model, model)]
+        version = obj.history.order_by("history_id").first().history_id
+        pages += [
+            url(f"kb_{model}_changelist"),
+            url(f"kb_{model}_add"),
+            url(f"kb_{model}_change", obj.pk),
+            url(f"kb_{model}_history", obj.pk),
+            url(f"kb_{model}_simple_history", obj.pk, version),
+            url(f"kb_{model}_delete", obj.pk),
+        ]
+    return pages
+
+
+def test_every_admin_page_opens_for_an_editor(desk, records):
+    for page in _pages(records):
+        response = desk.get(page)
+        assert response.status_code == 200, page
+
+
+def test_every_admin_page_opens_for_a_superuser(client, admin_user, records):
+    client.force_login(admin_user)
+    for page in _pages(records)[:10]:
+        assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "analyst", "staff outside Editors", "inactive editor"])
+def test_admin_is_refused_to_everyone_but_editors(client, records, analyst, editor, who):
+    if who == "analyst":
+        client.force_login(analyst)
+    elif who == "staff outside Editors":
+        client.force_login(User.objects.create_user("clerk", password="pw-clerk-123", is_staff=True))
+    elif who == "inactive editor":
+        editor.is_active = False
+        editor.save()
+        client.force_login(editor)
+    for page in _pages(records):
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith(url("login")), page
+
+
+def test_staff_outside_editors_cannot_log_in(client, db):
+    User.objects.create_user("clerk", password="pw-clerk-123", is_staff=True)
+    response = client.post(url("login"), {"username": "clerk", "password": "pw-clerk-123", "next": url("index")})
+    assert response.status_code == 200
+    assert client.get(url("index")).status_code == 302
+
+
+def test_editor_logs_in_and_sees_the_desk(client, editor):
+    response = client.post(url("login"), {"username": "editor", "password": "pw-editor-123", "next": url("index")})
+    assert response.status_code == 302
+    page = client.get(url("index"))
+    assert page.status_code == 200
+    assert "Claims" in page.content.decode()
+
+
+# --- the review queue ----------------------------------------------------------------
+
+
+def _queue(make_source, make_claim, n: int, editor=None, accepted=None):
+    source = make_source()
+    quotes = [
+        "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
+        SHELLS,
+        "Russia’s need for a “continuous supply” of weapons is growing.",
+        "The two leaders signed a treaty in Pyongyang on June 19, 2024.",
+    ]
+    claims = [make_claim(quotes[i % 4], source=source if i < 4 else make_source()) for i in range(n)]
+    return claims
+
+
+def test_review_queue_lists_proposed_first_then_oldest(desk, make_source, make_claim, accepted):
+    first, second, third = _queue(make_source, make_claim, 3)
+    accepted(first)
+    response = desk.get(url("kb_claim_changelist"))
+    listed = [claim.pk for claim in response.context["cl"].result_list]
+    assert listed == [second.pk, third.pk, first.pk]
+    page = response.content.decode()
+    for column in ("excerpt", "source", "modality", "credibility", "status", "subject_names"):
+        assert f'class="column-{column}' in page, column
+
+
+def test_review_queue_filters(desk, make_source, make_claim, make_actor, accepted):
+    dprk = make_actor("North Korea", aliases=["DPRK"])
+    one, two, three = _queue(make_source, make_claim, 3)
+    services.claim_update(two, user=None, subjects=[dprk])
+    accepted(three)
+    cases = {
+        "status__exact=proposed": {one.pk, two.pk},
+        "status__exact=accepted": {three.pk},
+        "modality__exact=forecast": {one.pk, two.pk, three.pk},
+        "credibility__exact=6": {one.pk, two.pk, three.pk},
+        f"source__id__exact={one.source_id}": {one.pk, two.pk, three.pk},
+        f"subjects__id__exact={dprk.pk}": {two.pk},
+    }
+    for query, expected in cases.items():
+        response = desk.get(url("kb_claim_changelist") + "?" + query)
+        assert {c.pk for c in response.context["cl"].result_list} == expected, query
+
+
+def test_review_queue_search_matches_quote_statement_and_actor_aliases(desk, make_source, make_claim, make_actor):
+    kim = make_actor("Kim Jong-un", kind=ActorKind.PERSON, aliases=["Kim Jong Un"])
+    one, two, three = _queue(make_source, make_claim, 3)
+    services.claim_update(three, user=None, speaker=kim, statement="A meeting in the Far East.")
+    searches = {
+        "artillery": {two.pk},
+        "far east": {three.pk},
+        "KIM JONG UN": {one.pk, three.pk},  # the quote of one, the speaker alias of three
+        "kim-jong-un": {three.pk},
+    }
+    for term, expected in searches.items():
+        response = desk.get(url("kb_claim_changelist"), {"q": term})
+        assert {c.pk for c in response.context["cl"].result_list} == expected, term
+
+
+def test_review_queue_query_count_does_not_grow_with_rows(
+    desk, make_source, make_claim, make_actor, django_assert_num_queries
+):
+    actors = [make_actor(f"Actor {i}") for i in range(3)]
+    claims = _queue(make_source, make_claim, 3)
+    for claim in claims:
+        services.claim_update(claim, user=None, subjects=actors)
+    # Session, user, Editors membership, the user's and group's permissions (5); the source
+    # and subject filters' choices (2); the count, the rows with their sources, the subjects (3).
+    with django_assert_num_queries(10):
+        response = desk.get(url("kb_claim_changelist"))
+    assert len(response.context["cl"].result_list) == 3
+    more = _queue(make_source, make_claim, 6)
+    for claim in more:
+        services.claim_update(claim, user=None, subjects=actors)
+    with django_assert_num_queries(10):
+        response = desk.get(url("kb_claim_changelist"))
+    assert len(response.context["cl"].result_list) == 9
+    with django_assert_num_queries(10):
+        response = desk.get(url("kb_claim_changelist"), {"q": "Actor 1", "status__exact": "proposed"})
+    assert len(response.context["cl"].result_list) == 9
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("accept_claims", ClaimStatus.ACCEPTED),
+        ("reject_claims", ClaimStatus.REJECTED),
+        ("dispute_claims", ClaimStatus.DISPUTED),
+    ],
+)
+def test_review_actions_confirm_then_review_many_claims_with_a_note(
+    desk, editor, make_source, make_claim, action, status
+):
+    claims = _queue(make_source, make_claim, 3)
+    chosen = [c.pk for c in claims[:2]]
+    base = {"action": action, helpers.ACTION_CHECKBOX_NAME: chosen}
+    confirm = desk.post(url("kb_claim_changelist"), base)
+    assert confirm.status_code == 200
+    assert "review_confirmation" in confirm.templates[0].name
+    assert Claim.objects.filter(status=ClaimStatus.PROPOSED).count() == 3  # nothing yet
+
+    done = desk.post(url("kb_claim_changelist"), {**base, "apply": "yes", "note": "Checked against the original."})
+    assert done.status_code == 302
+    for claim in Claim.objects.filter(pk__in=chosen):
+        assert claim.status == status
+        assert claim.reviewed_by == editor
+        assert claim.reviewed_at is not None
+        assert claim.review_note == "Checked against the original."
+        assert claim.history.first().history_user == editor
+    assert Claim.objects.get(pk=claims[2].pk).status == ClaimStatus.PROPOSED
+
+
+def test_review_action_without_a_note(desk, make_source, make_claim):
+    (claim,) = _queue(make_source, make_claim, 1)
+    desk.post(
+        url("kb_claim_changelist"),
+        {"action": "accept_claims", helpers.ACTION_CHECKBOX_NAME: [claim.pk], "apply": "yes", "note": ""},
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ACCEPTED
+    assert claim.review_note == ""
+
+
+# --- the claim form ------------------------------------------------------------------
+
+
+def _claim_post(source, **overrides):
+    data = {
+        "source": source.pk,
+        "quote": SHELLS,
+        "statement": "North Korea will sell shells to Russia.",
+        "modality": "forecast",
+        "credibility": 3,
+        "status": "proposed",
+        "links_out-TOTAL_FORMS": 0,
+        "links_out-INITIAL_FORMS": 0,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_pasted_quote_gets_its_offsets(desk, editor, make_source, make_actor):
+    source = make_source()
+    dprk = make_actor("North Korea")
+    response = desk.post(url("kb_claim_add"), _claim_post(source, subjects=[dprk.pk]))
+    assert response.status_code == 302, form_errors(response)
+    claim = Claim.objects.get()
+    assert source.text[claim.start : claim.end] == claim.quote == SHELLS
+    assert list(claim.subjects.all()) == [dprk]
+    assert claim.created_by == editor
+    assert claim.history.first().history_user == editor
+
+
+def test_pasted_quote_with_straight_quotes_is_stored_as_the_texts_characters(desk, make_source):
+    source = make_source()
+    pasted = 'Russia\'s need for a "continuous supply" of weapons is growing.'
+    response = desk.post(url("kb_claim_add"), _claim_post(source, quote=pasted))
+    assert response.status_code == 302, form_errors(response)
+    claim = Claim.objects.get()
+    assert claim.quote == "Russia’s need for a “continuous supply” of weapons is growing."
+    assert source.text[claim.start : claim.end] == claim.quote
+
+
+def test_ambiguous_quote_is_refused_on_the_quote_field_then_occurrence_chooses(desk, make_source):
+    source = make_source(text="Russia and North Korea met.\n\nThen Russia and North Korea signed.")
+    response = desk.post(url("kb_claim_add"), _claim_post(source, quote="Russia and North Korea"))
+    assert response.status_code == 200
+    assert "occurs 2 times" in " ".join(form_errors(response)["quote"])
+    assert not Claim.objects.exists()
+
+    response = desk.post(url("kb_claim_add"), _claim_post(source, quote="Russia and North Korea", occurrence=2))
+    assert response.status_code == 302, form_errors(response)
+    claim = Claim.objects.get()
+    assert claim.start == source.text.rindex("Russia and North Korea")
+
+
+def test_missing_quote_is_refused_on_the_quote_field(desk, make_source):
+    source = make_source()
+    response = desk.post(url("kb_claim_add"), _claim_post(source, quote="Seoul sold tanks to Moscow."))
+    assert response.status_code == 200
+    assert "does not occur" in " ".join(form_errors(response)["quote"])
+    assert not Claim.objects.exists()
+
+
+def test_wrong_offsets_are_refused_and_nothing_is_written(desk, make_source):
+    source = make_source()
+    response = desk.post(url("kb_claim_add"), _claim_post(source, start=0, end=len(SHELLS)))
+    assert response.status_code == 200
+    assert "reads" in " ".join(form_errors(response)["quote"])
+    assert not Claim.objects.exists()
+
+
+def test_claim_change_page_shows_the_quote_highlighted_in_its_paragraph(desk, make_claim):
+    claim = make_claim(quote="“continuous supply”")
+    page = desk.get(url("kb_claim_change", claim.pk)).content.decode()
+    assert "<mark>“continuous supply”</mark>" in page
+    assert "North Korea is expected to sell artillery shells to Russia. Russia’s need for a <mark>" in page
+    assert "Vostochny" not in page.split("<mark>")[1].split("</div>")[0]  # only its own paragraph
+
+
+def test_claim_context_escapes_the_source_text(desk, make_source, make_claim):
+    source = make_source(text="<script>alert(1)</script> Pyongyang said <b>yes</b> to Moscow.")
+    claim = make_claim(quote="said <b>yes</b>", source=source)
+    page = desk.get(url("kb_claim_change", claim.pk)).content.decode()
+    assert "<mark>said &lt;b&gt;yes&lt;/b&gt;</mark>" in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_editing_the_quote_re_anchors_it(desk, make_claim):
+    claim = make_claim()
+    page = desk.get(url("kb_claim_change", claim.pk))
+    data = form_data(page)
+    data["quote"] = "The two leaders signed a treaty in Pyongyang on June 19, 2024."
+    response = desk.post(url("kb_claim_change", claim.pk), data)
+    assert response.status_code == 302, form_errors(response)
+    claim.refresh_from_db()
+    assert claim.source.text[claim.start : claim.end] == claim.quote == data["quote"]
+
+
+def test_claim_links_are_edited_inline(desk, make_source, make_claim):
+    one, two, _ = _queue(make_source, make_claim, 3)
+    data = form_data(desk.get(url("kb_claim_change", one.pk)))
+    data.update({"links_out-TOTAL_FORMS": 1, "links_out-0-kind": "contradicts", "links_out-0-to_claim": two.pk})
+    response = desk.post(url("kb_claim_change", one.pk), data)
+    assert response.status_code == 302, form_errors(response)
+    link = ClaimLink.objects.get()
+    assert (link.from_claim, link.kind, link.to_claim) == (one, "contradicts", two)
+
+    data = form_data(desk.get(url("kb_claim_change", one.pk)))
+    data["links_out-0-DELETE"] = "on"
+    response = desk.post(url("kb_claim_change", one.pk), data)
+    assert response.status_code == 302
+    assert not ClaimLink.objects.exists()
+
+
+def test_autocomplete_finds_actors_by_any_spelling(desk, make_actor):
+    make_actor("Kim Jong-un", kind=ActorKind.PERSON, aliases=["Kim Jong Un", "김정은"])
+    make_actor("Sŭngri Motor Complex", kind=ActorKind.FACILITY)
+    params = {"app_label": "kb", "model_name": "claim", "field_name": "subjects"}
+    for term, expected in [
+        ("kim jong un", "Kim Jong-un"),
+        ("KIM-JONG-UN", "Kim Jong-un"),
+        ("sungri", "Sŭngri Motor Complex"),
+    ]:
+        response = desk.get(url("autocomplete"), {**params, "term": term})
+        assert [r["text"] for r in response.json()["results"]] == [expected], term
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+def test_source_text_edit_that_breaks_an_anchor_is_refused_naming_the_claims(desk, make_claim):
+    claim = make_claim()
+    source = claim.source
+    data = form_data(desk.get(url("kb_source_change", source.pk)))
+    data["text"] = source.text.replace("artillery shells", "tank engines")
+    response = desk.post(url("kb_source_change", source.pk), data)
+    assert response.status_code == 200
+    message = " ".join(form_errors(response)["text"])
+    assert f"#{claim.pk}" in message and "break" in message
+    source.refresh_from_db()
+    assert "artillery shells" in source.text
+    assert source.history.count() == 1
+
+
+def test_source_text_edit_moves_the_claims_along(desk, make_claim):
+    claim = make_claim()
+    source = claim.source
+    data = form_data(desk.get(url("kb_source_change", source.pk)))
+    data["text"] = "Editor's note: updated.\n\n" + source.text
+    data["title"] = "Summit report (updated)"
+    response = desk.post(url("kb_source_change", source.pk), data)
+    assert response.status_code == 302, form_errors(response)
+    claim.refresh_from_db()
+    source.refresh_from_db()
+    assert source.title == "Summit report (updated)"
+    assert source.text[claim.start : claim.end] == claim.quote
+
+
+def test_source_page_lists_its_claims(desk, make_source, make_claim):
+    source = make_source()
+    claims = [make_claim(q, source=source) for q in (SHELLS, "“continuous supply”")]
+    page = desk.get(url("kb_source_change", source.pk)).content.decode()
+    for claim in claims:
+        assert url("kb_claim_change", claim.pk) in page
+
+
+def test_deleting_a_source_with_claims_is_refused(desk, make_claim):
+    claim = make_claim()
+    response = desk.post(url("kb_source_delete", claim.source_id), {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert Source.objects.filter(pk=claim.source_id).exists()
+
+
+def test_bulk_delete_is_all_or_nothing(desk, make_source, make_claim):
+    used = make_claim().source
+    unused = make_source()
+    response = desk.post(
+        url("kb_source_changelist"),
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [used.pk, unused.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Source.objects.filter(pk__in=[used.pk, unused.pk]).count() == 2
+
+
+# --- actors ---------------------------------------------------------------------------
+
+
+def test_actor_aliases_are_edited_inline(desk, make_actor):
+    actor = make_actor("North Korea")
+    data = form_data(desk.get(url("kb_actor_change", actor.pk)))
+    data.update({"aliases-TOTAL_FORMS": int(data["aliases-TOTAL_FORMS"]), "aliases-1-name": "DPRK"})
+    extra = int(data["aliases-TOTAL_FORMS"]) - 1
+    data[f"aliases-{extra}-name"] = "DPRK"
+    response = desk.post(url("kb_actor_change", actor.pk), data)
+    assert response.status_code == 302, form_errors(response)
+    assert set(actor.aliases.values_list("name", flat=True)) == {"North Korea", "DPRK"}
+
+
+def test_merge_folds_a_duplicate_into_another(desk, editor, records):
+    dprk, russia, kim = records["actor"], records["russia"], records["kim"]
+    duplicate = services.actor_create(
+        user=editor, name="D.P.R.K.", kind=ActorKind.STATE, aliases=["Democratic People's Republic of Korea"]
+    )
+    claim = records["claim"]
+    services.claim_update(claim, user=editor, subjects=[duplicate, russia], speaker=duplicate)
+    services.relationship_create(user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=duplicate)
+    services.relationship_create(user=editor, subject=duplicate, predicate=RelationshipPredicate.ALLY_OF, object=russia)
+    services.transfer_create(
+        user=editor,
+        supplier=duplicate,
+        recipient=russia,
+        category=TransferCategory.MISSILES,
+        description="KN-23",
+        status=TransferStatus.ALLEGED,
+    )
+    services.agreement_party_add(user=editor, agreement=records["agreement"], actor=duplicate)
+    services.record_update(records["event"], user=editor, participants=[kim, duplicate], place=duplicate)
+
+    chosen = {"action": "merge_actors", helpers.ACTION_CHECKBOX_NAME: [dprk.pk, duplicate.pk]}
+    confirm = desk.post(url("kb_actor_changelist"), chosen)
+    assert confirm.status_code == 200
+    assert "merge_confirmation" in confirm.templates[0].name
+    done = desk.post(url("kb_actor_changelist"), {**chosen, "apply": "yes", "into": dprk.pk})
+    assert done.status_code == 302
+
+    assert not Actor.objects.filter(pk=duplicate.pk).exists()
+    claim.refresh_from_db()
+    assert set(claim.subjects.all()) == {dprk, russia}
+    assert claim.speaker == dprk
+    assert Relationship.objects.filter(subject=kim, predicate="leader_of", object=dprk).count() == 1
+    assert Relationship.objects.filter(subject=dprk, predicate="ally_of", object=russia).exists()
+    assert dprk.transfers_supplied.count() == 2
+    assert records["agreement"].party_links.filter(actor=dprk).count() == 1
+    records["event"].refresh_from_db()
+    assert records["event"].place == dprk
+    assert set(records["event"].participants.all()) == {kim, dprk}
+    names = set(dprk.aliases.values_list("name", flat=True))
+    assert names == {"Democratic People's Republic of Korea", "DPRK", "North Korea"}  # "D.P.R.K." is "DPRK"
+    last = dprk.history.first()
+    assert last.history_user == editor
+    assert last.history_change_reason.startswith("merge: D.P.R.K.")
+    assert claim.history.first().history_change_reason.startswith("merge:")
+    assert not list(__import__("kb.selectors", fromlist=["x"]).kb_violations())
+
+
+def test_merge_that_would_make_a_transfer_reflexive_is_refused(desk, editor, records):
+    dprk, russia = records["actor"], records["russia"]
+    response = desk.post(
+        url("kb_actor_changelist"),
+        {"action": "merge_actors", helpers.ACTION_CHECKBOX_NAME: [dprk.pk, russia.pk], "apply": "yes", "into": dprk.pk},
+        follow=True,
+    )
+    assert "Nothing was merged" in response.content.decode()
+    assert Actor.objects.filter(pk=russia.pk).exists()
+
+
+def test_merge_service_drops_self_relationships_and_folds_repeats(editor, make_actor, make_claim):
+    a, b, c = make_actor("A"), make_actor("A bis"), make_actor("C")
+    claim = make_claim()
+    services.relationship_create(user=editor, subject=a, predicate="ally_of", object=b)
+    services.relationship_create(user=editor, subject=a, predicate="ally_of", object=c)
+    services.relationship_create(user=editor, subject=b, predicate="ally_of", object=c, evidence=[claim])
+    services.actor_merge(user=editor, duplicate=b, into=a)
+    assert list(Relationship.objects.values_list("subject__name", "object__name")) == [("A", "C")]
+    assert list(Relationship.objects.get().evidence.all()) == [claim]
+    assert Alias.objects.filter(actor=a, name="A bis").exists()
+
+
+# --- history and revert -------------------------------------------------------------
+
+
+def test_history_shows_who_changed_what_and_the_diff(desk, editor, make_claim):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    data["statement"] = "Shells will flow north."
+    assert desk.post(url("kb_claim_change", claim.pk), data).status_code == 302
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "Shells will flow north." in page and "A paraphrase." in page  # old → new
+    assert "editor" in page
+    assert "Statement" in page
+
+
+def test_revert_restores_an_earlier_version(desk, editor, make_claim):
+    claim = make_claim()
+    first = claim.history.order_by("history_id").first()
+    services.claim_update(claim, user=editor, statement="Changed later.", credibility=2)
+    page = desk.get(url("kb_claim_simple_history", claim.pk, first.history_id))
+    assert page.status_code == 200
+    response = desk.post(url("kb_claim_simple_history", claim.pk, first.history_id), form_data(page))
+    assert response.status_code == 302, form_errors(response)
+    claim.refresh_from_db()
+    assert (claim.statement, claim.credibility) == ("A paraphrase.", 6)
+    assert claim.history.count() == 3  # create, change, revert: no version lost
+    assert claim.history.first().history_user == editor
+
+
+def test_reverting_a_claim_to_offsets_the_text_no_longer_has_is_refused(desk, editor, make_claim):
+    claim = make_claim()
+    first = claim.history.order_by("history_id").first()
+    services.source_update(claim.source, user=editor, text="Preface added.\n\n" + claim.source.text)
+    claim.refresh_from_db()
+    moved_to = claim.start
+    page = desk.get(url("kb_claim_simple_history", claim.pk, first.history_id))
+    response = desk.post(url("kb_claim_simple_history", claim.pk, first.history_id), form_data(page))
+    assert response.status_code == 200
+    assert form_errors(response)
+    claim.refresh_from_db()
+    assert claim.start == moved_to
+    assert claim.source.text[claim.start : claim.end] == claim.quote
+
+
+def test_reverting_a_source_to_text_that_would_break_a_claim_is_refused(desk, editor, make_source, make_claim):
+    source = make_source()
+    first = source.history.order_by("history_id").first()
+    services.source_update(source, user=editor, text=source.text + "\n\nPutin promised satellites.")
+    claim = make_claim("Putin promised satellites.", source=source)
+    page = desk.get(url("kb_source_simple_history", source.pk, first.history_id))
+    response = desk.post(url("kb_source_simple_history", source.pk, first.history_id), form_data(page))
+    assert response.status_code == 200
+    assert f"#{claim.pk}" in " ".join(form_errors(response)["text"])
+    source.refresh_from_db()
+    assert "Putin promised satellites." in source.text
+
+
+# --- ingest -------------------------------------------------------------------------
+
+
+def _ingest(desk, content: bytes, name="article.txt", **overrides):
+    data = {
+        "content": SimpleUploadedFile(name, content),
+        "title": "Putin and Kim meet",
+        "publisher": "Test Wire",
+        "published_on": "2024-06-19",
+        "byline": "A. Reporter",
+        "url": "https://example.org/a",
+        "kind": "news",
+    }
+    data.update(overrides)
+    return desk.post(url("kb_source_ingest"), data)
+
+
+def test_source_changelist_links_to_ingest(desk):
+    page = desk.get(url("kb_source_changelist")).content.decode()
+    assert url("kb_source_ingest") in page
+
+
+def test_ingest_stores_the_source_and_proposes_claims(desk, make_actor):
+    make_actor("North Korea")
+    make_actor("Russia")
+    response = _ingest(desk, ARTICLE.encode())
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert source.title == "Putin and Kim meet"
+    assert response["Location"].startswith(url("kb_claim_changelist"))
+    again = _ingest(desk, ARTICLE.encode())
+    assert again.status_code == 302
+    assert Source.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "overrides", "field"),
+    [
+        (b"", {}, "content"),
+        (b"\x00\x01\x02\xff\xfe" * 100, {}, "content"),
+        (ARTICLE.encode(), {"published_on": "2024-02-30"}, "published_on"),
+        (ARTICLE.encode(), {"title": ""}, "title"),
+    ],
+)
+def test_bad_uploads_show_the_error_and_store_nothing(desk, content, overrides, field):
+    response = _ingest(desk, content, **overrides)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Source.objects.exists()
+    assert not Claim.objects.exists()
+
+
+def test_too_large_upload_is_refused(desk, settings):
+    settings.KB_INGEST_MAX_BYTES = 100
+    response = _ingest(desk, ARTICLE.encode())
+    assert response.status_code == 200
+    assert response.context["form"].errors["content"]
+    assert not Source.objects.exists()
