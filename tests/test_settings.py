@@ -1,0 +1,229 @@
+"""Production settings: deploy check, secret-key refusal, security headers, login rate limit, size limits."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(argv: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run ``argv`` with this interpreter in the project, in a clean environment plus ``env``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SECRET_KEY", "DEBUG", "SECURE_"))}
+    base.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return run(["-c", code], **env)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run(["manage.py", *args], **env)
+
+
+def real_key() -> str:
+    return secrets.token_urlsafe(50)
+
+
+def test_check_deploy_is_clean_in_production():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=real_key(),
+        ALLOWED_HOSTS="kb.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DEBUG": "false"},
+        {"KB_ENV": "production"},
+        {"KB_ENV": "production", "SECRET_KEY": "too-short"},
+        {"KB_ENV": "production", "SECRET_KEY": "a" * 60},
+        {"KB_ENV": "production", "SECRET_KEY": "django-insecure-" + real_key()},
+        {"KB_ENV": "production", "SECRET_KEY": "kb-insecure-development-key-set-SECRET_KEY-in-production"},
+    ],
+    ids=["debug-false", "kb-env", "short", "repetitive", "django-insecure", "development-key"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(env):
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to at least 50 random characters" in result.stderr
+
+
+def test_wsgi_application_is_production_by_default():
+    result = run_python("import kb.wsgi")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    served = run_python(
+        "import kb.wsgi; from django.conf import settings; print(settings.KB_ENV)", SECRET_KEY=real_key()
+    )
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.strip() == "production"
+
+
+def test_debug_cannot_be_on_in_production():
+    result = manage("check", KB_ENV="production", DEBUG="true", SECRET_KEY=real_key())
+    assert result.returncode != 0
+    assert "DEBUG must be false" in result.stderr
+
+
+def test_unknown_kb_env_is_refused():
+    result = manage("check", KB_ENV="staging")
+    assert result.returncode != 0
+    assert "KB_ENV must be production or development" in result.stderr
+
+
+def test_production_values_and_development_defaults():
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
+        "'redirect': s.SECURE_SSL_REDIRECT, 'session': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE,"
+        "'hsts': s.SECURE_HSTS_SECONDS, 'storage': s.STORAGES['staticfiles']['BACKEND'],"
+        "'finders': s.WHITENOISE_USE_FINDERS}))"
+    )
+    prod = run_python(code, DJANGO_SETTINGS_MODULE="kb.settings", KB_ENV="production", SECRET_KEY=real_key())
+    assert prod.returncode == 0, prod.stderr
+    assert json.loads(prod.stdout) == {
+        "redirect": True,
+        "session": True,
+        "csrf": True,
+        "hsts": 31536000,
+        "storage": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "finders": False,
+    }
+    dev = run_python(code, DJANGO_SETTINGS_MODULE="kb.settings")
+    assert dev.returncode == 0, dev.stderr
+    assert json.loads(dev.stdout) == {
+        "redirect": False,
+        "session": False,
+        "csrf": False,
+        "hsts": 0,
+        "storage": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "finders": True,
+    }
+
+
+# --- headers --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/login/", "/no-such-page/"])
+def test_security_headers_on_every_response(client, url):
+    response = client.get(url)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=True)
+def test_hsts_and_https_redirect_when_enabled(client):
+    assert client.get("/admin/login/").status_code == 301
+    response = client.get("/admin/login/", secure=True)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+@pytest.mark.django_db
+@override_settings(SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
+def test_cookies_are_secure_and_session_http_only(client, editor):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": "pw-editor-123"}, secure=True
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert client.cookies["csrftoken"]["secure"]
+
+
+# --- login rate limit -----------------------------------------------------------
+
+
+def admin_login(client, username, password, ip="10.1.1.1"):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_admin_login_is_rate_limited(client, editor, admin_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert admin_login(client, "editor", "wrong").status_code == 200  # the form again, with an error
+    assert admin_login(client, "editor", "wrong").status_code == 429
+    # Locked out: even the right password is refused and no session is made.
+    response = admin_login(client, "editor", "pw-editor-123")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # The lock is for that username from that address: others are unaffected.
+    assert admin_login(client, "admin", "pw-admin-123").status_code == 302
+    client.logout()
+    assert admin_login(client, "editor", "pw-editor-123", ip="10.2.2.2").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_successful_login_resets_the_failure_count(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        admin_login(client, "editor", "wrong")
+    assert admin_login(client, "editor", "pw-editor-123").status_code == 302
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert admin_login(client, "editor", "wrong").status_code == 200
+
+
+@pytest.mark.django_db
+def test_client_login_without_a_request_still_works(client, editor):
+    assert client.login(username="editor", password="pw-editor-123")
+
+
+# --- size limits ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(KB_UPLOAD_MAX_BYTES=1000)
+def test_an_oversized_upload_is_refused_with_400(client):
+    big = SimpleUploadedFile("article.txt", b"x" * 5000, content_type="text/plain")
+    response = client.post("/admin/login/", {"username": "u", "password": "p", "file": big})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@override_settings(KB_UPLOAD_MAX_BYTES=1000)
+def test_an_upload_within_the_limit_passes(client):
+    small = SimpleUploadedFile("article.txt", b"x" * 500, content_type="text/plain")
+    response = client.post("/admin/login/", {"username": "u", "password": "p", "file": small})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_an_oversized_form_body_is_refused_with_400(client):
+    response = client.post("/admin/login/", {"username": "u" * 5000, "password": "p"})
+    assert response.status_code == 400
+
+
+def test_limits_are_configured(settings):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 3 * 1024 * 1024
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2 * 1024 * 1024
+    assert settings.KB_UPLOAD_MAX_BYTES == settings.KB_INGEST_MAX_BYTES
+    assert settings.FILE_UPLOAD_HANDLERS[0] == "kb.uploads.SizeLimitUploadHandler"
