@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 
 db: setup
 	$(PY) manage.py migrate --no-input
-	@if [ -d fixtures/corpus ]; then $(PY) manage.py load_corpus; else echo "No seed corpus to load."; fi
+	$(PY) manage.py load_corpus
 
 run: db
 	$(PY) manage.py runserver $(HOST):$(PORT)
