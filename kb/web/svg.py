@@ -1,0 +1,311 @@
+"""Layouts for the server-drawn pictures: the timeline, the relationship graph and a dossier's neighbours.
+
+Everything here is plain geometry computed in Python and handed to templates, which
+draw it as inline SVG (and escape every label). Layouts are deterministic: the same
+records always give the same picture, with no random seed involved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kb.choices import DatePrecision
+from kb.dates import PartialDate
+
+# --- timeline -----------------------------------------------------------------------
+
+_COARSENESS = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, DatePrecision.DECADE: 3}
+
+
+@dataclass
+class TimelineItem:
+    """One thing on a timeline: a period from ``start`` to ``end`` (or just ``start``)."""
+
+    label: str
+    url: str
+    start: PartialDate
+    end: PartialDate | None = None
+    kind: str = ""
+    # Filled in by the layout.
+    x: float = 0.0
+    y: float = 0.0
+    width: float = 0.0
+    shape: str = "point"
+    precision: str = DatePrecision.DAY
+    label_x: float = 0.0
+    label_anchor: str = "start"
+    short_label: str = ""
+
+    @property
+    def when(self) -> str:
+        if self.end and self.end != self.start:
+            return f"{self.start.display()} – {self.end.display()}"
+        return self.start.display()
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+    major: bool = True
+
+
+@dataclass
+class Timeline:
+    items: list[TimelineItem]
+    ticks: list[Tick]
+    width: int
+    height: int
+    axis_y: float
+    top: float
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tick_step(years: float) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100):
+        if years / step <= 12:
+            return step
+    return 200
+
+
+def timeline_layout(
+    items: Iterable[TimelineItem], *, width: int = 960, row: int = 24, label_chars: int = 44
+) -> Timeline | None:
+    """Place each item on its own row, ordered by start; spans for coarse or lasting dates, points for days."""
+    items = sorted(items, key=lambda i: (i.start.sort_key(), i.label))
+    if not items:
+        return None
+    first = min(i.start.start for i in items)
+    last = max((i.end or i.start).end for i in items)
+    span_years = last.year - first.year + 1
+    if span_years <= 3:
+        lo = dt.date(first.year, 1, 1) if first.month <= 3 else dt.date(first.year, (first.month - 1) // 3 * 3 + 1, 1)
+        hi = dt.date(last.year + 1, 1, 1)
+    else:
+        step = _tick_step(span_years)
+        lo = dt.date(max(first.year // step * step, 1), 1, 1)
+        hi = dt.date(min((last.year // step + 1) * step, 9999), 1, 1)
+    margin, top = 12, 34
+    inner = width - 2 * margin
+    days = max((hi - lo).days, 1)
+
+    def x_of(day: dt.date) -> float:
+        return round(margin + (day - lo).days / days * inner, 1)
+
+    ticks: list[Tick] = []
+    if span_years <= 3:
+        year, month = lo.year, lo.month
+        while dt.date(year, month, 1) <= hi:
+            day = dt.date(year, month, 1)
+            label = str(year) if month == 1 else day.strftime("%b")
+            ticks.append(Tick(x=x_of(day), label=label, major=month == 1))
+            month += 3 if span_years > 1 else 1
+            if month > 12:
+                year, month = year + 1, month - 12
+    else:
+        step = _tick_step(span_years)
+        for year in range(lo.year, hi.year + 1, step):
+            ticks.append(Tick(x=x_of(dt.date(year, 1, 1)), label=str(year)))
+
+    for n, item in enumerate(items):
+        end = item.end or item.start
+        item.precision = max((item.start.precision, end.precision), key=_COARSENESS.__getitem__)
+        item.x = x_of(item.start.start)
+        # A period covers through its last day: draw to the start of the next.
+        right = x_of(end.end + dt.timedelta(days=1))
+        item.width = round(max(right - item.x, 3.0), 1)
+        item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
+        item.y = top + n * row
+        item.short_label = _shorten(item.label, label_chars)
+        if item.x + item.width / 2 < margin + inner * 0.6:
+            item.label_x, item.label_anchor = round(item.x + item.width + 8, 1), "start"
+        else:
+            item.label_x, item.label_anchor = round(item.x - 8, 1), "end"
+    height = top + len(items) * row + 8
+    return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
+
+
+# --- graphs ------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    key: int
+    label: str
+    url: str
+    kind: str
+    x: float = 0.0
+    y: float = 0.0
+    degree: int = 0
+    central: bool = False
+    label_anchor: str = "middle"
+    label_dx: float = 0.0
+    label_dy: float = -12.0
+
+    @property
+    def radius(self) -> float:
+        return 11.0 if self.central else round(min(5.0 + 1.2 * self.degree, 10.0), 1)
+
+
+@dataclass
+class Edge:
+    source: Node
+    target: Node
+    kind: str  # relationship, transfer, agreement
+    labels: list[str] = field(default_factory=list)
+    x1: float = 0.0
+    y1: float = 0.0
+    x2: float = 0.0
+    y2: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return "; ".join(self.labels)
+
+    @property
+    def mid_x(self) -> float:
+        return round((self.x1 + self.x2) / 2, 1)
+
+    @property
+    def mid_y(self) -> float:
+        return round((self.y1 + self.y2) / 2 - 3, 1)
+
+
+@dataclass
+class Graph:
+    nodes: list[Node]
+    edges: list[Edge]
+    width: int
+    height: int
+
+
+class GraphBuilder:
+    """Collects nodes and labelled edges; parallel edges of one kind between two actors are merged."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, Node] = {}
+        self.edges: dict[tuple[int, int, str], Edge] = {}
+
+    def node(self, actor) -> Node:
+        if actor.pk not in self.nodes:
+            self.nodes[actor.pk] = Node(key=actor.pk, label=actor.name, url=actor.get_absolute_url(), kind=actor.kind)
+        return self.nodes[actor.pk]
+
+    def edge(self, source, target, kind: str, label: str) -> None:
+        a, b = self.node(source), self.node(target)
+        edge = self.edges.get((a.key, b.key, kind))
+        if edge is None:
+            edge = self.edges[(a.key, b.key, kind)] = Edge(source=a, target=b, kind=kind)
+            a.degree += 1
+            b.degree += 1
+        if label not in edge.labels:
+            edge.labels.append(label)
+
+
+def _fit(nodes: Sequence[Node], width: int, height: int, margin: float) -> None:
+    xs, ys = [n.x for n in nodes], [n.y for n in nodes]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
+    off_x = (width - span_x * scale) / 2
+    off_y = (height - span_y * scale) / 2
+    min_x, min_y = min(xs), min(ys)
+    for n in nodes:
+        n.x = round(off_x + (n.x - min_x) * scale, 1)
+        n.y = round(off_y + (n.y - min_y) * scale, 1)
+
+
+def _place_labels(nodes: Sequence[Node], cx: float) -> None:
+    for n in nodes:
+        if n.central:
+            n.label_anchor, n.label_dx, n.label_dy = "middle", 0.0, -n.radius - 6
+        elif n.x < cx - 40:
+            n.label_anchor, n.label_dx, n.label_dy = "end", -n.radius - 4, 4.0
+        elif n.x > cx + 40:
+            n.label_anchor, n.label_dx, n.label_dy = "start", n.radius + 4, 4.0
+        else:
+            n.label_anchor, n.label_dx, n.label_dy = "middle", 0.0, -n.radius - 6
+
+
+def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
+    edges = sorted(builder.edges.values(), key=lambda e: (e.source.label, e.target.label, e.kind))
+    for e in edges:
+        # Stop the line at the target's rim so the arrowhead stays visible.
+        dx, dy = e.target.x - e.source.x, e.target.y - e.source.y
+        dist = math.hypot(dx, dy) or 1.0
+        e.x1 = round(e.source.x + dx / dist * e.source.radius, 1)
+        e.y1 = round(e.source.y + dy / dist * e.source.radius, 1)
+        e.x2 = round(e.target.x - dx / dist * (e.target.radius + 3), 1)
+        e.y2 = round(e.target.y - dy / dist * (e.target.radius + 3), 1)
+    nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label))
+    return Graph(nodes=nodes, edges=edges, width=width, height=height)
+
+
+def force_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, iterations: int = 300) -> Graph:
+    """Fruchterman–Reingold from a circle ordered by kind and name, so the same data always looks the same."""
+    nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label, n.key))
+    count = len(nodes)
+    if count == 0:
+        return Graph(nodes=[], edges=[], width=width, height=height)
+    for i, n in enumerate(nodes):
+        angle = 2 * math.pi * i / count
+        n.x, n.y = math.cos(angle), math.sin(angle)
+    k = math.sqrt(4.0 / count)
+    temperature = 0.2
+    pairs = [(e.source, e.target) for e in builder.edges.values() if e.source is not e.target]
+    for _ in range(iterations if count > 1 else 0):
+        disp = {n.key: [0.0, 0.0] for n in nodes}
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                dx, dy = a.x - b.x, a.y - b.y
+                dist = math.hypot(dx, dy) or 0.01
+                force = k * k / dist
+                disp[a.key][0] += dx / dist * force
+                disp[a.key][1] += dy / dist * force
+                disp[b.key][0] -= dx / dist * force
+                disp[b.key][1] -= dy / dist * force
+        for a, b in pairs:
+            dx, dy = a.x - b.x, a.y - b.y
+            dist = math.hypot(dx, dy) or 0.01
+            force = dist * dist / k
+            disp[a.key][0] -= dx / dist * force
+            disp[a.key][1] -= dy / dist * force
+            disp[b.key][0] += dx / dist * force
+            disp[b.key][1] += dy / dist * force
+        for n in nodes:
+            # Gravity keeps unconnected actors from drifting to the edge.
+            disp[n.key][0] -= n.x * 0.6 * k
+            disp[n.key][1] -= n.y * 0.6 * k
+            dx, dy = disp[n.key]
+            dist = math.hypot(dx, dy) or 0.01
+            step = min(dist, temperature)
+            n.x += dx / dist * step
+            n.y += dy / dist * step
+        temperature = max(temperature * 0.985, 0.002)
+    _fit(nodes, width, height, margin=110 if width > 500 else 40)
+    _place_labels(nodes, width / 2)
+    return _finish(builder, width, height)
+
+
+def ego_layout(builder: GraphBuilder, center_key: int, *, width: int = 560, height: int = 400) -> Graph:
+    """The centre actor in the middle and its neighbours on rings around it, ordered by kind and name."""
+    center = builder.nodes.get(center_key)
+    others = sorted((n for n in builder.nodes.values() if n.key != center_key), key=lambda n: (n.kind, n.label))
+    cx, cy = width / 2, height / 2
+    if center is not None:
+        center.central = True
+        center.x, center.y = cx, cy
+    ring = 16
+    for i, n in enumerate(others):
+        # Beyond one ring's worth of neighbours, alternate two radii so labels do not collide.
+        outer = len(others) > ring and i % 2
+        rx, ry = (width * 0.34, height * 0.40) if outer else (width * 0.25, height * 0.30)
+        angle = -math.pi / 2 + 2 * math.pi * i / max(len(others), 1)
+        n.x, n.y = round(cx + rx * math.cos(angle), 1), round(cy + ry * math.sin(angle), 1)
+    _place_labels(builder.nodes.values(), cx)
+    return _finish(builder, width, height)

@@ -1,0 +1,215 @@
+"""Agreements, the arms-transfer register (with its CSV) and the events timeline."""
+
+from __future__ import annotations
+
+import csv
+
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from kb import selectors
+from kb.choices import EventKind, TransferCategory, TransferStatus
+from kb.filtersets import ArmsTransferFilterSet, EventFilterSet
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
+from kb.web.common import Problems, evidence_count, paginate, visible, visible_evidence
+from kb.web.forms import form_problems
+from kb.web.svg import TimelineItem, timeline_layout
+
+# --- agreements -------------------------------------------------------------------------
+
+
+def _party_links():
+    return Prefetch(
+        "party_links",
+        queryset=AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name"),
+    )
+
+
+def agreement_list(request):
+    """Agreements with their parties, signing date and place, status and number of provisions."""
+    user = request.user
+    problems = Problems()
+    agreements = (
+        visible(user, Agreement.objects.all())
+        .select_related("signed_place")
+        .prefetch_related(_party_links(), Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")))
+        .annotate(evidence_count=evidence_count(user))
+        .order_by("-signed_on", "title")
+    )
+    page = paginate(request, agreements, problems)
+    return render(request, "kb/agreement_list.html", {"page": page, "problems": problems}, status=problems.status)
+
+
+def agreement_detail(request, slug: str):
+    """One agreement: parties and signatories, dates, status, provisions and the claims behind them."""
+    user = request.user
+    agreement = get_object_or_404(
+        visible(user, Agreement.objects.select_related("signed_place")).prefetch_related(
+            _party_links(),
+            visible_evidence(user),
+            Prefetch(
+                "provisions",
+                queryset=Provision.objects.order_by("order", "id").prefetch_related(visible_evidence(user)),
+            ),
+        ),
+        slug=slug,
+    )
+    return render(request, "kb/agreement_detail.html", {"agreement": agreement})
+
+
+# --- arms transfers ---------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "id",
+    "supplier",
+    "recipient",
+    "category",
+    "designation",
+    "description",
+    "quantity_low",
+    "quantity_high",
+    "quantity_unit",
+    "period_start",
+    "period_end",
+    "status",
+    "reported_by",
+    "reported_on",
+    "evidence_claims",
+    "evidence_sources",
+    "url",
+]
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _transfers_csv(request, transfers) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="kb-arms-transfers-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for t in transfers:
+        claims = t.visible_evidence
+        writer.writerow(
+            _csv_cell(value)
+            for value in (
+                t.pk,
+                t.supplier.name,
+                t.recipient.name,
+                t.get_category_display(),
+                t.designation,
+                t.description,
+                t.quantity_low,
+                t.quantity_high,
+                t.quantity_unit,
+                t.start or "",
+                t.end or "",
+                t.get_status_display(),
+                t.reported_by,
+                t.reported or "",
+                " ".join(request.build_absolute_uri(c.get_absolute_url()) for c in claims),
+                "; ".join(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in claims)),
+                request.build_absolute_uri(t.get_absolute_url()),
+            )
+        )
+    return response
+
+
+def transfer_list(request):
+    """The SIPRI-style register: who supplied what to whom, when, how many, and who says so."""
+    user = request.user
+    problems = Problems()
+    data = request.GET.copy()
+    wants_csv = data.pop("format", ["html"])[-1] == "csv" or request.path.endswith(".csv")
+    filterset = ArmsTransferFilterSet(data, queryset=ArmsTransfer.objects.all(), request=request)
+    if not filterset.is_valid():
+        problems.extend(form_problems(filterset.form))
+    transfers = (
+        visible(user, filterset.qs)
+        .select_related("supplier", "recipient")
+        .prefetch_related(visible_evidence(user, to_attr="visible_evidence"))
+        .order_by("-start_on", "supplier__name", "recipient__name", "pk")
+    )
+    if wants_csv and not problems:
+        return _transfers_csv(request, transfers)
+    page = paginate(request, transfers, problems, per_page=50)
+    query = data.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "problems": problems,
+        "csv_query": query.urlencode(),
+        "categories": TransferCategory.choices,
+        "statuses": TransferStatus.choices,
+        "actors": _transfer_actors(user),
+    }
+    return render(request, "kb/transfer_list.html", context, status=problems.status)
+
+
+def _transfer_actors(user):
+    """The actors that appear in the register, for the supplier and recipient menus."""
+    transfers = visible(user, ArmsTransfer.objects.all())
+    return (
+        Actor.objects.filter(Q(pk__in=transfers.values("supplier_id")) | Q(pk__in=transfers.values("recipient_id")))
+        .order_by("name")
+        .only("pk", "name", "slug")
+    )
+
+
+def transfer_detail(request, pk: int):
+    """One transfer with the claims that report it."""
+    user = request.user
+    transfer = get_object_or_404(
+        visible(user, ArmsTransfer.objects.select_related("supplier", "recipient")).prefetch_related(
+            visible_evidence(user)
+        ),
+        pk=pk,
+    )
+    return render(request, "kb/transfer_detail.html", {"transfer": transfer})
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def event_list(request):
+    """The events as a timeline picture (spans for month and year dates, points for days) and a list."""
+    user = request.user
+    problems = Problems()
+    filterset = EventFilterSet(request.GET, queryset=Event.objects.all(), request=request)
+    if not filterset.is_valid():
+        problems.extend(form_problems(filterset.form))
+    events = visible(user, filterset.qs).select_related("place")
+    events = list(events.order_by("start_on", "title"))
+    timeline = timeline_layout(
+        TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
+        for e in events
+        if e.start
+    )
+    context = {
+        "events": events,
+        "timeline": timeline,
+        "filterset": filterset,
+        "problems": problems,
+        "kinds": EventKind.choices,
+        "filtered": any(request.GET.get(k) for k in ("q", "kind", "date_from", "date_to")),
+    }
+    return render(request, "kb/event_list.html", context, status=problems.status)
+
+
+def event_detail(request, slug: str):
+    """One event: when and where, who took part, and the claims that say so."""
+    user = request.user
+    event = get_object_or_404(
+        visible(user, Event.objects.select_related("place")).prefetch_related(
+            Prefetch("participants", queryset=Actor.objects.order_by("kind", "name")), visible_evidence(user)
+        ),
+        slug=slug,
+    )
+    return render(request, "kb/event_detail.html", {"event": event, "editor": selectors.is_editor(user)})

@@ -1,0 +1,479 @@
+"""Pages of the analyst UI: content, visibility, bad input, escaping and pinned query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from kb import services
+from kb.choices import (
+    ActorKind,
+    AgreementKind,
+    AgreementStatus,
+    ClaimLinkKind,
+    ClaimStatus,
+    EventKind,
+    Modality,
+    ProvisionKind,
+    RelationshipPredicate,
+    TransferCategory,
+    TransferStatus,
+)
+from kb.web.reader import annotate
+from kb.web.svg import TimelineItem, timeline_layout
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
+    "North Korea is expected to sell artillery shells to Russia. "
+    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
+    "The two leaders signed a treaty in Pyongyang on June 19, 2024.\n\n"
+    "A <script>alert('x')</script> tag appears in this text."
+)
+
+
+@pytest.fixture
+def kb(editor, make_actor, make_source):
+    """A small knowledge base: the 2023 summit, the 2024 treaty, a shell transfer, and their claims."""
+    russia = make_actor("Russia", ActorKind.STATE, country_code="RU", aliases=["Russian Federation"])
+    dprk = make_actor(
+        "North Korea", ActorKind.STATE, country_code="KP", aliases=["DPRK", "Democratic People's Republic of Korea"]
+    )
+    kim = make_actor("Kim Jong Un", ActorKind.PERSON, country_code="KP", aliases=["Kim Jong-un"])
+    putin = make_actor("Vladimir Putin", ActorKind.PERSON, country_code="RU")
+    vostochny = make_actor("Vostochny Cosmodrome", ActorKind.FACILITY, country_code="RU")
+    pyongyang = make_actor("Pyongyang", ActorKind.PLACE, country_code="KP")
+    source = make_source(TEXT, title="Summit <b>and</b> shells", publisher="Test Wire", published_on="2024-07-01")
+
+    def claim(quote, status=ClaimStatus.ACCEPTED, **fields):
+        fields.setdefault("modality", Modality.FACT)
+        fields.setdefault("credibility", 2)
+        return services.claim_create(user=editor, source=source, quote=quote, status=status, **fields)
+
+    meet = claim(
+        "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
+        statement="Kim and Putin met at Vostochny in September 2023.",
+        subjects=[kim, putin, vostochny],
+        about_on="2023-09",
+    )
+    nested = claim("Vostochny Cosmodrome", modality=Modality.STATEMENT, subjects=[vostochny])
+    shells = claim(
+        "North Korea is expected to sell artillery shells to Russia.",
+        modality=Modality.FORECAST,
+        statement="Shells <i>expected</i>.",
+        subjects=[dprk, russia],
+    )
+    treaty = claim(
+        "The two leaders signed a treaty in Pyongyang on June 19, 2024.", subjects=[kim, putin], about_on="2024-06-19"
+    )
+    proposed = claim(
+        "Russia’s need for a “continuous supply” of weapons is growing.",
+        status=ClaimStatus.PROPOSED,
+        subjects=[russia],
+        statement="SECRET-PROPOSED",
+    )
+    script = claim("A <script>alert('x')</script> tag", modality=Modality.OPINION, subjects=[dprk])
+    services.claim_link(user=editor, from_claim=treaty, to_claim=meet, kind=ClaimLinkKind.UPDATES)
+    services.claim_link(user=editor, from_claim=proposed, to_claim=shells, kind=ClaimLinkKind.SUPPORTS)
+
+    summit = services.event_create(
+        user=editor,
+        title="Kim–Putin summit at Vostochny",
+        kind=EventKind.SUMMIT,
+        start_on="2023-09-13",
+        place=vostochny,
+        participants=[kim, putin],
+        evidence=[meet],
+    )
+    services.event_create(
+        user=editor, title="Russian invasion of Ukraine", kind=EventKind.WAR, start_on="2022-02", participants=[russia]
+    )
+    services.event_create(user=editor, title="Hidden event", kind=EventKind.VISIT, start_on="2024", evidence=[proposed])
+    agreement = services.agreement_create(
+        user=editor,
+        title="Treaty on Comprehensive Strategic Partnership",
+        kind=AgreementKind.TREATY,
+        status=AgreementStatus.IN_FORCE,
+        signed_on="2024-06-19",
+        signed_place=pyongyang,
+        in_force_on="2024-12-04",
+        parties=[(russia, putin), (dprk, kim)],
+        provisions=[{"label": "Article 4", "kind": ProvisionKind.MUTUAL_DEFENCE, "summary": "Mutual military aid."}],
+        evidence=[treaty],
+    )
+    agreement.provisions.first().evidence.set([treaty])
+    transfer = services.transfer_create(
+        user=editor,
+        supplier=dprk,
+        recipient=russia,
+        category=TransferCategory.AMMUNITION,
+        designation="152mm shells",
+        description="Artillery shells for the war in Ukraine.",
+        quantity_low=1000000,
+        quantity_high=3000000,
+        quantity_unit="rounds",
+        start_on="2023-08",
+        status=TransferStatus.REPORTED,
+        reported_by="=cmd|' /C calc'!A0",
+        evidence=[shells],
+    )
+    services.transfer_create(
+        user=editor,
+        supplier=russia,
+        recipient=dprk,
+        category=TransferCategory.TECHNOLOGY,
+        description="Hidden satellite help.",
+        status=TransferStatus.ALLEGED,
+        evidence=[proposed],
+    )
+    services.relationship_create(
+        user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[meet]
+    )
+    services.relationship_create(
+        user=editor, subject=putin, predicate=RelationshipPredicate.LEADER_OF, object=russia, evidence=[treaty]
+    )
+    return {
+        "russia": russia,
+        "dprk": dprk,
+        "kim": kim,
+        "putin": putin,
+        "vostochny": vostochny,
+        "source": source,
+        "meet": meet,
+        "nested": nested,
+        "shells": shells,
+        "treaty": treaty,
+        "proposed": proposed,
+        "script": script,
+        "summit": summit,
+        "agreement": agreement,
+        "transfer": transfer,
+    }
+
+
+def get(client, name, *args, query=None, **kwargs):
+    url = reverse(f"kb:{name}", args=args, kwargs=kwargs)
+    return client.get(url, query or {})
+
+
+# --- every page renders, for anonymous readers, without leaking proposed claims ---------------
+
+
+def test_home(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(11):
+        response = get(client, "home")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Treaty on Comprehensive Strategic Partnership" in html
+    assert "152mm shells" in html
+    assert "Kim–Putin summit at Vostochny" in html
+    assert "<svg" in html
+    assert "SECRET-PROPOSED" not in html
+    assert "Hidden event" not in html
+
+
+def test_actor_list_search_is_alias_aware(client, kb):
+    response = get(client, "actor-list", query={"q": "dprk"})
+    assert response.status_code == 200
+    assert "North Korea" in response.content.decode()
+    assert "Vladimir Putin" not in response.content.decode()
+    response = get(client, "actor-list", query={"q": "kim jong-un"})
+    assert "Kim Jong Un" in response.content.decode()
+
+
+def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        response = get(client, "actor-list")
+    html = response.content.decode()
+    assert "Person" in html and "RU" in html
+    response = get(client, "actor-list", query={"kind": "person"})
+    html = response.content.decode()
+    assert "Kim Jong Un" in html and "Pyongyang</a></h2>" not in html
+    response = get(client, "actor-list", query={"country_code": "KP"})
+    assert "Vladimir Putin" not in response.content.decode()
+
+
+def test_actor_dossier(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(10):
+        response = get(client, "actor-detail", slug=kb["kim"].slug)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kim Jong-un" in html  # alias
+    assert "leader of" in html
+    assert "Kim–Putin summit at Vostochny" in html
+    assert "Treaty on Comprehensive Strategic Partnership" in html
+    assert "Kim and Putin met at Vostochny" in html
+    assert 'class="graph"' in html
+    dprk = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
+    assert "152mm shells" in dprk and "Supplied by North Korea" in dprk
+    assert "Hidden satellite help" not in dprk
+
+
+def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        response = get(client, "source-detail", pk=kb["source"].pk)
+    html = response.content.decode()
+    for key in ("meet", "nested", "shells", "treaty", "script"):
+        assert f'id="q{kb[key].pk}"' in html
+        assert reverse("kb:claim-detail", args=[kb[key].pk]) in html
+    assert f'id="q{kb["proposed"].pk}"' not in html
+    assert "SECRET-PROPOSED" not in html
+    # The nested claim gets its own link inside the outer one; the text stays whole.
+    assert html.count("Vostochny Cosmodrome</a></mark>") == 1
+    assert "&lt;script&gt;alert" in html and "<script>alert" not in html
+    assert "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+
+
+def test_source_list(client, kb, make_source, django_assert_num_queries):
+    make_source(title="Second")
+    make_source(title="Third")
+    with django_assert_num_queries(2):
+        response = get(client, "source-list")
+    assert "Second" in response.content.decode()
+
+
+def test_claim_page(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(9):
+        response = get(client, "claim-detail", pk=kb["meet"].pk)
+    html = response.content.decode()
+    assert "Kim and Putin met at Vostochny in September 2023." in html
+    assert "September 2023" in html
+    assert "Kim–Putin summit at Vostochny" in html  # the event it backs
+    assert "leader of" in html  # the relationship it backs
+    assert "updates" in html  # the treaty claim updates it
+    shells = get(client, "claim-detail", pk=kb["shells"].pk).content.decode()
+    assert "152mm shells" in shells
+    # The proposed claim that supports it stays hidden, though its words share the paragraph.
+    assert reverse("kb:claim-detail", args=[kb["proposed"].pk]) not in shells
+    assert "SECRET-PROPOSED" not in shells
+    assert "Shells &lt;i&gt;expected&lt;/i&gt;." in shells
+
+
+def test_proposed_claim_is_404_for_readers_and_visible_to_editors(client, kb, editor):
+    assert get(client, "claim-detail", pk=kb["proposed"].pk).status_code == 404
+    client.force_login(editor)
+    response = get(client, "claim-detail", pk=kb["proposed"].pk)
+    assert response.status_code == 200
+    assert "SECRET-PROPOSED" in response.content.decode()
+    reader = get(client, "source-detail", pk=kb["source"].pk).content.decode()
+    assert f'id="q{kb["proposed"].pk}"' in reader
+
+
+def test_agreements(client, kb, editor, django_assert_num_queries):
+    services.agreement_create(
+        user=editor, title="Second", kind=AgreementKind.AGREEMENT, status=AgreementStatus.SIGNED, evidence=[kb["meet"]]
+    )
+    services.agreement_create(
+        user=editor, title="Third", kind=AgreementKind.AGREEMENT, status=AgreementStatus.SIGNED, evidence=[kb["shells"]]
+    )
+    with django_assert_num_queries(4):
+        response = get(client, "agreement-list")
+    html = response.content.decode()
+    assert "Treaty on Comprehensive Strategic Partnership" in html and "Third" in html
+    assert "19 June 2024" in html and "Pyongyang" in html
+    with django_assert_num_queries(5):
+        response = get(client, "agreement-detail", slug=kb["agreement"].slug)
+    html = response.content.decode()
+    assert "Article 4" in html and "Mutual defence" in html
+    assert "Vladimir Putin" in html and "4 December 2024" in html
+
+
+def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_num_queries):
+    for n in range(3):
+        services.transfer_create(
+            user=editor,
+            supplier=kb["dprk"],
+            recipient=kb["russia"],
+            category=TransferCategory.MISSILES,
+            designation=f"KN-2{n}",
+            description="Ballistic missiles.",
+            status=TransferStatus.CONFIRMED,
+            evidence=[kb["shells"]],
+        )
+    with django_assert_num_queries(4):
+        response = get(client, "transfer-list")
+    html = response.content.decode()
+    assert "152mm shells" in html and "KN-22" in html and "Hidden satellite help" not in html
+    assert "Test Wire" in html  # who says so
+    response = get(client, "transfer-list", query={"category": "ammunition", "supplier": kb["dprk"].slug})
+    html = response.content.decode()
+    assert "152mm shells" in html and "KN-21" not in html
+    response = get(client, "transfer-list", query={"category": "ammunition", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["designation"] for row in rows] == ["152mm shells"]
+    assert rows[0]["supplier"] == "North Korea" and rows[0]["quantity_high"] == "3000000"
+    assert rows[0]["period_start"] == "2023-08"
+    assert rows[0]["reported_by"].startswith("'=")  # no spreadsheet formulas
+    assert "Test Wire" in rows[0]["evidence_sources"]
+    response = client.get("/transfers.csv")
+    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 4
+
+
+def test_transfer_detail(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        response = get(client, "transfer-detail", pk=kb["transfer"].pk)
+    html = response.content.decode()
+    assert "1000000–3000000 rounds" in html
+    assert "North Korea is expected to sell artillery shells to Russia." in html
+
+
+def test_events_timeline(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = get(client, "event-list")
+    html = response.content.decode()
+    assert "Kim–Putin summit at Vostochny" in html and "Hidden event" not in html
+    # A day is a point; February 2022 is a span over the whole month.
+    assert "<circle" in html and "precision-month" in html
+    response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
+    html = response.content.decode()
+    assert "Kim–Putin summit" in html and "Russian invasion of Ukraine</a>" not in html
+
+
+def test_event_detail(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        response = get(client, "event-detail", slug=kb["summit"].slug)
+    html = response.content.decode()
+    assert "13 September 2023" in html and "Vostochny Cosmodrome" in html and "Vladimir Putin" in html
+
+
+def test_graph(client, kb, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        response = get(client, "graph")
+    html = response.content.decode()
+    assert "<svg" in html and "Kim Jong Un" in html and "leader of" in html
+    response = get(client, "graph", query={"kind": "person", "show": "relationships"})
+    assert response.status_code == 200
+    assert 'class="node kind-state' not in response.content.decode()
+
+
+def test_search(client, kb, django_assert_num_queries):
+    response = get(client, "search", query={"q": "Vostochny"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<mark>Vostochny</mark>" in html
+    assert reverse("kb:actor-detail", args=[kb["vostochny"].slug]) in html
+    assert reverse("kb:event-detail", args=[kb["summit"].slug]) in html
+    assert "SECRET-PROPOSED" not in get(client, "search", query={"q": "continuous supply"}).content.decode()
+    script = get(client, "search", query={"q": "<script>"}).content.decode()
+    assert "<script>alert" not in script
+
+
+# --- unknown records and malformed parameters ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("actor-detail", {"slug": "nobody"}),
+        ("source-detail", {"pk": 999999}),
+        ("claim-detail", {"pk": 999999}),
+        ("agreement-detail", {"slug": "nothing"}),
+        ("transfer-detail", {"pk": 999999}),
+        ("event-detail", {"slug": "never"}),
+    ],
+)
+def test_unknown_records_are_404_pages(client, kb, name, kwargs):
+    response = get(client, name, **kwargs)
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+def test_hidden_records_are_404_for_readers(client, kb):
+    assert get(client, "event-detail", slug="hidden-event").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "expected"),
+    [
+        ("actor-list", {"page": "abc"}, "not a whole number"),
+        ("actor-list", {"page": "99"}, "There is no page 99"),
+        ("actor-list", {"kind": "bogus"}, "bogus"),
+        ("source-list", {"page": "-1"}, "pages start at 1"),
+        ("agreement-list", {"page": "x"}, "not a whole number"),
+        ("transfer-list", {"category": "lasers"}, "lasers"),
+        ("transfer-list", {"supplier": "atlantis"}, "atlantis"),
+        ("transfer-list", {"date_from": "2023-13"}, "months run from 01 to 12"),
+        ("transfer-list", {"date_from": "2024", "date_to": "2023"}, "before"),
+        ("transfer-list", {"format": "csv", "status": "rumoured"}, "rumoured"),
+        ("event-list", {"date_from": "yesterday"}, "not a partial date"),
+        ("event-list", {"kind": "party"}, "party"),
+        ("graph", {"kind": "robot"}, "robot"),
+        ("search", {"q": "x" * 300}, "at most 200"),
+    ],
+)
+def test_malformed_parameters_give_a_friendly_message(client, kb, name, query, expected):
+    response = get(client, name, query=query)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert expected in response.content.decode()
+
+
+def test_dossier_bad_page(client, kb):
+    response = get(client, "actor-detail", slug=kb["kim"].slug, query={"page": "zz"})
+    assert response.status_code == 400
+    assert "Kim Jong Un" in response.content.decode()
+
+
+def test_user_text_is_escaped_everywhere(client, kb, editor):
+    evil = services.actor_create(user=editor, name="<img src=x onerror=alert(1)>", kind=ActorKind.PERSON)
+    services.claim_update(kb["script"], user=editor, subjects=[evil])
+    pages = [
+        reverse("kb:actor-list"),
+        evil.get_absolute_url(),
+        reverse("kb:search") + "?q=img",
+        kb["script"].get_absolute_url(),
+        reverse("kb:source-detail", args=[kb["source"].pk]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<img src=x" not in html, url
+
+
+# --- the pure parts ------------------------------------------------------------------------------
+
+
+class _C:
+    def __init__(self, pk, start, end):
+        self.pk, self.start, self.end = pk, start, end
+
+
+def test_annotate_splits_overlapping_claims_deterministically():
+    text = "abcdefghij\nklmno"
+    paragraphs = annotate(text, [_C(1, 0, 6), _C(2, 3, 9), _C(3, 4, 5), _C(4, 8, 14)])
+    first = paragraphs[0]
+    assert "".join(s.text for s in first) == "abcdefghij"
+    assert [(s.text, [c.pk for c in s.claims]) for s in first] == [
+        ("abc", [1]),
+        ("d", [1, 2]),
+        ("e", [1, 2, 3]),
+        ("f", [1, 2]),
+        ("gh", [2]),
+        ("i", [2, 4]),
+        ("j", [4]),
+    ]
+    assert [s.primary.pk for s in first] == [1, 1, 3, 1, 2, 2, 4]  # equal lengths: the lower id
+    assert [s.anchors for s in first] == [["q1"], ["q2"], ["q3"], [], [], ["q4"], []]
+    # A claim running into the next paragraph continues there without a second anchor.
+    assert [(s.text, s.anchors) for s in paragraphs[1]] == [("klm", []), ("no", [])]
+
+
+def test_timeline_draws_coarse_dates_as_spans():
+    from kb.dates import PartialDate
+
+    layout = timeline_layout(
+        [
+            TimelineItem("day", "/a", PartialDate.parse("2023-09-13")),
+            TimelineItem("month", "/b", PartialDate.parse("2023-09")),
+            TimelineItem("year", "/c", PartialDate.parse("2023")),
+        ]
+    )
+    shapes = {i.label: (i.shape, i.width) for i in layout.items}
+    assert shapes["day"][0] == "point"
+    assert shapes["month"][0] == "span" and shapes["year"][0] == "span"
+    assert shapes["year"][1] > shapes["month"][1] * 10
