@@ -37,6 +37,7 @@ class TimelineItem:
     precision: str = DatePrecision.DAY
     label_x: float = 0.0
     label_anchor: str = "start"
+    label_on_bar: bool = False
     short_label: str = ""
 
     @property
@@ -123,10 +124,14 @@ def timeline_layout(
         item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
         item.y = top + n * row
         item.short_label = _shorten(item.label, label_chars)
-        if item.x + item.width / 2 < margin + inner * 0.6:
+        text_width = len(item.short_label) * 6.6  # about 12px system-ui
+        if item.x + item.width + 8 + text_width <= width:
             item.label_x, item.label_anchor = round(item.x + item.width + 8, 1), "start"
-        else:
+        elif item.x - 8 - text_width >= 0:
             item.label_x, item.label_anchor = round(item.x - 8, 1), "end"
+        else:  # a long span: the label sits on the bar itself
+            item.label_x, item.label_anchor = round(min(item.x, width - text_width) + 4, 1), "start"
+            item.label_on_bar = True
     height = top + len(items) * row + 8
     return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
 
@@ -169,12 +174,21 @@ class Edge:
         return "; ".join(self.labels)
 
     @property
+    def _label_at(self) -> float:
+        # On a dossier's star, labels sit towards the neighbour so they do not pile up in the middle.
+        if self.source.central:
+            return 0.62
+        if self.target.central:
+            return 0.38
+        return 0.5
+
+    @property
     def mid_x(self) -> float:
-        return round((self.x1 + self.x2) / 2, 1)
+        return round(self.x1 + (self.x2 - self.x1) * self._label_at, 1)
 
     @property
     def mid_y(self) -> float:
-        return round((self.y1 + self.y2) / 2 - 3, 1)
+        return round(self.y1 + (self.y2 - self.y1) * self._label_at - 3, 1)
 
 
 @dataclass
