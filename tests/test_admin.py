@@ -203,7 +203,7 @@ def test_review_queue_lists_proposed_first_then_oldest(desk, make_source, make_c
     assert listed == [second.pk, third.pk, first.pk]
     page = response.content.decode()
     for column in ("excerpt", "source", "modality", "credibility", "status", "subject_names"):
-        assert f'class="column-{column}' in page, column
+        assert f"column-{column}" in page, column
 
 
 def test_review_queue_filters(desk, make_source, make_claim, make_actor, accepted):
