@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup db run test lint format serve bench eval-ingest clean
+.PHONY: setup db run test lint format serve bench eval-ingest bench-ingest clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,15 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Ingest evaluation and benchmark, each on a throwaway SQLite database (EVAL_ARGS/BENCH_ARGS pass options).
+eval-ingest: setup
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3 && \
+	$(PY) manage.py migrate --no-input -v0 && $(PY) manage.py eval_ingest $(EVAL_ARGS)
+
+bench-ingest: setup
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/bench.sqlite3 && \
+	$(PY) manage.py migrate --no-input -v0 && $(PY) bench/ingest_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.core.exceptions import ValidationError
@@ -572,6 +573,65 @@ class IngestResult:
         }
 
 
+@transaction.atomic
+def claims_propose(*, user: User, source: Source, claims: list[dict[str, Any]], reason: str = "") -> list[Claim]:
+    """Create many proposed claims on one source in a handful of queries, with their subjects and history.
+
+    Each claim is anchored and validated as ``claim_create`` does (offsets checked against
+    the text, fields and partial dates cleaned, an anchor taken twice refused); the
+    database keeps the constraints. Ingest uses it: one article proposes dozens of claims.
+    """
+    taken = set(Claim.objects.filter(source=source).values_list("start", "end"))
+    instances, subject_lists = [], []
+    for given in claims:
+        fields = dict(given)
+        subject_lists.append(list(fields.pop("subjects", [])))
+        quote, start, end = fields.pop("quote", ""), fields.pop("start", None), fields.pop("end", None)
+        plain, _m2m = _split_m2m(Claim, _expand_partial_dates(Claim, fields))
+        start, end, quote = _anchor(source, quote, start, end, None)
+        if (start, end) in taken:
+            raise ValidationError({"quote": [f"A claim already anchors “{quote[:60]}” at {start}..{end}."]})
+        taken.add((start, end))
+        claim = Claim(
+            source=source,
+            quote=quote,
+            start=start,
+            end=end,
+            status=ClaimStatus.PROPOSED,
+            created_by=_history_user(user),
+            **plain,
+        )
+        # The related rows were handed in as instances, so they are not looked up again.
+        excluded = ["source", "speaker", "created_by", "reviewed_by"]
+        claim.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
+        instances.append(claim)
+    try:
+        with transaction.atomic():
+            created = Claim.objects.bulk_create(instances)
+            through = Claim.subjects.through
+            rows = through.objects.bulk_create(
+                [
+                    through(claim=claim, actor=actor)
+                    for claim, subjects in zip(created, subject_lists, strict=True)
+                    for actor in dict.fromkeys(subjects)
+                ]
+            )
+            history = Claim.history.bulk_history_create(
+                created, default_user=_history_user(user), default_change_reason=reason or None
+            )
+            subjects_history = apps.get_model(Claim._meta.app_label, f"{Claim.history.model.__name__}_subjects")
+            by_claim = {entry.id: entry for entry in history}
+            subjects_history.objects.bulk_create(
+                [
+                    subjects_history(history=by_claim[row.claim_id], id=row.pk, claim=row.claim, actor_id=row.actor_id)
+                    for row in rows
+                ]
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"__all__": [f"The database refused the claims: {exc}"]}) from exc
+    return created
+
+
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
     """Every actor alias, the agreement titles and transfer designations, and the adjectives of states."""
     actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
@@ -677,23 +737,26 @@ def source_ingest(
             **{("agreement", pk): obj for pk, obj in Agreement.objects.in_bulk(agreement_ids).items()},
             **{("transfer", pk): obj for pk, obj in ArmsTransfer.objects.in_bulk(transfer_ids).items()},
         }
+        claims = claims_propose(
+            user=user,
+            source=source,
+            reason="ingest",
+            claims=[
+                {
+                    "quote": proposal.quote,
+                    "start": proposal.start,
+                    "end": proposal.end,
+                    "modality": proposal.modality,
+                    "attributed_to": proposal.attributed_to[:200],
+                    "speaker": actors.get(proposal.speaker),
+                    "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
+                    "about_on": proposal.about,
+                }
+                for proposal in analysis.proposals
+            ],
+        )
         evidence: dict[tuple[str, int], list[Claim]] = {}
-        claims = []
-        for proposal in analysis.proposals:
-            claim = claim_create(
-                user=user,
-                source=source,
-                quote=proposal.quote,
-                start=proposal.start,
-                end=proposal.end,
-                status=ClaimStatus.PROPOSED,
-                modality=proposal.modality,
-                attributed_to=proposal.attributed_to[:200],
-                speaker=actors.get(proposal.speaker),
-                subjects=[actors[pk] for pk in proposal.subjects if pk in actors],
-                about_on=proposal.about,
-            )
-            claims.append(claim)
+        for proposal, claim in zip(analysis.proposals, claims, strict=True):
             for key in proposal.links:
                 if key in records:
                     evidence.setdefault(key, []).append(claim)
@@ -739,6 +802,7 @@ __all__ = [
     "claim_review",
     "claim_unlink",
     "claim_update",
+    "claims_propose",
     "editors_group_sync",
     "event_create",
     "provision_add",

@@ -360,19 +360,35 @@ def test_ingest_is_idempotent(world, editor):
 
 
 def test_ingest_is_one_transaction(world, editor, monkeypatch):
-    calls = []
-    original = services.claim_create
+    original = services.claims_propose
 
-    def failing_claim_create(**kwargs):
-        calls.append(kwargs)
-        if len(calls) == 3:
-            raise ValidationError({"quote": ["boom"]})
-        return original(**kwargs)
+    def propose_then_fail(**kwargs):
+        original(**kwargs)
+        raise ValidationError({"quote": ["refused"]})
 
-    monkeypatch.setattr(services, "claim_create", failing_claim_create)
+    monkeypatch.setattr(services, "claims_propose", propose_then_fail)
     with pytest.raises(ValidationError):
         ingest(editor)
-    assert (Source.objects.count(), Claim.objects.count()) == (0, 0)
+    assert (Source.objects.count(), Claim.objects.count(), Claim.history.count()) == (0, 0, 0)
+
+
+def test_proposed_claims_keep_history_with_their_subjects(world, editor):
+    result = ingest(editor)
+    claim = next(c for c in result.claims if c.quote.startswith("Kim Jong Un met"))
+    (entry,) = claim.history.all()
+    assert (entry.history_type, entry.history_user, entry.history_change_reason) == ("+", editor, "ingest")
+    assert {row.actor.slug for row in entry.subjects.all()} == {"kim-jong-un", "vladimir-putin"}
+    assert claim.created_by == editor
+
+
+def test_claims_propose_refuses_a_bad_anchor(world, editor, make_source):
+    source = make_source()
+    with pytest.raises(ValidationError) as caught:
+        services.claims_propose(
+            user=editor, source=source, claims=[{"quote": "Not in the text", "start": 0, "end": 15}]
+        )
+    assert "quote" in caught.value.message_dict
+    assert Claim.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -477,3 +493,21 @@ def test_command_exits_non_zero_with_one_line_and_no_traceback(db, tmp_path, cap
 def test_command_missing_file(db):
     with pytest.raises(CommandError, match="no such file"):
         call_command("ingest_article", "/nonexistent/a.txt", "--title", "T", "--publisher", "P", "--published", "2024")
+
+
+def test_ingest_query_count_does_not_grow_with_the_claims(world, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(text: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            result = ingest(editor, content=text.encode())
+        return len(ctx.captured_queries), len(result.claims)
+
+    small, small_claims = queries(ARTICLE)
+    longer = "\n\n".join(f"{ARTICLE}\n\nPart {n} ends here with Russia." for n in range(4))
+    large, large_claims = queries(longer)
+    assert large_claims >= 3 * small_claims
+    # The second ingest finds evidence from the first on the treaty and the transfer: one more
+    # history insert for each of the two records, whatever the number of claims.
+    assert large == small + 2
