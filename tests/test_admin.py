@@ -202,7 +202,7 @@ def test_review_queue_lists_proposed_first_then_oldest(desk, make_source, make_c
     listed = [claim.pk for claim in response.context["cl"].result_list]
     assert listed == [second.pk, third.pk, first.pk]
     page = response.content.decode()
-    for column in ("excerpt", "source", "modality", "credibility", "status", "subject_names"):
+    for column in ("excerpt", "source_title", "modality", "credibility", "status", "subject_names"):
         assert f"column-{column}" in page, column
 
 

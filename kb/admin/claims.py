@@ -34,6 +34,8 @@ class ClaimForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "quote" in self.fields:
+            self.fields["quote"].widget.attrs["rows"] = 3
         for name in ("start", "end"):
             if name in self.fields:
                 self.fields[name].required = False
@@ -74,7 +76,7 @@ def _review_action(status: str, verb: str, name: str):
 
 class ClaimAdmin(ServiceAdmin):
     form = ClaimForm
-    list_display = ("excerpt", "source", "modality", "credibility", "status", "subject_names", "created_at")
+    list_display = ("excerpt", "source_title", "modality", "credibility", "status", "subject_names", "created_at")
     list_display_links = ("excerpt",)
     list_filter = (
         "status",
@@ -132,6 +134,11 @@ class ClaimAdmin(ServiceAdmin):
     @admin.display(description="quote", ordering="quote")
     def excerpt(self, obj: Claim) -> str:
         return obj.quote if len(obj.quote) <= 100 else obj.quote[:99] + "…"
+
+    @admin.display(description="source", ordering="source__title")
+    def source_title(self, obj: Claim) -> str:
+        title = obj.source.title
+        return title if len(title) <= 50 else title[:49] + "…"
 
     @admin.display(description="subjects")
     def subject_names(self, obj: Claim) -> str:
