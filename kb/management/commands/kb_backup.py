@@ -1,0 +1,30 @@
+"""Write a backup of the whole knowledge base (records, history, users, tokens) to one file."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.backup import backup_to_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the whole knowledge base (every record and its history, users, groups, API tokens, "
+        "the admin log) to a timestamped gzip JSON Lines file in --dir (default: backups/) and print its path."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dir", type=Path, default=settings.BASE_DIR / "backups", help="Directory for the backup file."
+        )
+        parser.add_argument("--database", default="default", help="Database alias to back up.")
+
+    def handle(self, *args, dir: Path, database: str, **options) -> None:
+        try:
+            path, header = backup_to_file(dir, using=database)
+        except OSError as exc:
+            raise CommandError(f"Cannot write a backup into {dir}: {exc}") from exc
+        total = sum(header["counts"].values())
+        self.stdout.write(f"{total} rows from {header['database']}")
+        self.stdout.write(self.style.SUCCESS(str(path)))
