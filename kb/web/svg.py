@@ -234,16 +234,48 @@ def _fit(nodes: Sequence[Node], width: int, height: int, margin: float) -> None:
         n.y = round(off_y + (n.y - min_y) * scale, 1)
 
 
-def _place_labels(nodes: Sequence[Node], cx: float) -> None:
-    for n in nodes:
-        if n.central:
-            n.label_anchor, n.label_dx, n.label_dy = "middle", 0.0, -n.radius - 6
-        elif n.x < cx - 40:
-            n.label_anchor, n.label_dx, n.label_dy = "end", -n.radius - 4, 4.0
-        elif n.x > cx + 40:
-            n.label_anchor, n.label_dx, n.label_dy = "start", n.radius + 4, 4.0
+LABEL_CHARS = 28  # the templates truncate node labels to this many characters
+
+
+def _label_box(n: Node, anchor: str, dx: float, dy: float) -> tuple[float, float, float, float]:
+    text_width = min(len(n.label), LABEL_CHARS) * 6.6
+    x = n.x + dx
+    left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
+    baseline = n.y + dy
+    return left, baseline - 11, left + text_width, baseline + 3
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_labels(nodes: Sequence[Node], cx: float, width: float = 0, height: float = 0) -> None:
+    """Put each label beside its dot where it collides with no earlier label and stays in the picture.
+
+    Hubs are labelled first; the preferred side faces away from the centre.
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    dots = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in nodes]
+    for n in sorted(nodes, key=lambda n: (not n.central, -n.degree, n.label)):
+        r = n.radius
+        right, left = ("start", r + 4, 4.0), ("end", -r - 4, 4.0)
+        above, below = ("middle", 0.0, -r - 6), ("middle", 0.0, r + 14)
+        if n.central or abs(n.x - cx) <= 40:
+            candidates = [above, below, right, left]
+        elif n.x < cx:
+            candidates = [left, above, below, right]
         else:
-            n.label_anchor, n.label_dx, n.label_dy = "middle", 0.0, -n.radius - 6
+            candidates = [right, above, below, left]
+        choice = candidates[0]
+        for candidate in candidates:
+            box = _label_box(n, *candidate)
+            inside = not width or (box[0] >= 2 and box[2] <= width - 2 and box[1] >= 2 and box[3] <= height - 2)
+            clear = not any(_overlaps(box, other) for other in placed) and not any(_overlaps(box, dot) for dot in dots)
+            if inside and clear:
+                choice = candidate
+                break
+        n.label_anchor, n.label_dx, n.label_dy = choice
+        placed.append(_label_box(n, *choice))
 
 
 def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
@@ -260,19 +292,41 @@ def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
     return Graph(nodes=nodes, edges=edges, width=width, height=height)
 
 
-def force_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, iterations: int = 300) -> Graph:
-    """Fruchterman–Reingold from a circle ordered by kind and name, so the same data always looks the same."""
-    nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label, n.key))
+def _components(nodes: Sequence[Node], pairs: Sequence[tuple[Node, Node]]) -> list[list[Node]]:
+    """Connected components, largest first; ties broken by the first node's kind and name."""
+    neighbours: dict[int, set[int]] = {n.key: set() for n in nodes}
+    for a, b in pairs:
+        neighbours[a.key].add(b.key)
+        neighbours[b.key].add(a.key)
+    by_key = {n.key: n for n in nodes}
+    seen: set[int] = set()
+    components = []
+    for n in nodes:
+        if n.key in seen:
+            continue
+        stack, members = [n.key], []
+        seen.add(n.key)
+        while stack:
+            key = stack.pop()
+            members.append(by_key[key])
+            for other in sorted(neighbours[key] - seen):
+                seen.add(other)
+                stack.append(other)
+        components.append(sorted(members, key=lambda m: (m.kind, m.label, m.key)))
+    return sorted(components, key=lambda c: (-len(c), c[0].kind, c[0].label))
+
+
+def _spring(nodes: list[Node], pairs: list[tuple[Node, Node]], iterations: int) -> None:
+    """Fruchterman–Reingold on one component, from a circle ordered by kind and name."""
     count = len(nodes)
-    if count == 0:
-        return Graph(nodes=[], edges=[], width=width, height=height)
     for i, n in enumerate(nodes):
         angle = 2 * math.pi * i / count
         n.x, n.y = math.cos(angle), math.sin(angle)
+    if count == 1:
+        return
     k = math.sqrt(4.0 / count)
     temperature = 0.2
-    pairs = [(e.source, e.target) for e in builder.edges.values() if e.source is not e.target]
-    for _ in range(iterations if count > 1 else 0):
+    for _ in range(iterations):
         disp = {n.key: [0.0, 0.0] for n in nodes}
         for i, a in enumerate(nodes):
             for b in nodes[i + 1 :]:
@@ -292,17 +346,42 @@ def force_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, 
             disp[b.key][0] += dx / dist * force
             disp[b.key][1] += dy / dist * force
         for n in nodes:
-            # Gravity keeps unconnected actors from drifting to the edge.
-            disp[n.key][0] -= n.x * 0.6 * k
-            disp[n.key][1] -= n.y * 0.6 * k
             dx, dy = disp[n.key]
             dist = math.hypot(dx, dy) or 0.01
             step = min(dist, temperature)
             n.x += dx / dist * step
             n.y += dy / dist * step
         temperature = max(temperature * 0.985, 0.002)
+
+
+def force_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, iterations: int = 300) -> Graph:
+    """Each connected group of actors laid out by springs, the groups packed in rows, largest first.
+
+    No randomness: the same records always give the same picture.
+    """
+    nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label, n.key))
+    if not nodes:
+        return Graph(nodes=[], edges=[], width=width, height=height)
+    pairs = [(e.source, e.target) for e in builder.edges.values() if e.source is not e.target]
+    components = _components(nodes, pairs)
+    shelf_width = max(math.sqrt(len(nodes)) * 1.7, math.sqrt(len(components[0])))
+    x = y = row_height = 0.0
+    gap = 0.7
+    for component in components:
+        members = {n.key for n in component}
+        _spring(component, [(a, b) for a, b in pairs if a.key in members], iterations)
+        side = max(math.sqrt(len(component)), 0.6)
+        xs, ys = [n.x for n in component], [n.y for n in component]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        if x > 0 and x + side > shelf_width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        for n in component:
+            n.x = x + (n.x - min(xs)) / span * side
+            n.y = y + (n.y - min(ys)) / span * side
+        x += side + gap
+        row_height = max(row_height, side)
     _fit(nodes, width, height, margin=110 if width > 500 else 40)
-    _place_labels(nodes, width / 2)
+    _place_labels(nodes, width / 2, width, height)
     return _finish(builder, width, height)
 
 
@@ -321,5 +400,5 @@ def ego_layout(builder: GraphBuilder, center_key: int, *, width: int = 560, heig
         rx, ry = (width * 0.34, height * 0.40) if outer else (width * 0.25, height * 0.30)
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(others), 1)
         n.x, n.y = round(cx + rx * math.cos(angle), 1), round(cy + ry * math.sin(angle), 1)
-    _place_labels(builder.nodes.values(), cx)
+    _place_labels(list(builder.nodes.values()), cx, width, height)
     return _finish(builder, width, height)

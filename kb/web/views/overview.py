@@ -107,7 +107,16 @@ def graph(request):
                     builder.edge(a, b, "agreement", agreement.title)
     picture = force_layout(builder)
     rows = sorted(picture.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
-    context = {"form": form, "graph": picture, "rows": rows, "problems": problems, "kind_legend": ActorKind.choices}
+    context = {
+        "form": form,
+        "graph": picture,
+        "rows": rows,
+        "problems": problems,
+        "kind_legend": ActorKind.choices,
+        "kinds_on": kinds,
+        "show_on": show,
+        "show_choices": GraphForm.base_fields["show"].choices,
+    }
     return render(request, "kb/graph.html", context, status=problems.status)
 
 
