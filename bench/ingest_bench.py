@@ -29,6 +29,7 @@ from kb import services  # noqa: E402
 from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus  # noqa: E402
 from kb.dates import PartialDate  # noqa: E402
 from kb.ingest.detect import PhraseIndex, analyse  # noqa: E402
+from kb.management.commands.eval_ingest import alias_names  # noqa: E402
 from kb.models import Actor, Alias  # noqa: E402
 
 FALLBACK_ACTORS = [
@@ -84,8 +85,7 @@ def main() -> None:
     if not Actor.objects.exists():
         try:
             actors = [
-                (slug, row["name"], row["kind"], row.get("aliases", []))
-                for slug, row in read_corpus(args.corpus).actors
+                (slug, row["name"], row["kind"], alias_names(row)) for slug, row in read_corpus(args.corpus).actors
             ]
         except CorpusError as exc:
             print(f"corpus not readable ({exc}); using a few built-in actors")

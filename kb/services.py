@@ -703,7 +703,12 @@ def source_ingest(
 
     actor_index, record_index, adjective_index = _ingest_indexes()
     analysis = analyse(
-        article.text, actors=actor_index, records=record_index, adjectives=adjective_index, published=published
+        article.text,
+        actors=actor_index,
+        records=record_index,
+        adjectives=adjective_index,
+        published=published,
+        kind=kind,
     )
     existing = Source.objects.filter(sha256=text_sha256(article.text)).first()
     if existing is not None:

@@ -186,7 +186,9 @@ def test_date_qualifiers_and_impossible_dates():
         ("The deal is likely to include oil deliveries.", Modality.FORECAST),
         ("North Korea could refine crude oil there.", Modality.FORECAST),
         ("The shells appear to come from old stockpiles.", Modality.ASSESSMENT),
-        ("Trade data suggests a rise in imports.", Modality.ASSESSMENT),
+        ("This suggests a rise in imports.", Modality.ASSESSMENT),
+        ("Russia would gain a reliable supplier.", Modality.ASSESSMENT),
+        ("North Korea may send labourers next year.", Modality.FORECAST),
         ("North Korea is likely asking for submarine technology.", Modality.ASSESSMENT),
         ("Factories have likely been better maintained than others.", Modality.ASSESSMENT),
         ("Sanctions should be tightened at once.", Modality.OPINION),
@@ -205,11 +207,26 @@ def test_modality_from_the_wording(sentence, modality):
         ("The Russian leader called it a statement of ambition.", "The Russian leader"),
         ("Shells were shipped in August, South Korean officials said.", "South Korean officials"),
         ("The talks went well, said Dmitry Peskov.", "Dmitry Peskov"),
+        ("Russian trade registers post-2022 indicate an import trend.", "Russian trade registers"),
+        ("By January, White House reports indicated that Russia had begun.", "White House reports"),
+        ("Kim, in turn, praised Russia's war in Ukraine.", "Kim"),
+        ("Days later, Pyongyang justified Russia's actions.", "Pyongyang"),
     ],
 )
 def test_statements_are_attributed(sentence, who):
     cue = detect_modality(sentence)
     assert (cue.modality, cue.attributed_to) == (Modality.STATEMENT, who)
+
+
+def test_undated_plain_sentences_are_the_authors_assessment_in_analysis_and_opinion(index):
+    text = "North Korea has a vast arms industry.\nKim Jong Un met Russia's leader in September 2023."
+    for kind, expected in [
+        ("news", Modality.FACT),
+        ("analysis", Modality.ASSESSMENT),
+        ("opinion", Modality.ASSESSMENT),
+    ]:
+        first, second = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
+        assert (first.modality, second.modality) == (expected, Modality.FACT)
 
 
 def test_analyse_proposes_only_sentences_worth_citing(index):

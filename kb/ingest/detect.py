@@ -470,11 +470,27 @@ _SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|announced|announces|declared|declares|claimed|claims|"
     r"warned|warns|insisted|insists|confirmed|confirms|denied|denies|added|noted|reported|"
     r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
-    r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises"
+    r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
+    r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
+    r"threatened|threatens|rejected|rejects"
 )
+# Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
+_EVIDENCE_NOUNS = (
+    r"reports?|data|figures|statistics|registers|records|documents|images|imagery|footage|intelligence|"
+    r"assessments?|estimates|surveys?|polls?|investigations?|analys[ie]s|studies|study"
+)
+_EVIDENCE_VERBS = r"indicates?|indicated|shows?|showed|shown|suggests?|suggested|reveals?|revealed|confirms?|confirmed"
 _STATEMENT_PATTERNS = [
     re.compile(r"\baccording to (?P<who>[^,.;:()]{2,80})", re.I),
-    re.compile(rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)\s+(?:has |have |had )?(?:{_SPEECH_VERBS})\b"),
+    re.compile(
+        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)(?:,\s*[^,]{{2,25}},)?\s+(?:has |have |had )?"
+        rf"(?:{_SPEECH_VERBS})\b"
+    ),
+    re.compile(
+        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{0,80}}?\b(?:{_EVIDENCE_NOUNS})\b[^,;:()]{{0,60}}?)"
+        rf"\s+(?:{_EVIDENCE_VERBS})\b",
+        re.I,
+    ),
     re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
 ]
 # Firm markers of the future: they decide a forecast wherever they are in the sentence.
@@ -486,10 +502,10 @@ _FORECAST_FIRM = re.compile(
 )
 # Softer markers: possibility ("may", "could") reads as a forecast, hedging as an assessment;
 # when a sentence has both, the first one sets its tone.
-_FORECAST_SOFT = re.compile(r"\b(?:may|might|could|would|aims? to|in the future)\b", re.I)
+_FORECAST_SOFT = re.compile(r"\b(?:may|could|aims? to|in the future)\b", re.I)
 _ASSESSMENT = re.compile(
     r"\b(?:appears? to|appeared to|seems? to|seemed to|suggests?|suggested|indicates?|indicated|probably|apparently|"
-    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|"
+    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|might|would|"
     r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
     re.I,
 )
@@ -517,11 +533,14 @@ def detect_modality(sentence: str) -> ModalityCue:
         for match in pattern.finditer(sentence):
             who = match.group("who").strip(" \"“”'‘’")
             who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
+            dated = [m for m in find_dates(who) if m.end == len(who)]
+            if dated:  # "trade registers post-2022": the date is not part of who says so
+                who = who[: dated[-1].start].rstrip(" ,")
             words = who.split()
             if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
                 continue
             if not any(w[:1].isupper() for w in words) and not re.search(
-                r"\b(?:officials?|experts?|analysts?|reports?|ministry|government|media|sources?|spokes\w+)\b",
+                rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
                 who,
                 re.I,
             ):
@@ -545,6 +564,7 @@ def detect_modality(sentence: str) -> ModalityCue:
 
 # --- proposals ---------------------------------------------------------------------
 
+AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
 
@@ -591,28 +611,42 @@ def analyse(
     records: PhraseIndex | None = None,
     adjectives: PhraseIndex | None = None,
     published: PartialDate | None = None,
+    kind: str = "news",
 ) -> Analysis:
-    """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links."""
+    """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
+
+    ``kind`` is the source's kind: in analysis and opinion pieces an undated sentence
+    without any cue is the author's assessment rather than a reported fact.
+    """
     mentions = actors.find(text)
     record_mentions = records.find(text) if records is not None and len(records) else []
-    # "Russian", "North Korean": not new names, and not enough to make a state a claim's subject.
-    adjective_mentions = adjectives.find(text) if adjectives is not None and len(adjectives) else []
+    # "Russian", "North Korean": not new names, and a claim about "North Korean artillery" is about North Korea,
+    # unless the adjective is part of a longer known name ("Russian Far East").
+    adjective_mentions = [
+        m
+        for m in (adjectives.find(text) if adjectives is not None and len(adjectives) else [])
+        if not any(n.start < m.end and m.start < n.end for n in mentions)
+    ]
     proposals: list[Proposal] = []
     sentences = split_sentences(text)
     for sentence in sentences:
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
         unambiguous = [m for m in inside if len(m.keys) == 1]
+        described = [m for m in adjective_mentions if sentence.start <= m.start and m.end <= sentence.end]
         dates = find_dates(sentence.text, published)
         cue = detect_modality(sentence.text)
         linked = [m for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end]
         if not worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked):
             continue
+        if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS:
+            cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
         speaker = None
         if cue.attributed_span:
             lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
             speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
             speaker = speakers[-1].keys[0] if speakers else None
-        subjects = list(dict.fromkeys(m.keys[0] for m in unambiguous))
+        named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
+        subjects = list(dict.fromkeys(m.keys[0] for m in named))
         links = [key for m in linked for key in m.keys]
         proposals.append(
             Proposal(
@@ -628,7 +662,7 @@ def analyse(
                 cue=cue.cue,
             )
         )
-    recognised = list(dict.fromkeys(m.keys[0] for m in mentions if len(m.keys) == 1))
+    recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
         proposals=proposals,
         actors=recognised,

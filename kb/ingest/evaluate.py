@@ -1,10 +1,14 @@
 """Scoring proposed claims against curated ones: claim overlap, subject actors, modality and dates.
 
 A proposed claim matches a curated claim of the same source when their character spans
-overlap by at least half of the shorter of the two (a proposed sentence that holds a
-curated clause matches it). Matching is one-to-one, largest overlap first. Precision
-and recall are then counted on claims, on (claim, subject actor) pairs of matched
-claims, and on the actors recognised in each article against the curated subjects.
+overlap by at least half of the shorter of the two: a proposed sentence that holds a
+curated clause matches it. Curated claims are often clauses, several to a sentence, so
+a proposal may match several of them. Claim precision is the share of proposals that
+match some curated claim; claim recall is the share of curated claims matched by some
+proposal. Each matched curated claim is then compared with its best proposal (largest
+overlap): its modality, its date, and its subject actors (precision and recall over
+(claim, actor) pairs). Actors recognised in an article are compared with the union of
+the curated claims' subjects.
 """
 
 from __future__ import annotations
@@ -31,21 +35,19 @@ def overlap(a: ClaimSpan, b: ClaimSpan) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 
 
-def match(proposed: list[ClaimSpan], curated: list[ClaimSpan], threshold: float = MATCH_THRESHOLD):
-    """One-to-one pairs (proposed index, curated index) whose overlap is at least ``threshold`` of the shorter."""
+def matches(p: ClaimSpan, c: ClaimSpan, threshold: float = MATCH_THRESHOLD) -> bool:
+    shared = overlap(p, c)
+    return bool(shared) and shared >= threshold * min(p.end - p.start, c.end - c.start)
+
+
+def match(proposed: list[ClaimSpan], curated: list[ClaimSpan]) -> list[tuple[int, int]]:
+    """(proposed index, curated index) for each matched curated claim and its best proposal."""
     pairs = []
-    for i, p in enumerate(proposed):
-        for j, c in enumerate(curated):
-            shared = overlap(p, c)
-            if shared and shared >= threshold * min(p.end - p.start, c.end - c.start):
-                pairs.append((shared, i, j))
-    used_p, used_c, matched = set(), set(), []
-    for _shared, i, j in sorted(pairs, key=lambda t: (-t[0], t[1], t[2])):
-        if i not in used_p and j not in used_c:
-            used_p.add(i)
-            used_c.add(j)
-            matched.append((i, j))
-    return sorted(matched)
+    for j, c in enumerate(curated):
+        candidates = [(overlap(p, c), -i) for i, p in enumerate(proposed) if matches(p, c)]
+        if candidates:
+            pairs.append((-max(candidates)[1], j))
+    return pairs
 
 
 def _ratio(num: int, den: int) -> float:
@@ -58,7 +60,8 @@ class Scores:
 
     proposed: int = 0
     curated: int = 0
-    matched: int = 0
+    matched: int = 0  # curated claims matched by a proposal
+    useful: int = 0  # proposals that match some curated claim
     subject_tp: int = 0
     subject_fp: int = 0
     subject_fn: int = 0
@@ -78,7 +81,7 @@ class Scores:
 
     def figures(self) -> dict[str, float]:
         return {
-            "claim_precision": _ratio(self.matched, self.proposed),
+            "claim_precision": _ratio(self.useful, self.proposed),
             "claim_recall": _ratio(self.matched, self.curated),
             "subject_precision": _ratio(self.subject_tp, self.subject_tp + self.subject_fp),
             "subject_recall": _ratio(self.subject_tp, self.subject_tp + self.subject_fn),
@@ -97,6 +100,7 @@ def score(
 ) -> Scores:
     """Score one article's proposals; ``recognised`` are the actors the ingest reported for it."""
     scores = Scores(proposed=len(proposed), curated=len(curated))
+    scores.useful = sum(any(matches(p, c) for c in curated) for p in proposed)
     for i, j in match(proposed, curated):
         p, c = proposed[i], curated[j]
         scores.matched += 1

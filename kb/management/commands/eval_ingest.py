@@ -9,7 +9,7 @@ from django.db import transaction
 
 from kb import services
 from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus
-from kb.ingest.evaluate import ClaimSpan, Scores, match, score
+from kb.ingest.evaluate import ClaimSpan, Scores, match, matches, score
 from kb.management.commands.ingest_article import validation_message
 from kb.models import Actor, Source
 
@@ -18,6 +18,11 @@ FIGURES = [
     ("subjects of matched claims", "subject_precision", "subject_recall"),
     ("actors recognised per article", "actor_precision", "actor_recall"),
 ]
+
+
+def alias_names(row: dict) -> list[str]:
+    """An actor fixture's aliases, given as strings or as tables with a name and a language."""
+    return [alias if isinstance(alias, str) else alias["name"] for alias in row.get("aliases", [])]
 
 
 class Command(BaseCommand):
@@ -64,7 +69,7 @@ class Command(BaseCommand):
         actors = {}
         for slug, row in corpus.actors:
             actors[slug] = services.actor_create(
-                user=None, name=row["name"], kind=row["kind"], slug=slug, aliases=row.get("aliases", [])
+                user=None, name=row["name"], kind=row["kind"], slug=slug, aliases=alias_names(row)
             )
         for slug, row in corpus.agreements:
             parties = [actors[party["actor"]] for party in row.get("parties", []) if party["actor"] in actors]
@@ -124,7 +129,10 @@ class Command(BaseCommand):
     def write_scores(self, name: str, scores: Scores) -> None:
         figures = scores.figures()
         self.stdout.write(self.style.MIGRATE_HEADING(name))
-        self.stdout.write(f"  {scores.proposed} proposed, {scores.curated} curated, {scores.matched} matched")
+        self.stdout.write(
+            f"  {scores.proposed} proposed ({scores.useful} match a curated claim), "
+            f"{scores.curated} curated ({scores.matched} matched by a proposal)"
+        )
         for label, precision, recall in FIGURES:
             self.stdout.write(f"  {label:<32} precision {figures[precision]:.2f}  recall {figures[recall]:.2f}")
         agreement = f"{figures['modality_agreement']:.2f} ({scores.modality_agree}/{scores.matched})"
@@ -139,7 +147,8 @@ class Command(BaseCommand):
 
     def write_details(self, text: str, proposed: list[ClaimSpan], curated: list[ClaimSpan], candidates) -> None:
         pairs = match(proposed, curated)
-        matched_p, matched_c = {i for i, _ in pairs}, {j for _, j in pairs}
+        matched_c = {j for _, j in pairs}
+        matched_p = {i for i, p in enumerate(proposed) if any(matches(p, c) for c in curated)}
 
         def quote(span: ClaimSpan) -> str:
             words = text[span.start : span.end]
