@@ -52,6 +52,7 @@ class Tick:
     x: float
     label: str
     major: bool = True
+    anchor: str = "middle"
 
 
 @dataclass
@@ -114,6 +115,12 @@ def timeline_layout(
         for year in range(lo.year, hi.year + 1, step):
             ticks.append(Tick(x=x_of(dt.date(year, 1, 1)), label=str(year)))
 
+    for tick in ticks:
+        # Labels at the picture's edges are aligned inwards so they are not cut off.
+        if tick.x > width - margin - 15:
+            tick.anchor = "end"
+        elif tick.x < margin + 15:
+            tick.anchor = "start"
     for n, item in enumerate(items):
         end = item.end or item.start
         item.precision = max((item.start.precision, end.precision), key=_COARSENESS.__getitem__)
