@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
 
@@ -45,6 +46,18 @@ class ServiceForm(forms.ModelForm):
         # No construct_instance() and no full_clean(): the services validate and save.
         for field, found in self.service_errors.items():
             self.add_error(field if field in self.fields else None, found)
+
+
+def restore_historical_m2m(obj: models.Model | None) -> None:
+    """Give a past version (``history.instance``) the many-to-many values it had then, not today's."""
+    historical = getattr(obj, "_history", None)
+    if historical is None:
+        return
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    for field in getattr(historical, "_history_m2m_fields", ()):
+        target = get_m2m_reverse_field_name(field)
+        ids = getattr(historical, field.name).values_list(f"{target}_id", flat=True)
+        cache[field.name] = field.related_model._default_manager.filter(pk__in=list(ids))
 
 
 def model_field_names(model: type[models.Model]) -> set[str]:
@@ -76,6 +89,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
     # --- saving --------------------------------------------------------------------
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        restore_historical_m2m(obj)
         form = super().get_form(request, obj, change=change, **kwargs)
         found = getattr(request, _ERRORS_ATTR, None)
         if found:
