@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,24 +34,33 @@ class PartialDateField(serializers.Field):
         "description": "A partial date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s; empty or null clears it.",
     }
 )
-class PartialDateInputField(serializers.CharField):
+class PartialDateInputField(serializers.Field):
     """Input of a partial date: the precision follows from the form of the value."""
+
+    default_error_messages = {
+        "invalid_type": "Give the date as a string: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s.",
+        "too_long": "{value!r}… is too long for a partial date.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> PartialDate | None:
-        value = super().to_internal_value(data)
-        if not value:
+        if data in ("", None):
             return None
+        if not isinstance(data, str):
+            self.fail("invalid_type")
+        if len(data) > 10:
+            self.fail("too_long", value=data[:20])
         try:
-            return PartialDate.parse(value)
+            return PartialDate.parse(data)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value) -> str | None:
+        return None if value is None else str(value)
 
 
 def precision_field() -> serializers.CharField:
@@ -129,7 +137,6 @@ __all__ = [
     "ClaimBriefSerializer",
     "ErrorSerializer",
     "EventBriefSerializer",
-    "OpenApiTypes",
     "PartialDateField",
     "PartialDateInputField",
     "RelatedCountSerializer",

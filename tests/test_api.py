@@ -1,0 +1,681 @@
+"""The REST API through its public surface: endpoints, filters, visibility, permissions, writes, CSV, query counts."""
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from kb import services
+from kb.choices import (
+    ActorKind,
+    AgreementKind,
+    AgreementStatus,
+    ClaimStatus,
+    EventKind,
+    Modality,
+    RelationshipPredicate,
+    TransferCategory,
+    TransferStatus,
+)
+from kb.models import Actor, Claim, Event, Source
+
+pytestmark = pytest.mark.django_db
+
+V1 = "/api/v1"
+TEXT = (
+    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
+    "North Korea is expected to sell artillery shells to Russia. "
+    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
+    "The two leaders signed a treaty in Pyongyang on June 19, 2024.\n\n"
+    "Tankers loaded fuel at the Sŭngri refinery, a rumour said."
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def corpus(editor):
+    """A small knowledge base: accepted claims backing one record of each kind, one proposed claim."""
+    u = editor
+    dprk = services.actor_create(
+        user=u, name="North Korea", kind=ActorKind.STATE, country_code="KP", aliases=["DPRK"], slug="north-korea"
+    )
+    russia = services.actor_create(
+        user=u, name="Russia", kind=ActorKind.STATE, country_code="RU", aliases=["Russian Federation"]
+    )
+    kim = services.actor_create(user=u, name="Kim Jong Un", kind=ActorKind.PERSON, aliases=["Kim Jong-un"])
+    putin = services.actor_create(user=u, name="Vladimir Putin", kind=ActorKind.PERSON)
+    sungri = services.actor_create(user=u, name="Sŭngri refinery", kind=ActorKind.FACILITY)
+    source = services.source_create(
+        user=u, title="Summit at Vostochny", publisher="Test Wire", text=TEXT, published_on="2024-07-01"
+    )
+    meeting = services.claim_create(
+        user=u,
+        source=source,
+        quote="Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
+        modality=Modality.FACT,
+        subjects=[kim, putin],
+        about_on="2023-09",
+        credibility=2,
+        status=ClaimStatus.ACCEPTED,
+    )
+    shells = services.claim_create(
+        user=u,
+        source=source,
+        quote="North Korea is expected to sell artillery shells to Russia.",
+        modality=Modality.FORECAST,
+        subjects=[dprk, russia],
+        about_on="2023",
+        credibility=3,
+        status=ClaimStatus.ACCEPTED,
+    )
+    treaty_claim = services.claim_create(
+        user=u,
+        source=source,
+        quote="The two leaders signed a treaty in Pyongyang on June 19, 2024.",
+        modality=Modality.FACT,
+        subjects=[kim, putin],
+        about_on="2024-06-19",
+        credibility=1,
+        status=ClaimStatus.ACCEPTED,
+    )
+    rumour = services.claim_create(
+        user=u,
+        source=source,
+        quote="Tankers loaded fuel at the Sŭngri refinery, a rumour said.",
+        modality=Modality.OPINION,
+        subjects=[sungri, dprk],
+        about_on="2024",
+    )
+    summit = services.event_create(
+        user=u,
+        title="Vostochny summit",
+        kind=EventKind.SUMMIT,
+        start_on="2023-09-13",
+        participants=[kim, putin],
+        evidence=[meeting],
+    )
+    hidden_event = services.event_create(
+        user=u, title="Fuel loading at Sungri", kind=EventKind.OTHER, start_on="2024", evidence=[rumour]
+    )
+    treaty = services.agreement_create(
+        user=u,
+        title="Treaty on Comprehensive Strategic Partnership",
+        kind=AgreementKind.TREATY,
+        status=AgreementStatus.IN_FORCE,
+        signed_on="2024-06-19",
+        signed_place=None,
+        parties=[(dprk, kim), (russia, putin)],
+        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual assistance if attacked."}],
+        evidence=[treaty_claim, rumour],
+    )
+    transfer = services.transfer_create(
+        user=u,
+        supplier=dprk,
+        recipient=russia,
+        category=TransferCategory.AMMUNITION,
+        designation="152 mm shells",
+        description="Artillery shells",
+        status=TransferStatus.REPORTED,
+        start_on="2023",
+        evidence=[shells],
+    )
+    leader = services.relationship_create(
+        user=u, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[meeting]
+    )
+    return {
+        "dprk": dprk,
+        "russia": russia,
+        "kim": kim,
+        "putin": putin,
+        "sungri": sungri,
+        "source": source,
+        "meeting": meeting,
+        "shells": shells,
+        "treaty_claim": treaty_claim,
+        "rumour": rumour,
+        "summit": summit,
+        "hidden_event": hidden_event,
+        "treaty": treaty,
+        "transfer": transfer,
+        "leader": leader,
+    }
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def as_analyst(analyst):
+    client = APIClient()
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def as_editor(editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    return client
+
+
+@pytest.fixture
+def as_admin(admin_user):
+    client = APIClient()
+    client.force_login(admin_user)
+    return client
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+# --- endpoints ----------------------------------------------------------------------
+
+LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_every_list_is_paginated_and_every_row_has_id_and_url(anon, corpus, resource):
+    body = anon.get(f"{V1}/{resource}/").json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] >= 1
+    for row in body["results"]:
+        detail = anon.get(row["url"])
+        assert detail.status_code == 200
+        assert detail.json()["id"] == row["id"]
+
+
+def test_api_root_lists_the_resources(anon):
+    body = anon.get(f"{V1}/").json()
+    assert set(body) == set(LISTS)
+
+
+def test_pagination_next_and_page_size(anon, make_actor):
+    for n in range(5):
+        make_actor(f"State {n}")
+    first = anon.get(f"{V1}/actors/?page_size=2").json()
+    assert first["count"] == 5 and len(first["results"]) == 2 and first["previous"] is None
+    second = anon.get(first["next"]).json()
+    assert len(second["results"]) == 2
+    assert anon.get(f"{V1}/actors/?page_size=2&page=3").json()["next"] is None
+
+
+def test_actor_detail_has_aliases_counts_and_links(anon, corpus):
+    body = anon.get(f"{V1}/actors/{corpus['dprk'].pk}/").json()
+    assert body["slug"] == "north-korea"
+    assert set(body["aliases"]) == {"North Korea", "DPRK"}
+    related = body["related"]
+    # The rumour about North Korea is proposed: it does not count for anonymous users.
+    assert related["claims"]["count"] == 1
+    assert related["agreements"]["count"] == 1
+    assert related["transfers_supplied"]["count"] == 1
+    assert related["transfers_received"]["count"] == 0
+    assert related["relationships"]["count"] == 1
+    assert related["events"]["count"] == 0
+    assert ids(anon.get(related["claims"]["url"])) == {corpus["shells"].pk}
+    assert ids(anon.get(related["transfers_supplied"]["url"])) == {corpus["transfer"].pk}
+
+
+def test_actor_counts_include_proposed_claims_for_editors(as_editor, corpus):
+    related = as_editor.get(f"{V1}/actors/{corpus['dprk'].pk}/").json()["related"]
+    assert related["claims"]["count"] == 2
+
+
+def test_records_carry_brief_related_records_and_evidence(anon, corpus):
+    treaty = anon.get(f"{V1}/agreements/{corpus['treaty'].pk}/").json()
+    assert treaty["signed_on"] == "2024-06-19" and treaty["signed_on_precision"] == "day"
+    assert [p["actor"]["name"] for p in treaty["parties"]] == ["North Korea", "Russia"]
+    assert treaty["parties"][0]["signatory"]["slug"] == corpus["kim"].slug
+    assert set(treaty["parties"][0]["actor"]) == {"id", "url", "slug", "name", "kind"}
+    assert treaty["provisions"][0]["kind"] == "mutual_defence"
+    # Only the accepted claim is evidence for anonymous users.
+    assert [c["id"] for c in treaty["evidence"]] == [corpus["treaty_claim"].pk]
+    transfer = anon.get(f"{V1}/arms-transfers/{corpus['transfer'].pk}/").json()
+    assert transfer["supplier"]["name"] == "North Korea" and transfer["recipient"]["name"] == "Russia"
+    assert transfer["start_on"] == "2023" and transfer["start_on_precision"] == "year"
+    assert transfer["title"] if "title" in transfer else True
+    claim = anon.get(f"{V1}/claims/{corpus['meeting'].pk}/").json()
+    assert claim["source"]["title"] == "Summit at Vostochny"
+    assert claim["about_on"] == "2023-09" and claim["about_on_precision"] == "month"
+    assert TEXT[claim["start"] : claim["end"]] == claim["quote"]
+    source = anon.get(f"{V1}/sources/{corpus['source'].pk}/").json()
+    assert source["text"] == TEXT and source["claim_count"] == 3
+    assert [c["id"] for c in source["claims"]] == [corpus[k].pk for k in ("meeting", "shells", "treaty_claim")]
+    event = anon.get(f"{V1}/events/{corpus['summit'].pk}/").json()
+    assert {p["name"] for p in event["participants"]} == {"Kim Jong Un", "Vladimir Putin"}
+    rel = anon.get(f"{V1}/relationships/{corpus['leader'].pk}/").json()
+    assert rel["subject"]["name"] == "Kim Jong Un" and rel["predicate"] == "leader_of"
+
+
+# --- visibility ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["anon", "as_analyst"])
+def test_non_editors_see_accepted_claims_and_the_records_they_back(request, corpus, who):
+    client = request.getfixturevalue(who)
+    assert ids(client.get(f"{V1}/claims/")) == {corpus[k].pk for k in ("meeting", "shells", "treaty_claim")}
+    assert client.get(f"{V1}/claims/{corpus['rumour'].pk}/").status_code == 404
+    assert ids(client.get(f"{V1}/claims/?status=proposed")) == set()
+    assert ids(client.get(f"{V1}/events/")) == {corpus["summit"].pk}
+    assert client.get(f"{V1}/events/{corpus['hidden_event'].pk}/").status_code == 404
+    assert client.get(f"{V1}/sources/{corpus['source'].pk}/").json()["claim_count"] == 3
+    assert corpus["rumour"].pk not in {h["id"] for h in client.get(f"{V1}/search/?q=sungri").json()["results"]}
+
+
+@pytest.mark.parametrize("who", ["as_editor", "as_admin"])
+def test_editors_see_everything(request, corpus, who):
+    client = request.getfixturevalue(who)
+    assert corpus["rumour"].pk in ids(client.get(f"{V1}/claims/"))
+    assert ids(client.get(f"{V1}/claims/?status=proposed")) == {corpus["rumour"].pk}
+    assert ids(client.get(f"{V1}/events/")) == {corpus["summit"].pk, corpus["hidden_event"].pk}
+    evidence = client.get(f"{V1}/agreements/{corpus['treaty'].pk}/").json()["evidence"]
+    assert {c["id"] for c in evidence} == {corpus["treaty_claim"].pk, corpus["rumour"].pk}
+
+
+# --- permission matrix ----------------------------------------------------------------
+
+ROLES = {"anon": 401, "as_analyst": 403, "as_editor": None, "as_admin": None}
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+@pytest.mark.parametrize("action", ["list", "detail", "create", "update", "delete"])
+def test_permission_matrix(request, corpus, who, action):
+    client = request.getfixturevalue(who)
+    denied = ROLES[who]
+    source = corpus["source"]
+    if action == "list":
+        response = client.get(f"{V1}/claims/")
+        assert response.status_code == 200
+        assert (corpus["rumour"].pk in ids(response)) == (denied is None)
+        return
+    if action == "detail":
+        assert client.get(f"{V1}/claims/{corpus['meeting'].pk}/").status_code == 200
+        assert client.get(f"{V1}/claims/{corpus['rumour'].pk}/").status_code == (404 if denied else 200)
+        return
+    before = Claim.objects.count()
+    if action == "create":
+        response = client.post(
+            f"{V1}/claims/", {"source": source.pk, "quote": "Russia’s need", "modality": "assessment"}, format="json"
+        )
+        assert response.status_code == (denied or 201), response.content
+        assert Claim.objects.count() == before + (0 if denied else 1)
+    elif action == "update":
+        response = client.patch(f"{V1}/claims/{corpus['meeting'].pk}/", {"statement": "Changed."}, format="json")
+        assert response.status_code == (denied or 200), response.content
+        corpus["meeting"].refresh_from_db()
+        assert (corpus["meeting"].statement == "Changed.") == (denied is None)
+    else:
+        spare = services.claim_create(user=corpus["dprk"].history.first().history_user, source=source, quote="weapons")
+        before = Claim.objects.count()
+        response = client.delete(f"{V1}/claims/{spare.pk}/")
+        assert response.status_code == (denied or 204), response.content
+        assert Claim.objects.count() == before - (0 if denied else 1)
+    if denied:
+        assert "detail" in response.json()
+
+
+# --- writes through the services -----------------------------------------------------
+
+
+def test_editor_creates_updates_and_deletes_each_kind(as_editor, corpus, editor):
+    dprk, russia, kim, source = corpus["dprk"], corpus["russia"], corpus["kim"], corpus["source"]
+    actor = as_editor.post(
+        f"{V1}/actors/", {"name": "Choe Son-hui", "kind": "person", "aliases": ["Choe Son Hee"]}, format="json"
+    )
+    assert actor.status_code == 201, actor.content
+    assert actor["Location"].endswith(f"/api/v1/actors/{actor.json()['id']}/")
+    assert set(actor.json()["aliases"]) == {"Choe Son-hui", "Choe Son Hee"}
+    actor_id = actor.json()["id"]
+    renamed = as_editor.patch(
+        f"{V1}/actors/{actor_id}/", {"summary": "Foreign minister.", "start_on": "1964"}, format="json"
+    )
+    assert renamed.json()["start_on"] == "1964" and renamed.json()["start_on_precision"] == "year"
+
+    claim = as_editor.post(
+        f"{V1}/claims/",
+        {
+            "source": source.pk,
+            "quote": "Russia’s need for a “continuous supply” of weapons is growing.",
+            "modality": "assessment",
+            "subjects": [russia.pk],
+            "about_on": "2024-07",
+            "credibility": 3,
+        },
+        format="json",
+    )
+    assert claim.status_code == 201, claim.content
+    body = claim.json()
+    assert body["status"] == "proposed" and TEXT[body["start"] : body["end"]] == body["quote"]
+    accepted = as_editor.patch(f"{V1}/claims/{body['id']}/", {"status": "accepted"}, format="json").json()
+    assert accepted["status"] == "accepted" and accepted["reviewed_by"] == editor.username
+
+    event = as_editor.post(
+        f"{V1}/events/",
+        {"title": "Lavrov visit", "kind": "visit", "start_on": "2024-11", "participants": [kim.pk]},
+        format="json",
+    )
+    assert event.status_code == 201, event.content
+    assert event.json()["slug"] == "lavrov-visit" and event.json()["start_on"] == "2024-11"
+
+    agreement = as_editor.post(
+        f"{V1}/agreements/",
+        {
+            "title": "Visa agreement",
+            "kind": "agreement",
+            "status": "signed",
+            "signed_on": "2024",
+            "parties": [{"actor": dprk.pk}, {"actor": russia.pk, "signatory": corpus["putin"].pk}],
+            "provisions": [{"label": "Art. 1", "kind": "other", "summary": "Visa-free travel."}],
+        },
+        format="json",
+    )
+    assert agreement.status_code == 201, agreement.content
+    assert len(agreement.json()["parties"]) == 2 and agreement.json()["provisions"][0]["label"] == "Art. 1"
+
+    transfer = as_editor.post(
+        f"{V1}/arms-transfers/",
+        {
+            "supplier": dprk.pk,
+            "recipient": russia.pk,
+            "category": "missiles",
+            "designation": "KN-23",
+            "description": "Ballistic missiles",
+            "status": "alleged",
+            "quantity_low": 20,
+            "quantity_high": 50,
+            "start_on": "2023-12",
+            "evidence": [body["id"]],
+        },
+        format="json",
+    )
+    assert transfer.status_code == 201, transfer.content
+    assert transfer.json()["evidence"][0]["id"] == body["id"]
+
+    rel = as_editor.post(
+        f"{V1}/relationships/",
+        {"subject": actor_id, "predicate": "employed_by", "object": dprk.pk, "valid_from": "2024-01"},
+        format="json",
+    )
+    assert rel.status_code == 201, rel.content
+
+    new_source = as_editor.post(
+        f"{V1}/sources/",
+        {
+            "title": "Another article",
+            "publisher": "Wire",
+            "text": "A short article about nothing.",
+            "published_on": "2024-08",
+            "article_url": "https://example.org/a",
+        },
+        format="json",
+    )
+    assert new_source.status_code == 201, new_source.content
+    assert new_source.json()["article_url"] == "https://example.org/a"
+
+    for path in [
+        f"relationships/{rel.json()['id']}",
+        f"arms-transfers/{transfer.json()['id']}",
+        f"agreements/{agreement.json()['id']}",
+        f"events/{event.json()['id']}",
+        f"sources/{new_source.json()['id']}",
+    ]:
+        assert as_editor.delete(f"{V1}/{path}/").status_code == 204, path
+        assert as_editor.get(f"{V1}/{path}/").status_code == 404
+    assert not Event.objects.filter(title="Lavrov visit").exists()
+    history = Actor.objects.get(pk=actor_id).history.first()
+    assert history.history_user == editor
+
+
+def test_put_replaces_and_partial_dates_clear(as_editor, corpus):
+    url = f"{V1}/events/{corpus['summit'].pk}/"
+    response = as_editor.put(url, {"title": "Summit", "kind": "summit", "start_on": None}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["start_on"] is None and response.json()["start_on_precision"] == ""
+
+
+# --- filters and search over HTTP -------------------------------------------------------
+
+
+def test_filters_on_every_list(anon, corpus):
+    c = corpus
+    assert ids(anon.get(f"{V1}/actors/?kind=person")) == {c["kim"].pk, c["putin"].pk}
+    assert ids(anon.get(f"{V1}/actors/?country_code=KP")) == {c["dprk"].pk}
+    assert ids(anon.get(f"{V1}/relationships/?subject={c['kim'].slug}")) == {c["leader"].pk}
+    assert ids(anon.get(f"{V1}/relationships/?predicate=ally_of")) == set()
+    assert ids(anon.get(f"{V1}/sources/?date_from=2024-07&date_to=2024-07")) == {c["source"].pk}
+    assert ids(anon.get(f"{V1}/sources/?kind=official")) == set()
+    assert ids(anon.get(f"{V1}/claims/?modality=fact")) == {c["meeting"].pk, c["treaty_claim"].pk}
+    assert ids(anon.get(f"{V1}/claims/?credibility_at_least=2")) == {c["meeting"].pk, c["treaty_claim"].pk}
+    assert ids(anon.get(f"{V1}/claims/?source={c['source'].pk}&subject=russia")) == {c["shells"].pk}
+    # A claim about "2023" and one about "September 2023" overlap September 2023.
+    assert ids(anon.get(f"{V1}/claims/?date_from=2023-09&date_to=2023-09")) == {c["meeting"].pk, c["shells"].pk}
+    assert ids(anon.get(f"{V1}/events/?participant={c['putin'].pk}&kind=summit")) == {c["summit"].pk}
+    assert ids(anon.get(f"{V1}/events/?date_from=2024")) == set()
+    assert ids(anon.get(f"{V1}/agreements/?party=russia&status=in_force")) == {c["treaty"].pk}
+    assert ids(anon.get(f"{V1}/agreements/?date_from=2024-06&provision_kind=mutual_defence")) == {c["treaty"].pk}
+    assert ids(anon.get(f"{V1}/arms-transfers/?supplier=north-korea&category=ammunition")) == {c["transfer"].pk}
+    assert ids(anon.get(f"{V1}/arms-transfers/?recipient={c['dprk'].pk}")) == set()
+    assert ids(anon.get(f"{V1}/arms-transfers/?date_from=2023-09&date_to=2023-09&status=reported")) == {
+        c["transfer"].pk
+    }
+
+
+def test_ordering(anon, corpus):
+    names = [a["name"] for a in anon.get(f"{V1}/actors/?ordering=-name").json()["results"]]
+    assert names == sorted(names, reverse=True)
+    creds = [c["credibility"] for c in anon.get(f"{V1}/claims/?ordering=credibility").json()["results"]]
+    assert creds == sorted(creds)
+
+
+@pytest.mark.parametrize("spelling", ["Kim Jong-un", "kim jong un", "KIM JONG UN", "Kim  Jong‐Un", "jong-un"])
+def test_search_across_spellings(anon, corpus, spelling):
+    assert ids(anon.get(f"{V1}/actors/", {"search": spelling})) == {corpus["kim"].pk}
+    assert corpus["meeting"].pk in ids(anon.get(f"{V1}/claims/", {"search": spelling}))
+
+
+@pytest.mark.parametrize("spelling", ["dprk", "North-Korea", "north korea"])
+def test_search_records_by_actor_alias(anon, corpus, spelling):
+    assert ids(anon.get(f"{V1}/arms-transfers/", {"search": spelling})) == {corpus["transfer"].pk}
+    assert ids(anon.get(f"{V1}/agreements/", {"search": spelling})) == {corpus["treaty"].pk}
+
+
+def test_search_endpoint_is_typed_ranked_and_highlighted(anon, as_editor, corpus):
+    body = anon.get(f"{V1}/search/", {"q": "sungri"}).json()
+    top = body["results"][0]
+    assert top["type"] == "actor" and top["id"] == corpus["sungri"].pk
+    assert "<mark>Sŭngri</mark>" in top["snippet"]
+    assert top["url"].endswith(f"/api/v1/actors/{corpus['sungri'].pk}/")
+    ranks = [hit["rank"] for hit in body["results"]]
+    assert ranks == sorted(ranks, reverse=True)
+    editor_hits = {(h["type"], h["id"]) for h in as_editor.get(f"{V1}/search/", {"q": "Sungri"}).json()["results"]}
+    assert ("claim", corpus["rumour"].pk) in editor_hits
+    assert ("event", corpus["hidden_event"].pk) in editor_hits
+    kinds = {h["type"] for h in anon.get(f"{V1}/search/", {"q": "treaty"}).json()["results"]}
+    assert {"agreement", "claim"} <= kinds
+    only = anon.get(f"{V1}/search/", {"q": "treaty", "type": "agreement"}).json()["results"]
+    assert [h["type"] for h in only] == ["agreement"]
+    assert "<mark>Treaty</mark>" in only[0]["snippet"]
+
+
+def test_search_snippet_escapes_html(as_editor, make_source, make_claim):
+    source = make_source(text="A <script>alert(1)</script> tag near Pyongyang.")
+    make_claim(source=source, quote="A <script>alert(1)</script> tag near Pyongyang.", status="accepted")
+    hit = as_editor.get(f"{V1}/search/", {"q": "pyongyang", "type": "claim"}).json()["results"][0]
+    assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    assert "<mark>Pyongyang</mark>" in hit["snippet"]
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_csv_on_every_list(anon, corpus, resource):
+    response = anon.get(f"{V1}/{resource}/?format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == anon.get(f"{V1}/{resource}/").json()["count"]
+    assert "id" in rows[0]
+
+
+def test_csv_spells_out_related_names_and_honours_filters(anon, corpus):
+    response = anon.get(f"{V1}/claims/?format=csv&subject=kim-jong-un")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row["id"] for row in rows} == {str(corpus["meeting"].pk), str(corpus["treaty_claim"].pk)}
+    assert rows[0]["subjects"] == "Kim Jong Un; Vladimir Putin"
+    assert rows[0]["source"] == "Summit at Vostochny"
+    transfers = b"".join(anon.get(f"{V1}/arms-transfers/?format=csv").streaming_content).decode()
+    row = next(csv.DictReader(io.StringIO(transfers)))
+    assert (row["supplier"], row["recipient"], row["start_on"]) == ("North Korea", "Russia", "2023")
+
+
+def test_csv_neutralises_formulas(as_editor, editor):
+    services.actor_create(user=editor, name="=HYPERLINK(1)", kind="organization", slug="formula")
+    body = b"".join(as_editor.get(f"{V1}/actors/?format=csv").streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body
+
+
+def test_csv_errors_are_json(anon):
+    response = anon.get(f"{V1}/claims/?format=csv&status=maybe")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "status" in response.json()
+
+
+# --- query counts --------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(corpus, editor):
+    """Ten more rows of every kind, all backed by accepted claims."""
+    u, c = editor, corpus
+    for n in range(10):
+        actor = services.actor_create(user=u, name=f"Unit {n}", kind=ActorKind.ORGANIZATION, aliases=[f"U-{n}"])
+        source = services.source_create(
+            user=u, title=f"Report {n}", publisher="Wire", text=f"{TEXT}\n\nReport {n}.", published_on="2024"
+        )
+        claim = services.claim_create(
+            user=u,
+            source=source,
+            quote=f"Report {n}.",
+            subjects=[actor, c["dprk"]],
+            speaker=c["kim"],
+            status=ClaimStatus.ACCEPTED,
+        )
+        services.claim_link(user=u, from_claim=claim, to_claim=c["meeting"], kind="supports")
+        services.event_create(
+            user=u, title=f"Visit {n}", kind=EventKind.VISIT, place=c["dprk"], participants=[actor], evidence=[claim]
+        )
+        services.agreement_create(
+            user=u,
+            title=f"Accord {n}",
+            kind=AgreementKind.MEMORANDUM,
+            status=AgreementStatus.SIGNED,
+            parties=[(actor, None), (c["russia"], c["putin"])],
+            provisions=[{"kind": "economic", "summary": "Trade."}],
+            evidence=[claim],
+        )
+        services.transfer_create(
+            user=u,
+            supplier=actor,
+            recipient=c["russia"],
+            category=TransferCategory.ARTILLERY,
+            description="Guns",
+            status=TransferStatus.ALLEGED,
+            evidence=[claim],
+        )
+        services.relationship_create(
+            user=u, subject=actor, predicate=RelationshipPredicate.PART_OF, object=c["dprk"], evidence=[claim]
+        )
+    return c
+
+
+# Queries per list request (anonymous): count, page, then one per prefetched relation.
+QUERIES = {
+    "actors": 3,
+    "relationships": 3,
+    "sources": 3,
+    "claims": 4,
+    "events": 4,
+    "agreements": 5,
+    "arms-transfers": 3,
+}
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, django_assert_num_queries):
+    for page_size in (3, 10):
+        with django_assert_num_queries(QUERIES[resource]):
+            response = anon.get(f"{V1}/{resource}/?page_size={page_size}")
+        assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_list_query_count_for_editors(as_editor, many, resource, django_assert_num_queries):
+    # The token lookup, and the Editors-group check wherever visibility applies, come on top.
+    extra = 1 if resource == "actors" else 2
+    for page_size in (3, 10):
+        with django_assert_num_queries(QUERIES[resource] + extra):
+            response = as_editor.get(f"{V1}/{resource}/?page_size={page_size}")
+        assert len(response.json()["results"]) == page_size
+
+
+def test_actor_detail_query_count(anon, many, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        anon.get(f"{V1}/actors/{many['dprk'].pk}/")
+
+
+def test_csv_query_count_does_not_grow_with_rows(anon, many, django_assert_num_queries):
+    with django_assert_num_queries(QUERIES["claims"] - 1):
+        b"".join(anon.get(f"{V1}/claims/?format=csv").streaming_content)
+
+
+# --- tokens and throttling -----------------------------------------------------------
+
+
+def test_create_editor_prints_a_token_that_writes(db, corpus):
+    out = io.StringIO()
+    call_command("create_editor", "scripter", "--email", "s@example.org", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.post(f"{V1}/actors/", {"name": "Pyongyang", "kind": "place"}, format="json")
+    assert response.status_code == 201, response.content
+    again = io.StringIO()
+    call_command("create_editor", "scripter", stdout=again)
+    assert again.getvalue().strip().splitlines()[-1] == token
+
+
+def test_bad_token_is_refused(corpus):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get(f"{V1}/actors/")
+    assert response.status_code == 401 and "detail" in response.json()
+
+
+@override_settings(KB_API_ANON_RATE="3/minute")
+def test_anonymous_requests_are_throttled(anon, as_editor, corpus):
+    for _ in range(3):
+        assert anon.get(f"{V1}/actors/").status_code == 200
+    response = anon.get(f"{V1}/actors/")
+    assert response.status_code == 429 and "detail" in response.json()
+    assert as_editor.get(f"{V1}/actors/").status_code == 200
+
+
+def test_sources_count_and_ids(anon, corpus):
+    assert anon.get(f"{V1}/sources/").json()["count"] == Source.objects.count()
