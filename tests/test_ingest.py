@@ -150,7 +150,7 @@ def test_title_phrases_give_the_distinctive_core():
         ("met Putin in 2019 in Vladivostok", "2019"),
         ("a recipient state in the 1950s", "1950s"),
         ("registers post-2022 indicate", "2022"),
-        ("After the Korean War (1950–53), Kim", "1950"),
+        ("After the Korean War (1950–53), Kim", "1950s"),
         ("throughout the 1970s and 80s", "1970s"),
     ],
 )
@@ -528,3 +528,35 @@ def test_ingest_query_count_does_not_grow_with_the_claims(world, editor):
     # The second ingest finds evidence from the first on the treaty and the transfer: one more
     # history insert for each of the two records, whatever the number of claims.
     assert large == small + 2
+
+
+def test_year_ranges():
+    assert [(str(d.date), d.qualifier) for d in find_dates("the Korean War (1950–53) ended", PUBLISHED)] == [
+        ("1950s", "range")
+    ]
+    assert [(str(d.date), d.qualifier) for d in find_dates("talks in 2018-2019 stalled", PUBLISHED)] == [
+        ("2010s", "range")
+    ]
+    assert [(str(d.date), d.qualifier) for d in find_dates("Kim Il-sung (1912–94) ruled", PUBLISHED)] == [
+        ("1912", "span")
+    ]
+
+
+def test_sentences_that_continue_their_paragraph_are_proposed(index):
+    text = (
+        "North Korea sells shells to Russia in large numbers.\n"
+        "It is reselling some of its old stock and copying technology.\n"
+        "Subscribe to our newsletter for more news every day.\n"
+        "Nothing here continues any earlier topic at all, sadly."
+    )
+    proposals = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert [p.quote for p in proposals] == [
+        "North Korea sells shells to Russia in large numbers.",
+    ]
+    joined = text.replace("\nIt is", " It is")
+    proposals = analyse(joined, actors=index, published=PUBLISHED).proposals
+    assert [p.quote for p in proposals] == [
+        "North Korea sells shells to Russia in large numbers.",
+        "It is reselling some of its old stock and copying technology.",
+    ]
+    assert analyse(joined, actors=index, published=PUBLISHED).proposals[1].subjects == []

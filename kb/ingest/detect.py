@@ -446,6 +446,19 @@ def _to_partial(match: re.Match[str], precision: str, published: PartialDate | N
         return None  # "February 30" and the like are not dates
 
 
+def _year_range(start: PartialDate, until: str) -> tuple[PartialDate | None, str]:
+    """A range of years as one partial date: "1950–53" is the 1950s; a long span ("1912–94") is kept as "span"."""
+    first = start.date.year
+    last = int(until) if len(until) == 4 else first // 100 * 100 + int(until[-2:])
+    if len(until) != 4 and last < first:
+        last += 100
+    if last <= first:
+        return None, ""  # "2024-03" is not a range of years, nor is "2019–2011"
+    if first // 10 == last // 10:
+        return PartialDate(dt.date(first // 10 * 10, 1, 1), DatePrecision.DECADE), "range"
+    return start, "range" if last - first <= 3 else "span"
+
+
 def find_dates(text: str, published: PartialDate | None = None) -> list[DateMention]:
     """Date expressions in ``text`` as partial dates, in text order; missing years come from ``published``."""
     found: list[DateMention] = []
@@ -459,7 +472,9 @@ def find_dates(text: str, published: PartialDate | None = None) -> list[DateMent
                 continue
             qualifier = (match.groupdict().get("qual") or "").strip(" -").lower()
             if match.groupdict().get("until"):
-                qualifier = qualifier or "from"
+                date, qualifier = _year_range(date, match.group("until"))
+                if date is None:
+                    continue
             found.append(DateMention(start, end, text[start:end], date, qualifier))
     return sorted(found, key=lambda m: m.start)
 
@@ -599,9 +614,14 @@ def worth_citing(
     sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
 ) -> bool:
     """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
-    if len(sentence.text.split()) < MIN_WORDS or not _TERMINAL.search(sentence.text):
+    if not is_prose(sentence):
         return False  # headings, captions, bylines, list introductions
     return bool(actors or records or dates or cue.modality != Modality.FACT)
+
+
+def is_prose(sentence: Sentence) -> bool:
+    """A full sentence of some length, not a heading, caption, byline or list introduction."""
+    return len(sentence.text.split()) >= MIN_WORDS and bool(_TERMINAL.search(sentence.text))
 
 
 def analyse(
@@ -629,14 +649,22 @@ def analyse(
     ]
     proposals: list[Proposal] = []
     sentences = split_sentences(text)
+    paragraph_start, paragraph_topic = -1, False
     for sentence in sentences:
+        paragraph = text.rfind("\n", 0, sentence.start) + 1
+        if paragraph != paragraph_start:
+            paragraph_start, paragraph_topic = paragraph, False
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
         unambiguous = [m for m in inside if len(m.keys) == 1]
         described = [m for m in adjective_mentions if sentence.start <= m.start and m.end <= sentence.end]
         dates = find_dates(sentence.text, published)
         cue = detect_modality(sentence.text)
         linked = [m for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end]
-        if not worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked):
+        citable = worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked)
+        if not citable and paragraph_topic and is_prose(sentence):
+            citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
+        paragraph_topic = paragraph_topic or bool(unambiguous or dates or linked)
+        if not citable:
             continue
         if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS:
             cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
@@ -657,7 +685,7 @@ def analyse(
                 attributed_to=cue.attributed_to,
                 speaker=speaker,
                 subjects=subjects,
-                about=dates[0].date if dates else None,
+                about=next((d.date for d in dates if d.qualifier != "span"), None),
                 links=list(dict.fromkeys(links)),
                 cue=cue.cue,
             )

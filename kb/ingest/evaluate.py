@@ -6,7 +6,8 @@ curated clause matches it. Curated claims are often clauses, several to a senten
 a proposal may match several of them. Claim precision is the share of proposals that
 match some curated claim; claim recall is the share of curated claims matched by some
 proposal. Each matched curated claim is then compared with its best proposal (largest
-overlap): its modality, its date, and its subject actors (precision and recall over
+overlap): its modality, its date (precision: proposed dates that are right; recall: curated dates
+found), and its subject actors (precision and recall over
 (claim, actor) pairs). Actors recognised in an article are compared with the union of
 the curated claims' subjects.
 """
@@ -69,8 +70,10 @@ class Scores:
     actor_fp: int = 0
     actor_fn: int = 0
     modality_agree: int = 0
-    dated: int = 0
-    date_agree: int = 0
+    dated: int = 0  # matched curated claims with a date
+    date_agree: int = 0  # ... whose proposal has the same date
+    proposed_dated: int = 0  # matched pairs whose proposal has a date
+    proposed_date_right: int = 0  # ... equal to the curated claim's
     confusion: Counter = field(default_factory=Counter)  # (curated modality, proposed modality) -> count
 
     def __add__(self, other: Scores) -> Scores:
@@ -88,7 +91,8 @@ class Scores:
             "actor_precision": _ratio(self.actor_tp, self.actor_tp + self.actor_fp),
             "actor_recall": _ratio(self.actor_tp, self.actor_tp + self.actor_fn),
             "modality_agreement": _ratio(self.modality_agree, self.matched),
-            "date_agreement": _ratio(self.date_agree, self.dated),
+            "date_precision": _ratio(self.proposed_date_right, self.proposed_dated),
+            "date_recall": _ratio(self.date_agree, self.dated),
         }
 
 
@@ -112,6 +116,9 @@ def score(
         if c.about:
             scores.dated += 1
             scores.date_agree += p.about == c.about
+        if p.about:
+            scores.proposed_dated += 1
+            scores.proposed_date_right += p.about == c.about
     expected = set().union(*(c.subjects for c in curated)) if curated else set()
     found = set(recognised)
     scores.actor_tp, scores.actor_fp, scores.actor_fn = (

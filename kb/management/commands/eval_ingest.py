@@ -138,7 +138,9 @@ class Command(BaseCommand):
         agreement = f"{figures['modality_agreement']:.2f} ({scores.modality_agree}/{scores.matched})"
         self.stdout.write(f"  {'modality agreement':<32} {agreement}")
         self.stdout.write(
-            f"  {'date agreement':<32} {figures['date_agreement']:.2f} ({scores.date_agree}/{scores.dated} dated)"
+            f"  {'dates of matched claims':<32} precision {figures['date_precision']:.2f}  "
+            f"recall {figures['date_recall']:.2f} "
+            f"({scores.proposed_dated} proposed dated, {scores.dated} curated dated)"
         )
         disagreements = {k: v for k, v in scores.confusion.items() if k[0] != k[1]}
         if disagreements:
