@@ -632,6 +632,16 @@ def claims_propose(*, user: User, source: Source, claims: list[dict[str, Any]], 
     return created
 
 
+def _ingest_capitals() -> dict[int, int]:
+    """Places that can stand for their state ("Pyongyang said"): a place and a state sharing a country code."""
+    states: dict[str, list[int]] = {}
+    with_code = Actor.objects.exclude(country_code="")
+    for pk, code in with_code.filter(kind=ActorKind.STATE).values_list("pk", "country_code"):
+        states.setdefault(code, []).append(pk)
+    places = with_code.filter(kind=ActorKind.PLACE).values_list("pk", "country_code")
+    return {pk: states[code][0] for pk, code in places if len(states.get(code, ())) == 1}
+
+
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
     """Every actor alias, the agreement titles and transfer designations, and the adjectives of states."""
     actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
@@ -709,6 +719,7 @@ def source_ingest(
         adjectives=adjective_index,
         published=published,
         kind=kind,
+        capitals=_ingest_capitals(),
     )
     existing = Source.objects.filter(sha256=text_sha256(article.text)).first()
     if existing is not None:

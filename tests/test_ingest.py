@@ -560,3 +560,19 @@ def test_sentences_that_continue_their_paragraph_are_proposed(index):
         "It is reselling some of its old stock and copying technology.",
     ]
     assert analyse(joined, actors=index, published=PUBLISHED).proposals[1].subjects == []
+
+
+def test_a_capital_named_as_an_actor_stands_for_its_state(index):
+    index.add("Pyongyang", "pyongyang")
+    text = "Days later, Pyongyang justified Russia's actions in public.\nThe treaty was inked in Pyongyang on June 19."
+    first, second = analyse(text, actors=index, published=PUBLISHED, capitals={"pyongyang": "nk"}).proposals
+    assert (first.subjects, first.speaker) == (["nk", "ru"], "nk")
+    assert second.subjects == ["pyongyang"]
+
+
+def test_ingest_reads_a_capital_as_its_state(world, editor, make_actor):
+    world["pyongyang"] = services.actor_update(world["pyongyang"], user=editor, country_code="KP")
+    result = ingest(editor, content=b"Pyongyang praised the Russian Federation for its help last week.")
+    (claim,) = result.claims
+    assert (claim.modality, claim.speaker) == (Modality.STATEMENT, world["nk"])
+    assert {a.slug for a in claim.subjects.all()} == {"north-korea", "russia"}

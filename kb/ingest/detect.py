@@ -619,6 +619,19 @@ def worth_citing(
     return bool(actors or records or dates or cue.modality != Modality.FACT)
 
 
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
+)
+
+
+def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) -> Hashable:
+    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing"), else the mention's own key."""
+    key = mention.keys[0]
+    if key not in capitals or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]):
+        return key
+    return capitals[key]
+
+
 def is_prose(sentence: Sentence) -> bool:
     """A full sentence of some length, not a heading, caption, byline or list introduction."""
     return len(sentence.text.split()) >= MIN_WORDS and bool(_TERMINAL.search(sentence.text))
@@ -632,11 +645,14 @@ def analyse(
     adjectives: PhraseIndex | None = None,
     published: PartialDate | None = None,
     kind: str = "news",
+    capitals: dict[Hashable, Hashable] | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
     ``kind`` is the source's kind: in analysis and opinion pieces an undated sentence
-    without any cue is the author's assessment rather than a reported fact.
+    without any cue is the author's assessment rather than a reported fact. ``capitals``
+    maps a place to the state it can stand for ("Pyongyang justified Russia's actions"):
+    a place named without a locative preposition or article before it is read as its state.
     """
     mentions = actors.find(text)
     record_mentions = records.find(text) if records is not None and len(records) else []
@@ -672,9 +688,9 @@ def analyse(
         if cue.attributed_span:
             lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
             speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
-            speaker = speakers[-1].keys[0] if speakers else None
+            speaker = _metonym(text, speakers[-1], capitals or {}) if speakers else None
         named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
-        subjects = list(dict.fromkeys(m.keys[0] for m in named))
+        subjects = list(dict.fromkeys(_metonym(text, m, capitals or {}) for m in named))
         links = [key for m in linked for key in m.keys]
         proposals.append(
             Proposal(

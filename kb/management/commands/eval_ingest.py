@@ -69,7 +69,12 @@ class Command(BaseCommand):
         actors = {}
         for slug, row in corpus.actors:
             actors[slug] = services.actor_create(
-                user=None, name=row["name"], kind=row["kind"], slug=slug, aliases=alias_names(row)
+                user=None,
+                name=row["name"],
+                kind=row["kind"],
+                slug=slug,
+                aliases=alias_names(row),
+                country_code=row.get("country_code", ""),
             )
         for slug, row in corpus.agreements:
             parties = [actors[party["actor"]] for party in row.get("parties", []) if party["actor"] in actors]
