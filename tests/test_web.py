@@ -352,8 +352,14 @@ def test_graph(client, kb, django_assert_num_queries):
     assert 'class="node kind-state' not in response.content.decode()
 
 
-def test_search(client, kb, django_assert_num_queries):
-    response = get(client, "search", query={"q": "Vostochny"})
+def test_search(client, kb, make_actor, django_assert_num_queries):
+    with django_assert_num_queries(13):
+        response = get(client, "search", query={"q": "Vostochny"})
+    for n in range(3):
+        make_actor(f"Vostochny launch pad {n}", ActorKind.FACILITY)
+    with django_assert_num_queries(13):  # more hits, no more queries
+        html = get(client, "search", query={"q": "Vostochny"}).content.decode()
+    assert html.count('href="/actors/vostochny-launch-pad-') == 3
     assert response.status_code == 200
     html = response.content.decode()
     assert "<mark>Vostochny</mark>" in html
