@@ -94,6 +94,59 @@ def test_fixture_change_updates_only_that_record(tmp_path):
     assert "Nothing to do" in load(path=path)
 
 
+@pytest.mark.django_db
+def test_corrected_source_text_updates_the_source_and_keeps_its_claims_anchored(tmp_path):
+    load()
+    opinion = Source.objects.get(title=OPINION)
+    quotes = dict(Claim.objects.filter(source=opinion).values_list("pk", "quote"))
+    # A correction outside every quote: the claims after it move with their words.
+    path = broken_copy(
+        tmp_path,
+        "sources/grzelczyk-marriage-of-convenience.txt",
+        "Things are very different now.",
+        "Things differ now.",
+    )
+    out = load(path=path)
+    assert "sources: 0 created, 1 updated, 1 unchanged" in out
+    assert "claims: 0 created, 0 updated, 101 unchanged" in out
+    opinion.refresh_from_db()
+    assert "Things differ now." in opinion.text
+    assert dict(Claim.objects.filter(source=opinion).values_list("pk", "quote")) == quotes
+    out = StringIO()
+    call_command("verify_kb", stdout=out)
+    assert "no violations" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_correction_inside_a_quote_is_refused_naming_the_claim(tmp_path):
+    load()
+    path = broken_copy(
+        tmp_path, "sources/lowy-historical-roots.txt", "Its workers are paid", "Its workers are all paid"
+    )
+    fixture = path / "sources" / "lowy-historical-roots.toml"
+    text = fixture.read_text(encoding="utf-8")
+    fixture.write_text(text.replace("Its workers are paid", "Its workers are all paid"), encoding="utf-8")
+    with pytest.raises(
+        CommandError, match=r"^sources/lowy-historical-roots\.toml: source: text: .*Its workers are paid"
+    ):
+        load(path=path)
+    assert "Its workers are paid" in Source.objects.get(title=LOWY).text
+
+
+@pytest.mark.django_db
+def test_check_reads_the_fixtures_and_writes_nothing(tmp_path):
+    assert "101 claims (every quote anchors)" in load(check=True)
+    assert not Actor.objects.exists()
+    path = broken_copy(
+        tmp_path,
+        "sources/lowy-historical-roots.toml",
+        'quote = "Kim Il-sung (1912–94)"',
+        'quote = "Kim Il-sung (1912–95)"',
+    )
+    with pytest.raises(CommandError, match=r"lowy-kis-life: The quote .* does not occur"):
+        load(path=path, check=True)
+
+
 # --- bad fixtures ------------------------------------------------------------------------
 
 

@@ -74,21 +74,23 @@ class LoadReport:
 
 
 # A table's fields: name -> (required, type). Types: str, int, "date" (a partial date
-# string), "refs" (a list of keys), "strs" (a list of strings), "tables" (a list of tables),
-# or a Choices class whose values the field must take.
-STR, INT, DATE, REFS, STRS, TABLES = "str", "int", "date", "refs", "strs", "tables"
+# string), "refs" (a list of keys), "names" (a list of names, each a string or a
+# {name, language} table), "tables" (a list of tables), or a Choices class whose values
+# the field must take.
+STR, INT, DATE, REFS, NAMES, TABLES = "str", "int", "date", "refs", "names", "tables"
 
 ACTOR_FIELDS = {
     "slug": (True, STR),
     "name": (True, STR),
     "kind": (True, ActorKind),
-    "aliases": (False, STRS),
+    "aliases": (False, NAMES),
     "summary": (False, STR),
     "country_code": (False, STR),
     "start": (False, DATE),
     "end": (False, DATE),
     "wikidata_id": (False, STR),
 }
+ALIAS_FIELDS = {"name": (True, STR), "language": (False, STR)}
 SOURCE_FIELDS = {
     "title": (True, STR),
     "publisher": (True, STR),
@@ -220,11 +222,19 @@ def _check_value(file: str, key: str, name: str, value: Any, kind: Any) -> None:
             PartialDate.parse(value)
         except ValueError as exc:
             raise CorpusError(file, key, f"{name}: {exc}") from None
-    elif kind in (REFS, STRS):
+    elif kind == REFS:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             fail("a list of strings")
         if len(set(value)) != len(value):
             raise CorpusError(file, key, f"{name} lists the same value twice")
+    elif kind == NAMES:
+        if not isinstance(value, list):
+            fail('a list of names, each a string or a table {name = "…", language = "…"}')
+        for item in value:
+            if isinstance(item, dict):
+                check_table(file, key, item, ALIAS_FIELDS, "alias")
+            elif not isinstance(item, str) or not item.strip():
+                fail('a list of names, each a string or a table {name = "…", language = "…"}')
     elif kind == TABLES and (not isinstance(value, list) or not all(isinstance(v, dict) for v in value)):
         fail("a list of tables")
 

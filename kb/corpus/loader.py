@@ -144,9 +144,10 @@ class _Loader:
             )
             self.actors[slug] = actor
             known = set(actor.aliases.values_list("normalized", flat=True))
-            for name in row.get("aliases", []):
+            for item in row.get("aliases", []):
+                name, language = (item["name"], item.get("language", "")) if isinstance(item, dict) else (item, "")
                 try:
-                    alias = services.alias_add(user=self.user, actor=actor, name=name, exist_ok=True)
+                    alias = services.alias_add(user=self.user, actor=actor, name=name, language=language, exist_ok=True)
                 except ValidationError as exc:
                     raise CorpusError(file, slug, f"alias {name!r}: {_validation_message(exc)}") from None
                 self.report.add("aliases", "unchanged" if alias.normalized in known else "created")

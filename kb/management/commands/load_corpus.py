@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.corpus import DEFAULT_PATH, CorpusError, load_corpus
+from kb.corpus import DEFAULT_PATH, CorpusError, load_corpus, read_corpus
 
 
 class Command(BaseCommand):
@@ -21,9 +21,26 @@ class Command(BaseCommand):
             default=DEFAULT_PATH,
             help="Directory of the corpus fixtures (default: fixtures/corpus).",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Only check the fixtures (fields, references, dates, quote anchors); write nothing.",
+        )
 
-    def handle(self, *args, path: Path, **options) -> None:
+    def handle(self, *args, path: Path, check: bool, **options) -> None:
         try:
+            if check:
+                corpus = read_corpus(path)
+                claims = sum(len(source.claims) for source in corpus.sources)
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"load_corpus --check: {len(corpus.actors)} actors, {len(corpus.sources)} sources, "
+                        f"{claims} claims (every quote anchors), {len(corpus.relationships)} relationships, "
+                        f"{len(corpus.events)} events, {len(corpus.agreements)} agreements and "
+                        f"{len(corpus.transfers)} transfers are well formed."
+                    )
+                )
+                return
             report = load_corpus(path)
         except CorpusError as exc:
             raise CommandError(str(exc)) from None
