@@ -579,6 +579,12 @@ def detect_modality(sentence: str) -> ModalityCue:
 
 # --- proposals ---------------------------------------------------------------------
 
+# Verbs that report an event: a sentence built on one states a fact even in an authored piece.
+_EVENT = re.compile(
+    r"\b(?:signed|met|visited|travell?ed|launched|invaded|died|published|held|agreed|ratified|"
+    r"inked|gifted|delivered|shipped|fired|tested|arrived|came to power|took office|was born|were born)\b",
+    re.I,
+)
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
@@ -682,7 +688,7 @@ def analyse(
         paragraph_topic = paragraph_topic or bool(unambiguous or dates or linked)
         if not citable:
             continue
-        if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS:
+        if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
             cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
         speaker = None
         if cue.attributed_span:
