@@ -219,14 +219,17 @@ def test_statements_are_attributed(sentence, who):
 
 
 def test_undated_plain_sentences_are_the_authors_assessment_in_analysis_and_opinion(index):
-    text = "North Korea has a vast arms industry.\nKim Jong Un met Russia's leader in September 2023."
+    text = (
+        "North Korea has a vast arms industry.\nKim Jong Un met Russia's leader in September 2023.\n"
+        "Russia and North Korea have signed a partnership."
+    )
     for kind, expected in [
         ("news", Modality.FACT),
         ("analysis", Modality.ASSESSMENT),
         ("opinion", Modality.ASSESSMENT),
     ]:
-        first, second = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
-        assert (first.modality, second.modality) == (expected, Modality.FACT)
+        first, dated, event = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
+        assert (first.modality, dated.modality, event.modality) == (expected, Modality.FACT, Modality.FACT)
 
 
 def test_analyse_proposes_only_sentences_worth_citing(index):
