@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup db run test lint format serve bench eval-ingest bench-ingest clean
+.PHONY: setup db run test lint format serve backup restore load bench eval-ingest bench-ingest clean
 
 setup: $(STAMP)
 
@@ -33,6 +33,40 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Production: gunicorn with WhiteNoise static files on PostgreSQL (README, "Deployment").
+# Needs DATABASE_URL (PostgreSQL), SECRET_KEY and ALLOWED_HOSTS; BIND and WORKERS override.
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 3
+serve: setup
+	@case "$${DATABASE_URL:-}" in postgres://*|postgresql://*) ;; *) \
+	  echo "make serve: set DATABASE_URL to a PostgreSQL database, e.g. postgres://kb:secret@127.0.0.1:5432/kb (got '$${DATABASE_URL:-}')." >&2; \
+	  exit 2;; esac
+	KB_ENV=production $(PY) manage.py migrate --no-input
+	KB_ENV=production $(PY) manage.py collectstatic --no-input -v0
+	KB_ENV=production $(PY) manage.py check --deploy
+	KB_ENV=production exec $(PY) -m gunicorn kb.wsgi:application --bind $(BIND) --workers $(WORKERS) \
+	  --access-logfile - --error-logfile - --timeout 60 --graceful-timeout 30
+
+# Backup and restore (README, "Backup and restore"): make backup writes backups/kb-<time>.jsonl.gz;
+# make restore FILE=… loads one into an empty database (RESTORE_ARGS=--force empties it first).
+backup: setup
+	$(PY) manage.py kb_backup
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/kb-<time>.jsonl.gz [RESTORE_ARGS=--force]" >&2; exit 2; }
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py kb_restore "$(FILE)" $(RESTORE_ARGS)
+
+# Load without loss under gunicorn (LOAD_ARGS=--short is the CI run): on a throwaway SQLite
+# file, or with LOAD_DATABASE_URL=postgres://…/kb_load on that scratch database, emptied first.
+load: setup
+	@if [ -n "$(LOAD_DATABASE_URL)" ]; then \
+	  DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) manage.py load_check --flush $(LOAD_ARGS); \
+	else \
+	  tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  DATABASE_URL=sqlite:///$$tmp/load.sqlite3 $(PY) manage.py load_check $(LOAD_ARGS); \
+	fi
 
 # Ingest evaluation and benchmark, each on a throwaway SQLite database (EVAL_ARGS/BENCH_ARGS pass options).
 eval-ingest: setup

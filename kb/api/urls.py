@@ -1,7 +1,7 @@
 """Routes of the REST API: resources under /api/v1/, the OpenAPI schema and the browsable docs."""
 
-from django.urls import include, path, re_path
 from csp.decorators import csp_update
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
