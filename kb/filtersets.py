@@ -155,6 +155,24 @@ class KbFilterForm(forms.Form):
         return data
 
 
+class ExistingIdsField(IdListField):
+    """Ids of existing records of ``model``; an id that names no record is an error."""
+
+    def __init__(self, *args, model=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+
+    def clean(self, value) -> list[int]:
+        ids = super().clean(value)
+        if ids:
+            found = set(self.model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            missing = [i for i in ids if i not in found]
+            if missing:
+                name = self.model._meta.verbose_name
+                raise forms.ValidationError(f"No {name} has the id {', '.join(map(str, missing[:5]))}.")
+        return ids
+
+
 # --- filters ----------------------------------------------------------------------
 
 
@@ -266,6 +284,16 @@ class IdFilter(filters.Filter):
         return qs.filter(pk__in=value) if value else qs
 
 
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class RecordIdsFilter(filters.Filter):
+    """Rows whose ``field_name`` is any of the given record ids (which must exist)."""
+
+    field_class = ExistingIdsField
+
+    def filter(self, qs: QuerySet, value: list[int]) -> QuerySet:
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+
 class KbFilterSet(filters.FilterSet):
     """What every kb FilterSet shares: ``id``, ``search``/``q`` and the form that checks ranges."""
 
@@ -330,7 +358,7 @@ class SourceFilterSet(KbFilterSet):
 
 
 class ClaimFilterSet(KbFilterSet):
-    source = filters.ModelMultipleChoiceFilter(queryset=Source.objects.all(), widget=ListWidget)
+    source = RecordIdsFilter(field_name="source", model=Source, label="Source ids, repeated or comma-separated")
     status = MultipleChoiceFilter(choices=ClaimStatus.choices)
     modality = MultipleChoiceFilter(choices=Modality.choices)
     credibility = MultipleChoiceFilter(choices=[(str(v), label) for v, label in Credibility.choices])
