@@ -193,6 +193,7 @@ def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries
     response = get(client, "actor-list", query={"kind": "person"})
     html = response.content.decode()
     assert "Kim Jong Un" in html and "Pyongyang</a></h2>" not in html
+    assert "?kind=state" in html  # the other kinds stay on offer
     response = get(client, "actor-list", query={"country_code": "KP"})
     assert "Vladimir Putin" not in response.content.decode()
 
@@ -483,3 +484,28 @@ def test_timeline_draws_coarse_dates_as_spans():
     assert shapes["day"][0] == "point"
     assert shapes["month"][0] == "span" and shapes["year"][0] == "span"
     assert shapes["year"][1] > shapes["month"][1] * 10
+
+
+def test_graph_layout_is_deterministic_and_inside_the_picture():
+    from kb.web.svg import GraphBuilder, force_layout
+
+    class A:
+        def __init__(self, pk, name, kind="state"):
+            self.pk, self.name, self.kind = pk, name, kind
+
+        def get_absolute_url(self):
+            return f"/actors/{self.pk}/"
+
+    def build():
+        builder = GraphBuilder()
+        actors = [A(i, f"Actor {i}", "person" if i % 3 else "state") for i in range(12)]
+        for i in range(1, 9):
+            builder.edge(actors[0], actors[i], "relationship", "ally of")
+        builder.edge(actors[10], actors[11], "transfer", "arms")  # a separate group
+        builder.edge(actors[0], actors[1], "relationship", "ally of")  # merged with the first
+        return force_layout(builder)
+
+    first, second = build(), build()
+    assert [(n.key, n.x, n.y) for n in first.nodes] == [(n.key, n.x, n.y) for n in second.nodes]
+    assert len(first.edges) == 9
+    assert all(0 <= n.x <= first.width and 0 <= n.y <= first.height for n in first.nodes)

@@ -19,6 +19,13 @@ def _facets(queryset, field: str, labels: dict[str, str]) -> list[dict]:
     return [{"value": row[field], "label": labels.get(row[field], row[field]), "count": row["n"]} for row in rows]
 
 
+def _without(request, name: str):
+    """The actors the other filters select: a facet counts what choosing each of its values would show."""
+    data = request.GET.copy()
+    data.pop(name, None)
+    return ActorFilterSet(data, queryset=Actor.objects.all(), request=request).qs
+
+
 def actor_list(request):
     """Actors, searchable by any spelling of their names, faceted by kind and country."""
     problems = Problems()
@@ -31,10 +38,10 @@ def actor_list(request):
         "page": page,
         "filterset": filterset,
         "problems": problems,
-        "kind_facets": _facets(filterset.qs, "kind", dict(ActorKind.choices)),
+        "kind_facets": _facets(_without(request, "kind"), "kind", dict(ActorKind.choices)),
         "country_facets": [
             f
-            for f in _facets(filterset.qs, "country_code", {})
+            for f in _facets(_without(request, "country_code"), "country_code", {})
             if f["value"]  # actors without a country are not a facet
         ],
     }
