@@ -6,6 +6,8 @@ import pytest
 from django.contrib.admin import helpers
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kb import services
@@ -69,6 +71,10 @@ def desk(client, editor):
 @pytest.fixture
 def records(make_actor, make_source, make_claim, editor):
     """One record of every kind, linked the way real ones are."""
+    return build_records(make_actor, make_source, make_claim, editor)
+
+
+def build_records(make_actor, make_source, make_claim, editor) -> dict:
     russia = make_actor("Russia", country_code="RU")
     dprk = make_actor("North Korea", aliases=["DPRK"], country_code="KP")
     kim = make_actor("Kim Jong-un", kind=ActorKind.PERSON)
@@ -87,7 +93,7 @@ def records(make_actor, make_source, make_claim, editor):
         title="Comprehensive Strategic Partnership Treaty",
         kind="treaty",
         status="signed",
-        signed_on="2024-06-19",
+        signed_on="2024-06-19",  # the same title again gets its own slug
         parties=[(dprk, kim), russia],
         provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual military assistance."}],
         evidence=[other],
@@ -806,3 +812,18 @@ def test_removing_the_alias_that_is_the_actors_name_is_refused(desk, make_actor)
 def test_editors_open_the_token_pages(desk):
     for page in (url("authtoken_tokenproxy_changelist"), url("authtoken_tokenproxy_add")):
         assert desk.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_query_counts_do_not_grow_with_rows(
+    desk, make_actor, make_source, make_claim, editor, model, django_assert_num_queries
+):
+    for _ in range(3):
+        build_records(make_actor, make_source, make_claim, editor)
+    with CaptureQueriesContext(connection) as three:
+        assert desk.get(url(f"kb_{model}_changelist")).status_code == 200
+    for _ in range(3):
+        build_records(make_actor, make_source, make_claim, editor)
+    with django_assert_num_queries(len(three.captured_queries)):
+        response = desk.get(url(f"kb_{model}_changelist"))
+    assert response.context["cl"].result_count >= 6
