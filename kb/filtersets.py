@@ -317,7 +317,7 @@ class KbFilterSet(filters.FilterSet):
 class ActorFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=ActorKind.choices)
     country_code = filters.CharFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
-    slug = filters.CharFilter(max_length=200)
+    slug = filters.CharFilter(max_length=200, label="The actor's slug")
     date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence")
     ordering = filters.OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
 
@@ -347,7 +347,9 @@ class SourceFilterSet(KbFilterSet):
     reliability_at_least = GradeAtLeastFilter(
         field_name="reliability", grades=SourceReliability.values, label="Reliability this grade or better (A is best)"
     )
-    publisher = filters.CharFilter(field_name="publisher", lookup_expr="iexact", max_length=200)
+    publisher = filters.CharFilter(
+        field_name="publisher", lookup_expr="iexact", max_length=200, label="The publisher's name (any case)"
+    )
     author = ActorRefFilter(field_name="authors")
     date_from, date_to = _periods("published_on", label="Publication date")
     ordering = filters.OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])

@@ -100,8 +100,8 @@ class ActorInputSerializer(serializers.ModelSerializer):
         max_length=100,
         help_text="Other spellings. On update, spellings not yet known are added; none is removed.",
     )
-    start_on = PartialDateInputField(help_text="Born or founded, as a partial date.")
-    end_on = PartialDateInputField(help_text="Died or dissolved, as a partial date.")
+    start_on = PartialDateInputField(help_text="Born or founded.")
+    end_on = PartialDateInputField(help_text="Died or dissolved.")
 
     class Meta:
         model = Actor

@@ -75,7 +75,7 @@ class ClaimInputSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="Which occurrence (1-based) to anchor when the quote occurs more than once.",
     )
-    about_on = PartialDateInputField(help_text="The time the claim speaks about, as a partial date.")
+    about_on = PartialDateInputField(help_text="The time the claim speaks about.")
 
     class Meta:
         model = Claim

@@ -31,7 +31,6 @@ class PartialDateField(serializers.Field):
         "nullable": True,
         "maxLength": 10,
         "example": "2024-06",
-        "description": "A partial date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s; empty or null clears it.",
     }
 )
 class PartialDateInputField(serializers.Field):
@@ -42,9 +41,12 @@ class PartialDateInputField(serializers.Field):
         "too_long": "{value!r}… is too long for a partial date.",
     }
 
+    FORMAT = "A partial date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s; empty or null clears it."
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
+        kwargs["help_text"] = f"{kwargs['help_text']} {self.FORMAT}" if kwargs.get("help_text") else self.FORMAT
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> PartialDate | None:
