@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from kb.api import views
+from kb.api.ingest import IngestView
 from kb.api.search import SearchView
 from kb.api.views_misc import not_found
 
@@ -22,6 +23,7 @@ router.register("arms-transfers", views.ArmsTransferViewSet, basename="arms-tran
 
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/ingest/", IngestView.as_view(), name="ingest"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed.

@@ -1,0 +1,104 @@
+"""POST /api/v1/ingest/: store an article (file upload or JSON text) and propose claims from it, for editors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from kb import services
+from kb.api.exceptions import service_errors
+from kb.api.permissions import IsEditor
+from kb.choices import SourceKind
+
+
+class IngestInputSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        required=False, help_text="The article as a text or HTML file (multipart/form-data). Or give `text`."
+    )
+    text = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="The article's text or HTML (JSON). Or upload a `file`."
+    )
+    title = serializers.CharField(max_length=300)
+    publisher = serializers.CharField(max_length=200)
+    published = serializers.CharField(max_length=10, help_text="Publication date: YYYY-MM-DD, YYYY-MM or YYYY.")
+    author = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="The byline.")
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True, help_text="Where it was published.")
+    kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.NEWS)
+
+    def validate(self, data):
+        if ("file" in data) == ("text" in data):
+            raise serializers.ValidationError(
+                {"file": ["Give the article either as a file upload or as text, not both."]}
+            )
+        limit = settings.KB_INGEST_MAX_BYTES
+        if "file" in data and data["file"].size > limit:
+            raise serializers.ValidationError(
+                {"file": [f"The file has {data['file'].size} bytes; the limit is {limit}."]}
+            )
+        if "text" in data and len(data["text"].encode()) > limit:
+            raise serializers.ValidationError({"text": [f"The text is longer than the limit of {limit} bytes."]})
+        return data
+
+
+IngestResultSerializer = inline_serializer(
+    "IngestResult",
+    {
+        "source": inline_serializer(
+            "IngestedSource",
+            {
+                "id": serializers.IntegerField(),
+                "url": serializers.URLField(),
+                "title": serializers.CharField(),
+                "sha256": serializers.CharField(),
+            },
+        ),
+        "created": serializers.BooleanField(help_text="False when the same text was already stored: nothing changed."),
+        "claims": serializers.ListField(child=serializers.DictField(), help_text="The proposed claims."),
+        "actors": serializers.ListField(child=serializers.DictField(), help_text="Known actors recognised."),
+        "candidates": serializers.ListField(child=serializers.CharField(), help_text="Names not yet known."),
+    },
+)
+
+
+class IngestView(APIView):
+    """Store an article and propose claims from it for review (editors only). The same text twice changes nothing."""
+
+    permission_classes = [IsEditor]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="ingest",
+        request={"multipart/form-data": IngestInputSerializer, "application/json": IngestInputSerializer},
+        responses={
+            201: OpenApiResponse(IngestResultSerializer, description="A new source and its proposed claims."),
+            200: OpenApiResponse(IngestResultSerializer, description="The text was already stored; nothing changed."),
+        },
+    )
+    def post(self, request):
+        serializer = IngestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload = data.get("file")
+        content = upload.read() if upload is not None else data["text"].encode()
+        content_field = "file" if upload is not None else "text"
+        rename = {"content": content_field, "published_on": "published", "byline": "author"}
+        with service_errors(rename):
+            result = services.source_ingest(
+                user=request.user,
+                content=content,
+                filename=upload.name if upload is not None else "",
+                title=data["title"],
+                publisher=data["publisher"],
+                published_on=data["published"],
+                byline=data.get("author", ""),
+                url=data.get("url", ""),
+                kind=data["kind"],
+            )
+        body = result.as_dict()
+        body["source"]["url"] = reverse("api:source-detail", kwargs={"pk": result.source.pk}, request=request)
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
