@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import random
 import re
@@ -108,8 +109,8 @@ class Report:
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    ordered = sorted(values)  # nearest rank: the smallest value with at least pct% of values at or below it
+    index = min(len(ordered) - 1, max(0, math.ceil(pct / 100 * len(ordered)) - 1))
     return ordered[index]
 
 
