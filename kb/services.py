@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from kb.choices import ActorKind, ClaimStatus, SourceKind
 from kb.dates import PartialDate, coerce_partial_date
 from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, remap_span
-from kb.ingest.detect import PhraseIndex, analyse, demonyms, title_phrases
+from kb.ingest.detect import Analysis, PhraseIndex, analyse, demonyms, title_phrases
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.normalize import clean_text, normalize_name, strip_accents
 from kb.models import (
@@ -721,8 +721,12 @@ def source_ingest(
         kind=kind,
         capitals=_ingest_capitals(),
     )
-    existing = Source.objects.filter(sha256=text_sha256(article.text)).first()
-    if existing is not None:
+    sha256 = text_sha256(article.text)
+
+    def stored() -> IngestResult | None:
+        existing = Source.objects.filter(sha256=sha256).first()
+        if existing is None:
+            return None
         claims = list(existing.claims.prefetch_related("subjects").order_by("start", "pk"))
         actors = Actor.objects.in_bulk(analysis.actors)
         return IngestResult(
@@ -733,9 +737,12 @@ def source_ingest(
             candidates=analysis.candidates,
         )
 
-    with transaction.atomic():
-        source = source_create(
+    if (result := stored()) is not None:
+        return result
+    try:
+        return _ingest_write(
             user=user,
+            analysis=analysis,
             title=title,
             text=article.text,
             publisher=publisher,
@@ -745,41 +752,52 @@ def source_ingest(
             kind=kind,
             furniture_note=article.furniture_note,
         )
-        wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
-        actors = Actor.objects.in_bulk(wanted)
-        agreement_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "agreement"}
-        transfer_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "transfer"}
-        records = {
-            **{("agreement", pk): obj for pk, obj in Agreement.objects.in_bulk(agreement_ids).items()},
-            **{("transfer", pk): obj for pk, obj in ArmsTransfer.objects.in_bulk(transfer_ids).items()},
-        }
-        claims = claims_propose(
-            user=user,
-            source=source,
-            reason="ingest",
-            claims=[
-                {
-                    "quote": proposal.quote,
-                    "start": proposal.start,
-                    "end": proposal.end,
-                    "modality": proposal.modality,
-                    "attributed_to": proposal.attributed_to[:200],
-                    "speaker": actors.get(proposal.speaker),
-                    "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
-                    "about_on": proposal.about,
-                }
-                for proposal in analysis.proposals
-            ],
-        )
-        evidence: dict[tuple[str, int], list[Claim]] = {}
-        for proposal, claim in zip(analysis.proposals, claims, strict=True):
-            for key in proposal.links:
-                if key in records:
-                    evidence.setdefault(key, []).append(claim)
-        for key, cited in evidence.items():
-            record = records[key]
-            cited = [*record.evidence.all(), *cited]
-            record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+    except ValidationError:
+        # Another editor may have stored the same text a moment ago: that is "already stored", not an error.
+        if (result := stored()) is not None:
+            return result
+        raise
+
+
+@transaction.atomic
+def _ingest_write(*, user: User, analysis: Analysis, **source_fields: Any) -> IngestResult:
+    """The writes of one ingest, in one transaction: the source, its proposed claims and their citations."""
+    source = source_create(user=user, **source_fields)
+    wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
+    actors = Actor.objects.in_bulk(wanted)
+    agreement_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "agreement"}
+    transfer_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "transfer"}
+    records = {
+        **{("agreement", pk): obj for pk, obj in Agreement.objects.in_bulk(agreement_ids).items()},
+        **{("transfer", pk): obj for pk, obj in ArmsTransfer.objects.in_bulk(transfer_ids).items()},
+    }
+    claims = claims_propose(
+        user=user,
+        source=source,
+        reason="ingest",
+        claims=[
+            {
+                "quote": proposal.quote,
+                "start": proposal.start,
+                "end": proposal.end,
+                "modality": proposal.modality,
+                "attributed_to": proposal.attributed_to[:200],
+                "speaker": actors.get(proposal.speaker),
+                "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
+                "about_on": proposal.about,
+            }
+            for proposal in analysis.proposals
+        ],
+    )
+    evidence: dict[tuple[str, int], list[Claim]] = {}
+    for proposal, claim in zip(analysis.proposals, claims, strict=True):
+        for key in proposal.links:
+            if key in records:
+                evidence.setdefault(key, []).append(claim)
+    for key, cited in evidence.items():
+        record = records[key]
+        cited = [*record.evidence.all(), *cited]
+        record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
     return IngestResult(
         source=source,
         created=True,

@@ -579,3 +579,16 @@ def test_ingest_reads_a_capital_as_its_state(world, editor, make_actor):
     (claim,) = result.claims
     assert (claim.modality, claim.speaker) == (Modality.STATEMENT, world["nk"])
     assert {a.slug for a in claim.subjects.all()} == {"north-korea", "russia"}
+
+
+def test_the_same_text_stored_meanwhile_by_another_editor_is_no_error(world, editor, monkeypatch):
+    original = services._ingest_write
+
+    def someone_was_faster(**kwargs):
+        original(**kwargs)  # the other editor's ingest, committed first
+        raise ValidationError({"text": ["This text is already stored."]})
+
+    monkeypatch.setattr(services, "_ingest_write", someone_was_faster)
+    result = ingest(editor)
+    assert not result.created and Source.objects.count() == 1
+    assert len(result.claims) == 5
