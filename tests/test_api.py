@@ -343,6 +343,8 @@ def test_editor_creates_updates_and_deletes_each_kind(as_editor, corpus, editor)
         f"{V1}/actors/{actor_id}/", {"summary": "Foreign minister.", "start_on": "1964"}, format="json"
     )
     assert renamed.json()["start_on"] == "1964" and renamed.json()["start_on_precision"] == "year"
+    more = as_editor.patch(f"{V1}/actors/{actor_id}/", {"name": "Choe Sonhui", "aliases": ["CSH"]}, format="json")
+    assert set(more.json()["aliases"]) == {"Choe Son-hui", "Choe Son Hee", "Choe Sonhui", "CSH"}
 
     claim = as_editor.post(
         f"{V1}/claims/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
@@ -168,6 +169,15 @@ class ActorViewSet(KbViewSet):
         ("wikidata_id", lambda a: a.wikidata_id),
         ("summary", lambda a: a.summary),
     ]
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        aliases = data.pop("aliases", [])
+        actor = services.actor_update(serializer.instance, user=self.request.user, **data)
+        for name in aliases:
+            services.alias_add(actor=actor, user=self.request.user, name=name, exist_ok=True)
+        return actor
 
     def get_queryset(self):
         queryset = Actor.objects.prefetch_related("aliases")
