@@ -77,6 +77,24 @@ def test_second_load_changes_nothing():
 
 
 @pytest.mark.django_db
+def test_second_load_reads_each_record_a_bounded_number_of_times(django_assert_max_num_queries):
+    load()
+    fixtures = read_corpus()
+    records = (
+        len(fixtures.actors)
+        + len(fixtures.anchors)
+        + sum(len(source.links) for source in fixtures.sources)
+        + len(fixtures.relationships)
+        + len(fixtures.events)
+        + len(fixtures.agreements)
+        + len(fixtures.transfers)
+    )
+    # A lookup per record and one per many-to-many field it compares; nothing per alias, subject or evidence claim.
+    with django_assert_max_num_queries(3 * records):
+        assert "Nothing to do" in load()
+
+
+@pytest.mark.django_db
 def test_fixture_change_updates_only_that_record(tmp_path):
     load()
     path = tmp_path / "corpus"

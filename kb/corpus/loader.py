@@ -23,6 +23,7 @@ from kb.corpus.fixtures import (
     read_corpus,
 )
 from kb.dates import PartialDate
+from kb.ingest.normalize import normalize_name
 from kb.models import (
     Actor,
     Agreement,
@@ -146,11 +147,14 @@ class _Loader:
             known = set(actor.aliases.values_list("normalized", flat=True))
             for item in row.get("aliases", []):
                 name, language = (item["name"], item.get("language", "")) if isinstance(item, dict) else (item, "")
+                if normalize_name(name) in known:
+                    self.report.add("aliases", "unchanged")
+                    continue
                 try:
                     alias = services.alias_add(user=self.user, actor=actor, name=name, language=language, exist_ok=True)
                 except ValidationError as exc:
                     raise CorpusError(file, slug, f"alias {name!r}: {_validation_message(exc)}") from None
-                self.report.add("aliases", "unchanged" if alias.normalized in known else "created")
+                self.report.add("aliases", "created")
                 known.add(alias.normalized)
 
     def load_sources(self) -> None:
