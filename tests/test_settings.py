@@ -192,6 +192,17 @@ def test_a_successful_login_resets_the_failure_count(client, editor, settings):
 
 
 @pytest.mark.django_db
+def test_any_authenticate_call_with_a_request_is_counted(editor, settings, rf):
+    from django.contrib.auth import authenticate
+
+    request = rf.post("/api/login/", REMOTE_ADDR="10.3.3.3")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert authenticate(request, username="editor", password="wrong") is None
+    assert authenticate(request, username="editor", password="pw-editor-123") is None  # locked out
+    assert authenticate(rf.post("/", REMOTE_ADDR="10.4.4.4"), username="editor", password="pw-editor-123") == editor
+
+
+@pytest.mark.django_db
 def test_client_login_without_a_request_still_works(client, editor):
     assert client.login(username="editor", password="pw-editor-123")
 
