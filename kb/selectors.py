@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -216,7 +217,7 @@ def actors_named(q: str) -> models.QuerySet:
 
 # What ?search= looks at for each model: text fields, and actor relations matched by alias.
 SEARCH_FIELDS: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Actor: (("name", "summary"), ("pk",)),
+    Actor: (("name",), ("pk",)),
     Source: (("title", "subtitle", "byline", "publisher", "text"), ("authors",)),
     Claim: (("quote", "statement", "attributed_to"), ("subjects", "speaker")),
     Relationship: (("note",), ("subject", "object")),
@@ -234,10 +235,52 @@ def search_filter(queryset: models.QuerySet, q: str) -> models.QuerySet:
     model = queryset.model
     text_fields, actor_fields = SEARCH_FIELDS[model]
     names = actors_named(q)
+    if model in FULL_TEXT and connections[queryset.db].vendor in ("postgresql", "sqlite"):
+        return queryset.filter(_full_text_q(queryset, q, names, actor_fields))
     matching = model._default_manager.filter(
         text_match_q(pattern, *text_fields) | _any_q({f"{field}__in": names} for field in actor_fields)
     )
     return queryset.filter(pk__in=matching.values("pk"))
+
+
+# Claims' text is matched by full-text search (migration 0002): on PostgreSQL over
+# ``search_document``, a stored generated column with a GIN index, on SQLite over the FTS5
+# table ``kb_claim_search``. Both hold the words of the quote, statement and attribution
+# normalised like ``normalize_name``. The query's words must appear in order, side by
+# side; the last one may be the start of a word. Other models keep the regular expression.
+FULL_TEXT = {Claim}
+
+
+def full_text_query(q: str, vendor: str = "postgresql") -> str | None:
+    """``q`` as a full-text query: to_tsquery('simple', …) syntax on PostgreSQL, FTS5 MATCH syntax on SQLite."""
+    words = normalize_name(q or "").split()
+    if not words:
+        return None
+    if vendor == "sqlite":
+        return '"' + " ".join(words) + '"*'
+    return " <-> ".join(f"'{word}'" for word in words) + ":*"
+
+
+def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[str, ...]) -> Q:
+    model = queryset.model
+    connection = connections[queryset.db]
+    query = full_text_query(q, connection.vendor)
+    if connection.vendor == "sqlite":
+        found = RawSQL("SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s", [query])
+    else:
+        table = connection.ops.quote_name(model._meta.db_table)
+        found = RawSQL(f"SELECT id FROM {table} WHERE search_document @@ to_tsquery('simple', %s)", [query])
+    match = Q(pk__in=found)
+    for name in actor_fields:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            through = field.remote_field.through
+            own = field.m2m_field_name()
+            other = field.m2m_reverse_field_name()
+            match |= Q(pk__in=through.objects.filter(**{f"{other}__in": names}).values(f"{own}_id"))
+        else:
+            match |= Q(**{f"{name}__in": names})
+    return match
 
 
 def _any_q(lookups) -> Q:
@@ -301,20 +344,33 @@ SEARCH_TYPES = ("actor", "agreement", "arms-transfer", "event", "relationship", 
 
 
 def _score(pattern: str, normalized: str, title: str, texts: list[str], names: list[str]) -> tuple[float, str]:
-    """Rank of a hit and the text to take its snippet from: title matches first, then names, then text."""
+    """Rank of a hit and the text to take its snippet from.
+
+    A title or name equal to the query ranks first, then titles containing it, then names
+    containing it, then body text (earlier fields weigh more). The snippet shows the title
+    when it matches, else the first body text that matches, else the matching name.
+    """
+    title_hit = bool(title) and re.search(pattern, title) is not None
+    exact_name = next((name for name in names if normalize_name(name) == normalized), None)
+    some_name = next((name for name in names if normalized in normalize_name(name)), None)
+    text_at = next((i for i, text in enumerate(texts) if text and re.search(pattern, text)), None)
     if title and normalize_name(title) == normalized:
-        return 100.0, title
-    if any(normalize_name(name) == normalized for name in names):
-        return 90.0, next(name for name in names if normalize_name(name) == normalized)
-    if title and re.search(pattern, title):
-        return 80.0 if normalize_name(title).startswith(normalized) else 70.0, title
-    for name in names:
-        if normalized in normalize_name(name):
-            return 60.0, name
-    for weight, text in zip((50.0, 40.0, 30.0, 20.0, 10.0), texts, strict=False):
-        if text and re.search(pattern, text):
-            return weight, text
-    return 5.0, (texts[0] if texts and texts[0] else title)
+        rank = 100.0
+    elif exact_name:
+        rank = 90.0
+    elif title_hit:
+        rank = 80.0 if normalize_name(title).startswith(normalized) else 70.0
+    elif some_name:
+        rank = 60.0
+    elif text_at is not None:
+        rank = max(50.0 - 10 * text_at, 10.0)
+    else:
+        rank = 5.0
+    if title_hit:
+        return rank, title
+    if text_at is not None:
+        return rank, texts[text_at]
+    return rank, exact_name or some_name or (texts[0] if texts and texts[0] else title)
 
 
 def search_all(q: str, user, limit: int = 20, types: tuple[str, ...] = SEARCH_TYPES) -> list[SearchHit]:

@@ -1117,3 +1117,22 @@ def generate(
     say(f"planned scale {scale} with seed {seed}")
     wipe()
     return write(result, progress=say)
+
+
+def article(*, seed: int, words: int = 1000) -> str:
+    """A fresh news article of about ``words`` words in the synthetic style, naming well-known actors."""
+    rng = random.Random(seed)
+    maker = SentenceMaker(rng, plan_actors(rng, 200))
+    publisher = rng.choice(PUBLISHERS)
+    paragraphs, paragraph, count = [], [], 0
+    while count < words:
+        when = partial_date(rng, 2022, 2024) if rng.random() < 0.5 else None
+        sentence = maker.claim(when, publisher)["quote"] if rng.random() < 0.7 else maker.filler()
+        paragraph.append(sentence)
+        count += len(sentence.split())
+        if len(paragraph) >= 4:
+            paragraphs.append(" ".join(paragraph))
+            paragraph = []
+    if paragraph:
+        paragraphs.append(" ".join(paragraph))
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,190 @@
+"""The benchmark's readable report: Markdown tables from results.json, and the README's copy of them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README_START = "<!-- bench:results:start -->"
+README_END = "<!-- bench:results:end -->"
+ENGINES = ("sqlite", "postgresql")
+LABEL = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def ms(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def ratio(ours, other) -> str:
+    if not ours or not other:
+        return "–"
+    return f"{ours / other:.2f}×"
+
+
+def _get(data: dict, *keys):
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def targets(results: dict) -> list[tuple[str, str, str]]:
+    """(target, engine, verdict) for every target of the issue that this run measured."""
+    rows = []
+    for engine in ENGINES:
+        entry = results["engines"].get(engine) or {}
+        scenarios = _get(entry, "inprocess", "scenarios") or {}
+        if not scenarios:
+            continue
+        label = LABEL[engine]
+        for name, scenario in scenarios.items():
+            ours, floor = _get(scenario, "ours", "median_ms"), _get(scenario, "floor", "median_ms")
+            if name == "claims_list" or name.startswith("search_"):
+                if ours and floor:
+                    r = ours / floor
+                    verdict = "met" if r <= 2 else f"missed: {r:.2f}× the floor ({ms(ours)} vs {ms(floor)} ms)"
+                    rows.append((f"{name} within 2× of the floor", label, f"{r:.2f}× — {verdict}"))
+                mine = _get(entry, "http", "ours", name, "median_ms")
+                peer = _get(entry, "peer", "http", name, "median_ms")
+                if mine and peer:
+                    r = mine / peer
+                    verdict = "met" if r <= 1 else f"missed: {r:.2f}× the peer's time ({ms(mine)} vs {ms(peer)} ms)"
+                    rows.append((f"{name} at least as fast as Datasette (HTTP)", label, verdict))
+            if name.startswith("search_") and engine == "postgresql" and ours:
+                verdict = "met" if ours < 50 else f"missed by {ours - 50:.0f} ms"
+                rows.append((f"{name} under 50 ms", label, f"{ms(ours)} ms — {verdict}"))
+            if name == "actor_dossier" and ours:
+                verdict = "met" if ours < 150 else f"missed by {ours - 150:.0f} ms"
+                rows.append(("most-mentioned actor's dossier under 150 ms", label, f"{ms(ours)} ms — {verdict}"))
+            small, big = scenario.get("queries_small"), scenario.get("queries")
+            if small is not None and big is not None:
+                verdict = "met" if small == big else f"missed: {big} queries against {small}"
+                rows.append((f"{name}: query count independent of data size", label, f"{big} = {small} — {verdict}"))
+        memory = _get(entry, "inprocess", "csv_memory") or {}
+        if memory.get("full_kb") and memory.get("tenth_kb"):
+            r = memory["full_kb"] / memory["tenth_kb"]
+            verdict = "met" if r <= 1.5 else f"missed: peak grows {r:.1f}× for 10× the rows"
+            rows.append(
+                (
+                    "CSV export in flat memory",
+                    label,
+                    f"{memory['full_kb']:.0f} KB all rows, {memory['tenth_kb']:.0f} KB a tenth — {verdict}",
+                )
+            )
+    return rows
+
+
+def markdown(results: dict) -> str:
+    meta = results["meta"]
+    out = [
+        f"Run {meta['date']}, scale {meta['scale']} (seed {meta['seed']}), {meta['repeats']} repeats, "
+        f"{meta['machine']}; the whole run took {meta.get('seconds', 0) / 60:.1f} min.",
+        "",
+    ]
+    for engine in ENGINES:
+        entry = results["engines"].get(engine)
+        if entry and "skipped" in entry:
+            out.append(f"{LABEL[engine]} was skipped: {entry['skipped']}.")
+            out.append("")
+        elif entry:
+            build = entry["build"]
+            how = "reused" if build.get("reused") else f"built in {build['seconds'] / 60:.1f} min"
+            params = entry["inprocess"]["params"]
+            top = params["top_actor"]
+            out.append(
+                f"{LABEL[engine]}: {params['claims']:,} claims, {params['actors']:,} actors, "
+                f"{params['transfers']:,} transfers ({how}); most-mentioned actor {top['name']} "
+                f"in {top['accepted_claims']:,} accepted claims."
+            )
+    out += [
+        "",
+        "**In process** (Django test client, anonymous reader; times in ms; floor = one hand-written SQL "
+        "query + `json.dumps`):",
+        "",
+        "| scenario | database | ours median | ours p95 | floor median | ours ÷ floor | queries |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    names: list[str] = []
+    for engine in ENGINES:
+        for name in _get(results, "engines", engine, "inprocess", "scenarios") or {}:
+            if name not in names:
+                names.append(name)
+    for name in names:
+        for engine in ENGINES:
+            s = _get(results, "engines", engine, "inprocess", "scenarios", name)
+            if not s:
+                continue
+            if "error" in s or "missing" in s:
+                out.append(f"| {name} | {LABEL[engine]} | {s.get('error') or s.get('missing')} | | | | |")
+                continue
+            ours, floor = s.get("ours") or {}, s.get("floor") or {}
+            out.append(
+                f"| {name} | {LABEL[engine]} | {ms(ours.get('median_ms'))} | {ms(ours.get('p95_ms'))} | "
+                f"{ms(floor.get('median_ms'))} | {ratio(ours.get('median_ms'), floor.get('median_ms'))} | "
+                f"{s.get('queries', '–')} |"
+            )
+    out += [
+        "",
+        "**Over HTTP** on loopback (gunicorn, 2 sync workers; Datasette on the same SQLite data with FTS5; "
+        "median ms of sequential requests):",
+        "",
+        "| scenario | ours SQLite | Datasette | ours ÷ Datasette | ours PostgreSQL |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    http_names: list[str] = []
+    for engine in ENGINES:
+        for name in _get(results, "engines", engine, "http", "ours") or {}:
+            if name not in http_names:
+                http_names.append(name)
+    for name in http_names:
+        sqlite = _get(results, "engines", "sqlite", "http", "ours", name, "median_ms")
+        peer = _get(results, "engines", "sqlite", "peer", "http", name, "median_ms")
+        pg = _get(results, "engines", "postgresql", "http", "ours", name, "median_ms")
+        out.append(f"| {name} | {ms(sqlite)} | {ms(peer)} | {ratio(sqlite, peer)} | {ms(pg)} |")
+    out += [
+        "",
+        "**Throughput** under load (8 client threads on the same 2-CPU machine):",
+        "",
+        "| load | server | requests/s | median ms | p95 ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for engine in ENGINES:
+        for load, figures in (_get(results, "engines", engine, "http", "throughput") or {}).items():
+            out.append(
+                f"| {load.replace('_', ' + ')} | kb, {LABEL[engine]} | {figures['requests_per_second']} | "
+                f"{ms(figures['median_ms'])} | {ms(figures['p95_ms'])} | {figures['errors']} |"
+            )
+    peer_load = _get(results, "engines", "sqlite", "peer", "throughput_list_search")
+    if peer_load:
+        out.append(
+            f"| list + search | Datasette, SQLite | {peer_load['requests_per_second']} | "
+            f"{ms(peer_load['median_ms'])} | {ms(peer_load['p95_ms'])} | {peer_load['errors']} |"
+        )
+    ingest_rows = []
+    for engine in ENGINES:
+        s = _get(results, "engines", engine, "inprocess", "scenarios", "ingest")
+        if s and s.get("ours"):
+            ingest_rows.append(
+                f"{LABEL[engine]} {ms(s['ours']['median_ms'])} ms median (p95 {ms(s['ours']['p95_ms'])}, "
+                f"{s.get('claims_proposed', '?')} claims proposed)"
+            )
+    if ingest_rows:
+        out += ["", "**Ingest** of a 1,000-word article: " + "; ".join(ingest_rows) + "."]
+    rows = targets(results)
+    if rows:
+        out += ["", "**Targets:**", "", "| target | database | result |", "| --- | --- | --- |"]
+        out += [f"| {target} | {engine} | {verdict} |" for target, engine, verdict in rows]
+    return "\n".join(out) + "\n"
+
+
+def update_readme(path: Path, table: str) -> None:
+    """Replace the text between the bench markers in README.md with ``table``."""
+    text = path.read_text()
+    if README_START not in text or README_END not in text:
+        print(f"{path.name} has no {README_START} … {README_END} markers; not updated.")
+        return
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    path.write_text(pattern.sub(lambda _: f"{README_START}\n{table}{README_END}", text, count=1))

@@ -1,0 +1,289 @@
+"""The benchmark: kb against the floor and a Datasette peer, on SQLite and PostgreSQL (``make bench``).
+
+For each database it builds (or reuses, keyed by scale, seed and generator) a synthetic
+knowledge base with ``synth_kb``, runs the in-process scenarios (``bench.scenarios``),
+serves the app under gunicorn on loopback for the HTTP figures and a mixed read load,
+and on SQLite serves the same data with Datasette for the peer figures. It writes
+``bench/results.json`` and ``bench/RESULTS.md`` and prints the table.
+
+    python -m bench.run [--scale 1] [--engines sqlite,postgresql] [--repeats 30] [--update-readme]
+
+Environment: ``BENCH_SCALE`` (default 1), ``BENCH_PG_URL`` (default
+postgres://postgres@127.0.0.1:5432/kb_bench), ``BENCH_REPEATS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import load  # noqa: E402
+from bench.report import markdown, update_readme  # noqa: E402
+
+BENCH = ROOT / "bench"
+SCRATCH = BENCH / "scratch"
+BENCH_VENV = BENCH / ".venv"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/kb_bench"
+SEED = 20240619
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def generator_key(scale: float, seed: int) -> str:
+    """Changes whenever the synthetic data would: scale, seed and the generator's source."""
+    digest = hashlib.sha256((ROOT / "kb" / "synth.py").read_bytes()).hexdigest()[:16]
+    return f"scale={scale} seed={seed} synth={digest}"
+
+
+def manage(python: str, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "KB_API_ANON_RATE": ""}
+    return subprocess.run([python, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
+
+
+def postgres_available(url: str) -> str | None:
+    """None when the PostgreSQL server answers (the database is created if missing); else why not."""
+    try:
+        import psycopg2
+        from psycopg2 import sql
+    except ImportError:
+        return "psycopg2 is not installed"
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    args = {
+        "host": config["HOST"],
+        "port": config["PORT"] or 5432,
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+    }
+    try:
+        conn = psycopg2.connect(dbname="postgres", connect_timeout=5, **args)
+    except psycopg2.Error as exc:
+        return f"PostgreSQL is not reachable: {str(exc).strip()}"
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    conn.close()
+    return None
+
+
+def build(python: str, engine: str, url: str, scale: float, seed: int) -> dict:
+    """Migrate, then fill with synthetic data unless the stamp says it already holds this scale and seed."""
+    stamp = SCRATCH / f"{engine}-{hashlib.sha256(url.encode()).hexdigest()[:8]}.stamp"
+    key = f"{url} {generator_key(scale, seed)}"
+    manage(python, url, "migrate", "--no-input", "-v", "0")
+    if stamp.exists() and stamp.read_text() == key:
+        log(f"{engine}: reusing the synthetic database ({key})")
+        return {"reused": True}
+    log(f"{engine}: building the synthetic database at scale {scale}")
+    stamp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    manage(python, url, "synth_kb", "--scale", str(scale), "--seed", str(seed))
+    seconds = round(time.perf_counter() - started, 1)
+    stamp.write_text(key)
+    log(f"{engine}: built in {seconds} s")
+    return {"reused": False, "seconds": seconds}
+
+
+def in_process(python: str, url: str, engine: str, repeats: int) -> dict:
+    out = SCRATCH / f"inprocess-{engine}.json"
+    env = {**os.environ, "DATABASE_URL": url, "KB_API_ANON_RATE": ""}
+    argv = [python, "-m", "bench.scenarios", "--out", str(out), "--repeats", str(repeats)]
+    subprocess.run(argv, env=env, check=True, cwd=ROOT)
+    return json.loads(out.read_text())
+
+
+# --- HTTP: ours under gunicorn, the Datasette peer -------------------------------------------
+
+
+def our_paths(results: dict) -> dict[str, str]:
+    return {name: s["path"] for name, s in results["scenarios"].items() if s.get("path") and "error" not in s}
+
+
+def mixed_paths(results: dict) -> list[str]:
+    """A read mix: filtered claim lists, actor details, searches, dossiers and transfer pages."""
+    top = results["params"]["top_actor"]
+    paths = []
+    for actor in range(1, 41):
+        for modality in ("fact", "assessment", "forecast", "statement"):
+            paths.append(f"/api/v1/claims/?subject={actor}&modality={modality}")
+        paths.append(f"/api/v1/actors/{actor}/")
+    for term in ("Koksan", "Shoigu", "Pantsir", "rail links", "Vladivostok", "Kim Jong Un", "labour exports"):
+        paths.append("/api/v1/claims/?" + urlencode({"search": term}))
+    paths += ["/api/v1/arms-transfers/", "/api/v1/arms-transfers/?category=missiles", "/api/v1/events/"]
+    paths += [f"/actors/{top['slug']}/", "/transfers/", "/"]
+    return paths
+
+
+def peer_paths(results: dict) -> dict[str, str]:
+    """The same questions asked of Datasette: same filters, same page size, same visible rows."""
+    top = results["params"]["top_actor"]
+    from bench.scenarios import LIST_MODALITY, SEARCH_TERMS
+
+    base = {"_shape": "objects", "_size": "50", "status": "accepted", "_sort": "source_id"}
+    subject = f"id in (select claim_id from kb_claim_subjects where actor_id = {int(top['id'])})"
+    paths = {"claims_list": "/peer/kb_claim.json?" + urlencode({**base, "modality": LIST_MODALITY, "_where": subject})}
+    for term in SEARCH_TERMS:
+        paths[f"search_{term.lower()}"] = "/peer/kb_claim.json?" + urlencode({**base, "_search": term})
+    visible = (
+        "exists (select 1 from kb_armstransfer_evidence e join kb_claim c on c.id = e.claim_id "
+        "where e.armstransfer_id = kb_armstransfer.id and c.status = 'accepted')"
+    )
+    csv_query = {"_labels": "on", "_stream": "on", "_size": "max", "_sort_desc": "start_on", "_where": visible}
+    paths["transfers_csv"] = "/peer/kb_armstransfer.csv?" + urlencode(csv_query, quote_via=quote)
+    return paths
+
+
+def peer_database(sqlite_path: Path, key: str) -> Path:
+    """A copy of the SQLite database with an FTS5 index over claims, as Datasette users would add."""
+    peer = SCRATCH / "peer.sqlite3"
+    stamp = SCRATCH / "peer.stamp"
+    if peer.exists() and stamp.exists() and stamp.read_text() == key:
+        return peer
+    log("peer: copying the SQLite database and enabling FTS5 on kb_claim(quote, statement, attributed_to)")
+    stamp.unlink(missing_ok=True)
+    import sqlite3
+
+    source = sqlite3.connect(sqlite_path)
+    target = sqlite3.connect(peer)
+    source.backup(target)
+    source.close()
+    target.execute("PRAGMA journal_mode=DELETE")
+    target.close()
+    subprocess.run(
+        [
+            *(str(BENCH_VENV / "bin" / "sqlite-utils"), "enable-fts", str(peer), "kb_claim"),
+            *("quote", "statement", "attributed_to", "--fts5", "--replace"),
+        ],
+        check=True,
+    )
+    stamp.write_text(key)
+    return peer
+
+
+def http_figures(python: str, url: str, engine: str, results: dict, repeats: int, seconds: float) -> dict:
+    out: dict = {"ours": {}, "throughput": {}}
+    paths = our_paths(results)
+    measured = ("claims_list", "search_koksan", "search_shoigu", "transfers_csv", "actor_dossier", "actor_detail")
+    with load.gunicorn(python, url, workers=2, log=SCRATCH / f"gunicorn-{engine}.log") as server:
+        log(f"{engine}: gunicorn (2 workers) on 127.0.0.1:{server.port}")
+        for name in measured:
+            if name in paths:
+                n = max(3, repeats // 5) if name == "transfers_csv" else repeats
+                out["ours"][name] = load.measure(server.port, paths[name], warmup=2, repeats=n)
+        mix = mixed_paths(results)
+        load.throughput(server.port, mix, threads=4, max_requests=40, max_seconds=10)  # warm every worker
+        out["throughput"]["mixed"] = load.throughput(
+            server.port, mix, threads=8, max_requests=4000, max_seconds=seconds
+        )
+        list_search = [p for name, p in paths.items() if name == "claims_list" or name.startswith("search_")]
+        out["throughput"]["list_search"] = load.throughput(
+            server.port, list_search, threads=8, max_requests=4000, max_seconds=seconds / 2
+        )
+        log(f"{engine}: mixed load {out['throughput']['mixed']['requests_per_second']} requests/s")
+    return out
+
+
+def peer_figures(sqlite_path: Path, key: str, results: dict, repeats: int, seconds: float) -> dict:
+    executable = BENCH_VENV / "bin" / "datasette"
+    if not executable.exists():
+        return {"missing": "bench/.venv has no datasette (make bench installs it)"}
+    peer = peer_database(sqlite_path, key)
+    version = subprocess.run([str(executable), "--version"], capture_output=True, text=True).stdout.strip()
+    out: dict = {"version": version, "http": {}}
+    paths = peer_paths(results)
+    with load.datasette(str(executable), peer, log=SCRATCH / "datasette.log") as server:
+        log(f"peer: {version} on 127.0.0.1:{server.port}")
+        for name, path in paths.items():
+            n = max(3, repeats // 5) if name == "transfers_csv" else repeats
+            try:
+                out["http"][name] = load.measure(server.port, path, warmup=2, repeats=n)
+            except RuntimeError as exc:
+                out["http"][name] = {"error": str(exc)}
+        list_search = [p for name, p in paths.items() if name == "claims_list" or name.startswith("search_")]
+        out["throughput_list_search"] = load.throughput(
+            server.port, list_search, threads=8, max_requests=4000, max_seconds=seconds / 2
+        )
+    out["paths"] = paths
+    return out
+
+
+# --- the whole run ------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--engines", default=os.environ.get("BENCH_ENGINES", "sqlite,postgresql"))
+    parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "30")))
+    parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", "30")))
+    parser.add_argument("--update-readme", action="store_true", help="Replace the table in README.md.")
+    args = parser.parse_args()
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    started = time.perf_counter()
+    key = generator_key(args.scale, args.seed)
+    results: dict = {
+        "meta": {
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "scale": args.scale,
+            "seed": args.seed,
+            "repeats": args.repeats,
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_implementation()} "
+            f"{platform.python_version()}",
+        },
+        "engines": {},
+    }
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        engine_started = time.perf_counter()
+        if engine == "sqlite":
+            url = f"sqlite:///{SCRATCH / f'kb-{args.scale}-{args.seed}.sqlite3'}"
+        elif engine in ("postgresql", "postgres"):
+            engine = "postgresql"
+            url = os.environ.get("BENCH_PG_URL", DEFAULT_PG)
+            problem = postgres_available(url)
+            if problem:
+                log(f"postgresql: skipped ({problem})")
+                results["engines"][engine] = {"skipped": problem}
+                continue
+        else:
+            parser.error(f"unknown engine {engine!r}; expected sqlite or postgresql")
+        entry: dict = {"build": build(python, engine, url, args.scale, args.seed)}
+        log(f"{engine}: in-process scenarios")
+        entry["inprocess"] = in_process(python, url, engine, args.repeats)
+        log(f"{engine}: HTTP scenarios and load")
+        entry["http"] = http_figures(python, url, engine, entry["inprocess"], args.repeats, args.load_seconds)
+        if engine == "sqlite":
+            sqlite_path = Path(url.removeprefix("sqlite:///"))
+            entry["peer"] = peer_figures(sqlite_path, key, entry["inprocess"], args.repeats, args.load_seconds)
+        entry["seconds"] = round(time.perf_counter() - engine_started, 1)
+        results["engines"][engine] = entry
+    results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    table = markdown(results)
+    (BENCH / "RESULTS.md").write_text(table)
+    print(table)
+    if args.update_readme:
+        update_readme(ROOT / "README.md", table)
+    log(f"done in {results['meta']['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()
