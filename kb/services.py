@@ -643,17 +643,20 @@ def _ingest_capitals() -> dict[int, int]:
 
 
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
-    """Every actor alias, the agreement titles and transfer designations, and the adjectives of states."""
+    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states."""
     actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
     adjectives = PhraseIndex(
         (form, actor_id)
         for name, actor_id in Alias.objects.filter(actor__kind=ActorKind.STATE).values_list("name", "actor_id")
         for form in demonyms(name)
     )
-    records = PhraseIndex()
+    records = PhraseIndex(match_case=False)
     for pk, title in Agreement.objects.values_list("pk", "title"):
         for phrase in title_phrases(title):
             records.add(phrase, ("agreement", pk))
+    for pk, title in Event.objects.values_list("pk", "title"):
+        if len(title.split()) >= 2:  # "Korean War", "Russian invasion of Ukraine" are written as titled
+            records.add(title, ("event", pk))
     for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
@@ -689,7 +692,7 @@ def source_ingest(
     cleaned text again returns the stored source with ``created=False`` and writes
     nothing. Otherwise one transaction stores the source and one proposed claim per
     sentence worth citing, with its modality, attribution, subject actors and date, and
-    cites it as evidence of the agreements and transfers it mentions. Names not yet in
+    cites it as evidence of the agreements, events and transfers it mentions. Names not yet in
     the knowledge base are reported in ``candidates``, never created.
     """
     errors: dict[str, list[str]] = {}
@@ -720,6 +723,10 @@ def source_ingest(
         published=published,
         kind=kind,
         capitals=_ingest_capitals(),
+        signings={
+            ("agreement", pk): PartialDate(signed, "day")
+            for pk, signed in Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on")
+        },
     )
     sha256 = text_sha256(article.text)
 
@@ -765,12 +772,10 @@ def _ingest_write(*, user: User, analysis: Analysis, **source_fields: Any) -> In
     source = source_create(user=user, **source_fields)
     wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
     actors = Actor.objects.in_bulk(wanted)
-    agreement_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "agreement"}
-    transfer_ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == "transfer"}
-    records = {
-        **{("agreement", pk): obj for pk, obj in Agreement.objects.in_bulk(agreement_ids).items()},
-        **{("transfer", pk): obj for pk, obj in ArmsTransfer.objects.in_bulk(transfer_ids).items()},
-    }
+    records = {}
+    for kind, model in (("agreement", Agreement), ("event", Event), ("transfer", ArmsTransfer)):
+        ids = {pk for p in analysis.proposals for kind_, pk in p.links if kind_ == kind}
+        records.update({(kind, pk): obj for pk, obj in model.objects.in_bulk(ids).items()})
     claims = claims_propose(
         user=user,
         source=source,

@@ -592,3 +592,24 @@ def test_the_same_text_stored_meanwhile_by_another_editor_is_no_error(world, edi
     result = ingest(editor)
     assert not result.created and Source.objects.count() == 1
     assert len(result.claims) == 5
+
+
+def test_events_by_title_and_agreements_by_signing_day(world, editor):
+    death = services.event_create(user=editor, title="Death of Kim Jong Il", kind="death")
+    services.record_update(world["treaty"], user=editor, signed_on="2024-06-19")
+    text = (
+        "North Korea's precarity after the death of Kim Jong Il in 2011 worried Russia.\n"
+        "The path to this relationship, inked in Pyongyang on June 19, was explicit.\n"
+        "Russia and North Korea held talks on June 19 about railways and ports."
+    )
+    result = ingest(editor, content=text.encode())
+    by_start = sorted(result.claims, key=lambda c: c.start)
+    assert list(death.evidence.all()) == [by_start[0]]
+    assert list(world["treaty"].evidence.all()) == [by_start[1]]  # talks on that day are no signing
+
+
+def test_record_titles_match_in_any_case_but_names_keep_their_capitals():
+    titles = PhraseIndex([("Death of Kim Jong Il", "event")], match_case=False)
+    assert [m.surface for m in titles.find("after the death of Kim Jong Il")] == ["death of Kim Jong Il"]
+    names = PhraseIndex([("China", "cn")])
+    assert [(m.start, m.surface) for m in names.find("fine china and China")] == [(15, "China")]

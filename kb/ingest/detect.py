@@ -88,10 +88,13 @@ class PhraseIndex:
     """Known phrases (aliases, titles, designations) by their normalised words, matched longest first.
 
     ``add(phrase, key)`` registers a phrase for a key (e.g. an actor id); a phrase shared by
-    several keys is ambiguous and its matches carry every key.
+    several keys is ambiguous and its matches carry every key. With ``match_case`` a
+    capitalised phrase matches only capitalised words, and a short acronym only capitals.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Hashable]] = ()) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Hashable]] = (), *, match_case: bool = True) -> None:
+        # Names keep their capitals ("China", not "china"); record titles need not ("the death of Kim Jong Il").
+        self.match_case = match_case
         self._by_first: dict[str, dict[tuple[str, ...], _Entry]] = {}
         self._sorted: dict[str, list[_Entry]] = {}
         for phrase, key in entries:
@@ -108,7 +111,7 @@ class PhraseIndex:
                 words=words,
                 keys=[],
                 acronym=bool(letters) and letters.isupper() and len(letters) <= 5 and len(words) == 1,
-                capitalised=phrase[:1].isupper(),
+                capitalised=self.match_case and phrase[:1].isupper(),
             )
             self._by_first[words[0]][words] = entry
             self._sorted.pop(words[0], None)
@@ -322,12 +325,16 @@ def _sentence_candidates(text: str, sentence: Sentence, taken: list[tuple[int, i
     runs: list[list[tuple[int, int]]] = []
     run: list[tuple[int, int]] = []
     previous_end = None
-    for start, end in words:
+    for index, (start, end) in enumerate(words):
         word = text[start:end]
         gap = text[previous_end:start] if previous_end is not None else ""
         joined = previous_end is not None and gap == " "
         capital = word[:1].isupper()
-        if run and joined and (capital or word in _CONNECTORS):
+        following = text[slice(*words[index + 1])] if index + 1 < len(words) else ""
+        # "and" joins inside an institution's name ("School of Social Sciences and Humanities"),
+        # not two names ("Syria and Iran", "the People's Republic of China and the Soviet Union").
+        conjunction = word == "and" and following[:1].isupper() and any(text[slice(*w)] == "of" for w in run)
+        if run and joined and (capital or word in _CONNECTORS or conjunction):
             run.append((start, end))
         else:
             if run:
@@ -579,6 +586,7 @@ def detect_modality(sentence: str) -> ModalityCue:
 
 # --- proposals ---------------------------------------------------------------------
 
+_SIGNING = re.compile(r"\b(?:sign(?:s|ed|ing)?|inked|agreements?|treaty|pact|accord|partnership)\b", re.I)
 # Verbs that report an event: a sentence built on one states a fact even in an authored piece.
 _EVENT = re.compile(
     r"\b(?:signed|met|visited|travell?ed|launched|invaded|died|published|held|agreed|ratified|"
@@ -652,6 +660,7 @@ def analyse(
     published: PartialDate | None = None,
     kind: str = "news",
     capitals: dict[Hashable, Hashable] | None = None,
+    signings: dict[Hashable, PartialDate] | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
@@ -659,6 +668,8 @@ def analyse(
     without any cue is the author's assessment rather than a reported fact. ``capitals``
     maps a place to the state it can stand for ("Pyongyang justified Russia's actions"):
     a place named without a locative preposition or article before it is read as its state.
+    ``signings`` maps agreements to their signing day: a sentence that speaks of signing on
+    that day ("the June 19 agreement", "inked in Pyongyang on June 19") cites the agreement.
     """
     mentions = actors.find(text)
     record_mentions = records.find(text) if records is not None and len(records) else []
@@ -698,6 +709,9 @@ def analyse(
         named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
         subjects = list(dict.fromkeys(_metonym(text, m, capitals or {}) for m in named))
         links = [key for m in linked for key in m.keys]
+        if signings and dates and _SIGNING.search(sentence.text):
+            days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
+            links += [key for key, signed in signings.items() if signed in days]
         proposals.append(
             Proposal(
                 start=sentence.start,

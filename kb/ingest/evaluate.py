@@ -7,7 +7,7 @@ a proposal may match several of them. Claim precision is the share of proposals 
 match some curated claim; claim recall is the share of curated claims matched by some
 proposal. Each matched curated claim is then compared with its best proposal (largest
 overlap): its modality, its date (precision: proposed dates that are right; recall: curated dates
-found), and its subject actors (precision and recall over
+found), the agreements, events and transfers it is evidence of, and its subject actors (precision and recall over
 (claim, actor) pairs). Actors recognised in an article are compared with the union of
 the curated claims' subjects.
 """
@@ -30,6 +30,7 @@ class ClaimSpan:
     modality: str
     subjects: frozenset[str] = frozenset()
     about: str | None = None
+    links: frozenset[str] = frozenset()  # records it is evidence of, e.g. "agreement:csp-2024"
 
 
 def overlap(a: ClaimSpan, b: ClaimSpan) -> int:
@@ -66,6 +67,9 @@ class Scores:
     subject_tp: int = 0
     subject_fp: int = 0
     subject_fn: int = 0
+    link_tp: int = 0
+    link_fp: int = 0
+    link_fn: int = 0
     actor_tp: int = 0
     actor_fp: int = 0
     actor_fn: int = 0
@@ -88,6 +92,8 @@ class Scores:
             "claim_recall": _ratio(self.matched, self.curated),
             "subject_precision": _ratio(self.subject_tp, self.subject_tp + self.subject_fp),
             "subject_recall": _ratio(self.subject_tp, self.subject_tp + self.subject_fn),
+            "link_precision": _ratio(self.link_tp, self.link_tp + self.link_fp),
+            "link_recall": _ratio(self.link_tp, self.link_tp + self.link_fn),
             "actor_precision": _ratio(self.actor_tp, self.actor_tp + self.actor_fp),
             "actor_recall": _ratio(self.actor_tp, self.actor_tp + self.actor_fn),
             "modality_agreement": _ratio(self.modality_agree, self.matched),
@@ -111,6 +117,9 @@ def score(
         scores.subject_tp += len(p.subjects & c.subjects)
         scores.subject_fp += len(p.subjects - c.subjects)
         scores.subject_fn += len(c.subjects - p.subjects)
+        scores.link_tp += len(p.links & c.links)
+        scores.link_fp += len(p.links - c.links)
+        scores.link_fn += len(c.links - p.links)
         scores.modality_agree += p.modality == c.modality
         scores.confusion[(c.modality, p.modality)] += 1
         if c.about:

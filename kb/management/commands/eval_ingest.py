@@ -11,11 +11,12 @@ from kb import services
 from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus
 from kb.ingest.evaluate import ClaimSpan, Scores, match, matches, score
 from kb.management.commands.ingest_article import validation_message
-from kb.models import Actor, Source
+from kb.models import Actor, Claim, Source
 
 FIGURES = [
     ("claims", "claim_precision", "claim_recall"),
     ("subjects of matched claims", "subject_precision", "subject_recall"),
+    ("records cited by matched claims", "link_precision", "link_recall"),
     ("actors recognised per article", "actor_precision", "actor_recall"),
 ]
 
@@ -76,13 +77,29 @@ class Command(BaseCommand):
                 aliases=alias_names(row),
                 country_code=row.get("country_code", ""),
             )
+        cited: dict[str, set[str]] = {}  # curated claim key -> records it is evidence of
         for slug, row in corpus.agreements:
             parties = [actors[party["actor"]] for party in row.get("parties", []) if party["actor"] in actors]
             services.agreement_create(
-                user=None, title=row["title"], slug=slug, kind=row["kind"], status=row["status"], parties=parties
+                user=None,
+                title=row["title"],
+                slug=slug,
+                kind=row["kind"],
+                status=row["status"],
+                parties=parties,
+                signed_on=row.get("signed"),
             )
-        for _key, row in corpus.transfers:
-            services.transfer_create(
+            for key in row["evidence"]:
+                cited.setdefault(key, set()).add(f"agreement:{slug}")
+        for slug, row in corpus.events:
+            services.event_create(user=None, title=row["title"], slug=slug, kind=row["kind"])
+            for key in row["evidence"]:
+                cited.setdefault(key, set()).add(f"event:{slug}")
+        transfer_keys = {}
+        for transfer_key, row in corpus.transfers:
+            for key in row["evidence"]:
+                cited.setdefault(key, set()).add(f"transfer:{transfer_key}")
+            transfer = services.transfer_create(
                 user=None,
                 supplier=actors[row["supplier"]],
                 recipient=actors[row["recipient"]],
@@ -91,6 +108,7 @@ class Command(BaseCommand):
                 description=row["description"],
                 status=row["status"],
             )
+            transfer_keys[transfer.pk] = transfer_key
         results = []
         for fixture in corpus.sources:
             meta = fixture.fields
@@ -103,6 +121,7 @@ class Command(BaseCommand):
                 published_on=meta.get("published", ""),
                 kind=meta["kind"],
             )
+            claims = Claim.objects.filter(pk__in=[c.pk for c in result.claims]).order_by("start")
             proposed = [
                 ClaimSpan(
                     start=claim.start,
@@ -110,8 +129,13 @@ class Command(BaseCommand):
                     modality=claim.modality,
                     subjects=frozenset(actor.slug for actor in claim.subjects.all()),
                     about=str(claim.about) if claim.about else None,
+                    links=frozenset(
+                        [f"agreement:{a.slug}" for a in claim.agreements.all()]
+                        + [f"event:{e.slug}" for e in claim.events.all()]
+                        + [f"transfer:{transfer_keys[t.pk]}" for t in claim.transfers.all()]
+                    ),
                 )
-                for claim in result.claims
+                for claim in claims.prefetch_related("subjects", "agreements", "events", "transfers")
             ]
             curated = []
             for key, row in fixture.claims:
@@ -123,6 +147,7 @@ class Command(BaseCommand):
                         modality=row["modality"],
                         subjects=frozenset(row.get("subjects", [])),
                         about=row.get("about"),
+                        links=frozenset(cited.get(key, ())),
                     )
                 )
             scores = score(proposed, curated, recognised=[actor.slug for actor in result.actors])
@@ -175,4 +200,6 @@ class Command(BaseCommand):
                     f"           modality {c.modality}/{p.modality} about {c.about}/{p.about} "
                     f"subjects curated {sorted(c.subjects)} proposed {sorted(p.subjects)}"
                 )
+            if p.links != c.links:
+                self.stdout.write(f"  links    {quote(c)}: curated {sorted(c.links)} proposed {sorted(p.links)}")
         self.stdout.write(f"  candidates: {', '.join(candidates) or 'none'}")
