@@ -109,6 +109,10 @@ def build_records(make_actor, make_source, make_claim, editor) -> dict:
         evidence=[claim],
     )
     return {
+        "alias": dprk.aliases.get(name="DPRK"),
+        "claimlink": other.links_out.get(),
+        "agreementparty": agreement.party_links.get(actor=dprk),
+        "provision": agreement.provisions.get(),
         "actor": dprk,
         "source": source,
         "claim": claim,
@@ -125,12 +129,13 @@ def build_records(make_actor, make_source, make_claim, editor) -> dict:
 # --- access -------------------------------------------------------------------------
 
 MODELS = ["actor", "relationship", "source", "claim", "event", "agreement", "armstransfer"]
+PARTS = ["alias", "claimlink", "agreementparty", "provision"]
 KEYS = {"armstransfer": "arms transfer"}
 
 
 def _pages(records) -> list[str]:
     pages = [url("index"), url("app_list", "kb"), url("kb_source_ingest")]
-    for model in MODELS:
+    for model in MODELS + PARTS:
         obj = records[KEYS.get(model, model)]
         version = obj.history.order_by("history_id").first().history_id
         pages += [
@@ -814,7 +819,7 @@ def test_editors_open_the_token_pages(desk):
         assert desk.get(page).status_code == 200, page
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", MODELS + PARTS)
 def test_changelist_query_counts_do_not_grow_with_rows(
     desk, make_actor, make_source, make_claim, editor, model, django_assert_num_queries
 ):
@@ -827,3 +832,39 @@ def test_changelist_query_counts_do_not_grow_with_rows(
     with django_assert_num_queries(len(three.captured_queries)):
         response = desk.get(url(f"kb_{model}_changelist"))
     assert response.context["cl"].result_count >= 6
+
+
+def test_an_alias_has_its_own_history_and_revert(desk, editor, make_actor):
+    actor = make_actor("North Korea", aliases=["DPRK"])
+    alias = actor.aliases.get(name="DPRK")
+    first = alias.history.order_by("history_id").first()
+    data = form_data(desk.get(url("kb_alias_change", alias.pk)))
+    data["name"] = "D.P.R. Korea"
+    assert desk.post(url("kb_alias_change", alias.pk), data).status_code == 302
+    assert "D.P.R. Korea" in desk.get(url("kb_alias_history", alias.pk)).content.decode()
+    page = desk.get(url("kb_alias_simple_history", alias.pk, first.history_id))
+    assert desk.post(url("kb_alias_simple_history", alias.pk, first.history_id), form_data(page)).status_code == 302
+    alias.refresh_from_db()
+    assert (alias.name, alias.normalized) == ("DPRK", "dprk")
+
+
+def test_source_is_added_and_the_same_text_twice_is_refused(desk, editor):
+    data = {
+        "title": "A report",
+        "publisher": "Test Wire",
+        "published_on": "2024-06-01",
+        "published_on_precision": "month",
+        "kind": "news",
+        "reliability": "B",
+        "language": "en",
+        "text": ARTICLE.replace("\n", "\r\n"),
+    }
+    response = desk.post(url("kb_source_add"), data)
+    assert response.status_code == 302, form_errors(response)
+    source = Source.objects.get()
+    assert source.text == ARTICLE  # cleaned: browsers send CRLF
+    assert str(source.published) == "2024-06"
+    again = desk.post(url("kb_source_add"), {**data, "title": "Again"})
+    assert again.status_code == 200
+    assert f"#{source.pk}" in " ".join(form_errors(again)["text"])
+    assert Source.objects.count() == 1

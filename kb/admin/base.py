@@ -207,10 +207,12 @@ class ServiceInline:
 
 class ServiceTabularInline(ServiceInline, admin.TabularInline):
     extra = 0
+    show_change_link = True  # each row's own page has its history
 
 
 class ServiceStackedInline(ServiceInline, admin.StackedInline):
     extra = 0
+    show_change_link = True
 
 
 def selected_ids(request) -> list[str]:
