@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -234,10 +235,52 @@ def search_filter(queryset: models.QuerySet, q: str) -> models.QuerySet:
     model = queryset.model
     text_fields, actor_fields = SEARCH_FIELDS[model]
     names = actors_named(q)
+    if model in FULL_TEXT and connections[queryset.db].vendor in ("postgresql", "sqlite"):
+        return queryset.filter(_full_text_q(queryset, q, names, actor_fields))
     matching = model._default_manager.filter(
         text_match_q(pattern, *text_fields) | _any_q({f"{field}__in": names} for field in actor_fields)
     )
     return queryset.filter(pk__in=matching.values("pk"))
+
+
+# Claims' text is matched by full-text search (migration 0002): on PostgreSQL over
+# ``search_document``, a stored generated column with a GIN index, on SQLite over the FTS5
+# table ``kb_claim_search``. Both hold the words of the quote, statement and attribution
+# normalised like ``normalize_name``. The query's words must appear in order, side by
+# side; the last one may be the start of a word. Other models keep the regular expression.
+FULL_TEXT = {Claim}
+
+
+def full_text_query(q: str, vendor: str = "postgresql") -> str | None:
+    """``q`` as a full-text query: to_tsquery('simple', …) syntax on PostgreSQL, FTS5 MATCH syntax on SQLite."""
+    words = normalize_name(q or "").split()
+    if not words:
+        return None
+    if vendor == "sqlite":
+        return '"' + " ".join(words) + '"*'
+    return " <-> ".join(f"'{word}'" for word in words) + ":*"
+
+
+def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[str, ...]) -> Q:
+    model = queryset.model
+    connection = connections[queryset.db]
+    query = full_text_query(q, connection.vendor)
+    if connection.vendor == "sqlite":
+        found = RawSQL("SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s", [query])
+    else:
+        table = connection.ops.quote_name(model._meta.db_table)
+        found = RawSQL(f"SELECT id FROM {table} WHERE search_document @@ to_tsquery('simple', %s)", [query])
+    match = Q(pk__in=found)
+    for name in actor_fields:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            through = field.remote_field.through
+            own = field.m2m_field_name()
+            other = field.m2m_reverse_field_name()
+            match |= Q(pk__in=through.objects.filter(**{f"{other}__in": names}).values(f"{own}_id"))
+        else:
+            match |= Q(**{f"{name}__in": names})
+    return match
 
 
 def _any_q(lookups) -> Q:
