@@ -613,3 +613,33 @@ def test_record_titles_match_in_any_case_but_names_keep_their_capitals():
     assert [m.surface for m in titles.find("after the death of Kim Jong Il")] == ["death of Kim Jong Il"]
     names = PhraseIndex([("China", "cn")])
     assert [(m.start, m.surface) for m in names.find("fine china and China")] == [(15, "China")]
+
+
+def test_command_records_the_acting_user(world, editor, tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    args = [str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01"]
+    with pytest.raises(CommandError, match="--user: no user named 'nobody'"):
+        call_command("ingest_article", *args, "--user", "nobody")
+    call_command("ingest_article", *args, "--user", editor.username, stdout=StringIO())
+    assert Source.objects.get().history.get().history_user == editor
+
+
+# --- the evaluation ------------------------------------------------------------------
+
+
+def test_eval_ingest_scores_the_corpus_and_leaves_nothing_behind(db):
+    out = StringIO()
+    call_command("eval_ingest", "--json", stdout=out)
+    figures = json.loads(out.getvalue())["total"]
+    assert figures["curated"] > 50 and figures["proposed"] > 30
+    # Loose floors: a regression guard, not the reported figures (see README, "Ingest").
+    assert figures["claim_precision"] >= 0.8 and figures["claim_recall"] >= 0.8
+    assert figures["actor_precision"] >= 0.8 and figures["modality_agreement"] >= 0.4
+    assert (Actor.objects.count(), Source.objects.count(), Claim.objects.count()) == (0, 0, 0)
+
+
+def test_eval_ingest_needs_an_empty_database(make_actor):
+    make_actor("Russia")
+    with pytest.raises(CommandError, match="needs an empty database"):
+        call_command("eval_ingest")
