@@ -16,8 +16,11 @@ def test_admin_and_api_docs_run_under_the_policy(page, live_server, admin_user, 
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text} {m.location}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: page error: {e}"))
+    page.on(
+        "response", lambda r: errors.append(f"{page.url}: HTTP {r.status} for {r.url}") if r.status >= 400 else None
+    )
     for path in [
         "/admin/",
         "/admin/kb/claim/",
