@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -50,19 +51,30 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         if ch in _DOTS and 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isalnum():
             i += 1  # "U.S" inside an initialism: dots join
             continue
-        if ch.isalnum():
-            for folded in strip_accents(ch).casefold():
-                out.append(folded)
-                offsets.append(i)
-        else:
-            out.append(" ")
+        folded = _fold(ch)
+        if len(folded) == 1:
+            out.append(folded)
             offsets.append(i)
+        else:
+            out.extend(folded)
+            offsets.extend([i] * len(folded))
         i += 1
     return "".join(out), offsets
 
 
+@functools.lru_cache(maxsize=8192)
+def _fold(ch: str) -> str:
+    """One character's matching form: "Ŭ" → "u", "ß" → "ss", anything but a letter or digit → a space."""
+    return strip_accents(ch).casefold() if ch.isalnum() else " "
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9 \-]+")
+
+
 def match_key(name: str) -> tuple[str, ...]:
     """The words a name is matched by: "Kim Jong-un" and "Kim Jong Un" both give ("kim", "jong", "un")."""
+    if _PLAIN_NAME.fullmatch(name):  # the common case, and the same result, much faster
+        return tuple(name.lower().replace("-", " ").split())
     return tuple(normalize_with_offsets(name.replace(".", ""))[0].split())
 
 
