@@ -803,6 +803,7 @@ def _ingest_write(*, user: User, analysis: Analysis, **source_fields: Any) -> In
         record = records[key]
         cited = [*record.evidence.all(), *cited]
         record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+    models.prefetch_related_objects(claims, "subjects")  # as_dict() lists them without a query per claim
     return IngestResult(
         source=source,
         created=True,

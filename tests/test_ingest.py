@@ -643,3 +643,12 @@ def test_eval_ingest_needs_an_empty_database(make_actor):
     make_actor("Russia")
     with pytest.raises(CommandError, match="needs an empty database"):
         call_command("eval_ingest")
+
+
+def test_summary_of_a_long_article_needs_no_query_per_claim(world, editor, django_assert_num_queries):
+    longer = "\n\n".join(f"{ARTICLE}\n\nPart {n} ends here with Russia." for n in range(3))
+    result = ingest(editor, content=longer.encode())
+    assert len(result.claims) >= 15
+    with django_assert_num_queries(0):
+        summary = result.as_dict()
+    assert all(claim["subjects"] for claim in summary["claims"][:3])

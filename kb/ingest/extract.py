@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from kb.ingest.normalize import clean_text
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".txt", ".text", ".md", "")
 # Control characters that never occur in an article (tab, newline, carriage return and form feed do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML_SNIFF = re.compile(
