@@ -231,81 +231,14 @@ def demonyms(name: str) -> list[str]:
 
 _NAME_WORD = re.compile(r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'’\-]*|[a-z]+")
 _CONNECTORS = frozenset({"of", "the", "for", "de", "al", "on", "von", "van", "bin"})
+_FUNCTION_WORDS = (
+    "the a an this that these those it its he she they we i you his her their our there here but and "
+    "or so yet however meanwhile still also in on at as by for from with after before since while "
+    "when if although though despite during earlier later then now today yesterday what why how who "
+    "which where not no one some many most every each such beyond even"
+)
 _NOT_NAMES = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "there",
-        "here",
-        "but",
-        "and",
-        "or",
-        "so",
-        "yet",
-        "however",
-        "meanwhile",
-        "still",
-        "also",
-        "in",
-        "on",
-        "at",
-        "as",
-        "by",
-        "for",
-        "from",
-        "with",
-        "after",
-        "before",
-        "since",
-        "while",
-        "when",
-        "if",
-        "although",
-        "though",
-        "despite",
-        "during",
-        "earlier",
-        "later",
-        "then",
-        "now",
-        "today",
-        "yesterday",
-        "what",
-        "why",
-        "how",
-        "who",
-        "which",
-        "where",
-        "not",
-        "no",
-        "one",
-        "some",
-        "many",
-        "most",
-        "every",
-        "each",
-        "such",
-        "beyond",
-        "even",
-        "for,",
-    ]
+    _FUNCTION_WORDS.split()
     + [m.lower() for m in calendar.month_name if m]
     + [d.lower() for d in calendar.day_name]
     + ["president", "leader", "minister", "premier", "chairman", "general", "secretary", "supreme"]

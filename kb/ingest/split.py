@@ -12,145 +12,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Abbreviations after which a full stop never ends a sentence (lower case, without the dot).
-TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "cmdr",
-        "adm",
-        "sgt",
-        "cpl",
-        "pvt",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "hon",
-        "pres",
-        "amb",
-        "sec",
-        "dep",
-        "st",
-        "mt",
-        "ft",
-        "jr",
-        "sr",
-        "messrs",
-        "mme",
-        "mlle",
-    ]
+TITLES = _words(
+    "mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep rev hon pres amb sec dep "
+    "st mt ft jr sr messrs mme mlle"
 )
-MONTHS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
-OTHER = frozenset(
-    [
-        "no",
-        "nos",
-        "vol",
-        "vols",
-        "fig",
-        "figs",
-        "approx",
-        "est",
-        "dept",
-        "univ",
-        "assn",
-        "bros",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "cf",
-        "al",
-        "ca",
-        "art",
-        "arts",
-        "p",
-        "pp",
-    ]
-)
+MONTHS = _words("jan feb mar apr jun jul aug sep sept oct nov dec")
+OTHER = _words("no nos vol vols fig figs approx est dept univ assn bros inc corp co ltd cf al ca art arts p pp")
 NEVER_FINAL = TITLES | MONTHS | OTHER
 # After these a full stop ends a sentence only when a typical sentence opener follows.
-MAYBE_FINAL = frozenset(["etc", "vs", "e.g", "i.e", "a.m", "p.m"])
+MAYBE_FINAL = _words("etc vs e.g i.e a.m p.m")
 # Words that typically open a sentence: after "U.S." or "etc." they signal a real boundary.
-SENTENCE_OPENERS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "there",
-        "here",
-        "but",
-        "and",
-        "or",
-        "so",
-        "yet",
-        "however",
-        "meanwhile",
-        "still",
-        "also",
-        "in",
-        "on",
-        "at",
-        "as",
-        "by",
-        "for",
-        "from",
-        "with",
-        "after",
-        "before",
-        "since",
-        "while",
-        "when",
-        "if",
-        "although",
-        "though",
-        "despite",
-        "during",
-        "earlier",
-        "later",
-        "then",
-        "now",
-        "today",
-        "yesterday",
-        "moscow",
-        "pyongyang",
-        "washington",
-        "seoul",
-        "beijing",
-        "kyiv",
-    ]
+SENTENCE_OPENERS = _words(
+    "a an the this that these those it its he she they we i you his her their our there here but and "
+    "or so yet however meanwhile still also in on at as by for from with after before since while "
+    "when if although though despite during earlier later then now today yesterday moscow pyongyang "
+    "washington seoul beijing kyiv"
 )
 
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
 # A candidate end: terminal punctuation, closing marks, then spaces (never a newline: lines split first).
 _END = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=[ \t]+)")
-_WORD_BEFORE = re.compile(r"(\w+(?:\.\w+)*)\.$")
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 
 
