@@ -513,8 +513,8 @@ def test_search_endpoint_is_typed_ranked_and_highlighted(anon, as_editor, corpus
 
 
 def test_search_snippet_escapes_html(as_editor, make_source, make_claim):
-    source = make_source(text="A <script>alert(1)</script> tag near Pyongyang.")
-    make_claim(source=source, quote="A <script>alert(1)</script> tag near Pyongyang.", status="accepted")
+    source = make_source(text="Pyongyang printed a <script>alert(1)</script> tag.")
+    make_claim(source=source, quote="Pyongyang printed a <script>alert(1)</script> tag.", status="accepted")
     hit = as_editor.get(f"{V1}/search/", {"q": "pyongyang", "type": "claim"}).json()["results"][0]
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
     assert "<mark>Pyongyang</mark>" in hit["snippet"]
