@@ -18,6 +18,7 @@ def run(argv: list[str], **env: str) -> subprocess.CompletedProcess:
     """Run ``argv`` with this interpreter in the project, in a clean environment plus ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SECRET_KEY", "DEBUG", "SECURE_"))}
     base.pop("DJANGO_SETTINGS_MODULE", None)
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; check --deploy rightly refuses it
     return subprocess.run(
         [sys.executable, *argv], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from kb.backup import model_counts
 from kb.loadcheck import EDITOR, run_load_check
+from kb.models import Claim
 
 
 class Command(BaseCommand):
@@ -42,13 +44,14 @@ class Command(BaseCommand):
         if not 0 < seconds <= 600:
             raise CommandError("--seconds must be more than 0 and at most 600.")
 
+        if not options["flush"] and Claim._meta.db_table in connection.introspection.table_names():
+            occupied = {label: n for label, n in model_counts().items() if n and label.startswith("kb.")}
+            if occupied:
+                raise CommandError(
+                    "load_check writes to the database: point DATABASE_URL at a scratch database "
+                    f"(this one holds {sum(occupied.values())} rows), or pass --flush to empty it."
+                )
         call_command("migrate", interactive=False, verbosity=0)
-        occupied = {label: n for label, n in model_counts().items() if n and label.startswith("kb.")}
-        if occupied and not options["flush"]:
-            raise CommandError(
-                "load_check writes to the database: point DATABASE_URL at a scratch database "
-                f"(this one holds {sum(occupied.values())} rows), or pass --flush to empty it."
-            )
         if options["flush"]:
             call_command("flush", interactive=False, verbosity=0)
         call_command("load_corpus", verbosity=0, stdout=io.StringIO())
