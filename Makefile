@@ -77,5 +77,16 @@ bench-ingest: setup
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/bench.sqlite3 && \
 	$(PY) manage.py migrate --no-input -v0 && $(PY) bench/ingest_bench.py $(BENCH_ARGS)
 
+# Performance at scale against the floor and a Datasette peer, on SQLite and PostgreSQL (README, "Performance").
+# BENCH_SCALE (default 1), BENCH_PG_URL, BENCH_REPEATS; Datasette lives in its own bench/.venv.
+BENCH_VENV := bench/.venv
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: setup $(BENCH_VENV)/.installed
+	$(PY) -m bench.run --update-readme
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -322,11 +322,13 @@ def scenarios(params: dict, repeats: int) -> list[dict]:
     return out
 
 
-def run(repeats: int, warmup: int) -> dict:
+def run(repeats: int, warmup: int, only: set[str] | None = None) -> dict:
     params = parameters()
     client = Client()
     results: dict = {"vendor": connection.vendor, "params": params, "scenarios": {}}
     for scenario in scenarios(params, repeats):
+        if only and scenario["name"] not in only:
+            continue
         entry = {"title": scenario["title"], "path": scenario["path"], "target": scenario["target"]}
         path = scenario["path"]
         n = scenario["repeats"]
@@ -349,7 +351,7 @@ def run(repeats: int, warmup: int) -> dict:
 
     # Peak Python memory of the full CSV against a tenth of it: flat means independent of row count.
     transfers = url("api:arms-transfer-list")
-    if transfers:
+    if transfers and (not only or "transfers_csv" in only):
         try:
             full = peak_memory_kb(lambda: get(client, f"{transfers}?format=csv"))
             tenth = peak_memory_kb(lambda: get(client, f"{transfers}?format=csv&status=denied"))
@@ -358,6 +360,8 @@ def run(repeats: int, warmup: int) -> dict:
         except Exception as exc:
             results["csv_memory"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
 
+    if only and "ingest" not in only:
+        return results
     seeds = iter(range(1000, 2000))
     results["scenarios"]["ingest"] = {
         "title": "Ingest of a 1,000-word article (source_ingest, rolled back)",
@@ -374,8 +378,9 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", default="", help="Comma-separated scenario names (default: all).")
     args = parser.parse_args()
-    results = run(args.repeats, args.warmup)
+    results = run(args.repeats, args.warmup, {name for name in args.only.split(",") if name} or None)
     with open(args.out, "w") as handle:
         json.dump(results, handle, indent=2, default=str)
 

@@ -194,8 +194,25 @@ class ActorRefFilter(filters.Filter):
             return qs
         q = Q()
         for name in self.field_names:
-            q |= Q(**{f"{name}__in": value})
-        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+            q |= _related_to(qs.model, name, value)
+        return qs.filter(q)
+
+
+def _related_to(model, name: str, actor_ids: list[int]) -> Q:
+    """Rows of ``model`` related to any of ``actor_ids`` through ``name``, without joining in the filter.
+
+    A many-to-many field is matched through its link table alone (an index-only lookup), a
+    foreign key by its column; other paths by a subquery over the model.
+    """
+    field = model._meta.get_field(name) if "__" not in name else None
+    if field is not None and field.many_to_many and not field.auto_created:
+        links = field.remote_field.through._default_manager.filter(
+            **{f"{field.m2m_reverse_field_name()}__in": actor_ids}
+        )
+        return Q(pk__in=links.values(field.m2m_field_name()))
+    if field is not None and field.many_to_one:
+        return Q(**{f"{name}__in": actor_ids})
+    return Q(pk__in=model._default_manager.filter(**{f"{name}__in": actor_ids}).values("pk"))
 
 
 class MultipleChoiceFilter(filters.MultipleChoiceFilter):
@@ -203,6 +220,8 @@ class MultipleChoiceFilter(filters.MultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", ListWidget)
+        # A choice on the row itself cannot duplicate rows; DISTINCT over whole rows is costly at scale.
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
 

@@ -262,25 +262,32 @@ def full_text_query(q: str, vendor: str = "postgresql") -> str | None:
 
 
 def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[str, ...]) -> Q:
+    """Rows whose text matches ``q`` or whose actors are named ``q``: one UNION of index lookups.
+
+    A UNION, not an OR of conditions, so that each part uses its own index and the rows
+    are read only for the (few) ids found.
+    """
     model = queryset.model
     connection = connections[queryset.db]
-    query = full_text_query(q, connection.vendor)
     if connection.vendor == "sqlite":
-        found = RawSQL("SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s", [query])
+        parts = ["SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s"]
     else:
         table = connection.ops.quote_name(model._meta.db_table)
-        found = RawSQL(f"SELECT id FROM {table} WHERE search_document @@ to_tsquery('simple', %s)", [query])
-    match = Q(pk__in=found)
+        parts = [f"SELECT id FROM {table} WHERE search_document @@ to_tsquery('simple', %s)"]
+    params: list = [full_text_query(q, connection.vendor)]
     for name in actor_fields:
         field = model._meta.get_field(name)
         if field.many_to_many:
-            through = field.remote_field.through
-            own = field.m2m_field_name()
-            other = field.m2m_reverse_field_name()
-            match |= Q(pk__in=through.objects.filter(**{f"{other}__in": names}).values(f"{own}_id"))
+            links = field.remote_field.through._default_manager.filter(
+                **{f"{field.m2m_reverse_field_name()}__in": names}
+            )
+            ids = links.values(field.m2m_field_name())
         else:
-            match |= Q(**{f"{name}__in": names})
-    return match
+            ids = model._default_manager.filter(**{f"{name}__in": names}).values("pk")
+        sql, sub_params = ids.order_by().query.sql_with_params()
+        parts.append(sql)
+        params.extend(sub_params)
+    return Q(pk__in=RawSQL(" UNION ".join(parts), params))
 
 
 def _any_q(lookups) -> Q:

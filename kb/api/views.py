@@ -391,6 +391,17 @@ class ArmsTransferViewSet(KbViewSet):
     ]
 
     def get_queryset(self):
+        if self.action == "list" and self.request.query_params.get("format") == "csv":
+            # The register in CSV names the actors and cites evidence ids only: fetch just that.
+            evidence = Prefetch(
+                "evidence", queryset=visible_claims(self.request.user, Claim.objects.only("pk").order_by("pk"))
+            )
+            queryset = (
+                ArmsTransfer.objects.select_related("supplier", "recipient")
+                .only(*(f.name for f in ArmsTransfer._meta.concrete_fields), "supplier__name", "recipient__name")
+                .prefetch_related(evidence)
+            )
+            return visible_records(self.request.user, queryset)
         queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())
         return visible_records(self.request.user, queryset)
 

@@ -65,38 +65,54 @@ def _neighbour_graph(actor, relationships, transfers, agreements):
     return ego_layout(builder, actor.pk) if len(builder.nodes) > 1 else None
 
 
+# Each section of a dossier shows at most this many records, with the total and a link to
+# the full list: the most-mentioned actors have thousands, and the page must stay fast.
+DOSSIER_SECTION_LIMIT = 50
+
+
+def _linked(model, field: str, actor) -> Q:
+    """Rows of ``model`` linked to ``actor`` through the many-to-many ``field``, without a join (no DISTINCT)."""
+    through = model._meta.get_field(field).remote_field.through
+    own = model._meta.get_field(field).m2m_field_name()
+    return Q(pk__in=through._default_manager.filter(actor=actor).values(own))
+
+
 def actor_detail(request, slug: str):
     """Everything the knowledge base holds about one actor, with the claims that back it."""
     user = request.user
     problems = Problems()
+    limit = DOSSIER_SECTION_LIMIT
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
+    relationship_qs = visible(user, Relationship.objects.filter(Q(subject=actor) | Q(object=actor)))
     relationships = list(
-        visible(user, Relationship.objects.filter(Q(subject=actor) | Q(object=actor)))
-        .select_related("subject", "object")
+        relationship_qs.select_related("subject", "object")
         .prefetch_related(visible_evidence(user))
-        .order_by("predicate", "subject__name", "object__name")
+        .order_by("predicate", "subject__name", "object__name")[:limit]
     )
-    events = list(
-        visible(user, Event.objects.filter(Q(participants=actor) | Q(place=actor)).distinct())
-        .select_related("place")
-        .order_by("start_on", "title")
-    )
+    signed = AgreementParty.objects.filter(signatory=actor).values("agreement_id")
+    event_qs = visible(user, Event.objects.filter(_linked(Event, "participants", actor) | Q(place=actor)))
+    events = list(event_qs.select_related("place").order_by("start_on", "title")[:limit])
+    agreement_qs = visible(user, Agreement.objects.filter(_linked(Agreement, "parties", actor) | Q(pk__in=signed)))
     agreements = list(
-        visible(user, Agreement.objects.filter(Q(parties=actor) | Q(party_links__signatory=actor)).distinct())
-        .select_related("signed_place")
-        .prefetch_related(
+        agreement_qs.select_related("signed_place").prefetch_related(
             Prefetch(
                 "party_links",
                 queryset=AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name"),
             )
-        )
+        )[:limit]
     )
+    transfer_qs = visible(user, ArmsTransfer.objects.filter(Q(supplier=actor) | Q(recipient=actor)))
     transfers = list(
-        visible(user, ArmsTransfer.objects.filter(Q(supplier=actor) | Q(recipient=actor)))
-        .select_related("supplier", "recipient")
+        transfer_qs.select_related("supplier", "recipient")
         .prefetch_related(visible_evidence(user, to_attr="visible_evidence"))
-        .order_by("-start_on", "pk")
+        .order_by("-start_on", "pk")[:limit]
     )
+    counts = {
+        "relationship_count": relationship_qs.count(),
+        "event_count": event_qs.count(),
+        "agreement_count": agreement_qs.count(),
+        "transfer_count": transfer_qs.count(),
+    }
     claims = (
         selectors.visible_claims(user, Claim.objects.filter(subjects=actor))
         .select_related("source")
@@ -120,7 +136,8 @@ def actor_detail(request, slug: str):
         "agreements": agreements,
         "supplied": [t for t in transfers if t.supplier_id == actor.pk],
         "received": [t for t in transfers if t.recipient_id == actor.pk],
-        "transfer_count": len(transfers),
+        **counts,
+        "section_limit": limit,
         "claims_page": claims_page,
         "graph": _neighbour_graph(actor, relationships, transfers, agreements),
         "problems": problems,
