@@ -126,22 +126,22 @@ def floor_claim_list(actor_id: int, modality: str) -> bytes:
 
 
 def search_where() -> str:
-    """The claims matching a search term, by the same rule our search uses on this database."""
+    """The claims matching a search term, by the same rule and indexes our search uses on this database."""
     named = "SELECT actor_id FROM kb_alias WHERE normalized LIKE %s"
-    names = f"c.id IN (SELECT claim_id FROM kb_claim_subjects WHERE actor_id IN ({named})) OR c.speaker_id IN ({named})"
     if connection.vendor == "postgresql":
-        text = "c.search_document @@ to_tsquery('simple', %s)"
+        text = "SELECT id FROM kb_claim WHERE search_document @@ to_tsquery('simple', %s)"
     else:
-        text = "c.quote LIKE %s OR c.statement LIKE %s OR c.attributed_to LIKE %s"
-    return f"({text} OR {names})"
+        text = "SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s"
+    return (
+        f"c.id IN ({text} UNION SELECT claim_id FROM kb_claim_subjects WHERE actor_id IN ({named}) "
+        f"UNION SELECT id FROM kb_claim WHERE speaker_id IN ({named}))"
+    )
 
 
 def search_params(term: str) -> list:
-    normalized = normalize_name(term)
-    names = [f"%{normalized}%"] * 2
-    if connection.vendor == "postgresql":
-        return [" <-> ".join(f"'{word}'" for word in normalized.split()) + ":*", *names]
-    return [f"%{term}%"] * 3 + names
+    from kb.selectors import full_text_query
+
+    return [full_text_query(term, connection.vendor), *[f"%{normalize_name(term)}%"] * 2]
 
 
 def floor_search(term: str) -> bytes:
