@@ -41,6 +41,15 @@ EXCLUDED = {"auth.permission"}
 BATCH = 500
 
 
+class BackupEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder, but times keep their microseconds (it cuts them to milliseconds)."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 class BackupError(Exception):
     """A backup that cannot be read or restored here; the message says why. Nothing was written."""
 
@@ -145,7 +154,7 @@ def write_backup(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[st
         with gzip.GzipFile(fileobj=stream, mode="wb") as gz:
             gz.write(json.dumps(header, sort_keys=True).encode() + b"\n")
             for row in backup_rows(using):
-                gz.write(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False).encode() + b"\n")
+                gz.write(json.dumps(row, cls=BackupEncoder, ensure_ascii=False).encode() + b"\n")
     return header
 
 

@@ -1,5 +1,6 @@
 """kb_backup and kb_restore: a round trip keeps every row and its history, across SQLite and PostgreSQL."""
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -328,3 +329,13 @@ def test_round_trip_across_sqlite_and_postgresql(kb_data, tmp_path, scratch_post
     assert pg_header["database"] == "postgresql"
     assert pg_header["counts"] == header["counts"]
     assert pg_rows == rows
+
+
+def test_times_keep_their_microseconds(kb_data, tmp_path):
+    stamp = dt.datetime(2024, 6, 19, 8, 30, 15, 400, tzinfo=dt.UTC)  # under a millisecond
+    Actor.objects.filter(name="Russia").update(updated_at=stamp)
+    header, rows = dump()
+    path = write_file(tmp_path / "b.jsonl.gz", header, rows)
+    settle_constraints()
+    call_command("kb_restore", str(path), "--force", stdout=io.StringIO())
+    assert Actor.objects.get(name="Russia").updated_at == stamp
