@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+DESCRIPTION = """
+A claims-first knowledge base on Russia–North Korea relations. Every actor, relationship,
+agreement, arms transfer and event is backed by **claims**: verbatim quotes anchored to the
+exact characters of a stored source (`source.text[start:end] == quote`).
+
+**Reading.** Lists are paginated as `{count, next, previous, results}` with `?page=` and
+`?page_size=` (1–200). Every list takes `?search=` (alias-, case-, accent- and
+hyphen-insensitive: `kim jong un` finds "Kim Jong-un", `sungri` finds "Sŭngri"), `?ordering=`
+(`-` for descending), `?format=csv` (the whole filtered list, streamed) and the filters listed
+with it. Several values: repeat the parameter or comma-separate them. Actors in filters are
+given by id or slug. `GET /api/v1/search/?q=` searches every type at once.
+
+**Partial dates.** Dates are `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or a decade such as `2020s`, in
+filters, bodies and responses; each date `<name>` comes with `<name>_precision`. A date range
+filter (`date_from`, `date_to`…) keeps records whose own period *overlaps* it: a claim about
+"2023" matches `date_from=2023-09&date_to=2023-09`; one about "October 2023" does not.
+
+**Visibility.** Anonymous users and analysts see accepted claims only, and only the records an
+accepted claim backs; evidence lists and counts leave the rest out. Editors see everything.
+
+**Writing** needs editor rights and `Authorization: Token <key>` (an editor's token is printed
+by `python manage.py create_editor NAME`) or a session with its CSRF token. Writes go through
+the same services as the admin: quotes must occur in their source, records in use cannot be
+deleted, and history records who did what.
+
+**Errors** are JSON: `{"<field>": ["message"]}` for bad input (400), otherwise
+`{"detail": "message"}`: 401 no credentials, 403 not an editor, 404 unknown id or page,
+409 record in use, 415 unsupported content type, 429 too many anonymous requests.
+""".strip()
+
 ERROR = {
     "type": "object",
     "description": 'The request as a whole failed: {"detail": "…"}.',
@@ -65,6 +95,7 @@ def _filter_descriptions() -> dict[str, dict[str, str]]:
 
 def add_error_responses(result, generator, request, public):
     """Document every error response, the text/csv form of every list and every filter's meaning."""
+    result.setdefault("info", {})["description"] = DESCRIPTION
     labels = _filter_descriptions()
     for path, labels_of_path in labels.items():
         operation = result.get("paths", {}).get(path, {}).get("get")
