@@ -115,7 +115,7 @@ def _claim_page_sql(where: str) -> str:
         f"(SELECT {_agg_ids('cs2.actor_id')} FROM kb_claim_subjects cs2 WHERE cs2.claim_id = c.id) AS subjects, "
         "COUNT(*) OVER () AS total "
         "FROM kb_claim c JOIN kb_source s ON s.id = c.source_id "
-        f"WHERE c.status = 'accepted' AND {where} ORDER BY c.source_id, c.start LIMIT 50"
+        f"WHERE c.status = 'accepted' AND {where} ORDER BY s.published_on DESC, s.title, c.start LIMIT 50"
     )
 
 
