@@ -55,6 +55,13 @@ MAX_ID = 2**63 - 1
 # --- form fields ------------------------------------------------------------------
 
 
+def as_id(text: str) -> int | None:
+    """``text`` as a record id (a whole number that fits the database), or None."""
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def _split(values) -> list[str]:
     if values in (None, "", [], ()):
         return []
@@ -119,7 +126,7 @@ class ActorRefField(MultipleValueField):
         for ref in refs:
             if not _SLUG_RE.match(ref):
                 raise forms.ValidationError(f"{ref[:60]!r} is neither an actor id nor an actor slug.", code="invalid")
-        ids = {int(ref) for ref in refs if ref.isdigit() and int(ref) <= MAX_ID}
+        ids = {as_id(ref) for ref in refs} - {None}
         found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
         known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
         missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
@@ -135,7 +142,7 @@ class IdListField(MultipleValueField):
     def clean(self, value) -> list[int]:
         values = self.to_python(value)
         for v in values:
-            if not v.isdigit() or int(v) > MAX_ID:
+            if as_id(v) is None:
                 raise forms.ValidationError(f"{v[:60]!r} is not a record id (a positive whole number).", code="invalid")
         return [int(v) for v in values]
 

@@ -329,3 +329,29 @@ def test_session_writes_need_csrf(analyst, editor, source):
     client.force_login(editor)
     response = client.post(f"{V1}/claims/", {"source": source.pk, "quote": "Kim Jong-un"}, format="json")
     assert "CSRF" in assert_detail(response, 403)
+
+
+def test_very_long_numbers_never_fail(client, as_editor, make_source):
+    digits = "9" * 5000
+    assert "too long" in assert_detail(client.get(f"{V1}/claims/?page={digits}"), 404)
+    assert_field_error(client.get(f"{V1}/claims/?page_size={digits}"), "page_size")
+    assert_field_error(client.get(f"{V1}/claims/?id={digits}"), "id")
+    assert_field_error(client.get(f"{V1}/claims/?source={digits}"), "source")
+    assert_field_error(client.get(f"{V1}/claims/?subject={digits[:200]}"), "subject")
+    assert assert_detail(client.get(f"{V1}/claims/{digits}/"), 404)
+    huge = int("9" * 30)
+    source = make_source()
+    for body, field in [
+        ({"source": huge, "quote": "Kim"}, "source"),
+        ({"source": source.pk, "quote": "Kim", "subjects": [huge]}, "subjects"),
+        ({"source": source.pk, "quote": "Kim", "start": huge, "end": huge}, "start"),
+        ({"source": source.pk, "quote": "Kim", "credibility": huge}, "credibility"),
+    ]:
+        assert_field_error(as_editor.post(f"{V1}/claims/", body, format="json"), field)
+
+
+def test_oversized_body_is_413_json(as_editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = {"title": "T", "publisher": "P", "text": "word " * 5_000}
+    assert "larger than the limit" in assert_detail(as_editor.post(f"{V1}/sources/", body, format="json"), 413)
+    assert not Source.objects.exists()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
@@ -13,6 +15,12 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kb.services import RecordInUse
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 class Conflict(APIException):
@@ -52,6 +60,13 @@ def exception_handler(exc, context):
         exc = ValidationError(validation_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("The record cannot be deleted: other records depend on it.")
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = PayloadTooLarge(
+            f"The request body is larger than the limit of {limit} bytes; upload files to /api/v1/ingest/."
+        )
+    elif isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
+        exc = ValidationError({"non_field_errors": [f"The request was refused: {exc}"]})
     elif isinstance(exc, DataError):
         exc = ValidationError({"non_field_errors": ["A value is out of range for the database."]})
     response = drf_exception_handler(exc, context)

@@ -62,6 +62,7 @@ ERRORS = {
     "403": ("The user is not an editor.", "Error"),
     "404": ("No such record (ids are whole numbers), or no such page.", "Error"),
     "409": ("The record is in use: other records depend on it.", "Error"),
+    "413": ("The request body is larger than the server accepts.", "Error"),
     "415": ("Unsupported content type: send application/json (or a form).", "Error"),
     "429": ("Too many anonymous requests; retry after the number of seconds in Retry-After.", "Error"),
 }
@@ -71,7 +72,7 @@ def _codes(method: str, path: str) -> list[str]:
     detail = "{id}" in path
     if method == "get":
         return ["400", "404", "429"] if not detail else ["404", "429"]
-    codes = ["400", "401", "403", "415", "429"]
+    codes = ["400", "401", "403", "413", "415", "429"]
     if detail:
         codes.append("404")
     if method == "delete":

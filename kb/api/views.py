@@ -16,6 +16,7 @@ from kb.api import serializers as s
 from kb.api.csv_export import Column, CSVRenderer, csv_response, names
 from kb.api.exceptions import service_errors
 from kb.api.permissions import IsEditorOrReadOnly
+from kb.filtersets import as_id
 from kb.models import (
     Actor,
     Agreement,
@@ -28,8 +29,6 @@ from kb.models import (
     Source,
 )
 from kb.selectors import is_editor, visible_claims, visible_records
-
-MAX_ID = 2**63 - 1
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -73,7 +72,7 @@ class KbViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if not value.isdigit() or int(value) > MAX_ID:
+        if as_id(value) is None:
             name = self.queryset.model._meta.verbose_name
             raise NotFound(f"No {name} has the id “{value[:40]}”: ids are whole numbers.")
         return super().get_object()
