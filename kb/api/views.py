@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
@@ -283,7 +283,8 @@ class ClaimViewSet(KbViewSet):
         user = self.request.user
         links = ClaimLink.objects.order_by("kind", "to_claim_id")
         if not is_editor(user):
-            links = links.filter(to_claim__in=visible_claims(user).values("pk"))
+            # Checked per link (an index lookup), not against the list of every visible claim.
+            links = links.filter(Exists(visible_claims(user).filter(pk=OuterRef("to_claim_id"))))
         queryset = (
             Claim.objects.select_related("source", "speaker", "reviewed_by")
             .defer("source__text", "source__furniture_note")

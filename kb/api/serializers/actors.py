@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 from kb.api.serializers.common import (
     ActorBriefSerializer,
     ClaimBriefSerializer,
+    HyperlinkedIdentityField,
     PartialDateField,
     PartialDateInputField,
     RelatedCountSerializer,
@@ -20,7 +21,7 @@ from kb.models import Actor, Relationship
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail")
+    url = HyperlinkedIdentityField(view_name="api:actor-detail")
     aliases = serializers.SerializerMethodField(help_text="Every spelling of the actor's name.")
     start_on = PartialDateField(help_text="Born or founded.")
     start_on_precision = precision_field()
@@ -120,7 +121,7 @@ class ActorInputSerializer(serializers.ModelSerializer):
 
 
 class RelationshipSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:relationship-detail")
+    url = HyperlinkedIdentityField(view_name="api:relationship-detail")
     subject = ActorBriefSerializer(read_only=True)
     object = ActorBriefSerializer(read_only=True)
     valid_from = PartialDateField()

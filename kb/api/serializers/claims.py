@@ -6,6 +6,8 @@ from rest_framework import serializers
 
 from kb.api.serializers.common import (
     ActorBriefSerializer,
+    HyperlinkedIdentityField,
+    HyperlinkedRelatedField,
     PartialDateField,
     PartialDateInputField,
     SourceBriefSerializer,
@@ -15,7 +17,7 @@ from kb.models import Claim, ClaimLink
 
 
 class ClaimLinkSerializer(serializers.ModelSerializer):
-    to_claim_url = serializers.HyperlinkedRelatedField(source="to_claim", view_name="api:claim-detail", read_only=True)
+    to_claim_url = HyperlinkedRelatedField(source="to_claim", view_name="api:claim-detail", read_only=True)
 
     class Meta:
         model = ClaimLink
@@ -23,7 +25,7 @@ class ClaimLinkSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = HyperlinkedIdentityField(view_name="api:claim-detail")
     source = SourceBriefSerializer(read_only=True)
     speaker = ActorBriefSerializer(read_only=True)
     subjects = ActorBriefSerializer(many=True, read_only=True)

@@ -9,6 +9,41 @@ from kb.dates import PartialDate
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 
 
+class _UrlTemplateMixin:
+    """Reverse a view name once per request, then fill in each row's key.
+
+    A page of 50 claims links some 250 records; reverse() for each link was half the time
+    of serialising the page.
+    """
+
+    _MARKER = "9876543210123456789"  # fits <int:pk> and <slug:slug>
+
+    def get_url(self, obj, view_name, request, format):
+        if hasattr(obj, "pk") and obj.pk in (None, ""):
+            return None
+        templates = getattr(request, "_kb_url_templates", None)
+        if templates is None:
+            templates = {}
+            if request is not None:
+                request._kb_url_templates = templates
+        key = (view_name, self.lookup_url_kwarg, format)
+        if key not in templates:
+            kwargs = {self.lookup_url_kwarg: self._MARKER}
+            templates[key] = self.reverse(view_name, kwargs=kwargs, request=request, format=format).rpartition(
+                self._MARKER
+            )
+        head, _, tail = templates[key]
+        return f"{head}{getattr(obj, self.lookup_field)}{tail}"
+
+
+class HyperlinkedIdentityField(_UrlTemplateMixin, serializers.HyperlinkedIdentityField):
+    """The record's own API URL (reversed once per request)."""
+
+
+class HyperlinkedRelatedField(_UrlTemplateMixin, serializers.HyperlinkedRelatedField):
+    """A related record's API URL (reversed once per request)."""
+
+
 @extend_schema_field({"type": "string", "nullable": True, "example": "2024-06", "readOnly": True})
 class PartialDateField(serializers.Field):
     """Output of a partial date ``<name>``: "2024-06-19", "2024-06", "2024" or "2020s" (null when unknown)."""
@@ -70,7 +105,7 @@ def precision_field() -> serializers.CharField:
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail")
+    url = HyperlinkedIdentityField(view_name="api:actor-detail")
 
     class Meta:
         model = Actor
@@ -78,7 +113,7 @@ class ActorBriefSerializer(serializers.ModelSerializer):
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    url = HyperlinkedIdentityField(view_name="api:source-detail")
     published_on = PartialDateField()
 
     class Meta:
@@ -87,7 +122,7 @@ class SourceBriefSerializer(serializers.ModelSerializer):
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = HyperlinkedIdentityField(view_name="api:claim-detail")
 
     class Meta:
         model = Claim
@@ -95,7 +130,7 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
 
 
 class EventBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail")
+    url = HyperlinkedIdentityField(view_name="api:event-detail")
 
     class Meta:
         model = Event
@@ -103,7 +138,7 @@ class EventBriefSerializer(serializers.ModelSerializer):
 
 
 class AgreementBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+    url = HyperlinkedIdentityField(view_name="api:agreement-detail")
 
     class Meta:
         model = Agreement
@@ -111,7 +146,7 @@ class AgreementBriefSerializer(serializers.ModelSerializer):
 
 
 class ArmsTransferBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
+    url = HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
     title = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from kb.api.serializers.common import (
     ActorBriefSerializer,
     ClaimBriefSerializer,
+    HyperlinkedIdentityField,
     PartialDateField,
     PartialDateInputField,
     precision_field,
@@ -18,7 +19,7 @@ EVIDENCE_HELP = "The claims backing it (those you may see)."
 
 
 class EventSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:event-detail")
+    url = HyperlinkedIdentityField(view_name="api:event-detail")
     start_on = PartialDateField()
     start_on_precision = precision_field()
     end_on = PartialDateField()
@@ -74,7 +75,7 @@ class ProvisionSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail")
+    url = HyperlinkedIdentityField(view_name="api:agreement-detail")
     signed_on = PartialDateField()
     signed_on_precision = precision_field()
     in_force_on = PartialDateField(help_text="Entry into force.")
@@ -147,7 +148,7 @@ class AgreementInputSerializer(serializers.ModelSerializer):
 
 
 class ArmsTransferSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
+    url = HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
     supplier = ActorBriefSerializer(read_only=True)
     recipient = ActorBriefSerializer(read_only=True)
     start_on = PartialDateField(help_text="Start of the period.")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from kb.api.serializers.common import (
     ActorBriefSerializer,
+    HyperlinkedIdentityField,
     PartialDateField,
     PartialDateInputField,
     precision_field,
@@ -14,7 +15,7 @@ from kb.models import Claim, Source
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    url = HyperlinkedIdentityField(view_name="api:source-detail")
     article_url = serializers.URLField(source="url", read_only=True, help_text="Where the article was published.")
     authors = ActorBriefSerializer(many=True, read_only=True)
     published_on = PartialDateField()
@@ -47,7 +48,7 @@ class SourceSerializer(serializers.ModelSerializer):
 class SourceClaimSerializer(serializers.ModelSerializer):
     """A claim as it sits in its source: the quote and its offsets into the text."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = HyperlinkedIdentityField(view_name="api:claim-detail")
 
     class Meta:
         model = Claim
