@@ -103,10 +103,25 @@ def _save(instance: M, *, user: User, m2m: dict[str, list] | None = None, reason
             instance.save()
             for name, values in (m2m or {}).items():
                 getattr(instance, name).set(values)
+            _touch_wholes(instance)
     except IntegrityError as exc:
         # full_clean() catches what the model knows; a race with another writer lands here.
         raise ValidationError({"__all__": [f"The database refused the record: {exc}"]}) from exc
     return instance
+
+
+def _touch_wholes(part: models.Model) -> None:
+    """A written part (alias, party, provision, claim link) changes its record: move the record's ``updated_at``.
+
+    The record's version (``selectors.record_version``) then changes too, so an API client's
+    If-Match or an open admin form of the record notices. No history row: the part has its own.
+    """
+    for field in part._meta.concrete_fields:
+        remote = field.remote_field
+        if field.many_to_one and remote.on_delete is models.CASCADE and remote.model._meta.app_label == "kb":
+            whole_id = getattr(part, field.attname)
+            if whole_id is not None:
+                remote.model._default_manager.filter(pk=whole_id).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -162,6 +177,7 @@ def record_delete(instance: models.Model, *, user: User, reason: str = "") -> No
     for child in _cascade_children(instance):
         child._history_user = instance._history_user
     instance.delete()
+    _touch_wholes(instance)
 
 
 def _cascade_children(instance: models.Model) -> Iterable[models.Model]:

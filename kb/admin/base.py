@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import flatten_fieldsets, quote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
+from kb.selectors import last_change, record_version
 
 _ERRORS_ATTR = "_kb_service_errors"
 
@@ -37,10 +38,24 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-class ServiceForm(forms.ModelForm):
-    """A ModelForm that cleans its fields and leaves writing, and model validation, to the services."""
+VERSION_FIELD = "kb_version"
 
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm that cleans its fields and leaves writing, and model validation, to the services.
+
+    A change form also carries, hidden, the version of the record it was loaded with
+    (``selectors.record_version``), so that saving over someone else's newer change is refused.
+    """
+
+    kb_version = forms.CharField(required=False, widget=forms.HiddenInput)
     service_errors: dict[str, list[str]] = {}
+    loaded_version = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if VERSION_FIELD in self.fields:
+            self.fields[VERSION_FIELD].initial = self.loaded_version
 
     def _post_clean(self) -> None:
         # No construct_instance() and no full_clean(): the services validate and save.
@@ -91,10 +106,38 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         restore_historical_m2m(obj)
         form = super().get_form(request, obj, change=change, **kwargs)
+        extra = {}
         found = getattr(request, _ERRORS_ATTR, None)
         if found:
-            form = type(form.__name__, (form,), {"service_errors": found})
+            extra["service_errors"] = found
+        if obj is not None and obj.pk is not None:
+            # A past version (revert) is checked against the record as it is now.
+            live = self.model._default_manager.filter(pk=obj.pk).first() if hasattr(obj, "_history") else obj
+            extra["loaded_version"] = record_version(live) if live is not None else ""
+        if extra:
+            form = type(form.__name__, (form,), extra)
         return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or VERSION_FIELD in flatten_fieldsets(fieldsets):
+            return fieldsets
+        # The hidden version rides in the first fieldset, so every change form carries it.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
+
+    def check_version(self, request, form, current: models.Model) -> None:
+        """Refuse to save when the record changed after the form was loaded (no version: no check)."""
+        loaded = (form.cleaned_data or {}).get(VERSION_FIELD) or form.data.get(VERSION_FIELD)
+        if not loaded or loaded == record_version(current):
+            return
+        who, when = last_change(current)
+        at = f" on {when:%Y-%m-%d at %H:%M:%S} UTC" if when else ""
+        what = self.model._meta.verbose_name
+        raise ValidationError(
+            f"This {what} was changed by {who}{at}, after you opened it. Your changes were not saved, "
+            f"so as not to overwrite theirs: open the {what} again to see the current version, then redo your changes."
+        )
 
     def save_form(self, request, form, change):
         form.save_m2m = lambda: None  # many-to-many values go to the service with the rest
@@ -103,9 +146,11 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         fields = self.service_fields(request, form, change)
         if change:
-            current = self.model._default_manager.filter(pk=obj.pk).first()
+            # Locked until the request's transaction ends, so two saves cannot both pass the version check.
+            current = self.model._default_manager.select_for_update().filter(pk=obj.pk).first()
             if current is None:
                 raise ValidationError(f"{self.model._meta.verbose_name.capitalize()} #{obj.pk} no longer exists.")
+            self.check_version(request, form, current)
             saved = self.service_update(request, current, fields)
         else:
             saved = self.service_create(request, fields)

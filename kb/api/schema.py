@@ -27,9 +27,14 @@ by `python manage.py create_editor NAME`) or a session with its CSRF token. Writ
 the same services as the admin: quotes must occur in their source, records in use cannot be
 deleted, and history records who did what.
 
+**Concurrent edits.** A record's detail answer carries an `ETag` (its version). Send it back
+as `If-Match` with PUT, PATCH or DELETE: if someone changed the record meanwhile, the answer is
+412 and nothing is written. Without `If-Match` the write goes ahead.
+
 **Errors** are JSON: `{"<field>": ["message"]}` for bad input (400), otherwise
 `{"detail": "message"}`: 401 no credentials, 403 not an editor, 404 unknown id or page,
-409 record in use, 415 unsupported content type, 429 too many anonymous requests.
+409 record in use, 412 changed since read (see above), 415 unsupported content type,
+429 too many anonymous requests.
 """.strip()
 
 ERROR = {
@@ -64,6 +69,7 @@ ERRORS = {
     "409": ("The record is in use: other records depend on it.", "Error"),
     "413": ("The request body is larger than the server accepts.", "Error"),
     "415": ("Unsupported content type: send application/json (or a form).", "Error"),
+    "412": ("If-Match named an older version: the record changed since it was read; nothing was written.", "Error"),
     "429": ("Too many anonymous requests; retry after the number of seconds in Retry-After.", "Error"),
 }
 
@@ -77,6 +83,8 @@ def _codes(method: str, path: str) -> list[str]:
         codes.append("404")
     if method == "delete":
         codes = ["401", "403", "404", "409", "429"]
+    if detail:
+        codes.append("412")
     return codes
 
 
@@ -92,6 +100,35 @@ def _filter_descriptions() -> dict[str, dict[str, str]]:
                 name: str(f.label) for name, f in filterset_class.base_filters.items() if f.label
             }
     return found
+
+
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The record's version: send it back as If-Match to write only if nobody changed it since.",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": (
+        "The ETag of the record as last read. If the record has changed since, the write is refused "
+        "with 412 and nothing changes; without If-Match the write goes ahead."
+    ),
+    "schema": {"type": "string"},
+}
+
+
+def add_versioning(method: str, operation: dict) -> None:
+    """A record's detail answers carry its ETag; its writes take If-Match."""
+    responses = operation.get("responses", {})
+    if method in {"get", "put", "patch"} and "200" in responses:
+        responses["200"].setdefault("headers", {}).update(ETAG_HEADER)
+    if method in {"put", "patch", "delete"}:
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("name") == "If-Match" for p in parameters):
+            parameters.append(IF_MATCH)
 
 
 def add_error_responses(result, generator, request, public):
@@ -114,6 +151,8 @@ def add_error_responses(result, generator, request, public):
             for code in _codes(method, path):
                 description, schema = ERRORS[code]
                 responses.setdefault(code, _response(description, schema))
+            if "{id}" in path:
+                add_versioning(method, operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})
             if "text/csv" in content:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from kb import filtersets, services
 from kb.api import serializers as s
+from kb.api.concurrency import ConditionalWriteMixin
 from kb.api.csv_export import Column, CSVRenderer, csv_response, names
 from kb.api.exceptions import service_errors
 from kb.api.permissions import IsEditorOrReadOnly
@@ -37,7 +38,7 @@ def _count(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-class KbViewSet(viewsets.ModelViewSet):
+class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
 
     Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
@@ -88,6 +89,7 @@ class KbViewSet(viewsets.ModelViewSet):
     def _output(self, instance, status_code=status.HTTP_200_OK) -> Response:
         self.action = "retrieve"
         fresh = self.get_queryset().get(pk=instance.pk)
+        self.versioned = fresh  # the ETag of a write's answer is the version just written
         serializer_class = self.detail_serializer_class or self.serializer_class
         data = serializer_class(fresh, context=self.get_serializer_context()).data
         headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
