@@ -95,11 +95,13 @@ class PartialDateField(forms.Field):
         if not value:
             return None
         if len(value) > 10:
-            raise forms.ValidationError(f"{value[:20]!r}… is too long for a partial date.", code="invalid")
+            raise forms.ValidationError(
+                "%(value)s… is too long for a partial date.", code="invalid", params={"value": repr(value[:20])}
+            )
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from exc
+            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": str(exc)}) from exc
 
 
 class MultipleValueField(forms.Field):
@@ -125,14 +127,18 @@ class ActorRefField(MultipleValueField):
             return []
         for ref in refs:
             if not _SLUG_RE.match(ref):
-                raise forms.ValidationError(f"{ref[:60]!r} is neither an actor id nor an actor slug.", code="invalid")
+                raise forms.ValidationError(
+                    "%(ref)s is neither an actor id nor an actor slug.", code="invalid", params={"ref": repr(ref[:60])}
+                )
         ids = {as_id(ref) for ref in refs} - {None}
         found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
         known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
         missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
         if missing:
             listed = ", ".join(repr(ref[:60]) for ref in missing[:5])
-            raise forms.ValidationError(f"No actor has the id or slug {listed}.", code="invalid_choice")
+            raise forms.ValidationError(
+                "No actor has the id or slug %(listed)s.", code="invalid_choice", params={"listed": listed}
+            )
         return sorted(pk for pk, _ in found)
 
 
@@ -143,7 +149,11 @@ class IdListField(MultipleValueField):
         values = self.to_python(value)
         for v in values:
             if as_id(v) is None:
-                raise forms.ValidationError(f"{v[:60]!r} is not a record id (a positive whole number).", code="invalid")
+                raise forms.ValidationError(
+                    "%(value)s is not a record id (a positive whole number).",
+                    code="invalid",
+                    params={"value": repr(v[:60])},
+                )
         return [int(v) for v in values]
 
 

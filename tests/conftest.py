@@ -72,3 +72,58 @@ def accepted(editor):
         return services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
 
     return accept
+
+
+@pytest.fixture
+def sample_kb(editor, make_source):
+    """A small knowledge base of every kind: one of each backed by an accepted claim, one of each by a proposed one."""
+    from kb.choices import AgreementKind, AgreementStatus, EventKind, TransferCategory, TransferStatus
+
+    u = editor
+    dprk = services.actor_create(user=u, name="North Korea", kind=ActorKind.STATE, aliases=["DPRK"], slug="north-korea")
+    russia = services.actor_create(user=u, name="Russia", kind=ActorKind.STATE, country_code="RU")
+    kim = services.actor_create(user=u, name="Kim Jong Un", kind=ActorKind.PERSON, aliases=["Kim Jong-un"])
+    source = make_source(title="Summit at Vostochny")
+    quotes = [
+        "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
+        "North Korea is expected to sell artillery shells to Russia.",
+    ]
+    kb = {"actors": [dprk, russia, kim], "source": source}
+    for status, quote in zip((ClaimStatus.ACCEPTED, ClaimStatus.PROPOSED), quotes, strict=True):
+        claim = services.claim_create(
+            user=u, source=source, quote=quote, modality=Modality.FACT, subjects=[kim, dprk], status=status
+        )
+        kb[status] = {
+            "claim": claim,
+            "event": services.event_create(
+                user=u, title=f"Summit ({status})", kind=EventKind.SUMMIT, start_on="2023-09", evidence=[claim]
+            ),
+            "agreement": services.agreement_create(
+                user=u,
+                title=f"Treaty ({status})",
+                kind=AgreementKind.TREATY,
+                status=AgreementStatus.SIGNED,
+                signed_on="2024-06-19",
+                parties=[(dprk, kim), russia],
+                provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual aid."}],
+                evidence=[claim],
+            ),
+            "transfer": services.transfer_create(
+                user=u,
+                supplier=dprk,
+                recipient=russia,
+                category=TransferCategory.AMMUNITION,
+                description="Artillery shells",
+                status=TransferStatus.REPORTED,
+                start_on="2023",
+                evidence=[claim],
+            ),
+            "relationship": services.relationship_create(
+                user=u,
+                subject=kim,
+                predicate="leader_of" if status == ClaimStatus.ACCEPTED else "member_of",
+                object=dprk,
+                evidence=[claim],
+            ),
+        }
+    return kb

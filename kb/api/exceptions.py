@@ -72,4 +72,29 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
+    elif response is not None and isinstance(exc, ValidationError) and isinstance(response.data, dict):
+        response.data = {field: flat_messages(errors) for field, errors in response.data.items()}
     return response
+
+
+def flat_messages(errors, where: str = "") -> list[str]:
+    """A field's errors as a list of messages, those of list items and nested fields prefixed with their place.
+
+    DRF nests them ({"aliases": {"0": ["…"]}}, {"parties": [{"actor": ["…"]}]}); the API promises
+    {"<field>": ["message"]}, so they read "item 1: …" or "item 2, actor: …".
+    """
+    if isinstance(errors, dict):
+        found = []
+        for key, value in errors.items():
+            place = f"item {int(key) + 1}" if str(key).isdigit() else str(key)
+            found.extend(flat_messages(value, _join(where, place)))
+        return found
+    if isinstance(errors, list):
+        if errors and all(isinstance(e, dict) for e in errors):
+            return [m for n, e in enumerate(errors) for m in flat_messages(e, _join(where, f"item {n + 1}"))]
+        return [m for e in errors for m in flat_messages(e, where)]
+    return [f"{where}: {errors}" if where else str(errors)]
+
+
+def _join(where: str, place: str) -> str:
+    return f"{where}, {place}" if where else place

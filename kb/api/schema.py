@@ -55,14 +55,19 @@ FIELD_ERRORS = {
 
 
 def _response(description: str, schema: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
+    body = {"$ref": f"#/components/schemas/{schema}"}
+    if schema == "FieldErrors":
+        # A body that is not JSON at all fails as a whole: {"detail": "JSON parse error …"}.
+        body = {"anyOf": [body, {"$ref": "#/components/schemas/Error"}]}
+    return {"description": description, "content": {"application/json": {"schema": body}}}
 
 
 ERRORS = {
-    "400": ("Bad input: the body or a query parameter is invalid; each field at fault is named.", "FieldErrors"),
+    "400": (
+        "Bad input: the body or a query parameter is invalid; each field at fault is named "
+        "(a body that cannot be parsed at all gets a detail message).",
+        "FieldErrors",
+    ),
     "401": ("No credentials: writes need `Authorization: Token …` or a session.", "Error"),
     "403": ("The user is not an editor.", "Error"),
     "404": ("No such record (ids are whole numbers), or no such page.", "Error"),
@@ -120,6 +125,20 @@ IF_MATCH = {
 }
 
 
+def answer_with_output(paths: dict, path: str, operations: dict) -> None:
+    """Writes answer with the record as GET shows it, not with the input serializer's shape."""
+    detail = path if "{id}" in path else f"{path}{{id}}/"
+    shown = paths.get(detail, {}).get("get", {}).get("responses", {}).get("200", {}).get("content")
+    if not shown:
+        return
+    for method, code in (("put", "200"), ("patch", "200"), ("post", "201")):
+        if method == "post" and "{id}" in path:
+            continue
+        answer = operations.get(method, {}).get("responses", {}).get(code)
+        if answer is not None and "application/json" in answer.get("content", {}):
+            answer["content"]["application/json"] = dict(shown["application/json"])
+
+
 def add_versioning(method: str, operation: dict) -> None:
     """A record's detail answers carry its ETag; its writes take If-Match."""
     responses = operation.get("responses", {})
@@ -143,7 +162,9 @@ def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
     schemas["FieldErrors"] = FIELD_ERRORS
-    for path, operations in result.get("paths", {}).items():
+    paths = result.get("paths", {})
+    for path, operations in paths.items():
+        answer_with_output(paths, path, operations)
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue

@@ -27,11 +27,11 @@ class ClaimLinkSerializer(serializers.ModelSerializer):
 class ClaimSerializer(serializers.ModelSerializer):
     url = HyperlinkedIdentityField(view_name="api:claim-detail")
     source = SourceBriefSerializer(read_only=True)
-    speaker = ActorBriefSerializer(read_only=True)
+    speaker = ActorBriefSerializer(read_only=True, allow_null=True)
     subjects = ActorBriefSerializer(many=True, read_only=True)
     about_on = PartialDateField(help_text="The time the claim speaks about.")
     about_on_precision = precision_field()
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     links = ClaimLinkSerializer(
         source="links_out", many=True, read_only=True, help_text="Links to other claims (those you may see)."
     )

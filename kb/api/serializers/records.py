@@ -24,7 +24,7 @@ class EventSerializer(serializers.ModelSerializer):
     start_on_precision = precision_field()
     end_on = PartialDateField()
     end_on_precision = precision_field()
-    place = ActorBriefSerializer(read_only=True)
+    place = ActorBriefSerializer(read_only=True, allow_null=True)
     participants = ActorBriefSerializer(many=True, read_only=True)
     evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
 
@@ -61,7 +61,7 @@ class EventInputSerializer(serializers.ModelSerializer):
 
 class AgreementPartySerializer(serializers.ModelSerializer):
     actor = ActorBriefSerializer(read_only=True)
-    signatory = ActorBriefSerializer(read_only=True)
+    signatory = ActorBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = AgreementParty
@@ -80,7 +80,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     signed_on_precision = precision_field()
     in_force_on = PartialDateField(help_text="Entry into force.")
     in_force_on_precision = precision_field()
-    signed_place = ActorBriefSerializer(read_only=True)
+    signed_place = ActorBriefSerializer(read_only=True, allow_null=True)
     parties = AgreementPartySerializer(source="party_links", many=True, read_only=True)
     provisions = ProvisionSerializer(many=True, read_only=True)
     evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)

@@ -16,7 +16,9 @@ from kb.models import Claim, Source
 
 class SourceSerializer(serializers.ModelSerializer):
     url = HyperlinkedIdentityField(view_name="api:source-detail")
-    article_url = serializers.URLField(source="url", read_only=True, help_text="Where the article was published.")
+    article_url = serializers.CharField(
+        source="url", read_only=True, help_text="Where the article was published (a URL), or empty when unknown."
+    )
     authors = ActorBriefSerializer(many=True, read_only=True)
     published_on = PartialDateField()
     published_on_precision = precision_field()
