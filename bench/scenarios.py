@@ -360,7 +360,7 @@ def run(repeats: int, warmup: int, only: set[str] | None = None) -> dict:
         except Exception as exc:
             results["csv_memory"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
 
-    if only and "ingest" not in only:
+    if (only and "ingest" not in only) or "ingest" in os.environ.get("BENCH_SKIP", "").split(","):
         return results
     seeds = iter(range(1000, 2000))
     results["scenarios"]["ingest"] = {
