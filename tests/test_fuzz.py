@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,7 +30,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
-from kb.wsgi import application
+
+# Not kb.wsgi: importing it would switch this whole test process (and its subprocesses) to production.
+application = get_wsgi_application()
 
 pytestmark = pytest.mark.django_db
 
