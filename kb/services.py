@@ -157,7 +157,9 @@ def dependents(instance: models.Model) -> list[tuple[str, int]]:
             continue  # counted through the explicit through model's PROTECT foreign key
         count = getattr(instance, rel.get_accessor_name()).count()
         if count:
-            found.append((f"{rel.related_model._meta.verbose_name_plural} ({rel.field.verbose_name})", count))
+            meta = rel.related_model._meta
+            what = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            found.append((f"{what} (as {rel.field.verbose_name})", count))
     return found
 
 
@@ -471,7 +473,9 @@ def claim_update(claim: Claim, *, user: User, occurrence: int | None = None, **f
 def claim_review(claim: Claim, *, user: User, status: str, note: str = "", **fields) -> Claim:
     """Accept, reject, dispute or send back a claim, recording reviewer, time and note."""
     if status not in ClaimStatus.values:
-        raise ValidationError({"status": [f"Unknown status {status!r}; expected one of {', '.join(ClaimStatus.values)}."]})
+        raise ValidationError(
+            {"status": [f"Unknown status {status!r}; expected one of {', '.join(ClaimStatus.values)}."]}
+        )
     reviewed = status != ClaimStatus.PROPOSED
     return record_update(
         claim,
@@ -542,7 +546,53 @@ def agreement_create(
 
 
 @transaction.atomic
-def agreement_party_add(*, user: User, agreement: Agreement, actor: Actor, signatory: Actor | None = None) -> AgreementParty:
+def agreement_update(
+    agreement: Agreement,
+    *,
+    user: User,
+    parties: Iterable[Actor | tuple[Actor, Actor | None]] | None = None,
+    provisions: Iterable[dict[str, Any]] | None = None,
+    **fields,
+) -> Agreement:
+    """Change an agreement; ``parties`` and ``provisions``, when given, replace the current lists.
+
+    A party that stays keeps its row (its signatory is updated); provisions are matched
+    by position, so an edited provision keeps its history and evidence.
+    """
+    agreement = record_update(agreement, user=user, **fields)
+    if parties is not None:
+        wanted = [p if isinstance(p, tuple) else (p, None) for p in parties]
+        actors = [actor.pk for actor, _ in wanted]
+        if len(set(actors)) != len(actors):
+            raise ValidationError({"parties": ["An actor is listed twice among the parties."]})
+        current = {link.actor_id: link for link in agreement.party_links.all()}
+        for actor_id, link in current.items():
+            if actor_id not in actors:
+                record_delete(link, user=user)
+        for actor, signatory in wanted:
+            link = current.get(actor.pk)
+            if link is None:
+                agreement_party_add(agreement=agreement, user=user, actor=actor, signatory=signatory)
+            elif link.signatory_id != (signatory.pk if signatory else None):
+                record_update(link, user=user, signatory=signatory)
+    if provisions is not None:
+        existing = list(agreement.provisions.order_by("order", "pk"))
+        wanted_provisions = list(provisions)
+        for provision in existing[len(wanted_provisions) :]:
+            record_delete(provision, user=user)
+        for order, data in enumerate(wanted_provisions, start=1):
+            data = {"order": order, **data}
+            if order <= len(existing):
+                record_update(existing[order - 1], user=user, **data)
+            else:
+                provision_add(agreement=agreement, user=user, **data)
+    return agreement
+
+
+@transaction.atomic
+def agreement_party_add(
+    *, user: User, agreement: Agreement, actor: Actor, signatory: Actor | None = None
+) -> AgreementParty:
     if agreement.party_links.filter(actor=actor).exists():
         raise ValidationError({"actor": [f"{actor} is already a party to {agreement}."]})
     return record_create(AgreementParty, user=user, agreement=agreement, actor=actor, signatory=signatory)
@@ -850,6 +900,7 @@ __all__ = [
     "actors_by_name",
     "agreement_create",
     "agreement_party_add",
+    "agreement_update",
     "alias_add",
     "alias_delete",
     "claim_create",

@@ -386,6 +386,20 @@ def test_editor_creates_updates_and_deletes_each_kind(as_editor, corpus, editor)
     )
     assert agreement.status_code == 201, agreement.content
     assert len(agreement.json()["parties"]) == 2 and agreement.json()["provisions"][0]["label"] == "Art. 1"
+    changed = as_editor.patch(
+        f"{V1}/agreements/{agreement.json()['id']}/",
+        {
+            "parties": [{"actor": russia.pk}],
+            "provisions": [
+                {"label": "Art. 1", "kind": "other", "summary": "Visa-free travel for 90 days."},
+                {"label": "Art. 2", "kind": "labour", "summary": "Work permits."},
+            ],
+        },
+        format="json",
+    )
+    assert changed.status_code == 200, changed.content
+    assert [p["actor"]["id"] for p in changed.json()["parties"]] == [russia.pk]
+    assert [p["label"] for p in changed.json()["provisions"]] == ["Art. 1", "Art. 2"]
 
     transfer = as_editor.post(
         f"{V1}/arms-transfers/",

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, 
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -358,10 +358,9 @@ class AgreementViewSet(KbViewSet):
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        for name in ("parties", "provisions"):
-            if name in data:
-                raise ValidationError({name: [f"The {name} are set when the agreement is created; use the admin."]})
-        return services.record_update(serializer.instance, user=self.request.user, **data)
+        if "parties" in data:
+            data["parties"] = [(p["actor"], p.get("signatory")) for p in data["parties"]]
+        return services.agreement_update(serializer.instance, user=self.request.user, **data)
 
 
 class ArmsTransferViewSet(KbViewSet):

@@ -123,10 +123,12 @@ class AgreementInputSerializer(serializers.ModelSerializer):
     signed_on = PartialDateInputField()
     in_force_on = PartialDateInputField()
     parties = AgreementPartyInputSerializer(
-        many=True, required=False, help_text="Set at creation; change parties in the admin afterwards."
+        many=True, required=False, help_text="The parties; on update, the list given replaces the current one."
     )
     provisions = ProvisionInputSerializer(
-        many=True, required=False, help_text="Set at creation; change provisions in the admin afterwards."
+        many=True,
+        required=False,
+        help_text="The provisions in order; on update, the list given replaces the current one.",
     )
 
     class Meta:
