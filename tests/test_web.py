@@ -307,14 +307,15 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
     response = get(client, "transfer-list", query={"category": "ammunition", "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.streaming  # streamed row by row, like the API's CSV
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["designation"] for row in rows] == ["152mm shells"]
     assert rows[0]["supplier"] == "North Korea" and rows[0]["quantity_high"] == "3000000"
     assert rows[0]["period_start"] == "2023-08"
     assert rows[0]["reported_by"].startswith("'=")  # no spreadsheet formulas
     assert "Test Wire" in rows[0]["evidence_sources"]
     response = client.get("/transfers.csv")
-    assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == 4
+    assert len(list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))) == 4
 
 
 def test_transfer_detail(client, kb, django_assert_num_queries):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from kb import selectors
+from kb.api.csv_export import csv_response, names
 from kb.choices import EventKind, TransferCategory, TransferStatus
 from kb.filtersets import ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
@@ -61,64 +59,34 @@ def agreement_detail(request, slug: str):
 
 # --- arms transfers ---------------------------------------------------------------------
 
-CSV_COLUMNS = [
-    "id",
-    "supplier",
-    "recipient",
-    "category",
-    "designation",
-    "description",
-    "quantity_low",
-    "quantity_high",
-    "quantity_unit",
-    "period_start",
-    "period_end",
-    "status",
-    "reported_by",
-    "reported_on",
-    "evidence_claims",
-    "evidence_sources",
-    "url",
-]
 
+def _transfers_csv(request, transfers):
+    """The register as CSV, streamed, through the same writer as the API's CSV."""
+    absolute = request.build_absolute_uri
 
-def _csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    def sources(t) -> str:
+        return names(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in t.visible_evidence))
 
-
-def _transfers_csv(request, transfers) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="kb-arms-transfers-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for t in transfers:
-        claims = t.visible_evidence
-        writer.writerow(
-            _csv_cell(value)
-            for value in (
-                t.pk,
-                t.supplier.name,
-                t.recipient.name,
-                t.get_category_display(),
-                t.designation,
-                t.description,
-                t.quantity_low,
-                t.quantity_high,
-                t.quantity_unit,
-                t.start or "",
-                t.end or "",
-                t.get_status_display(),
-                t.reported_by,
-                t.reported or "",
-                " ".join(request.build_absolute_uri(c.get_absolute_url()) for c in claims),
-                "; ".join(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in claims)),
-                request.build_absolute_uri(t.get_absolute_url()),
-            )
-        )
-    return response
+    columns = [
+        ("id", lambda t: t.pk),
+        ("supplier", lambda t: t.supplier.name),
+        ("recipient", lambda t: t.recipient.name),
+        ("category", lambda t: t.get_category_display()),
+        ("designation", lambda t: t.designation),
+        ("description", lambda t: t.description),
+        ("quantity_low", lambda t: t.quantity_low),
+        ("quantity_high", lambda t: t.quantity_high),
+        ("quantity_unit", lambda t: t.quantity_unit),
+        ("period_start", lambda t: t.start),
+        ("period_end", lambda t: t.end),
+        ("status", lambda t: t.get_status_display()),
+        ("reported_by", lambda t: t.reported_by),
+        ("reported_on", lambda t: t.reported),
+        ("evidence_claims", lambda t: " ".join(absolute(c.get_absolute_url()) for c in t.visible_evidence)),
+        ("evidence_sources", sources),
+        ("url", lambda t: absolute(t.get_absolute_url())),
+    ]
+    return csv_response(transfers, columns, f"kb-arms-transfers-{timezone.now():%Y%m%d}")
 
 
 def transfer_list(request):
