@@ -652,3 +652,20 @@ def test_summary_of_a_long_article_needs_no_query_per_claim(world, editor, djang
     with django_assert_num_queries(0):
         summary = result.as_dict()
     assert all(claim["subjects"] for claim in summary["claims"][:3])
+
+
+def test_a_designation_shared_by_several_transfers_cites_none(world, editor):
+    second = services.transfer_create(
+        user=editor,
+        supplier=world["nk"],
+        recipient=world["ru"],
+        category="missiles",
+        designation="KN-23",
+        description="A second delivery of the same missiles.",
+        status="alleged",
+    )
+    result = ingest(editor)
+    assert any("KN-23" in c.quote for c in result.claims)
+    assert not world["kn23"].evidence.exists() and not second.evidence.exists()
+    # The unambiguous agreement title is still cited.
+    assert world["treaty"].evidence.exists()

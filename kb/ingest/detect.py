@@ -653,7 +653,9 @@ def analyse(
             speaker = _metonym(text, speakers[-1], capitals or {}) if speakers else None
         named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
         subjects = list(dict.fromkeys(_metonym(text, m, capitals or {}) for m in named))
-        links = [key for m in linked for key in m.keys]
+        # A name shared by several records (one designation, many deliveries) cites none of them:
+        # the editor picks the right one, as with an ambiguous actor name.
+        links = [m.keys[0] for m in linked if len(m.keys) == 1]
         if signings and dates and _SIGNING.search(sentence.text):
             days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
             links += [key for key, signed in signings.items() if signed in days]
