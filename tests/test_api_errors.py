@@ -311,10 +311,12 @@ def test_deleting_a_record_in_use_is_409(as_editor, make_claim, source, make_act
     assert Source.objects.filter(pk=source.pk).exists() and Actor.objects.filter(pk=actor.pk).exists()
 
 
-def test_agreement_parties_cannot_be_changed_by_update(as_editor, make_actor, editor):
-    agreement = services.agreement_create(user=editor, title="T", kind="treaty", status="signed")
-    body = {"parties": [{"actor": make_actor().pk}]}
+def test_agreement_update_with_a_party_twice_is_refused(as_editor, make_actor, editor):
+    party = make_actor()
+    agreement = services.agreement_create(user=editor, title="T", kind="treaty", status="signed", parties=[party])
+    body = {"parties": [{"actor": party.pk}, {"actor": party.pk}]}
     assert_field_error(as_editor.patch(f"{V1}/agreements/{agreement.pk}/", body, format="json"), "parties")
+    assert list(agreement.party_links.values_list("actor_id", flat=True)) == [party.pk]
 
 
 def test_unauthenticated_write_is_401_and_changes_nothing(client, source):
