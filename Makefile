@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup db run test lint format serve backup restore load bench eval-ingest bench-ingest clean
+.PHONY: setup setup-dev db run test lint format serve backup restore load bench eval-ingest bench-ingest clean
 
 setup: $(STAMP)
 
@@ -16,6 +17,13 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
+# Tests, lint, benchmarks and the dev tools need requirements-dev.txt; a deployment does not.
+setup-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 db: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_corpus
@@ -23,14 +31,14 @@ db: setup
 run: db
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup-dev
 	$(PY) -m pytest
 
-lint: setup
+lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: setup
+format: setup-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
@@ -60,7 +68,7 @@ restore: setup
 
 # Load without loss under gunicorn (LOAD_ARGS=--short is the CI run): on a throwaway SQLite
 # file, or with LOAD_DATABASE_URL=postgres://…/kb_load on that scratch database, emptied first.
-load: setup
+load: setup-dev
 	@if [ -n "$(LOAD_DATABASE_URL)" ]; then \
 	  DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) manage.py load_check --flush $(LOAD_ARGS); \
 	else \
@@ -69,11 +77,11 @@ load: setup
 	fi
 
 # Ingest evaluation and benchmark, each on a throwaway SQLite database (EVAL_ARGS/BENCH_ARGS pass options).
-eval-ingest: setup
+eval-ingest: setup-dev
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3 && \
 	$(PY) manage.py migrate --no-input -v0 && $(PY) manage.py eval_ingest $(EVAL_ARGS)
 
-bench-ingest: setup
+bench-ingest: setup-dev
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/bench.sqlite3 && \
 	$(PY) manage.py migrate --no-input -v0 && $(PY) bench/ingest_bench.py $(BENCH_ARGS)
 
@@ -85,7 +93,7 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	touch $@
 
-bench: setup $(BENCH_VENV)/.installed
+bench: setup-dev $(BENCH_VENV)/.installed
 	$(PY) -m bench.run --update-readme
 
 clean:
