@@ -28,7 +28,8 @@ from django.db import connection, transaction  # noqa: E402
 from kb import services  # noqa: E402
 from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus  # noqa: E402
 from kb.dates import PartialDate  # noqa: E402
-from kb.ingest.detect import PhraseIndex, analyse  # noqa: E402
+from kb.ingest.names import PhraseIndex  # noqa: E402
+from kb.ingest.proposals import analyse  # noqa: E402
 from kb.management.commands.eval_ingest import alias_names  # noqa: E402
 from kb.models import Actor, Alias  # noqa: E402
 

@@ -25,9 +25,10 @@ from django.utils.text import slugify
 from kb.choices import ActorKind, ClaimStatus, SourceKind
 from kb.dates import PartialDate, coerce_partial_date
 from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, remap_span
-from kb.ingest.detect import Analysis, PhraseIndex, analyse, demonyms, title_phrases
 from kb.ingest.extract import ArticleInputError, article_text
+from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.normalize import clean_text, normalize_name, strip_accents
+from kb.ingest.proposals import Analysis, analyse
 from kb.models import (
     Actor,
     Agreement,

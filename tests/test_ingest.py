@@ -11,16 +11,12 @@ from django.core.management import CommandError, call_command, load_command_clas
 from kb import services
 from kb.choices import ClaimStatus, Modality
 from kb.dates import PartialDate
-from kb.ingest.detect import (
-    PhraseIndex,
-    analyse,
-    demonyms,
-    detect_modality,
-    find_candidates,
-    find_dates,
-    title_phrases,
-)
+from kb.ingest.candidates import find_candidates
+from kb.ingest.dates import find_dates
 from kb.ingest.extract import ArticleInputError, article_text
+from kb.ingest.modality import detect_modality
+from kb.ingest.names import PhraseIndex, demonyms, title_phrases
+from kb.ingest.proposals import analyse
 from kb.ingest.split import split_sentences
 from kb.models import Actor, Claim, Source
 

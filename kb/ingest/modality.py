@@ -1,0 +1,104 @@
+"""The modality of a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.choices import Modality
+from kb.ingest.dates import find_dates
+
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|stated|states|announced|announces|declared|declares|claimed|claims|"
+    r"warned|warns|insisted|insists|confirmed|confirms|denied|denies|added|noted|reported|"
+    r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
+    r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
+    r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
+    r"threatened|threatens|rejected|rejects"
+)
+# Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
+_EVIDENCE_NOUNS = (
+    r"reports?|data|figures|statistics|registers|records|documents|images|imagery|footage|intelligence|"
+    r"assessments?|estimates|surveys?|polls?|investigations?|analys[ie]s|studies|study"
+)
+_EVIDENCE_VERBS = r"indicates?|indicated|shows?|showed|shown|suggests?|suggested|reveals?|revealed|confirms?|confirmed"
+_STATEMENT_PATTERNS = [
+    re.compile(r"\baccording to (?P<who>[^,.;:()]{2,80})", re.I),
+    re.compile(
+        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)(?:,\s*[^,]{{2,25}},)?\s+(?:has |have |had )?"
+        rf"(?:{_SPEECH_VERBS})\b"
+    ),
+    re.compile(
+        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{0,80}}?\b(?:{_EVIDENCE_NOUNS})\b[^,;:()]{{0,60}}?)"
+        rf"\s+(?:{_EVIDENCE_VERBS})\b",
+        re.I,
+    ),
+    re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
+]
+# Firm markers of the future: they decide a forecast wherever they are in the sentence.
+_FORECAST_FIRM = re.compile(
+    r"\b(?:will|won[’']t|shall|(?:is|are|was|were)(?: \w+)? (?:expected|set|poised|due|going|likely|unlikely) to|"
+    r"(?:likely|unlikely) to|would likely|will likely|expects? to|plans? to|intends? to|in the (?:coming|next) \w+|"
+    r"forecasts?|predicts?|projected to)\b",
+    re.I,
+)
+# Softer markers: possibility ("may", "could") reads as a forecast, hedging as an assessment;
+# when a sentence has both, the first one sets its tone.
+_FORECAST_SOFT = re.compile(r"\b(?:may|could|aims? to|in the future)\b", re.I)
+_ASSESSMENT = re.compile(
+    r"\b(?:appears? to|appeared to|seems? to|seemed to|suggests?|suggested|indicates?|indicated|probably|apparently|"
+    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|might|would|"
+    r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
+    re.I,
+)
+_OPINION = re.compile(
+    r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
+    r"it is (?:clear|obvious|time) that)\b",
+    re.I,
+)
+_PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there"})
+
+
+@dataclass(frozen=True)
+class ModalityCue:
+    """The modality of a sentence, the words that decided it and, for statements, who says so."""
+
+    modality: str
+    cue: str = ""
+    attributed_to: str = ""
+    attributed_span: tuple[int, int] | None = None
+
+
+def detect_modality(sentence: str) -> ModalityCue:
+    """Classify a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
+    for pattern in _STATEMENT_PATTERNS:
+        for match in pattern.finditer(sentence):
+            who = match.group("who").strip(" \"“”'‘’")
+            who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
+            dated = [m for m in find_dates(who) if m.end == len(who)]
+            if dated:  # "trade registers post-2022": the date is not part of who says so
+                who = who[: dated[-1].start].rstrip(" ,")
+            words = who.split()
+            if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
+                continue
+            if not any(w[:1].isupper() for w in words) and not re.search(
+                rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
+                who,
+                re.I,
+            ):
+                continue
+            offset = match.start("who") + match.group("who").find(who)
+            return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
+    if (match := _FORECAST_FIRM.search(sentence)) is not None:
+        return ModalityCue(Modality.FORECAST, match.group(0))
+    hedges = [
+        (match.start(), modality, match.group(0))
+        for pattern, modality in ((_ASSESSMENT, Modality.ASSESSMENT), (_FORECAST_SOFT, Modality.FORECAST))
+        if (match := pattern.search(sentence)) is not None
+    ]
+    if hedges:
+        _, modality, cue = min(hedges)
+        return ModalityCue(modality, cue)
+    if (match := _OPINION.search(sentence)) is not None:
+        return ModalityCue(Modality.OPINION, match.group(0))
+    return ModalityCue(Modality.FACT)

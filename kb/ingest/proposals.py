@@ -1,0 +1,169 @@
+"""Claim proposals: the sentences of an article worth citing, with their modality, subjects, date and links.
+
+:func:`analyse` puts the name, date and modality rules together. Like the rest of
+``kb.ingest`` it is pure: the caller prepares the phrase indexes from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from kb.choices import DatePrecision, Modality
+from kb.dates import PartialDate
+from kb.ingest.candidates import find_candidates
+from kb.ingest.dates import DateMention, find_dates
+from kb.ingest.modality import ModalityCue, detect_modality
+from kb.ingest.names import Mention, PhraseIndex
+from kb.ingest.split import Sentence, split_sentences
+
+_SIGNING = re.compile(r"\b(?:sign(?:s|ed|ing)?|inked|agreements?|treaty|pact|accord|partnership)\b", re.I)
+# Verbs that report an event: a sentence built on one states a fact even in an authored piece.
+_EVENT = re.compile(
+    r"\b(?:signed|met|visited|travell?ed|launched|invaded|died|published|held|agreed|ratified|"
+    r"inked|gifted|delivered|shipped|fired|tested|arrived|came to power|took office|was born|were born)\b",
+    re.I,
+)
+AUTHORED_KINDS = frozenset({"analysis", "opinion"})
+_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
+MIN_WORDS = 6
+
+
+@dataclass
+class Proposal:
+    """A sentence worth citing as a claim, with what was detected in it (offsets into the whole text)."""
+
+    start: int
+    end: int
+    quote: str
+    modality: str
+    attributed_to: str = ""
+    speaker: Hashable | None = None
+    subjects: list[Hashable] = field(default_factory=list)
+    about: PartialDate | None = None
+    links: list[Hashable] = field(default_factory=list)
+    cue: str = ""
+
+
+@dataclass
+class Analysis:
+    """Everything found in one article."""
+
+    proposals: list[Proposal]
+    actors: list[Hashable]
+    candidates: list[str]
+    sentences: int
+
+
+def worth_citing(
+    sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
+) -> bool:
+    """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
+    if not is_prose(sentence):
+        return False  # headings, captions, bylines, list introductions
+    return bool(actors or records or dates or cue.modality != Modality.FACT)
+
+
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
+)
+
+
+def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) -> Hashable:
+    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing"), else the mention's own key."""
+    key = mention.keys[0]
+    if key not in capitals or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]):
+        return key
+    return capitals[key]
+
+
+def is_prose(sentence: Sentence) -> bool:
+    """A full sentence of some length, not a heading, caption, byline or list introduction."""
+    return len(sentence.text.split()) >= MIN_WORDS and bool(_TERMINAL.search(sentence.text))
+
+
+def analyse(
+    text: str,
+    *,
+    actors: PhraseIndex,
+    records: PhraseIndex | None = None,
+    adjectives: PhraseIndex | None = None,
+    published: PartialDate | None = None,
+    kind: str = "news",
+    capitals: dict[Hashable, Hashable] | None = None,
+    signings: dict[Hashable, PartialDate] | None = None,
+) -> Analysis:
+    """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
+
+    ``kind`` is the source's kind: in analysis and opinion pieces an undated sentence
+    without any cue is the author's assessment rather than a reported fact. ``capitals``
+    maps a place to the state it can stand for ("Pyongyang justified Russia's actions"):
+    a place named without a locative preposition or article before it is read as its state.
+    ``signings`` maps agreements to their signing day: a sentence that speaks of signing on
+    that day ("the June 19 agreement", "inked in Pyongyang on June 19") cites the agreement.
+    """
+    mentions = actors.find(text)
+    record_mentions = records.find(text) if records is not None and len(records) else []
+    # "Russian", "North Korean": not new names, and a claim about "North Korean artillery" is about North Korea,
+    # unless the adjective is part of a longer known name ("Russian Far East").
+    adjective_mentions = [
+        m
+        for m in (adjectives.find(text) if adjectives is not None and len(adjectives) else [])
+        if not any(n.start < m.end and m.start < n.end for n in mentions)
+    ]
+    proposals: list[Proposal] = []
+    sentences = split_sentences(text)
+    paragraph_start, paragraph_topic = -1, False
+    for sentence in sentences:
+        paragraph = text.rfind("\n", 0, sentence.start) + 1
+        if paragraph != paragraph_start:
+            paragraph_start, paragraph_topic = paragraph, False
+        inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+        unambiguous = [m for m in inside if len(m.keys) == 1]
+        described = [m for m in adjective_mentions if sentence.start <= m.start and m.end <= sentence.end]
+        dates = find_dates(sentence.text, published)
+        cue = detect_modality(sentence.text)
+        linked = [m for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end]
+        citable = worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked)
+        if not citable and paragraph_topic and is_prose(sentence):
+            citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
+        paragraph_topic = paragraph_topic or bool(unambiguous or dates or linked)
+        if not citable:
+            continue
+        if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
+            cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
+        speaker = None
+        if cue.attributed_span:
+            lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
+            speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
+            speaker = _metonym(text, speakers[-1], capitals or {}) if speakers else None
+        named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
+        subjects = list(dict.fromkeys(_metonym(text, m, capitals or {}) for m in named))
+        # A name shared by several records (one designation, many deliveries) cites none of them:
+        # the editor picks the right one, as with an ambiguous actor name.
+        links = [m.keys[0] for m in linked if len(m.keys) == 1]
+        if signings and dates and _SIGNING.search(sentence.text):
+            days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
+            links += [key for key, signed in signings.items() if signed in days]
+        proposals.append(
+            Proposal(
+                start=sentence.start,
+                end=sentence.end,
+                quote=sentence.text,
+                modality=cue.modality,
+                attributed_to=cue.attributed_to,
+                speaker=speaker,
+                subjects=subjects,
+                about=next((d.date for d in dates if d.qualifier != "span"), None),
+                links=list(dict.fromkeys(links)),
+                cue=cue.cue,
+            )
+        )
+    recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
+    return Analysis(
+        proposals=proposals,
+        actors=recognised,
+        candidates=find_candidates(text, [*mentions, *record_mentions, *adjective_mentions]),
+        sentences=len(sentences),
+    )
