@@ -8,6 +8,9 @@ import re
 from kb.ingest.names import Mention, match_key
 from kb.ingest.split import Sentence, split_sentences
 
+# A word as offsets into the text.
+_Span = tuple[int, int]
+
 _NAME_WORD = re.compile(r"[A-Z\u00c0-\u00de][\w\u00c0-\u024f'’\-]*|[a-z]+")
 _CONNECTORS = frozenset({"of", "the", "for", "de", "al", "on", "von", "van", "bin"})
 _FUNCTION_WORDS = (
@@ -44,10 +47,27 @@ def find_candidates(text: str, known: list[Mention]) -> list[str]:
     return unique
 
 
-def _sentence_candidates(text: str, sentence: Sentence, taken: list[tuple[int, int]]) -> list[str]:
+def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> list[str]:
+    """The candidates of one sentence: its runs of two capitalised words or more that touch no known name."""
     words = [(sentence.start + m.start(), sentence.start + m.end()) for m in _NAME_WORD.finditer(sentence.text)]
-    runs: list[list[tuple[int, int]]] = []
-    run: list[tuple[int, int]] = []
+    names = []
+    for run in _runs(text, words):
+        run = _trim(text, run)
+        capitals = [w for w in run if text[w[0]].isupper()]
+        if len(capitals) < 2:
+            continue
+        start, end = run[0][0], run[-1][1]
+        if any(s < end and start < e for s, e in taken):
+            continue
+        name = re.sub(r"['’]s$", "", text[start:end])
+        names.append(name)
+    return names
+
+
+def _runs(text: str, words: list[_Span]) -> list[list[_Span]]:
+    """Runs of words one space apart that open with a capital and go on with capitals or connectors."""
+    runs: list[list[_Span]] = []
+    run: list[_Span] = []
     previous_end = None
     for index, (start, end) in enumerate(words):
         word = text[start:end]
@@ -67,18 +87,13 @@ def _sentence_candidates(text: str, sentence: Sentence, taken: list[tuple[int, i
         previous_end = end
     if run:
         runs.append(run)
-    names = []
-    for run in runs:
-        while run and (text[slice(*run[-1])] in _CONNECTORS or text[slice(*run[-1])].lower() in _NOT_NAMES):
-            run = run[:-1]
-        while run and (text[slice(*run[0])].lower() in _NOT_NAMES or text[slice(*run[0])] in _CONNECTORS):
-            run = run[1:]
-        capitals = [w for w in run if text[w[0]].isupper()]
-        if len(capitals) < 2:
-            continue
-        start, end = run[0][0], run[-1][1]
-        if any(s < end and start < e for s, e in taken):
-            continue
-        name = re.sub(r"['’]s$", "", text[start:end])
-        names.append(name)
-    return names
+    return runs
+
+
+def _trim(text: str, run: list[_Span]) -> list[_Span]:
+    """A run without the connectors, sentence openers and titles at its edges ("The", "President", "of")."""
+    while run and (text[slice(*run[-1])] in _CONNECTORS or text[slice(*run[-1])].lower() in _NOT_NAMES):
+        run = run[:-1]
+    while run and (text[slice(*run[0])].lower() in _NOT_NAMES or text[slice(*run[0])] in _CONNECTORS):
+        run = run[1:]
+    return run

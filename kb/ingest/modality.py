@@ -56,6 +56,9 @@ _OPINION = re.compile(
     r"it is (?:clear|obvious|time) that)\b",
     re.I,
 )
+_VOICES = re.compile(
+    rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b", re.I
+)
 _PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there"})
 
 
@@ -71,24 +74,8 @@ class ModalityCue:
 
 def detect_modality(sentence: str) -> ModalityCue:
     """Classify a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
-    for pattern in _STATEMENT_PATTERNS:
-        for match in pattern.finditer(sentence):
-            who = match.group("who").strip(" \"“”'‘’")
-            who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
-            dated = [m for m in find_dates(who) if m.end == len(who)]
-            if dated:  # "trade registers post-2022": the date is not part of who says so
-                who = who[: dated[-1].start].rstrip(" ,")
-            words = who.split()
-            if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
-                continue
-            if not any(w[:1].isupper() for w in words) and not re.search(
-                rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
-                who,
-                re.I,
-            ):
-                continue
-            offset = match.start("who") + match.group("who").find(who)
-            return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
+    if (statement := _statement(sentence)) is not None:
+        return statement
     if (match := _FORECAST_FIRM.search(sentence)) is not None:
         return ModalityCue(Modality.FORECAST, match.group(0))
     hedges = [
@@ -102,3 +89,33 @@ def detect_modality(sentence: str) -> ModalityCue:
     if (match := _OPINION.search(sentence)) is not None:
         return ModalityCue(Modality.OPINION, match.group(0))
     return ModalityCue(Modality.FACT)
+
+
+def _statement(sentence: str) -> ModalityCue | None:
+    """The first attribution in ``sentence`` ("X said", "according to X", "reports indicate") whose X can speak."""
+    for pattern in _STATEMENT_PATTERNS:
+        for match in pattern.finditer(sentence):
+            who = _who(match.group("who"))
+            if not _can_speak(who):
+                continue
+            offset = match.start("who") + match.group("who").find(who)
+            return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
+    return None
+
+
+def _who(phrase: str) -> str:
+    """Who says so, as matched around the verb, without quotation marks, a leading conjunction or a date."""
+    who = phrase.strip(" \"“”'‘’")
+    who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
+    dated = [m for m in find_dates(who) if m.end == len(who)]
+    if dated:  # "trade registers post-2022": the date is not part of who says so
+        who = who[: dated[-1].start].rstrip(" ,")
+    return who
+
+
+def _can_speak(who: str) -> bool:
+    """A short phrase, not a pronoun, that names someone (a capital) or a voice ("officials", "reports")."""
+    words = who.split()
+    if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
+        return False
+    return any(w[:1].isupper() for w in words) or bool(_VOICES.search(who))

@@ -56,33 +56,6 @@ class Analysis:
     sentences: int
 
 
-def worth_citing(
-    sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
-) -> bool:
-    """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
-    if not is_prose(sentence):
-        return False  # headings, captions, bylines, list introductions
-    return bool(actors or records or dates or cue.modality != Modality.FACT)
-
-
-_LOCATIVE = re.compile(
-    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
-)
-
-
-def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) -> Hashable:
-    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing"), else the mention's own key."""
-    key = mention.keys[0]
-    if key not in capitals or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]):
-        return key
-    return capitals[key]
-
-
-def is_prose(sentence: Sentence) -> bool:
-    """A full sentence of some length, not a heading, caption, byline or list introduction."""
-    return len(sentence.text.split()) >= MIN_WORDS and bool(_TERMINAL.search(sentence.text))
-
-
 def analyse(
     text: str,
     *,
@@ -105,13 +78,8 @@ def analyse(
     """
     mentions = actors.find(text)
     record_mentions = records.find(text) if records is not None and len(records) else []
-    # "Russian", "North Korean": not new names, and a claim about "North Korean artillery" is about North Korea,
-    # unless the adjective is part of a longer known name ("Russian Far East").
-    adjective_mentions = [
-        m
-        for m in (adjectives.find(text) if adjectives is not None and len(adjectives) else [])
-        if not any(n.start < m.end and m.start < n.end for n in mentions)
-    ]
+    adjective_mentions = _adjective_mentions(text, adjectives, mentions)
+    capitals = capitals or {}
     proposals: list[Proposal] = []
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
@@ -119,47 +87,30 @@ def analyse(
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
             paragraph_start, paragraph_topic = paragraph, False
-        inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
-        unambiguous = [m for m in inside if len(m.keys) == 1]
-        described = [m for m in adjective_mentions if sentence.start <= m.start and m.end <= sentence.end]
+        named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
         dates = find_dates(sentence.text, published)
         cue = detect_modality(sentence.text)
-        linked = [m for m in record_mentions if sentence.start <= m.start and m.end <= sentence.end]
-        citable = worth_citing(sentence, actors=unambiguous, dates=dates, cue=cue, records=linked)
+        linked = _within(sentence, record_mentions)
+        citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked)
         if not citable and paragraph_topic and is_prose(sentence):
             citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
-        paragraph_topic = paragraph_topic or bool(unambiguous or dates or linked)
-        if not citable:
-            continue
-        if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
-            cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
-        speaker = None
-        if cue.attributed_span:
-            lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
-            speakers = [m for m in unambiguous if lo <= m.start and m.end <= hi]
-            speaker = _metonym(text, speakers[-1], capitals or {}) if speakers else None
-        named = sorted([*unambiguous, *(m for m in described if len(m.keys) == 1)], key=lambda m: m.start)
-        subjects = list(dict.fromkeys(_metonym(text, m, capitals or {}) for m in named))
-        # A name shared by several records (one designation, many deliveries) cites none of them:
-        # the editor picks the right one, as with an ambiguous actor name.
-        links = [m.keys[0] for m in linked if len(m.keys) == 1]
-        if signings and dates and _SIGNING.search(sentence.text):
-            days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
-            links += [key for key, signed in signings.items() if signed in days]
-        proposals.append(
-            Proposal(
-                start=sentence.start,
-                end=sentence.end,
-                quote=sentence.text,
-                modality=cue.modality,
-                attributed_to=cue.attributed_to,
-                speaker=speaker,
-                subjects=subjects,
-                about=next((d.date for d in dates if d.qualifier != "span"), None),
-                links=list(dict.fromkeys(links)),
-                cue=cue.cue,
+        paragraph_topic = paragraph_topic or bool(named or dates or linked)
+        if citable:
+            described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
+            proposals.append(
+                _proposal(
+                    text,
+                    sentence,
+                    actors=named,
+                    adjectives=described,
+                    records=linked,
+                    dates=dates,
+                    cue=cue,
+                    kind=kind,
+                    capitals=capitals,
+                    signings=signings,
+                )
             )
-        )
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
         proposals=proposals,
@@ -167,3 +118,100 @@ def analyse(
         candidates=find_candidates(text, [*mentions, *record_mentions, *adjective_mentions]),
         sentences=len(sentences),
     )
+
+
+def worth_citing(
+    sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
+) -> bool:
+    """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
+    if not is_prose(sentence):
+        return False  # headings, captions, bylines, list introductions
+    return bool(actors or records or dates or cue.modality != Modality.FACT)
+
+
+def is_prose(sentence: Sentence) -> bool:
+    """A full sentence of some length, not a heading, caption, byline or list introduction."""
+    return len(sentence.text.split()) >= MIN_WORDS and bool(_TERMINAL.search(sentence.text))
+
+
+def _adjective_mentions(text: str, adjectives: PhraseIndex | None, mentions: list[Mention]) -> list[Mention]:
+    """The states' adjectives in ``text`` that are not part of a known name."""
+    # "Russian", "North Korean": not new names, and a claim about "North Korean artillery" is about North Korea,
+    # unless the adjective is part of a longer known name ("Russian Far East").
+    return [
+        m
+        for m in (adjectives.find(text) if adjectives is not None and len(adjectives) else [])
+        if not any(n.start < m.end and m.start < n.end for n in mentions)
+    ]
+
+
+def _within(sentence: Sentence, mentions: list[Mention]) -> list[Mention]:
+    return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
+
+
+def _proposal(
+    text: str,
+    sentence: Sentence,
+    *,
+    actors: list[Mention],
+    adjectives: list[Mention],
+    records: list[Mention],
+    dates: list[DateMention],
+    cue: ModalityCue,
+    kind: str,
+    capitals: dict[Hashable, Hashable],
+    signings: dict[Hashable, PartialDate] | None,
+) -> Proposal:
+    """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
+    if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
+        cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
+    named = sorted([*actors, *adjectives], key=lambda m: m.start)
+    return Proposal(
+        start=sentence.start,
+        end=sentence.end,
+        quote=sentence.text,
+        modality=cue.modality,
+        attributed_to=cue.attributed_to,
+        speaker=_speaker(text, sentence, cue, actors, capitals),
+        subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
+        about=next((d.date for d in dates if d.qualifier != "span"), None),
+        links=_links(sentence, records, dates, signings),
+        cue=cue.cue,
+    )
+
+
+def _speaker(
+    text: str, sentence: Sentence, cue: ModalityCue, actors: list[Mention], capitals: dict[Hashable, Hashable]
+) -> Hashable | None:
+    """The known actor a statement is attributed to: the last one named where the cue says who speaks."""
+    if not cue.attributed_span:
+        return None
+    lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
+    speakers = [m for m in actors if lo <= m.start and m.end <= hi]
+    return _metonym(text, speakers[-1], capitals) if speakers else None
+
+
+def _links(
+    sentence: Sentence, records: list[Mention], dates: list[DateMention], signings: dict[Hashable, PartialDate] | None
+) -> list[Hashable]:
+    """The records a sentence cites: those it names, and agreements signed on a day it gives with a word of signing."""
+    # A name shared by several records (one designation, many deliveries) cites none of them:
+    # the editor picks the right one, as with an ambiguous actor name.
+    links = [m.keys[0] for m in records if len(m.keys) == 1]
+    if signings and dates and _SIGNING.search(sentence.text):
+        days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
+        links += [key for key, signed in signings.items() if signed in days]
+    return list(dict.fromkeys(links))
+
+
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
+)
+
+
+def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) -> Hashable:
+    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing"), else the mention's own key."""
+    key = mention.keys[0]
+    if key not in capitals or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]):
+        return key
+    return capitals[key]
