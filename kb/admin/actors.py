@@ -10,8 +10,9 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 
 from kb import services
-from kb.admin.base import ServiceAdmin, ServiceTabularInline, error_text
+from kb.admin.base import ServiceAdmin, ServiceTabularInline
 from kb.admin.site import site
+from kb.errors import error_line
 from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Alias, Relationship
 
@@ -113,7 +114,7 @@ class ActorAdmin(ServiceAdmin):
                     for duplicate in duplicates:
                         services.actor_merge(user=request.user, duplicate=duplicate, into=into)
             except ValidationError as exc:
-                self.message_user(request, f"Nothing was merged. {error_text(exc)}", messages.ERROR)
+                self.message_user(request, f"Nothing was merged. {error_line(exc)}", messages.ERROR)
                 return None
             names = ", ".join(actor.name for actor in duplicates)
             self.message_user(request, f"Merged {names} into {into.name}.", messages.SUCCESS)

@@ -22,20 +22,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
+from kb.errors import error_line, messages_by_field
 from kb.selectors import last_change, record_version
 
 _ERRORS_ATTR = "_kb_service_errors"
-
-
-def error_dict(exc: ValidationError) -> dict[str, list[str]]:
-    """A service's ValidationError as messages by field name (``__all__`` for the form as a whole)."""
-    if hasattr(exc, "error_dict"):
-        return {field: [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-    return {NON_FIELD_ERRORS: exc.messages}
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 VERSION_FIELD = "kb_version"
@@ -175,7 +165,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         except ValidationError as exc:
             if request.method != "POST" or getattr(request, _ERRORS_ATTR, None):
                 raise
-            setattr(request, _ERRORS_ATTR, error_dict(exc))
+            setattr(request, _ERRORS_ATTR, messages_by_field(exc))
             return view(request, *args, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -200,7 +190,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except ValidationError as exc:
-            self.message_user(request, error_text(exc), messages.ERROR)
+            self.message_user(request, error_line(exc), messages.ERROR)
             opts = self.model._meta
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(object_id)])
             return HttpResponseRedirect(url)
@@ -247,7 +237,7 @@ class ServiceInline:
                     formset.new_objects.append(saved)
             except ValidationError as exc:
                 what = self.model._meta.verbose_name.capitalize()
-                raise ValidationError({NON_FIELD_ERRORS: [f"{what}: {error_text(exc)}"]}) from exc
+                raise ValidationError({NON_FIELD_ERRORS: [f"{what}: {error_line(exc)}"]}) from exc
 
 
 class ServiceTabularInline(ServiceInline, admin.TabularInline):

@@ -13,9 +13,10 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from kb import services
-from kb.admin.base import ServiceAdmin, ServiceForm, ServiceTabularInline, error_text
+from kb.admin.base import ServiceAdmin, ServiceForm, ServiceTabularInline
 from kb.admin.site import site
 from kb.choices import ClaimStatus
+from kb.errors import error_line
 from kb.ingest.anchor import paragraph_around
 from kb.ingest.normalize import normalize_name
 from kb.models import Alias, Claim, ClaimLink
@@ -214,7 +215,7 @@ class ClaimAdmin(ServiceAdmin):
                     for claim in claims:
                         services.claim_review(claim, user=request.user, status=status, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                self.message_user(request, f"No claim was changed. {error_text(exc)}", messages.ERROR)
+                self.message_user(request, f"No claim was changed. {error_line(exc)}", messages.ERROR)
                 return None
             self.message_user(
                 request, f"{len(claims)} claim(s) now {ClaimStatus(status).label.lower()}.", messages.SUCCESS

@@ -10,7 +10,7 @@ from django.db import transaction
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from kb.admin.base import error_text
+from kb.errors import error_line
 from kb.selectors import is_editor
 
 
@@ -50,7 +50,7 @@ def delete_selected(modeladmin, request, queryset):
         with transaction.atomic():
             return actions.delete_selected(modeladmin, request, queryset)
     except ValidationError as exc:
-        modeladmin.message_user(request, f"Nothing was deleted. {error_text(exc)}", messages.ERROR)
+        modeladmin.message_user(request, f"Nothing was deleted. {error_line(exc)}", messages.ERROR)
         return None
 
 

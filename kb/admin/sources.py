@@ -13,9 +13,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from kb import services
-from kb.admin.base import ServiceAdmin, error_dict
+from kb.admin.base import ServiceAdmin
 from kb.admin.site import site
 from kb.choices import SourceKind
+from kb.errors import messages_by_field
 from kb.models import Source
 
 
@@ -122,7 +123,7 @@ class SourceAdmin(ServiceAdmin):
                     kind=data["kind"],
                 )
             except ValidationError as exc:
-                for field, found in error_dict(exc).items():
+                for field, found in messages_by_field(exc).items():
                     form.add_error(field if field in form.fields else None, found)
             else:
                 return self._ingest_done(request, result)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
@@ -14,6 +14,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kb.errors import error_line, error_lines, messages_by_field
 from kb.services import RecordInUse
 
 
@@ -31,14 +32,11 @@ class Conflict(APIException):
 
 def validation_detail(exc: DjangoValidationError, rename: Mapping[str, str] | None = None) -> dict[str, list[str]]:
     """A service's ValidationError as {field: [messages]}, fields renamed to their API names."""
-    rename = rename or {}
-    if hasattr(exc, "error_dict"):
-        detail: dict[str, list[str]] = {}
-        for field, messages in exc.message_dict.items():
-            key = "non_field_errors" if field == "__all__" else rename.get(field, field)
-            detail.setdefault(key, []).extend(messages)
-        return detail
-    return {"non_field_errors": list(exc.messages)}
+    rename = {NON_FIELD_ERRORS: "non_field_errors", **(rename or {})}
+    detail: dict[str, list[str]] = {}
+    for field, messages in messages_by_field(exc).items():
+        detail.setdefault(rename.get(field, field), []).extend(messages)
+    return detail
 
 
 @contextmanager
@@ -47,7 +45,7 @@ def service_errors(rename: Mapping[str, str] | None = None) -> Iterator[None]:
     try:
         yield
     except RecordInUse as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
+        raise Conflict(error_line(exc)) from exc
     except DjangoValidationError as exc:
         raise ValidationError(validation_detail(exc, rename)) from exc
 
@@ -55,7 +53,7 @@ def service_errors(rename: Mapping[str, str] | None = None) -> Iterator[None]:
 def exception_handler(exc, context):
     """DRF's handler, plus the errors of services and of the database turned into 4xx."""
     if isinstance(exc, RecordInUse):
-        exc = Conflict(" ".join(exc.messages))
+        exc = Conflict(error_line(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
@@ -73,28 +71,7 @@ def exception_handler(exc, context):
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     elif response is not None and isinstance(exc, ValidationError) and isinstance(response.data, dict):
-        response.data = {field: flat_messages(errors) for field, errors in response.data.items()}
+        # DRF nests the errors of list items and nested fields ({"aliases": {"0": ["…"]}}); the API
+        # promises {"<field>": ["message"]}, so they read "item 1: …" or "item 2, actor: …".
+        response.data = {field: error_lines(errors) for field, errors in response.data.items()}
     return response
-
-
-def flat_messages(errors, where: str = "") -> list[str]:
-    """A field's errors as a list of messages, those of list items and nested fields prefixed with their place.
-
-    DRF nests them ({"aliases": {"0": ["…"]}}, {"parties": [{"actor": ["…"]}]}); the API promises
-    {"<field>": ["message"]}, so they read "item 1: …" or "item 2, actor: …".
-    """
-    if isinstance(errors, dict):
-        found = []
-        for key, value in errors.items():
-            place = f"item {int(key) + 1}" if str(key).isdigit() else str(key)
-            found.extend(flat_messages(value, _join(where, place)))
-        return found
-    if isinstance(errors, list):
-        if errors and all(isinstance(e, dict) for e in errors):
-            return [m for n, e in enumerate(errors) for m in flat_messages(e, _join(where, f"item {n + 1}"))]
-        return [m for e in errors for m in flat_messages(e, where)]
-    return [f"{where}: {errors}" if where else str(errors)]
-
-
-def _join(where: str, place: str) -> str:
-    return f"{where}, {place}" if where else place

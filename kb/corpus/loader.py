@@ -23,6 +23,7 @@ from kb.corpus.fixtures import (
     read_corpus,
 )
 from kb.dates import PartialDate
+from kb.errors import error_line
 from kb.ingest.normalize import normalize_name
 from kb.models import (
     Actor,
@@ -77,14 +78,6 @@ def _differs(instance: models.Model, fields: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-def _validation_message(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(m for e in errors for m in e.messages)}" for name, errors in exc.error_dict.items()
-        )
-    return " ".join(exc.messages)
-
-
 class _Loader:
     """One load: keeps the records made or found so far by their fixture keys."""
 
@@ -122,7 +115,7 @@ class _Loader:
                 return services.record_update(instance, user=self.user, reason=CHANGE_REASON, **changed)
             return update(instance, changed)
         except ValidationError as exc:
-            raise CorpusError(*where, _validation_message(exc)) from None
+            raise CorpusError(*where, error_line(exc)) from None
 
     def load_actors(self) -> None:
         file = self.corpus.actors_file
@@ -153,7 +146,7 @@ class _Loader:
                 try:
                     alias = services.alias_add(user=self.user, actor=actor, name=name, language=language, exist_ok=True)
                 except ValidationError as exc:
-                    raise CorpusError(file, slug, f"alias {name!r}: {_validation_message(exc)}") from None
+                    raise CorpusError(file, slug, f"alias {name!r}: {error_line(exc)}") from None
                 self.report.add("aliases", "created")
                 known.add(alias.normalized)
 

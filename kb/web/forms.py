@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from kb.choices import ActorKind
+from kb.errors import error_lines
 
 
 class GraphForm(forms.Form):
@@ -28,11 +29,6 @@ class SearchForm(forms.Form):
 
 
 def form_problems(form: forms.Form) -> list[str]:
-    """One readable sentence per invalid parameter, naming it."""
-    messages = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else None
-        prefix = f"{label or name} (“{name}”): " if name != "__all__" else ""
-        for error in errors:
-            messages.append(f"{prefix}{error}")
-    return messages
+    """One readable sentence per invalid parameter, naming it as the page labels it and as the address spells it."""
+    labels = {name: f"{field.label or name} (“{name}”)" for name, field in form.fields.items()}
+    return error_lines(form.errors, labels=labels)

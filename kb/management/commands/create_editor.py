@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from kb.errors import error_line
 from kb.services import editors_group_sync
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             if email:
                 validate_email(email)
         except ValidationError as exc:
-            raise CommandError(f"--email: {' '.join(exc.messages)}") from exc
+            raise CommandError(f"--email: {error_line(exc)}") from exc
         with transaction.atomic():
             user, created = get_user_model().objects.get_or_create(username=username)
             if email:
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 try:
                     validate_password(password, user)
                 except ValidationError as exc:
-                    raise CommandError(f"--password: {' '.join(exc.messages)}") from exc
+                    raise CommandError(f"--password: {error_line(exc)}") from exc
                 user.set_password(password)
             elif created:
                 user.set_unusable_password()

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from kb import services
 from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus
+from kb.errors import error_line
 from kb.ingest.evaluate import ClaimSpan, Scores, match, matches, score
-from kb.management.commands.ingest_article import validation_message
 from kb.models import Actor, Claim, Source
 
 FIGURES = [
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 results = self.evaluate(corpus, verbose=options["verbose"])
                 transaction.set_rollback(True)
         except ValidationError as exc:
-            raise CommandError(validation_message(exc)) from None
+            raise CommandError(error_line(exc)) from None
         total = sum((scores for _name, scores in results), Scores())
         if options["json"]:
             report = {name: {**s.figures(), "proposed": s.proposed, "curated": s.curated} for name, s in results}

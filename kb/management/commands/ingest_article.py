@@ -9,13 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import services
-
-
-def validation_message(exc: ValidationError) -> str:
-    """A ValidationError as one line: "title: The title is missing.; content: The file is empty."."""
-    if hasattr(exc, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
-    return " ".join(exc.messages)
+from kb.errors import error_line
 
 
 class Command(BaseCommand):
@@ -64,7 +58,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
             )
         except ValidationError as exc:
-            raise CommandError(f"{path}: {validation_message(exc)}") from exc
+            raise CommandError(f"{path}: {error_line(exc)}") from exc
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
