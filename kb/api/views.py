@@ -1,4 +1,4 @@
-"""Viewsets of the REST API: each declares its queryset, serializers, FilterSet, CSV columns and services."""
+"""Viewsets of the REST API: each declares its queryset, serializers, FilterSet, export and services."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from kb import filtersets, services
 from kb.api import serializers as s
 from kb.api.concurrency import ConditionalWriteMixin
-from kb.api.csv_export import Column, CSVRenderer, csv_response, names
 from kb.api.exceptions import service_errors
 from kb.api.permissions import IsEditorOrReadOnly
+from kb.api.renderers import CSVRenderer
+from kb.exports import csv_response
 from kb.filtersets import as_id
 from kb.models import (
     Actor,
@@ -42,9 +43,9 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
 
     Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
-    ``input_serializer_class``, ``filterset_class``, ``csv_columns`` and the services that
-    write: ``create_service(user=…, **fields)``, ``update_service(instance, user=…, **fields)``
-    and ``delete_service(instance, user=…)``.
+    ``input_serializer_class``, ``filterset_class``, ``export`` (the name of its CSV columns
+    in ``kb.exports``) and the services that write: ``create_service(user=…, **fields)``,
+    ``update_service(instance, user=…, **fields)`` and ``delete_service(instance, user=…)``.
     """
 
     permission_classes = [IsEditorOrReadOnly]
@@ -52,7 +53,7 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     detail_serializer_class = None
     input_serializer_class = None
-    csv_columns: list[Column] = []
+    export = ""
     error_field_names: dict[str, str] = {}
     create_service = None
     update_service = staticmethod(services.record_update)
@@ -81,7 +82,7 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             queryset = self.filter_queryset(self.get_queryset())
-            return csv_response(queryset, self.csv_columns, self.basename)
+            return csv_response(self.export, queryset, user=request.user, filename=self.basename)
         return super().list(request, *args, **kwargs)
 
     # --- writes: validated input goes to the services ---------------------------
@@ -155,21 +156,10 @@ class ActorViewSet(KbViewSet):
     detail_serializer_class = s.ActorDetailSerializer
     input_serializer_class = s.ActorInputSerializer
     filterset_class = filtersets.ActorFilterSet
+    export = "actors"
     create_service = staticmethod(services.actor_create)
     update_service = staticmethod(services.actor_update)
     delete_service = staticmethod(services.actor_delete)
-    csv_columns = [
-        ("id", lambda a: a.pk),
-        ("slug", lambda a: a.slug),
-        ("name", lambda a: a.name),
-        ("kind", lambda a: a.kind),
-        ("aliases", lambda a: names(a.aliases.all())),
-        ("country_code", lambda a: a.country_code),
-        ("start_on", lambda a: a.start),
-        ("end_on", lambda a: a.end),
-        ("wikidata_id", lambda a: a.wikidata_id),
-        ("summary", lambda a: a.summary),
-    ]
 
     @transaction.atomic
     def perform_update(self, serializer):
@@ -194,19 +184,8 @@ class RelationshipViewSet(KbViewSet):
     serializer_class = s.RelationshipSerializer
     input_serializer_class = s.RelationshipInputSerializer
     filterset_class = filtersets.RelationshipFilterSet
+    export = "relationships"
     create_service = staticmethod(services.relationship_create)
-    csv_columns = [
-        ("id", lambda r: r.pk),
-        ("subject", lambda r: r.subject.name),
-        ("subject_id", lambda r: r.subject_id),
-        ("predicate", lambda r: r.predicate),
-        ("object", lambda r: r.object.name),
-        ("object_id", lambda r: r.object_id),
-        ("valid_from", lambda r: r.valid_from_date),
-        ("valid_until", lambda r: r.valid_until_date),
-        ("note", lambda r: r.note),
-        ("evidence", lambda r: names(c.pk for c in r.evidence.all())),
-    ]
 
     def get_queryset(self):
         queryset = Relationship.objects.select_related("subject", "object").prefetch_related(self.evidence())
@@ -221,24 +200,11 @@ class SourceViewSet(KbViewSet):
     detail_serializer_class = s.SourceDetailSerializer
     input_serializer_class = s.SourceInputSerializer
     filterset_class = filtersets.SourceFilterSet
+    export = "sources"
     error_field_names = {"url": "article_url"}
     create_service = staticmethod(services.source_create)
     update_service = staticmethod(services.source_update)
     delete_service = staticmethod(services.source_delete)
-    csv_columns = [
-        ("id", lambda x: x.pk),
-        ("title", lambda x: x.title),
-        ("publisher", lambda x: x.publisher),
-        ("byline", lambda x: x.byline),
-        ("authors", lambda x: names(x.authors.all())),
-        ("published_on", lambda x: x.published),
-        ("article_url", lambda x: x.url),
-        ("kind", lambda x: x.kind),
-        ("reliability", lambda x: x.reliability),
-        ("language", lambda x: x.language),
-        ("claim_count", lambda x: x.claim_count),
-        ("sha256", lambda x: x.sha256),
-    ]
 
     def get_queryset(self):
         user = self.request.user
@@ -259,27 +225,10 @@ class ClaimViewSet(KbViewSet):
     serializer_class = s.ClaimSerializer
     input_serializer_class = s.ClaimInputSerializer
     filterset_class = filtersets.ClaimFilterSet
+    export = "claims"
     create_service = staticmethod(services.claim_create)
     update_service = staticmethod(services.claim_update)
     delete_service = staticmethod(services.claim_delete)
-    csv_columns = [
-        ("id", lambda c: c.pk),
-        ("source_id", lambda c: c.source_id),
-        ("source", lambda c: c.source.title),
-        ("publisher", lambda c: c.source.publisher),
-        ("published_on", lambda c: c.source.published),
-        ("quote", lambda c: c.quote),
-        ("start", lambda c: c.start),
-        ("end", lambda c: c.end),
-        ("statement", lambda c: c.statement),
-        ("modality", lambda c: c.modality),
-        ("attributed_to", lambda c: c.attributed_to),
-        ("speaker", lambda c: c.speaker.name if c.speaker else ""),
-        ("subjects", lambda c: names(c.subjects.all())),
-        ("about_on", lambda c: c.about),
-        ("credibility", lambda c: c.credibility),
-        ("status", lambda c: c.status),
-    ]
 
     def get_queryset(self):
         user = self.request.user
@@ -302,19 +251,8 @@ class EventViewSet(KbViewSet):
     serializer_class = s.EventSerializer
     input_serializer_class = s.EventInputSerializer
     filterset_class = filtersets.EventFilterSet
+    export = "events"
     create_service = staticmethod(services.event_create)
-    csv_columns = [
-        ("id", lambda e: e.pk),
-        ("slug", lambda e: e.slug),
-        ("title", lambda e: e.title),
-        ("kind", lambda e: e.kind),
-        ("start_on", lambda e: e.start),
-        ("end_on", lambda e: e.end),
-        ("place", lambda e: e.place.name if e.place else ""),
-        ("participants", lambda e: names(e.participants.all())),
-        ("summary", lambda e: e.summary),
-        ("evidence", lambda e: names(c.pk for c in e.evidence.all())),
-    ]
 
     def get_queryset(self):
         queryset = Event.objects.select_related("place").prefetch_related("participants", self.evidence())
@@ -328,21 +266,7 @@ class AgreementViewSet(KbViewSet):
     serializer_class = s.AgreementSerializer
     input_serializer_class = s.AgreementInputSerializer
     filterset_class = filtersets.AgreementFilterSet
-    csv_columns = [
-        ("id", lambda a: a.pk),
-        ("slug", lambda a: a.slug),
-        ("title", lambda a: a.title),
-        ("kind", lambda a: a.kind),
-        ("status", lambda a: a.status),
-        ("signed_on", lambda a: a.signed),
-        ("signed_place", lambda a: a.signed_place.name if a.signed_place else ""),
-        ("in_force_on", lambda a: a.in_force),
-        ("parties", lambda a: names(p.actor for p in a.party_links.all())),
-        ("signatories", lambda a: names(p.signatory for p in a.party_links.all() if p.signatory)),
-        ("provisions", lambda a: names(p.get_kind_display() for p in a.provisions.all())),
-        ("summary", lambda a: a.summary),
-        ("evidence", lambda a: names(c.pk for c in a.evidence.all())),
-    ]
+    export = "agreements"
 
     def get_queryset(self):
         parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
@@ -370,39 +294,10 @@ class ArmsTransferViewSet(KbViewSet):
     serializer_class = s.ArmsTransferSerializer
     input_serializer_class = s.ArmsTransferInputSerializer
     filterset_class = filtersets.ArmsTransferFilterSet
+    export = "arms-transfers"
     create_service = staticmethod(services.transfer_create)
-    csv_columns = [
-        ("id", lambda t: t.pk),
-        ("supplier", lambda t: t.supplier.name),
-        ("supplier_id", lambda t: t.supplier_id),
-        ("recipient", lambda t: t.recipient.name),
-        ("recipient_id", lambda t: t.recipient_id),
-        ("category", lambda t: t.category),
-        ("designation", lambda t: t.designation),
-        ("description", lambda t: t.description),
-        ("quantity_low", lambda t: t.quantity_low),
-        ("quantity_high", lambda t: t.quantity_high),
-        ("quantity_unit", lambda t: t.quantity_unit),
-        ("start_on", lambda t: t.start),
-        ("end_on", lambda t: t.end),
-        ("status", lambda t: t.status),
-        ("reported_by", lambda t: t.reported_by),
-        ("reported_on", lambda t: t.reported),
-        ("evidence", lambda t: names(c.pk for c in t.evidence.all())),
-    ]
 
     def get_queryset(self):
-        if self.action == "list" and self.request.query_params.get("format") == "csv":
-            # The register in CSV names the actors and cites evidence ids only: fetch just that.
-            evidence = Prefetch(
-                "evidence", queryset=visible_claims(self.request.user, Claim.objects.only("pk").order_by("pk"))
-            )
-            queryset = (
-                ArmsTransfer.objects.select_related("supplier", "recipient")
-                .only(*(f.name for f in ArmsTransfer._meta.concrete_fields), "supplier__name", "recipient__name")
-                .prefetch_related(evidence)
-            )
-            return visible_records(self.request.user, queryset)
         queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())
         return visible_records(self.request.user, queryset)
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from kb import selectors
-from kb.api.csv_export import csv_response, names
 from kb.choices import EventKind, TransferCategory, TransferStatus
+from kb.exports import csv_response
 from kb.filtersets import ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
 from kb.web.common import Problems, evidence_count, paginate, visible, visible_evidence
@@ -60,35 +60,6 @@ def agreement_detail(request, slug: str):
 # --- arms transfers ---------------------------------------------------------------------
 
 
-def _transfers_csv(request, transfers):
-    """The register as CSV, streamed, through the same writer as the API's CSV."""
-    absolute = request.build_absolute_uri
-
-    def sources(t) -> str:
-        return names(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in t.visible_evidence))
-
-    columns = [
-        ("id", lambda t: t.pk),
-        ("supplier", lambda t: t.supplier.name),
-        ("recipient", lambda t: t.recipient.name),
-        ("category", lambda t: t.get_category_display()),
-        ("designation", lambda t: t.designation),
-        ("description", lambda t: t.description),
-        ("quantity_low", lambda t: t.quantity_low),
-        ("quantity_high", lambda t: t.quantity_high),
-        ("quantity_unit", lambda t: t.quantity_unit),
-        ("period_start", lambda t: t.start),
-        ("period_end", lambda t: t.end),
-        ("status", lambda t: t.get_status_display()),
-        ("reported_by", lambda t: t.reported_by),
-        ("reported_on", lambda t: t.reported),
-        ("evidence_claims", lambda t: " ".join(absolute(c.get_absolute_url()) for c in t.visible_evidence)),
-        ("evidence_sources", sources),
-        ("url", lambda t: absolute(t.get_absolute_url())),
-    ]
-    return csv_response(transfers, columns, f"kb-arms-transfers-{timezone.now():%Y%m%d}")
-
-
 def transfer_list(request):
     """The SIPRI-style register: who supplied what to whom, when, how many, and who says so."""
     user = request.user
@@ -105,7 +76,11 @@ def transfer_list(request):
         .order_by("-start_on", "supplier__name", "recipient__name", "pk")
     )
     if wants_csv and not problems:
-        return _transfers_csv(request, transfers)
+        # The same writer as the API's CSV, with the register's own columns.
+        filename = f"kb-arms-transfers-{timezone.now():%Y%m%d}"
+        return csv_response(
+            "transfer-register", transfers, user=user, filename=filename, absolute=request.build_absolute_uri
+        )
     page = paginate(request, transfers, problems, per_page=50)
     query = data.copy()
     query.pop("page", None)

@@ -1,0 +1,324 @@
+"""Flat exports declared once per model (columns, and what reading them needs), and the CSV writer they stream through.
+
+The API's ``?format=csv`` on every list and the transfer register's CSV on the web both
+name an export here; other flat formats can read the same declarations.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors import visible_claims
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header and how a row's value is read.
+
+    ``value`` is a callable of the record, or an attribute path ("supplier.name"); by
+    default the attribute named like the header. A ``links`` column holds a site path, or
+    several, written as absolute URLs separated by spaces.
+    """
+
+    header: str
+    value: Callable[[Any], object] | str | None = None
+    links: bool = False
+
+    def read(self, obj: models.Model, absolute: Callable[[str], str]) -> object:
+        value = self.value or self.header
+        found = attrgetter(value)(obj) if isinstance(value, str) else value(obj)
+        if not self.links:
+            return found
+        return absolute(found) if isinstance(found, str) else " ".join(absolute(path) for path in found)
+
+
+@dataclass(frozen=True)
+class Export:
+    """The columns of one export of ``model``, and the related rows they read.
+
+    ``prefetch`` holds lookups, or callables of the user that return one (evidence is
+    limited to the claims the user may see); ``only``, when given, are the fields read.
+    """
+
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    select_related: tuple[str, ...] = ()
+    prefetch: tuple[str | Callable[[Any], Prefetch], ...] = ()
+    only: tuple[str, ...] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def queryset(self, queryset: QuerySet, *, user) -> QuerySet:
+        """``queryset`` (filtered, visible to ``user``) fetching what the columns read, and no other relation."""
+        queryset = queryset.select_related(None).prefetch_related(None)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.only:
+            queryset = queryset.only(*self.only)
+        return queryset.prefetch_related(*(p(user) if callable(p) else p for p in self.prefetch))
+
+    def row(self, obj: models.Model, absolute: Callable[[str], str]) -> list[object]:
+        return [column.read(obj, absolute) for column in self.columns]
+
+
+def names(items: Iterable) -> str:
+    """Related records spelled out, separated by "; "."""
+    return "; ".join(str(item) for item in items)
+
+
+def _evidence_ids(user) -> Prefetch:
+    """The claims behind a record that ``user`` may see, by id only: the export cites their ids."""
+    return Prefetch("evidence", queryset=visible_claims(user, Claim.objects.only("pk").order_by("pk")))
+
+
+def _evidence_with_sources(user) -> Prefetch:
+    """The claims behind a transfer that ``user`` may see, oldest source first, with their sources' names."""
+    claims = (
+        visible_claims(user, Claim.objects.select_related("source"))
+        .only("pk", "source__publisher", "source__title")
+        .order_by("source__published_on", "source_id", "start")
+    )
+    return Prefetch("evidence", queryset=claims, to_attr="visible_evidence")
+
+
+def _evidence(record) -> str:
+    return names(claim.pk for claim in record.evidence.all())
+
+
+def _sources(transfer: ArmsTransfer) -> str:
+    return names(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in transfer.visible_evidence))
+
+
+def _party_links(user) -> Prefetch:
+    parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
+    return Prefetch("party_links", queryset=parties)
+
+
+_TRANSFER_FIELDS = (*(f.name for f in ArmsTransfer._meta.concrete_fields), "supplier__name", "recipient__name")
+
+EXPORTS: dict[str, Export] = {
+    "actors": Export(
+        Actor,
+        columns=(
+            Column("id", "pk"),
+            Column("slug"),
+            Column("name"),
+            Column("kind"),
+            Column("aliases", lambda a: names(a.aliases.all())),
+            Column("country_code"),
+            Column("start_on", "start"),
+            Column("end_on", "end"),
+            Column("wikidata_id"),
+            Column("summary"),
+        ),
+        prefetch=("aliases",),
+    ),
+    "relationships": Export(
+        Relationship,
+        columns=(
+            Column("id", "pk"),
+            Column("subject", "subject.name"),
+            Column("subject_id"),
+            Column("predicate"),
+            Column("object", "object.name"),
+            Column("object_id"),
+            Column("valid_from", "valid_from_date"),
+            Column("valid_until", "valid_until_date"),
+            Column("note"),
+            Column("evidence", _evidence),
+        ),
+        select_related=("subject", "object"),
+        prefetch=(_evidence_ids,),
+    ),
+    # ``claim_count`` is the list's own annotation (the claims each reader may see).
+    "sources": Export(
+        Source,
+        columns=(
+            Column("id", "pk"),
+            Column("title"),
+            Column("publisher"),
+            Column("byline"),
+            Column("authors", lambda x: names(x.authors.all())),
+            Column("published_on", "published"),
+            Column("article_url", "url"),
+            Column("kind"),
+            Column("reliability"),
+            Column("language"),
+            Column("claim_count"),
+            Column("sha256"),
+        ),
+        prefetch=("authors",),
+    ),
+    "claims": Export(
+        Claim,
+        columns=(
+            Column("id", "pk"),
+            Column("source_id"),
+            Column("source", "source.title"),
+            Column("publisher", "source.publisher"),
+            Column("published_on", "source.published"),
+            Column("quote"),
+            Column("start"),
+            Column("end"),
+            Column("statement"),
+            Column("modality"),
+            Column("attributed_to"),
+            Column("speaker", lambda c: c.speaker.name if c.speaker else ""),
+            Column("subjects", lambda c: names(c.subjects.all())),
+            Column("about_on", "about"),
+            Column("credibility"),
+            Column("status"),
+        ),
+        select_related=("source", "speaker"),
+        prefetch=("subjects",),
+    ),
+    "events": Export(
+        Event,
+        columns=(
+            Column("id", "pk"),
+            Column("slug"),
+            Column("title"),
+            Column("kind"),
+            Column("start_on", "start"),
+            Column("end_on", "end"),
+            Column("place", lambda e: e.place.name if e.place else ""),
+            Column("participants", lambda e: names(e.participants.all())),
+            Column("summary"),
+            Column("evidence", _evidence),
+        ),
+        select_related=("place",),
+        prefetch=("participants", _evidence_ids),
+    ),
+    "agreements": Export(
+        Agreement,
+        columns=(
+            Column("id", "pk"),
+            Column("slug"),
+            Column("title"),
+            Column("kind"),
+            Column("status"),
+            Column("signed_on", "signed"),
+            Column("signed_place", lambda a: a.signed_place.name if a.signed_place else ""),
+            Column("in_force_on", "in_force"),
+            Column("parties", lambda a: names(p.actor for p in a.party_links.all())),
+            Column("signatories", lambda a: names(p.signatory for p in a.party_links.all() if p.signatory)),
+            Column("provisions", lambda a: names(p.get_kind_display() for p in a.provisions.all())),
+            Column("summary"),
+            Column("evidence", _evidence),
+        ),
+        select_related=("signed_place",),
+        prefetch=(_party_links, "provisions", _evidence_ids),
+    ),
+    "arms-transfers": Export(
+        ArmsTransfer,
+        columns=(
+            Column("id", "pk"),
+            Column("supplier", "supplier.name"),
+            Column("supplier_id"),
+            Column("recipient", "recipient.name"),
+            Column("recipient_id"),
+            Column("category"),
+            Column("designation"),
+            Column("description"),
+            Column("quantity_low"),
+            Column("quantity_high"),
+            Column("quantity_unit"),
+            Column("start_on", "start"),
+            Column("end_on", "end"),
+            Column("status"),
+            Column("reported_by"),
+            Column("reported_on", "reported"),
+            Column("evidence", _evidence),
+        ),
+        select_related=("supplier", "recipient"),
+        prefetch=(_evidence_ids,),
+        only=_TRANSFER_FIELDS,
+    ),
+    # The analyst UI's register: labels rather than codes, links to the claims and the sources that say so.
+    "transfer-register": Export(
+        ArmsTransfer,
+        columns=(
+            Column("id", "pk"),
+            Column("supplier", "supplier.name"),
+            Column("recipient", "recipient.name"),
+            Column("category", lambda t: t.get_category_display()),
+            Column("designation"),
+            Column("description"),
+            Column("quantity_low"),
+            Column("quantity_high"),
+            Column("quantity_unit"),
+            Column("period_start", "start"),
+            Column("period_end", "end"),
+            Column("status", lambda t: t.get_status_display()),
+            Column("reported_by"),
+            Column("reported_on", "reported"),
+            Column("evidence_claims", lambda t: [c.get_absolute_url() for c in t.visible_evidence], links=True),
+            Column("evidence_sources", _sources),
+            Column("url", lambda t: t.get_absolute_url(), links=True),
+        ),
+        select_related=("supplier", "recipient"),
+        prefetch=(_evidence_with_sources,),
+        only=_TRANSFER_FIELDS,
+    ),
+}
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # A cell that starts like a formula would run in a spreadsheet; make it plain text.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_rows(export: Export, queryset: QuerySet, absolute: Callable[[str], str] = str) -> Iterator[str]:
+    """The header line, then one line per record, read in chunks."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(export.headers)
+    for obj in queryset.iterator(chunk_size=CHUNK):
+        yield writer.writerow([_cell(value) for value in export.row(obj, absolute)])
+
+
+def csv_response(
+    name: str, queryset: QuerySet, *, user, filename: str, absolute: Callable[[str], str] = str
+) -> StreamingHttpResponse:
+    """The export ``name`` of ``queryset`` (filtered, visible to ``user``) as a streamed CSV download.
+
+    ``absolute`` turns a site path into a URL (``request.build_absolute_uri``).
+    """
+    export = EXPORTS[name]
+    rows = csv_rows(export, export.queryset(queryset, user=user), absolute)
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
