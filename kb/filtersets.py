@@ -73,8 +73,8 @@ def _split(values) -> list[str]:
     return out
 
 
-class ListWidget(forms.TextInput):
-    """Reads ``?name=a,b`` and ``?name=a&name=b`` alike as the list [a, b]."""
+class ListValue:
+    """Mixed into a widget: reads ``?name=a,b`` and ``?name=a&name=b`` alike as the list [a, b]."""
 
     def value_from_datadict(self, data, files, name) -> list[str]:
         raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
@@ -82,6 +82,10 @@ class ListWidget(forms.TextInput):
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return name not in data
+
+
+class ListWidget(ListValue, forms.TextInput):
+    """A text box holding a list, comma-separated."""
 
     def format_value(self, value):
         return ",".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
@@ -343,6 +347,17 @@ class KbFilterSet(filters.FilterSet):
 
     class Meta:
         form = KbFilterForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, form_class=None) -> None:
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        # A list page draws the same filters its own way (labels, widgets) with a subclass of Meta.form.
+        self.form_class = form_class or self._meta.form
+        if not issubclass(self.form_class, self._meta.form):
+            raise TypeError(f"{self.form_class.__name__} must subclass {self._meta.form.__name__}.")
+
+    def get_form_class(self) -> type[forms.Form]:
+        fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        return type(f"{type(self).__name__}Form", (self.form_class,), fields)
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or not value.strip():

@@ -6,9 +6,11 @@ import csv
 import io
 
 import pytest
+from django import forms as django_forms
+from django.http import QueryDict
 from django.urls import reverse
 
-from kb import services
+from kb import filtersets, services
 from kb.choices import (
     ActorKind,
     AgreementKind,
@@ -22,6 +24,7 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
+from kb.web import forms
 from kb.web.reader import annotate
 from kb.web.svg import TimelineItem, timeline_layout
 
@@ -373,6 +376,88 @@ def test_search(client, kb, make_actor, django_assert_num_queries):
     assert "<script>alert" not in script
 
 
+# --- list filters: each page filters through its FilterSet and draws that FilterSet's form -------------
+
+
+def test_list_filters_draw_the_filtersets_form(client, kb):
+    html = get(client, "transfer-list", query={"supplier": kb["dprk"].slug, "category": "ammunition"}).content.decode()
+    assert '<label for="f-supplier">Supplier</label>' in html
+    assert f'<option value="{kb["dprk"].slug}" selected>North Korea</option>' in html
+    assert '<option value="ammunition" selected>Ammunition</option>' in html
+    assert 'name="date_from" placeholder="2023"' in html and 'type="search" name="q"' in html
+    html = get(client, "event-list", query={"kind": "summit"}).content.decode()
+    assert '<label for="f-kind">Kind</label>' in html and '<option value="summit" selected>' in html
+    # The actors page keeps its facets' choices when the search is sent again.
+    html = get(client, "actor-list", query={"kind": "person", "country_code": "KP"}).content.decode()
+    assert '<label for="f-q">Name or alias</label>' in html
+    assert '<input type="hidden" name="kind" value="person"' in html
+    assert '<input type="hidden" name="country_code" value="KP"' in html
+
+
+@pytest.mark.parametrize(
+    ("filterset_class", "form_class"),
+    [
+        (filtersets.ActorFilterSet, forms.ActorFilterForm),
+        (filtersets.SourceFilterSet, forms.SourceFilterForm),
+        (filtersets.AgreementFilterSet, forms.AgreementFilterForm),
+        (filtersets.ArmsTransferFilterSet, forms.TransferFilterForm),
+        (filtersets.EventFilterSet, forms.EventFilterForm),
+    ],
+)
+def test_filter_forms_draw_only_their_filtersets_filters(filterset_class, form_class):
+    form = filterset_class(QueryDict(), form_class=form_class).form
+    assert set(form.shown) | set(form.kept) <= set(filterset_class.base_filters)
+    assert all(form[name].label for name in form.shown)
+
+
+def test_a_filter_form_cannot_change_how_a_parameter_is_read():
+    class Wrong(forms.FilterForm):
+        widgets = {"kind": django_forms.TextInput()}  # would read "?kind=a&kind=b" as "b" alone
+
+    with pytest.raises(TypeError, match="kind"):
+        filtersets.ActorFilterSet(QueryDict(), form_class=Wrong).form  # noqa: B018
+
+
+def test_list_filters_read_parameters_as_the_api_does(client, kb, editor):
+    for n in range(2):
+        services.transfer_create(
+            user=editor,
+            supplier=kb["dprk"],
+            recipient=kb["russia"],
+            category=TransferCategory.MISSILES,
+            designation=f"KN-2{n}",
+            description="Ballistic missiles.",
+            status=TransferStatus.CONFIRMED,
+            evidence=[kb["shells"]],
+        )
+    repeated = client.get("/transfers/?category=ammunition&category=missiles").content.decode()
+    commas = client.get("/transfers/?category=ammunition,missiles").content.decode()
+    for html in (repeated, commas):
+        assert "152mm shells" in html and "KN-21" in html
+
+
+def test_sources_and_agreements_filter_through_their_filtersets(client, kb, editor, make_source):
+    make_source(title="An official statement", kind="official", published_on="2023-05-02")
+    html = get(client, "source-list", query={"kind": "official"}).content.decode()
+    assert "An official statement" in html and "Summit &lt;b&gt;and&lt;/b&gt; shells" not in html
+    assert '<option value="official" selected>' in html
+    html = get(client, "source-list", query={"date_from": "2024"}).content.decode()
+    assert "An official statement" not in html and "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+    services.agreement_create(
+        user=editor,
+        title="A memorandum",
+        kind=AgreementKind.MEMORANDUM,
+        status=AgreementStatus.SIGNED,
+        evidence=[kb["meet"]],
+    )
+    html = get(client, "agreement-list", query={"status": "signed"}).content.decode()
+    assert "A memorandum" in html and "Treaty on Comprehensive Strategic Partnership" not in html
+    html = get(client, "agreement-list", query={"party": kb["dprk"].slug}).content.decode()
+    assert "A memorandum" not in html and "Treaty on Comprehensive Strategic Partnership" in html
+    html = get(client, "agreement-list", query={"status": "lapsed"}).content.decode()
+    assert "No agreement matches these filters" in html
+
+
 # --- unknown records and malformed parameters ----------------------------------------------------
 
 
@@ -404,7 +489,11 @@ def test_hidden_records_are_404_for_readers(client, kb):
         ("actor-list", {"page": "99"}, "There is no page 99"),
         ("actor-list", {"kind": "bogus"}, "bogus"),
         ("source-list", {"page": "-1"}, "pages start at 1"),
+        ("source-list", {"kind": "blog"}, "blog"),
+        ("source-list", {"date_from": "2024-13"}, "months run from 01 to 12"),
         ("agreement-list", {"page": "x"}, "not a whole number"),
+        ("agreement-list", {"status": "dead"}, "dead"),
+        ("agreement-list", {"party": "atlantis"}, "atlantis"),
         ("transfer-list", {"category": "lasers"}, "lasers"),
         ("transfer-list", {"supplier": "atlantis"}, "atlantis"),
         ("transfer-list", {"date_from": "2023-13"}, "months run from 01 to 12"),

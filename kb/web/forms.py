@@ -1,11 +1,20 @@
-"""Forms that read the analyst UI's GET parameters; invalid values become friendly messages."""
+"""Forms that read the analyst UI's GET parameters; invalid values become friendly messages.
+
+A list page filters through its model's FilterSet (``kb.filtersets``, shared with the API)
+and draws that FilterSet's own form: the classes here only say which filters a page
+offers, in what order, and how each is labelled and drawn.
+"""
 
 from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
 
 from django import forms
 
 from kb.choices import ActorKind
 from kb.errors import error_lines
+from kb.filtersets import KbFilterForm, ListValue, ListWidget
 
 
 class GraphForm(forms.Form):
@@ -32,3 +41,147 @@ def form_problems(form: forms.Form) -> list[str]:
     """One readable sentence per invalid parameter, naming it as the page labels it and as the address spells it."""
     labels = {name: f"{field.label or name} (“{name}”)" for name, field in form.fields.items()}
     return error_lines(form.errors, labels=labels)
+
+
+# --- list pages' filter forms ---------------------------------------------------------
+
+
+class ListSelect(ListValue, forms.Select):
+    """A menu for a filter that takes several values: it reads the parameter as the API does."""
+
+    any_label = "Any"
+
+
+class ActorSelect(ListSelect):
+    """A menu of actors by slug; the page offers the actors (``FilterForm.offer_actors``)."""
+
+
+class HiddenList(ListWidget):
+    input_type = "hidden"
+
+
+class DateInput(forms.TextInput):
+    """A partial date: 2023, 2023-09 or 2023-09-13."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__(attrs={"placeholder": placeholder, "size": 8, "maxlength": 10})
+
+
+class FilterForm(KbFilterForm):
+    """A FilterSet's form as a list page draws it (``kb/partials/filter_form.html``).
+
+    The fields, what they accept and what they say about bad values stay the FilterSet's;
+    a subclass declares ``shown`` (the filters the page offers, in order), their ``labels``
+    and ``widgets``, and ``kept``: filters the page sets elsewhere (facets, say), carried
+    over hidden when the form is sent.
+    """
+
+    shown: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    widgets: dict[str, forms.Widget] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "f-%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            self.fields[name].label = label
+        for name, widget in self.widgets.items():
+            self._draw(name, copy.deepcopy(widget))
+        for name in self.kept:
+            self._draw(name, HiddenList() if isinstance(self.fields[name].widget, ListValue) else forms.HiddenInput())
+
+    def _draw(self, name: str, widget: forms.Widget) -> None:
+        field = self.fields[name]
+        # The page must read a parameter exactly as the API does: a list stays a list, a value a value.
+        if isinstance(widget, ListValue) != isinstance(field.widget, ListValue):
+            raise TypeError(f"The widget of “{name}” must read the parameter as {type(field.widget).__name__} does.")
+        widget.attrs.update(field.widget_attrs(widget))
+        if isinstance(widget, ListSelect) and not isinstance(widget, ActorSelect):
+            widget.choices = [("", widget.any_label), *field.choices]
+        field.widget = widget
+
+    def offer_actors(self, actors: Iterable) -> None:
+        """The actors the page's actor menus list (by name, sent by slug)."""
+        choices = [("", ActorSelect.any_label), *((actor.slug, actor.name) for actor in actors)]
+        for field in self.fields.values():
+            if isinstance(field.widget, ActorSelect):
+                field.widget.choices = choices
+
+    def filtering(self) -> bool:
+        """Whether the address gives any filter a value (a page with no rows then says "no match")."""
+        return any(self[name].data not in (None, "", []) for name in self.fields)
+
+    def shown_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.shown]
+
+    def kept_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.kept if self[name].value()]
+
+
+FROM, TO = DateInput(placeholder="2023"), DateInput(placeholder="2024-06")
+
+
+class ActorFilterForm(FilterForm):
+    shown = ("q",)
+    kept = ("kind", "country_code")
+    labels = {"q": "Name or alias"}
+    widgets = {"q": forms.SearchInput()}
+
+
+class SourceFilterForm(FilterForm):
+    shown = ("kind", "reliability", "date_from", "date_to", "q")
+    labels = {"kind": "Kind", "reliability": "Reliability", "date_from": "From", "date_to": "To", "q": "Text"}
+    widgets = {
+        "kind": ListSelect(),
+        "reliability": ListSelect(),
+        "date_from": FROM,
+        "date_to": TO,
+        "q": forms.SearchInput(attrs={"placeholder": "e.g. Lowy"}),
+    }
+
+
+class AgreementFilterForm(FilterForm):
+    shown = ("kind", "status", "date_from", "date_to", "q")
+    labels = {"kind": "Kind", "status": "Status", "date_from": "Signed from", "date_to": "To", "q": "Text"}
+    widgets = {
+        "kind": ListSelect(),
+        "status": ListSelect(),
+        "date_from": FROM,
+        "date_to": TO,
+        "q": forms.SearchInput(attrs={"placeholder": "e.g. treaty"}),
+    }
+
+
+class TransferFilterForm(FilterForm):
+    shown = ("supplier", "recipient", "category", "status", "date_from", "date_to", "q")
+    labels = {
+        "supplier": "Supplier",
+        "recipient": "Recipient",
+        "category": "Category",
+        "status": "Status",
+        "date_from": "From",
+        "date_to": "To",
+        "q": "Text",
+    }
+    widgets = {
+        "supplier": ActorSelect(),
+        "recipient": ActorSelect(),
+        "category": ListSelect(),
+        "status": ListSelect(),
+        "date_from": FROM,
+        "date_to": TO,
+        "q": forms.SearchInput(attrs={"placeholder": "e.g. KN-23"}),
+    }
+
+
+class EventFilterForm(FilterForm):
+    shown = ("kind", "date_from", "date_to", "q")
+    labels = {"kind": "Kind", "date_from": "From", "date_to": "To", "q": "Text"}
+    widgets = {
+        "kind": ListSelect(),
+        "date_from": FROM,
+        "date_to": TO,
+        "q": forms.SearchInput(attrs={"placeholder": "e.g. summit"}),
+    }

@@ -10,7 +10,7 @@ from kb.choices import ActorKind
 from kb.filtersets import ActorFilterSet
 from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship
 from kb.web.common import Problems, evidence_count, paginate, visible, visible_evidence
-from kb.web.forms import form_problems
+from kb.web.forms import ActorFilterForm, form_problems
 from kb.web.svg import GraphBuilder, TimelineItem, ego_layout, timeline_layout
 
 
@@ -29,7 +29,7 @@ def _without(request, name: str):
 def actor_list(request):
     """Actors, searchable by any spelling of their names, faceted by kind and country."""
     problems = Problems()
-    filterset = ActorFilterSet(request.GET, queryset=Actor.objects.all(), request=request)
+    filterset = ActorFilterSet(request.GET, queryset=Actor.objects.all(), request=request, form_class=ActorFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     actors = filterset.qs.annotate(claim_count=evidence_count(request.user, "claims")).order_by("name")

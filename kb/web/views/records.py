@@ -7,12 +7,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from kb import selectors
-from kb.choices import EventKind, TransferCategory, TransferStatus
 from kb.exports import csv_response
-from kb.filtersets import ArmsTransferFilterSet, EventFilterSet
+from kb.filtersets import AgreementFilterSet, ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
 from kb.web.common import Problems, evidence_count, paginate, visible, visible_evidence
-from kb.web.forms import form_problems
+from kb.web.forms import AgreementFilterForm, EventFilterForm, TransferFilterForm, form_problems
 from kb.web.svg import TimelineItem, timeline_layout
 
 # --- agreements -------------------------------------------------------------------------
@@ -29,15 +28,21 @@ def agreement_list(request):
     """Agreements with their parties, signing date and place, status and number of provisions."""
     user = request.user
     problems = Problems()
+    filterset = AgreementFilterSet(
+        request.GET, queryset=Agreement.objects.all(), request=request, form_class=AgreementFilterForm
+    )
+    if not filterset.is_valid():
+        problems.extend(form_problems(filterset.form))
     agreements = (
-        visible(user, Agreement.objects.all())
+        visible(user, filterset.qs)
         .select_related("signed_place")
         .prefetch_related(_party_links(), Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")))
         .annotate(evidence_count=evidence_count(user))
         .order_by("-signed_on", "title")
     )
     page = paginate(request, agreements, problems)
-    return render(request, "kb/agreement_list.html", {"page": page, "problems": problems}, status=problems.status)
+    context = {"page": page, "filterset": filterset, "problems": problems}
+    return render(request, "kb/agreement_list.html", context, status=problems.status)
 
 
 def agreement_detail(request, slug: str):
@@ -66,7 +71,9 @@ def transfer_list(request):
     problems = Problems()
     data = request.GET.copy()
     wants_csv = data.pop("format", ["html"])[-1] == "csv" or request.path.endswith(".csv")
-    filterset = ArmsTransferFilterSet(data, queryset=ArmsTransfer.objects.all(), request=request)
+    filterset = ArmsTransferFilterSet(
+        data, queryset=ArmsTransfer.objects.all(), request=request, form_class=TransferFilterForm
+    )
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     transfers = (
@@ -84,15 +91,8 @@ def transfer_list(request):
     page = paginate(request, transfers, problems, per_page=50)
     query = data.copy()
     query.pop("page", None)
-    context = {
-        "page": page,
-        "filterset": filterset,
-        "problems": problems,
-        "csv_query": query.urlencode(),
-        "categories": TransferCategory.choices,
-        "statuses": TransferStatus.choices,
-        "actors": _transfer_actors(user),
-    }
+    filterset.form.offer_actors(_transfer_actors(user))
+    context = {"page": page, "filterset": filterset, "problems": problems, "csv_query": query.urlencode()}
     return render(request, "kb/transfer_list.html", context, status=problems.status)
 
 
@@ -125,7 +125,7 @@ def event_list(request):
     """The events as a timeline picture (spans for month and year dates, points for days) and a list."""
     user = request.user
     problems = Problems()
-    filterset = EventFilterSet(request.GET, queryset=Event.objects.all(), request=request)
+    filterset = EventFilterSet(request.GET, queryset=Event.objects.all(), request=request, form_class=EventFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     events = visible(user, filterset.qs).select_related("place")
@@ -140,8 +140,6 @@ def event_list(request):
         "timeline": timeline,
         "filterset": filterset,
         "problems": problems,
-        "kinds": EventKind.choices,
-        "filtered": any(request.GET.get(k) for k in ("q", "kind", "date_from", "date_to")),
     }
     return render(request, "kb/event_list.html", context, status=problems.status)
 

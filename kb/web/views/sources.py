@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, render
 
 from kb import selectors
 from kb.choices import ClaimStatus, Modality
+from kb.filtersets import SourceFilterSet
 from kb.models import Actor, Agreement, Claim, ClaimLink, Provision, Source
 from kb.web.common import Problems, paginate, visible
+from kb.web.forms import SourceFilterForm, form_problems
 from kb.web.reader import annotate, quote_in_paragraph
 
 
@@ -21,9 +23,15 @@ def _visible_claim_count(user) -> Count:
 def source_list(request):
     """Every stored article, newest first, with the number of claims a reader can see in it."""
     problems = Problems()
-    sources = Source.objects.annotate(claim_count=_visible_claim_count(request.user)).order_by("-published_on", "title")
+    filterset = SourceFilterSet(
+        request.GET, queryset=Source.objects.all(), request=request, form_class=SourceFilterForm
+    )
+    if not filterset.is_valid():
+        problems.extend(form_problems(filterset.form))
+    sources = filterset.qs.annotate(claim_count=_visible_claim_count(request.user)).order_by("-published_on", "title")
     page = paginate(request, sources, problems)
-    return render(request, "kb/source_list.html", {"page": page, "problems": problems}, status=problems.status)
+    context = {"page": page, "filterset": filterset, "problems": problems}
+    return render(request, "kb/source_list.html", context, status=problems.status)
 
 
 def source_detail(request, pk: int):
