@@ -30,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, tra
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from kb.progress import Progress, silent
 from kb.selectors import kb_violations
 
 FORMAT = "kb-backup"
@@ -131,11 +132,12 @@ def backup_rows(using: str = DEFAULT_DB_ALIAS) -> Iterator[dict[str, Any]]:
             yield row
 
 
-def write_backup(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+def write_backup(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS, progress: Progress = silent) -> dict[str, Any]:
     """Write a backup of database ``using`` to the binary ``stream``; returns its header.
 
     Runs in one repeatable snapshot on PostgreSQL (a read-only transaction), so the
     counts in the header match the rows that follow even while editors keep writing.
+    ``progress`` hears of every row written, out of the header's total.
     """
     connection = connections[using]
     outermost = not connection.in_atomic_block
@@ -151,14 +153,19 @@ def write_backup(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[st
             "migrations": applied_migrations(using),
             "counts": model_counts(using),
         }
+        total = sum(header["counts"].values())
+        progress("rows", 0, total)
         with gzip.GzipFile(fileobj=stream, mode="wb") as gz:
             gz.write(json.dumps(header, sort_keys=True).encode() + b"\n")
-            for row in backup_rows(using):
+            for done, row in enumerate(backup_rows(using), start=1):
                 gz.write(json.dumps(row, cls=BackupEncoder, ensure_ascii=False).encode() + b"\n")
+                progress("rows", done, total)
     return header
 
 
-def backup_to_file(directory: Path, *, using: str = DEFAULT_DB_ALIAS) -> tuple[Path, dict[str, Any]]:
+def backup_to_file(
+    directory: Path, *, using: str = DEFAULT_DB_ALIAS, progress: Progress = silent
+) -> tuple[Path, dict[str, Any]]:
     """Write a timestamped backup file into ``directory`` (made if missing); returns its path and header."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -166,7 +173,7 @@ def backup_to_file(directory: Path, *, using: str = DEFAULT_DB_ALIAS) -> tuple[P
     partial = path.with_suffix(".partial")
     try:
         with partial.open("wb") as stream:
-            header = write_backup(stream, using=using)
+            header = write_backup(stream, using=using, progress=progress)
         partial.rename(path)  # a file under the final name is always complete
     finally:
         partial.unlink(missing_ok=True)
@@ -235,14 +242,16 @@ def _restore_row(row: dict[str, Any], content_types: dict, permissions: dict, na
     return label
 
 
-def restore(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS, force: bool = False) -> RestoreResult:
+def restore(
+    stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS, force: bool = False, progress: Progress = silent
+) -> RestoreResult:
     """Load the backup in binary ``stream`` into database ``using``: all of it or nothing.
 
     The database must be migrated to the backup's state and hold no records (``force``
     flushes it first). One transaction loads every row, resets the id sequences, and
     then checks that the row count of every model equals the header's and that
     ``verify_kb`` finds nothing; any failure rolls everything back and raises
-    ``BackupError``.
+    ``BackupError``. ``progress`` hears of every row restored, then of the checks.
     """
     try:
         gz = gzip.GzipFile(fileobj=stream, mode="rb")
@@ -266,18 +275,24 @@ def restore(stream: IO[bytes], *, using: str = DEFAULT_DB_ALIAS, force: bool = F
             content_types = {tuple(key): pk for pk, key in _content_type_keys(using).items()}
             permissions = {tuple(key): pk for pk, key in _permission_keys(using).items()}
             natural: dict[str, tuple[list[str], list[str]]] = {}
+            total, done = sum(header.get("counts", {}).values()), 0
+            progress("rows", 0, total)
             for line in gz:
                 if not line.strip():
                     continue
                 label = _restore_row(json.loads(line), content_types, permissions, natural, using)
                 result.counts[label] = result.counts.get(label, 0) + 1
+                done += 1
+                progress("rows", done, total)
             sequences = connection.ops.sequence_reset_sql(no_style(), backup_models())
             if sequences:
                 with connection.cursor() as cursor:
                     for sql in sequences:
                         cursor.execute(sql)
+            progress("checking counts, constraints and verify_kb", 0, 1)
             connection.check_constraints()
             _verify(header, using)
+            progress("checking counts, constraints and verify_kb", 1, 1)
     except IntegrityError as exc:
         raise BackupError(f"The backup's rows break a database constraint and were not restored: {exc}") from exc
     except KeyError as exc:

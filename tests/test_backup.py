@@ -167,6 +167,35 @@ def test_force_restore_replaces_everything_and_round_trips(kb_data, tmp_path):
     assert claim.history.latest().history_user.username == "editor"
 
 
+def test_backup_and_restore_show_progress_on_stderr_and_none_with_v0(kb_data, tmp_path):
+    total = sum(model_counts().values())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("kb_backup", "--dir", str(tmp_path / "shown"), stdout=out, stderr=err)
+    *running, last = err.getvalue().splitlines()  # a line every ten seconds before the end, on a slow machine
+    assert last == f"kb_backup: rows: {total:,}/{total:,} (100 %)"
+    assert all(line.startswith("kb_backup: rows: ") for line in running)
+    (path,) = (tmp_path / "shown").glob("kb-*.jsonl.gz")
+    assert out.getvalue() == f"{total} rows from {connection.vendor}\n{path}\n"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("kb_backup", "--dir", str(tmp_path / "quiet"), verbosity=0, stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert out.getvalue().splitlines()[-1] == str(next((tmp_path / "quiet").glob("kb-*.jsonl.gz")))
+
+    settle_constraints()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("kb_restore", str(path), "--force", stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[-1] == "kb_restore: checking counts, constraints and verify_kb: 1/1 (100 %)"
+    assert f"kb_restore: rows: {total:,}/{total:,} (100 %)" in lines
+    assert all(line.startswith("kb_restore: ") for line in lines)
+    assert "rows:" not in out.getvalue()
+    settle_constraints()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("kb_restore", str(path), "--force", verbosity=0, stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert "counts match and verify_kb found no violations" in out.getvalue()
+
+
 def settle_constraints():
     """Run deferred foreign-key checks now: PostgreSQL cannot flush with checks pending in the test's transaction."""
     if connection.vendor == "postgresql":
@@ -315,7 +344,9 @@ def test_round_trip_across_sqlite_and_postgresql(kb_data, tmp_path, scratch_post
     sqlite_url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
 
     manage(sqlite_url, "migrate", "--no-input", "-v0")
-    manage(sqlite_url, "kb_restore", str(original))
+    restored = manage(sqlite_url, "kb_restore", str(original))
+    assert f"kb_restore: rows: {len(rows):,}/{len(rows):,} (100 %)" in restored.stderr  # progress, off stdout
+    assert "kb_restore:" not in restored.stdout
     manage(sqlite_url, "verify_kb")
     from_sqlite, sqlite_header, sqlite_rows = backup_via(sqlite_url, tmp_path / "from-sqlite")
     assert sqlite_header["database"] == "sqlite"
@@ -323,8 +354,9 @@ def test_round_trip_across_sqlite_and_postgresql(kb_data, tmp_path, scratch_post
     assert sqlite_rows == rows
 
     manage(scratch_postgres, "migrate", "--no-input", "-v0")
-    out = manage(scratch_postgres, "kb_restore", str(from_sqlite)).stdout
-    assert f"Restored {len(rows)} rows from a sqlite backup" in out
+    quiet = manage(scratch_postgres, "kb_restore", "-v0", str(from_sqlite))
+    assert f"Restored {len(rows)} rows from a sqlite backup" in quiet.stdout
+    assert "kb_restore:" not in quiet.stderr
     _, pg_header, pg_rows = backup_via(scratch_postgres, tmp_path / "from-postgres")
     assert pg_header["database"] == "postgresql"
     assert pg_header["counts"] == header["counts"]

@@ -1,6 +1,7 @@
 """The seed corpus: it loads cleanly and idempotently, every quote anchors, and it says what the articles say."""
 
 import datetime as dt
+import re
 import shutil
 from io import StringIO
 
@@ -74,6 +75,20 @@ def test_second_load_changes_nothing():
     assert " 0 created, 0 updated" in out and " created, 1" not in out
     assert {model: model.objects.count() for model in counts} == counts
     assert history_rows() == history
+
+
+@pytest.mark.django_db
+def test_load_shows_progress_on_stderr_and_none_with_v0():
+    err = StringIO()
+    out = load(stderr=err)
+    # A line when the load ends, and one every ten seconds before that on a slow machine.
+    *running, last = err.getvalue().splitlines()
+    total = re.fullmatch(r"load_corpus: records: ([\d,]+)/\1 \(100 %\)", last).group(1)
+    assert all(re.fullmatch(rf"load_corpus: records: [\d,]+/{total} \(\d+ %\)", line) for line in running)
+    assert "records:" not in out
+    err = StringIO()
+    assert "Nothing to do" in load(verbosity=0, stderr=err)
+    assert err.getvalue() == ""
 
 
 @pytest.mark.django_db

@@ -38,6 +38,7 @@ from kb.models import (
     Source,
 )
 from kb.models.sources import text_sha256
+from kb.progress import Progress, silent
 
 CORPUS_USERNAME = "corpus"
 CHANGE_REASON = "seed corpus"
@@ -336,15 +337,42 @@ class _Loader:
             )
 
 
+class _ProgressReport(LoadReport):
+    """The load's report, telling ``progress`` of every record as it is counted."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        super().__init__()
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, kind: str, outcome: str) -> None:
+        super().add(kind, outcome)
+        self.done += 1
+        self.progress("records", self.done, self.total)
+
+
+def _record_count(corpus: Corpus) -> int:
+    """How many records the load counts in its report (aliases, parties and provisions among them)."""
+    return (
+        sum(1 + len(row.get("aliases", [])) for _slug, row in corpus.actors)
+        + sum(1 + len(source.claims) + len(source.links) for source in corpus.sources)
+        + len(corpus.relationships)
+        + len(corpus.events)
+        + sum(1 + len(row.get("parties", [])) + len(row.get("provision", [])) for _slug, row in corpus.agreements)
+        + len(corpus.transfers)
+    )
+
+
 @transaction.atomic
-def load_corpus(path: Path | str | None = None, *, user=None) -> LoadReport:
+def load_corpus(path: Path | str | None = None, *, user=None, progress: Progress = silent) -> LoadReport:
     """Load the seed corpus in one transaction; CorpusError, and nothing written, on bad input.
 
     ``path`` defaults to fixtures/corpus. ``user`` is recorded in history and as the
-    claims' reviewer; by default the inactive "corpus" account.
+    claims' reviewer; by default the inactive "corpus" account. ``progress`` hears of
+    every record as it is created, updated or found unchanged.
     """
     corpus = read_corpus(path) if path is not None else read_corpus()
-    report = LoadReport()
+    report = _ProgressReport(progress, _record_count(corpus))
+    progress("records", 0, report.total)
     loader = _Loader(corpus, user or corpus_user(), report)
     loader.load_actors()
     loader.load_sources()

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.backup import backup_to_file
+from kb.progress import command_progress
 
 
 class Command(BaseCommand):
     help = (
         "Write the whole knowledge base (every record and its history, users, groups, API tokens, "
-        "the admin log) to a timestamped gzip JSON Lines file in --dir (default: backups/) and print its path."
+        "the admin log) to a timestamped gzip JSON Lines file in --dir (default: backups/) and print its path "
+        "(on the last line of stdout; progress goes to stderr, none with -v0)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -20,9 +22,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--database", default="default", help="Database alias to back up.")
 
-    def handle(self, *args, dir: Path, database: str, **options) -> None:
+    def handle(self, *args, dir: Path, database: str, verbosity: int, **options) -> None:
         try:
-            path, header = backup_to_file(dir, using=database)
+            with command_progress(self, verbosity=verbosity) as progress:
+                path, header = backup_to_file(dir, using=database, progress=progress)
         except OSError as exc:
             raise CommandError(f"Cannot write a backup into {dir}: {exc}") from exc
         total = sum(header["counts"].values())

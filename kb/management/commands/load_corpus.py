@@ -5,13 +5,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.corpus import DEFAULT_PATH, CorpusError, load_corpus, read_corpus
+from kb.progress import command_progress
 
 
 class Command(BaseCommand):
     help = (
         "Load the seed corpus: actors, sources and their claims, claim links, relationships, events, "
         "agreements and arms transfers, from the TOML fixtures in --path. Records that already match "
-        "are left alone; the whole load is one transaction and bad fixture input writes nothing."
+        "are left alone; the whole load is one transaction and bad fixture input writes nothing. Progress "
+        "goes to stderr (none with -v0)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -27,7 +29,7 @@ class Command(BaseCommand):
             help="Only check the fixtures (fields, references, dates, quote anchors); write nothing.",
         )
 
-    def handle(self, *args, path: Path, check: bool, **options) -> None:
+    def handle(self, *args, path: Path, check: bool, verbosity: int, **options) -> None:
         try:
             if check:
                 corpus = read_corpus(path)
@@ -41,7 +43,8 @@ class Command(BaseCommand):
                     )
                 )
                 return
-            report = load_corpus(path)
+            with command_progress(self, verbosity=verbosity) as progress:
+                report = load_corpus(path, progress=progress)
         except CorpusError as exc:
             raise CommandError(str(exc)) from None
         for line in report.lines():
