@@ -66,6 +66,9 @@ restore: setup
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py kb_restore "$(FILE)" $(RESTORE_ARGS)
 
+# The targets below run the development tools (the kbdev app: load_check, eval_ingest, synth_kb),
+# which manage.py has unless KB_ENV=production.
+
 # Load without loss under gunicorn (LOAD_ARGS=--short is the CI run): on a throwaway SQLite
 # file, or with LOAD_DATABASE_URL=postgres://…/kb_load on that scratch database, emptied first.
 load: setup-dev

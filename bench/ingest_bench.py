@@ -30,8 +30,9 @@ from kb.corpus import DEFAULT_PATH, CorpusError, read_corpus  # noqa: E402
 from kb.dates import PartialDate  # noqa: E402
 from kb.ingest.names import PhraseIndex  # noqa: E402
 from kb.ingest.proposals import analyse  # noqa: E402
-from kb.management.commands.eval_ingest import alias_names  # noqa: E402
 from kb.models import Actor, Alias  # noqa: E402
+from kbdev.ingest_eval.run import alias_names  # noqa: E402
+from kbdev.timing import percentile  # noqa: E402
 
 FALLBACK_ACTORS = [
     ("russia", "Russia", "state", ["Russian Federation"]),
@@ -60,12 +61,6 @@ def article(words: int, corpus_dir: Path) -> str:
         count += len(paragraph.split())
         i += 1
     return "\n\n".join(chosen)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def report(label: str, seconds: list[float]) -> None:

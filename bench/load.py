@@ -10,22 +10,14 @@ import http.client
 import os
 import random
 import secrets
-import socket
 import subprocess
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.stats import percentile, summary
-
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+from bench.stats import summary
+from kbdev.timing import HOST, free_port, percentile
 
 
 def get(port: int, path: str, timeout: float = 120) -> tuple[int, int]:
@@ -200,8 +192,8 @@ def throughput(
         "requests": len(latencies),
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(latencies) / elapsed, 1),
-        "median_ms": round(percentile(latencies, 0.5), 2) if latencies else None,
-        "p95_ms": round(percentile(latencies, 0.95), 2) if latencies else None,
+        "median_ms": round(percentile(latencies, 50), 2) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 2) if latencies else None,
         "errors": len(errors),
         "error_sample": errors[:5],
         "threads": threads,

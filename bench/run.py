@@ -45,8 +45,10 @@ def log(message: str) -> None:
 
 def generator_key(scale: float, seed: int) -> str:
     """Changes whenever the synthetic data would: scale, seed and the generator's source."""
-    digest = hashlib.sha256((ROOT / "kb" / "synth.py").read_bytes()).hexdigest()[:16]
-    return f"scale={scale} seed={seed} synth={digest}"
+    digest = hashlib.sha256()
+    for module in sorted((ROOT / "kbdev" / "synth").glob("*.py")):
+        digest.update(module.read_bytes())
+    return f"scale={scale} seed={seed} synth={digest.hexdigest()[:16]}"
 
 
 def manage(python: str, database_url: str, *args: str) -> subprocess.CompletedProcess:

@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench.stats import measure  # noqa: E402
-from kb import synth  # noqa: E402
 from kb.ingest.normalize import normalize_name  # noqa: E402
+from kbdev import synth  # noqa: E402
 
 # What the scenarios ask for; the same values go to the floor and the peer.
 LIST_MODALITY = "assessment"

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections.abc import Callable
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile of ``values`` (fraction 0..1)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
+from kbdev.timing import percentile
 
 
 def summary(samples_ms: list[float]) -> dict:
     return {
         "median_ms": round(statistics.median(samples_ms), 3),
-        "p95_ms": round(percentile(samples_ms, 0.95), 3),
+        "p95_ms": round(percentile(samples_ms, 95), 3),
         "min_ms": round(min(samples_ms), 3),
         "runs": len(samples_ms),
     }

@@ -78,6 +78,12 @@ INSTALLED_APPS = [
     "axes",
     "kb.apps.KbConfig",
 ]
+# The development tools (kbdev: synth_kb, load_check, eval_ingest) are installed wherever
+# kb runs as development, which is what manage.py, the tests, make bench, make load and
+# make eval-ingest run as, and never in production (KB_ENV=production): a deployment
+# has no command that bulk-writes synthetic rows or serves a load test.
+if not PRODUCTION:
+    INSTALLED_APPS.append("kbdev.apps.KbdevConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kb import services
-from kb.loadcheck import audit, percentile, snapshot
+from kbdev.load.audit import audit, snapshot
+from kbdev.timing import percentile
 
 
 @pytest.fixture

@@ -120,6 +120,13 @@ def test_production_values_and_development_defaults():
     }
 
 
+def test_dev_tools_are_installed_in_development_and_never_in_production(settings):
+    assert "kbdev.apps.KbdevConfig" in settings.INSTALLED_APPS  # the tests run as development
+    result = manage("synth_kb", "--help", KB_ENV="production", SECRET_KEY=real_key())
+    assert result.returncode != 0
+    assert "Unknown command: 'synth_kb'" in result.stderr
+
+
 # --- headers --------------------------------------------------------------------
 
 

@@ -1,14 +1,16 @@
 """The synthetic knowledge base: proportional counts, a clean verify_kb, determinism and refusal."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from kb import synth
 from kb.choices import ClaimStatus, DatePrecision
 from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
+from kbdev import synth
 
 SCALE = 0.01
 
@@ -97,6 +99,19 @@ def test_refuses_a_database_with_other_data(db, make_source):
     call_command("synth_kb", scale=SCALE, force=True, stdout=None)
     assert synth.is_synthetic()
     assert Source.objects.count() == 20
+
+
+def test_progress_goes_to_stderr_and_none_with_v0(db):
+    out, err = StringIO(), StringIO()
+    call_command("synth_kb", scale=0.002, seed=7, stdout=out, stderr=err)
+    assert "synth_kb: planning sources and claims: 4/4 (100 %)" in err.getvalue()
+    assert "synth_kb: writing claims: 400/400 (100 %)" in err.getvalue()
+    (summary,) = out.getvalue().splitlines()  # stdout holds the result alone
+    assert "rows at scale 0.002 (seed 7)" in summary
+    out, err = StringIO(), StringIO()
+    call_command("synth_kb", scale=0.002, seed=7, verbosity=0, stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert "rows at scale 0.002 (seed 7)" in out.getvalue()
 
 
 def test_rejects_a_bad_scale(db):

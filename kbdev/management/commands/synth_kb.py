@@ -1,10 +1,11 @@
-"""Fill a separate database with a deterministic synthetic knowledge base (see kb.synth)."""
+"""Fill a separate database with a deterministic synthetic knowledge base (see kbdev.synth)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb import synth
+from kb.progress import command_progress
+from kbdev import synth
 
 
 class Command(BaseCommand):
@@ -12,7 +13,8 @@ class Command(BaseCommand):
         "Fill the database DATABASE_URL names with a synthetic knowledge base for benchmarks: at scale 1, "
         "10,000 actors, 2,000 sources, 200,000 claims, 20,000 relationships, 5,000 events, 1,000 agreements "
         "and 20,000 arms transfers. The same --seed gives the same rows. A database holding synthetic data "
-        "is emptied and refilled; one holding anything else is refused unless --force."
+        "is emptied and refilled; one holding anything else is refused unless --force. Progress goes to "
+        "stderr (none with -v0)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,14 +26,13 @@ class Command(BaseCommand):
             help="Delete every kb record in a database that holds non-synthetic data, then fill it.",
         )
 
-    def handle(self, *args, scale: float, seed: int, force: bool, **options) -> None:
+    def handle(self, *args, scale: float, seed: int, force: bool, verbosity: int, **options) -> None:
         if not 0 < scale <= 20:
             raise CommandError(f"--scale must be above 0 and at most 20, got {scale}.")
         started = time.perf_counter()
         try:
-            counts = synth.generate(
-                scale=scale, seed=seed, force=force, progress=lambda line: self.stdout.write(f"  {line}")
-            )
+            with command_progress(self, verbosity=verbosity) as progress:
+                counts = synth.generate(scale=scale, seed=seed, force=force, progress=progress)
         except synth.NotSyntheticError as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.perf_counter() - started

@@ -1,16 +1,12 @@
 """Load without loss: serve kb under gunicorn, read and write concurrently, then audit every write."""
 
-import io
 import json
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
-from kb.backup import model_counts
-from kb.loadcheck import EDITOR, run_load_check
-from kb.models import Claim
+from kb.corpus import CorpusError
+from kbdev.load.check import EDITOR, NotScratchError, prepare_database, run_load_check
 
 
 class Command(BaseCommand):
@@ -43,18 +39,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
         if not 0 < seconds <= 600:
             raise CommandError("--seconds must be more than 0 and at most 600.")
-
-        if not options["flush"] and Claim._meta.db_table in connection.introspection.table_names():
-            occupied = {label: n for label, n in model_counts().items() if n and label.startswith("kb.")}
-            if occupied:
-                raise CommandError(
-                    "load_check writes to the database: point DATABASE_URL at a scratch database "
-                    f"(this one holds {sum(occupied.values())} rows), or pass --flush to empty it."
-                )
-        call_command("migrate", interactive=False, verbosity=0)
-        if options["flush"]:
-            call_command("flush", interactive=False, verbosity=0)
-        call_command("load_corpus", verbosity=0, stdout=io.StringIO())
+        try:
+            prepare_database(flush=options["flush"])
+        except (NotScratchError, CorpusError) as exc:
+            raise CommandError(str(exc)) from None
 
         report = run_load_check(
             seconds=seconds,

@@ -1,0 +1,169 @@
+"""One load check: prepare a scratch database, serve, load, stop, audit, and the figures of the run."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection, connections
+from rest_framework.authtoken.models import Token
+
+from kb.backup import model_counts
+from kb.corpus import load_corpus
+from kb.models import Claim
+from kb.services import EDITORS_GROUP
+from kbdev.load.audit import audit, snapshot
+from kbdev.load.server import Gunicorn
+from kbdev.load.traffic import Stats, make_targets, reader, writer
+from kbdev.timing import HOST, percentile
+
+EDITOR = "load-check-editor"
+
+
+@dataclass
+class Report:
+    """The figures of one run and every problem found; ``ok`` when there is none."""
+
+    database: str
+    seconds: float
+    requests: int
+    reads: int
+    writes: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: list[str]
+    problems: list[str]
+    statuses: dict[str, int]
+    slowest: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "seconds": round(self.seconds, 2),
+            "requests": self.requests,
+            "reads": self.reads,
+            "acknowledged_writes": self.writes,
+            "requests_per_second": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 1),
+            "p99_ms": round(self.p99_ms, 1),
+            "error_count": len(self.errors),
+            "errors": self.errors[:20],
+            "problems": self.problems[:20],
+            "statuses": self.statuses,
+            "slowest_p50_ms": self.slowest,
+        }
+
+
+class NotScratchError(Exception):
+    """The database holds kb records, and the load check was not told to empty it."""
+
+
+def prepare_database(*, flush: bool) -> None:
+    """Migrate this scratch database, empty it if ``flush``, and load the seed corpus.
+
+    A database holding kb records is refused with NotScratchError unless ``flush``: the
+    load writes to it, and the audit needs to know every row that was there before.
+    """
+    if not flush and Claim._meta.db_table in connection.introspection.table_names():
+        occupied = {label: n for label, n in model_counts().items() if n and label.startswith("kb.")}
+        if occupied:
+            raise NotScratchError(
+                "load_check writes to the database: point DATABASE_URL at a scratch database "
+                f"(this one holds {sum(occupied.values())} rows), or pass --flush to empty it."
+            )
+    call_command("migrate", interactive=False, verbosity=0)
+    if flush:
+        call_command("flush", interactive=False, verbosity=0)
+    load_corpus()
+
+
+def editor_token() -> str:
+    user, _ = get_user_model().objects.get_or_create(username=EDITOR, defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def run_load_check(
+    *,
+    seconds: float,
+    max_requests: int,
+    readers: int,
+    writers: int,
+    workers: int,
+    log_dir: Path | None = None,
+    seed: int = 1,
+    out=None,
+) -> Report:
+    """Serve, load, stop, audit. The database must already hold the seed corpus."""
+    say = out or (lambda line: None)
+    token = editor_token()
+    targets = make_targets(writers, per_writer=max_requests, seed=seed)
+    before = snapshot()
+    database = connections["default"].vendor
+    connections.close_all()  # gunicorn's workers are the only clients while the load runs
+
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="kb-load-"))
+    server = Gunicorn(workers=workers, log=log_dir / "gunicorn.log")
+    stats = Stats()
+    try:
+        server.wait_ready()
+        say(f"gunicorn ({workers} workers) on http://{HOST}:{server.port}/, {database}")
+        stop, budget = threading.Event(), [max_requests]
+        threads = [
+            threading.Thread(target=reader, args=(stats, server.port, targets.read_paths, stop, budget, seed + i))
+            for i in range(readers)
+        ] + [
+            threading.Thread(target=writer, args=(stats, server.port, token, targets, i, stop, budget))
+            for i in range(writers)
+        ]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        deadline = began + seconds
+        while time.perf_counter() < deadline and any(t.is_alive() for t in threads):
+            time.sleep(0.05)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=90)
+        elapsed = time.perf_counter() - began
+    finally:
+        server.stop()
+    log = server.output()
+    for line in log.splitlines():
+        if re.search(r"Traceback|database is locked|Error|CRITICAL|WORKER TIMEOUT", line):
+            stats.errors.append(f"gunicorn log: {line.strip()[:200]}")
+
+    problems = audit(before, stats.writes)
+    return Report(
+        database=database,
+        seconds=elapsed,
+        requests=len(stats.latencies),
+        reads=stats.methods["GET"],
+        writes=len(stats.writes),
+        rps=len(stats.latencies) / elapsed if elapsed else 0.0,
+        p50_ms=percentile(stats.latencies, 50) * 1000,
+        p99_ms=percentile(stats.latencies, 99) * 1000,
+        errors=stats.errors,
+        problems=problems,
+        statuses={str(k): v for k, v in sorted(stats.statuses.items())},
+        slowest=dict(
+            sorted(
+                ((path, round(percentile(times, 50) * 1000, 1)) for path, times in stats.by_path.items()),
+                key=lambda item: -item[1],
+            )[:5]
+        ),
+    )
