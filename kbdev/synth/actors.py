@@ -35,6 +35,8 @@ from kbdev.synth.vocabulary import (
 
 @dataclass
 class SynthActor:
+    """One actor to be: its id, kind, name, country, aliases and the ways articles name it."""
+
     pk: int
     kind: str
     name: str
@@ -147,6 +149,7 @@ def plan_actors(rng: random.Random, count: int) -> list[SynthActor]:
 
 
 def unique_slug(text: str, used: set[str]) -> str:
+    """A slug of ``text`` not in ``used`` (numbered when it would be), added to ``used``."""
     base = slugify(strip_accents(text))[:180] or "record"
     slug, n = base, 1
     while slug in used:
