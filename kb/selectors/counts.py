@@ -7,8 +7,8 @@ from django.db import connections, models
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from kb.models import Agreement, ArmsTransfer, Event, Relationship
-from kb.selectors.visibility import User, visible_claims, visible_records
+from kb.models import Agreement, ArmsTransfer, Claim, Event, Relationship
+from kb.selectors.visibility import User, claim_visibility_q, visible_claims, visible_records
 
 
 def _counted(queryset: models.QuerySet) -> models.QuerySet:
@@ -53,7 +53,20 @@ def visible_claim_count(*, user: User, via: str) -> Coalesce:
     ``speaker`` for actors, ``agreements``, ``events``, ``transfers`` or ``relationships``
     for the records they back.
     """
-    return count_subquery(visible_claims(user=user).filter(**{via: OuterRef("pk")}))
+    field = Claim._meta.get_field(via)
+    if not field.many_to_many:
+        return count_subquery(visible_claims(user=user).filter(**{via: OuterRef("pk")}))
+    # Through a many-to-many, count the link rows: an editor's count then never reads the claims.
+    m2m = field if field.concrete else field.remote_field
+    claim, other = (
+        (m2m.m2m_field_name(), m2m.m2m_reverse_field_name())
+        if field.concrete
+        else (m2m.m2m_reverse_field_name(), m2m.m2m_field_name())
+    )
+    links = m2m.remote_field.through._default_manager.filter(
+        claim_visibility_q(user=user, prefix=f"{claim}__"), **{other: OuterRef("pk")}
+    )
+    return count_subquery(links)
 
 
 def actor_counts(*, user: User) -> dict[str, Coalesce]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from kb.choices import ClaimStatus
 from kb.models import Agreement, ArmsTransfer, Claim, ClaimLink, Event, Relationship
@@ -30,10 +30,15 @@ def is_editor(user: User) -> bool:
     return cached
 
 
+def claim_visibility_q(*, user: User, prefix: str = "") -> Q:
+    """The condition on claims (reached through ``prefix``, such as ``claim__``) that ``user`` may see them."""
+    return Q() if is_editor(user) else Q(**{f"{prefix}status": ClaimStatus.ACCEPTED})
+
+
 def visible_claims(*, user: User, queryset: models.QuerySet[Claim] | None = None) -> models.QuerySet[Claim]:
     """Claims ``user`` may see: all for editors, accepted ones for everyone else."""
     queryset = Claim.objects.all() if queryset is None else queryset
-    return queryset if is_editor(user) else queryset.filter(status=ClaimStatus.ACCEPTED)
+    return queryset if is_editor(user) else queryset.filter(claim_visibility_q(user=user))
 
 
 def visible_records(*, user: User, queryset: models.QuerySet) -> models.QuerySet:
@@ -45,7 +50,7 @@ def visible_records(*, user: User, queryset: models.QuerySet) -> models.QuerySet
         return queryset
     through = queryset.model.evidence.through
     own = f"{queryset.model._meta.model_name}_id"
-    accepted = through.objects.filter(**{own: OuterRef("pk"), "claim__status": ClaimStatus.ACCEPTED})
+    accepted = through.objects.filter(claim_visibility_q(user=user, prefix="claim__"), **{own: OuterRef("pk")})
     return queryset.filter(Exists(accepted))
 
 
