@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship, Source
-from kb.selectors import visible_claims
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors import party_links, visible_evidence
 
 CHUNK = 500
 
@@ -81,17 +81,17 @@ def names(items: Iterable) -> str:
 
 def _evidence_ids(user) -> Prefetch:
     """The claims behind a record that ``user`` may see, by id only: the export cites their ids."""
-    return Prefetch("evidence", queryset=visible_claims(user, Claim.objects.only("pk").order_by("pk")))
+    return visible_evidence(user=user, claims=Claim.objects.only("pk").order_by("pk"))
 
 
 def _evidence_with_sources(user) -> Prefetch:
     """The claims behind a transfer that ``user`` may see, oldest source first, with their sources' names."""
     claims = (
-        visible_claims(user, Claim.objects.select_related("source"))
+        Claim.objects.select_related("source")
         .only("pk", "source__publisher", "source__title")
         .order_by("source__published_on", "source_id", "start")
     )
-    return Prefetch("evidence", queryset=claims, to_attr="visible_evidence")
+    return visible_evidence(user=user, claims=claims, to_attr="visible_evidence")
 
 
 def _evidence(record) -> str:
@@ -103,8 +103,7 @@ def _sources(transfer: ArmsTransfer) -> str:
 
 
 def _party_links(user) -> Prefetch:
-    parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
-    return Prefetch("party_links", queryset=parties)
+    return party_links()
 
 
 _TRANSFER_FIELDS = (*(f.name for f in ArmsTransfer._meta.concrete_fields), "supplier__name", "recipient__name")

@@ -362,7 +362,7 @@ class KbFilterSet(filters.FilterSet):
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or not value.strip():
             return queryset
-        return selectors.search_filter(queryset, value)
+        return selectors.search_filter(queryset=queryset, q=value)
 
 
 class ActorFilterSet(KbFilterSet):

@@ -28,7 +28,7 @@ def claims(make_source, make_claim):
 
 
 def found(q: str) -> set[int]:
-    return set(search_filter(Claim.objects.all(), q).values_list("pk", flat=True))
+    return set(search_filter(queryset=Claim.objects.all(), q=q).values_list("pk", flat=True))
 
 
 def test_full_text_query_syntax():

@@ -6,15 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models.query import EmptyQuerySet
 from django.template.response import TemplateResponse
 
 from kb import services
 from kb.admin.base import ServiceAdmin, ServiceTabularInline
 from kb.admin.site import site
 from kb.errors import error_line
-from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Alias, Relationship
+from kb.selectors import actors_named, visible_claim_count
 
 
 class AliasInline(ServiceTabularInline):
@@ -69,7 +69,7 @@ class ActorAdmin(ServiceAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(claim_count=Count("claims", distinct=True))
+            .annotate(claim_count=visible_claim_count(user=request.user, via="subjects"))
             .prefetch_related("aliases")
         )
 
@@ -83,10 +83,10 @@ class ActorAdmin(ServiceAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        normalized = normalize_name(search_term or "")
-        if not normalized:
+        actors = actors_named(name=search_term)
+        if isinstance(actors, EmptyQuerySet):  # no letters or digits to look for
             return found, may_have_duplicates
-        by_alias = queryset.filter(pk__in=Alias.objects.filter(normalized__contains=normalized).values("actor_id"))
+        by_alias = queryset.filter(pk__in=actors)
         return found | by_alias, may_have_duplicates
 
     def service_create(self, request, fields):

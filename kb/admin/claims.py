@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.query import EmptyQuerySet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
@@ -18,8 +19,8 @@ from kb.admin.site import site
 from kb.choices import ClaimStatus
 from kb.errors import error_line
 from kb.ingest.anchor import paragraph_around
-from kb.ingest.normalize import normalize_name
-from kb.models import Alias, Claim, ClaimLink
+from kb.models import Claim, ClaimLink
+from kb.selectors import actors_named
 
 ANCHOR_FIELDS = ("source", "quote", "start", "end")
 
@@ -147,10 +148,9 @@ class ClaimAdmin(ServiceAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        normalized = normalize_name(search_term or "")
-        if not normalized:
+        actors = actors_named(name=search_term)
+        if isinstance(actors, EmptyQuerySet):  # no letters or digits to look for
             return found, may_have_duplicates
-        actors = Alias.objects.filter(normalized__contains=normalized).values("actor_id")
         by_name = queryset.filter(Q(subjects__in=actors) | Q(speaker__in=actors))
         return found | by_name, True
 

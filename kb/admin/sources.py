@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +17,7 @@ from kb.admin.site import site
 from kb.choices import SourceKind
 from kb.errors import messages_by_field
 from kb.models import Source
+from kb.selectors import visible_claim_count
 
 
 class IngestForm(forms.Form):
@@ -66,7 +66,7 @@ class SourceAdmin(ServiceAdmin):
         css = {"all": ("kb/admin.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+        return super().get_queryset(request).annotate(claim_count=visible_claim_count(user=request.user, via="source"))
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj: Source) -> int:

@@ -9,6 +9,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kb.selectors import SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all
+from kb.web.highlight import highlight
 
 ROUTES = {
     "actor": "api:actor-detail",
@@ -74,14 +75,15 @@ class SearchView(APIView):
         query = SearchQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        hits = search_all(data["q"], request.user, limit=data["limit"], types=tuple(data.get("type") or SEARCH_TYPES))
+        types = tuple(data.get("type") or SEARCH_TYPES)
+        hits = search_all(user=request.user, q=data["q"], limit=data["limit"], types=types)
         results = [
             {
                 "type": hit.type,
                 "id": hit.id,
                 "url": reverse(ROUTES[hit.type], kwargs={"pk": hit.id}, request=request),
                 "title": hit.title,
-                "snippet": str(hit.snippet),
+                "snippet": str(highlight(hit.text, data["q"])),
                 "rank": hit.rank,
             }
             for hit in hits

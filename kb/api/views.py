@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -30,13 +29,14 @@ from kb.models import (
     Relationship,
     Source,
 )
-from kb.selectors import is_editor, visible_claims, visible_records
-
-
-def _count(queryset: QuerySet) -> Coalesce:
-    """The number of rows of ``queryset`` (correlated with OuterRef) as one subquery."""
-    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+from kb.selectors import (
+    actor_counts,
+    visible_claim_count,
+    visible_claims,
+    visible_evidence,
+    visible_links,
+    visible_records,
+)
 
 
 class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
@@ -130,22 +130,7 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def evidence(self) -> Prefetch:
         """The evidence of a record, limited to the claims the user may see."""
-        return Prefetch("evidence", queryset=visible_claims(self.request.user, Claim.objects.order_by("pk")))
-
-
-def _actor_counts(user) -> dict:
-    actor = OuterRef("pk")
-    return {
-        "n_claims": _count(visible_claims(user).filter(subjects=actor)),
-        "n_statements": _count(visible_claims(user).filter(speaker=actor)),
-        "n_relationships": _count(
-            visible_records(user, Relationship.objects.filter(Q(subject=actor) | Q(object=actor)))
-        ),
-        "n_agreements": _count(visible_records(user, Agreement.objects.filter(parties=actor))),
-        "n_transfers_supplied": _count(visible_records(user, ArmsTransfer.objects.filter(supplier=actor))),
-        "n_transfers_received": _count(visible_records(user, ArmsTransfer.objects.filter(recipient=actor))),
-        "n_events": _count(visible_records(user, Event.objects.filter(participants=actor))),
-    }
+        return visible_evidence(user=self.request.user, claims=Claim.objects.order_by("pk"))
 
 
 class ActorViewSet(KbViewSet):
@@ -173,7 +158,7 @@ class ActorViewSet(KbViewSet):
     def get_queryset(self):
         queryset = Actor.objects.prefetch_related("aliases")
         if self.action == "retrieve":
-            queryset = queryset.annotate(**_actor_counts(self.request.user))
+            queryset = queryset.annotate(**actor_counts(user=self.request.user))
         return queryset
 
 
@@ -189,7 +174,7 @@ class RelationshipViewSet(KbViewSet):
 
     def get_queryset(self):
         queryset = Relationship.objects.select_related("subject", "object").prefetch_related(self.evidence())
-        return visible_records(self.request.user, queryset)
+        return visible_records(user=self.request.user, queryset=queryset)
 
 
 class SourceViewSet(KbViewSet):
@@ -209,11 +194,11 @@ class SourceViewSet(KbViewSet):
     def get_queryset(self):
         user = self.request.user
         queryset = Source.objects.prefetch_related("authors").annotate(
-            claim_count=_count(visible_claims(user).filter(source=OuterRef("pk")))
+            claim_count=visible_claim_count(user=user, via="source")
         )
         if self.action == "retrieve":
             return queryset.prefetch_related(
-                Prefetch("claims", queryset=visible_claims(user, Claim.objects.order_by("start")))
+                Prefetch("claims", queryset=visible_claims(user=user, queryset=Claim.objects.order_by("start")))
             )
         return queryset.defer("text")
 
@@ -232,16 +217,13 @@ class ClaimViewSet(KbViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        links = ClaimLink.objects.order_by("kind", "to_claim_id")
-        if not is_editor(user):
-            # Checked per link (an index lookup), not against the list of every visible claim.
-            links = links.filter(Exists(visible_claims(user).filter(pk=OuterRef("to_claim_id"))))
+        links = visible_links(user=user, queryset=ClaimLink.objects.order_by("kind", "to_claim_id"))
         queryset = (
             Claim.objects.select_related("source", "speaker", "reviewed_by")
             .defer("source__text", "source__furniture_note")
             .prefetch_related("subjects", Prefetch("links_out", queryset=links))
         )
-        return visible_claims(user, queryset)
+        return visible_claims(user=user, queryset=queryset)
 
 
 class EventViewSet(KbViewSet):
@@ -256,7 +238,7 @@ class EventViewSet(KbViewSet):
 
     def get_queryset(self):
         queryset = Event.objects.select_related("place").prefetch_related("participants", self.evidence())
-        return visible_records(self.request.user, queryset)
+        return visible_records(user=self.request.user, queryset=queryset)
 
 
 class AgreementViewSet(KbViewSet):
@@ -273,7 +255,7 @@ class AgreementViewSet(KbViewSet):
         queryset = Agreement.objects.select_related("signed_place").prefetch_related(
             Prefetch("party_links", queryset=parties), "provisions", self.evidence()
         )
-        return visible_records(self.request.user, queryset)
+        return visible_records(user=self.request.user, queryset=queryset)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -299,7 +281,7 @@ class ArmsTransferViewSet(KbViewSet):
 
     def get_queryset(self):
         queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())
-        return visible_records(self.request.user, queryset)
+        return visible_records(user=self.request.user, queryset=queryset)
 
 
 __all__ = [

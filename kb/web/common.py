@@ -1,15 +1,10 @@
-"""What every page of the analyst UI shares: pagination that forgives bad input, and visible evidence."""
+"""What every page of the analyst UI shares: problems with the parameters, and pagination that forgives them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
-
-from kb import selectors
-from kb.choices import ClaimStatus
-from kb.models import Claim
 
 PER_PAGE = 25
 
@@ -50,23 +45,3 @@ def paginate(request, items, problems: Problems, per_page: int = PER_PAGE, param
         problems.add(f"There is no page {number}; there are {paginator.num_pages}. Showing the last page.")
         return paginator.page(paginator.num_pages)
     return paginator.page(number)
-
-
-def visible_evidence(user, lookup: str = "evidence", to_attr: str | None = None) -> Prefetch:
-    """Prefetch of the claims behind a record that ``user`` may see, with their sources."""
-    queryset = selectors.visible_claims(user, Claim.objects.select_related("source")).order_by(
-        "source__published_on", "source_id", "start"
-    )
-    return Prefetch(lookup, queryset=queryset, to_attr=to_attr)
-
-
-def evidence_count(user, lookup: str = "evidence") -> Count:
-    """An annotation counting the claims behind a record that ``user`` may see."""
-    if selectors.is_editor(user):
-        return Count(lookup, distinct=True)
-    return Count(lookup, filter=Q(**{f"{lookup}__status": ClaimStatus.ACCEPTED}), distinct=True)
-
-
-def visible(user, queryset: QuerySet) -> QuerySet:
-    """Shorthand for the records of ``queryset`` that ``user`` may see."""
-    return selectors.visible_records(user, queryset)

@@ -6,22 +6,15 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from kb import selectors
 from kb.exports import csv_response
 from kb.filtersets import AgreementFilterSet, ArmsTransferFilterSet, EventFilterSet
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
-from kb.web.common import Problems, evidence_count, paginate, visible, visible_evidence
+from kb.models import Actor, Agreement, ArmsTransfer, Event, Provision
+from kb.selectors import is_editor, party_links, visible_claim_count, visible_evidence, visible_records
+from kb.web.common import Problems, paginate
 from kb.web.forms import AgreementFilterForm, EventFilterForm, TransferFilterForm, form_problems
 from kb.web.svg import TimelineItem, timeline_layout
 
 # --- agreements -------------------------------------------------------------------------
-
-
-def _party_links():
-    return Prefetch(
-        "party_links",
-        queryset=AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name"),
-    )
 
 
 def agreement_list(request):
@@ -34,10 +27,10 @@ def agreement_list(request):
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     agreements = (
-        visible(user, filterset.qs)
+        visible_records(user=user, queryset=filterset.qs)
         .select_related("signed_place")
-        .prefetch_related(_party_links(), Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")))
-        .annotate(evidence_count=evidence_count(user))
+        .prefetch_related(party_links(), Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")))
+        .annotate(evidence_count=visible_claim_count(user=user, via="agreements"))
         .order_by("-signed_on", "title")
     )
     page = paginate(request, agreements, problems)
@@ -49,12 +42,12 @@ def agreement_detail(request, slug: str):
     """One agreement: parties and signatories, dates, status, provisions and the claims behind them."""
     user = request.user
     agreement = get_object_or_404(
-        visible(user, Agreement.objects.select_related("signed_place")).prefetch_related(
-            _party_links(),
-            visible_evidence(user),
+        visible_records(user=user, queryset=Agreement.objects.select_related("signed_place")).prefetch_related(
+            party_links(),
+            visible_evidence(user=user),
             Prefetch(
                 "provisions",
-                queryset=Provision.objects.order_by("order", "id").prefetch_related(visible_evidence(user)),
+                queryset=Provision.objects.order_by("order", "id").prefetch_related(visible_evidence(user=user)),
             ),
         ),
         slug=slug,
@@ -77,9 +70,9 @@ def transfer_list(request):
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     transfers = (
-        visible(user, filterset.qs)
+        visible_records(user=user, queryset=filterset.qs)
         .select_related("supplier", "recipient")
-        .prefetch_related(visible_evidence(user, to_attr="visible_evidence"))
+        .prefetch_related(visible_evidence(user=user, to_attr="visible_evidence"))
         .order_by("-start_on", "supplier__name", "recipient__name", "pk")
     )
     if wants_csv and not problems:
@@ -98,7 +91,7 @@ def transfer_list(request):
 
 def _transfer_actors(user):
     """The actors that appear in the register, for the supplier and recipient menus."""
-    transfers = visible(user, ArmsTransfer.objects.all())
+    transfers = visible_records(user=user, queryset=ArmsTransfer.objects.all())
     return (
         Actor.objects.filter(Q(pk__in=transfers.values("supplier_id")) | Q(pk__in=transfers.values("recipient_id")))
         .order_by("name")
@@ -110,9 +103,9 @@ def transfer_detail(request, pk: int):
     """One transfer with the claims that report it."""
     user = request.user
     transfer = get_object_or_404(
-        visible(user, ArmsTransfer.objects.select_related("supplier", "recipient")).prefetch_related(
-            visible_evidence(user)
-        ),
+        visible_records(
+            user=user, queryset=ArmsTransfer.objects.select_related("supplier", "recipient")
+        ).prefetch_related(visible_evidence(user=user)),
         pk=pk,
     )
     return render(request, "kb/transfer_detail.html", {"transfer": transfer})
@@ -128,7 +121,7 @@ def event_list(request):
     filterset = EventFilterSet(request.GET, queryset=Event.objects.all(), request=request, form_class=EventFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
-    events = visible(user, filterset.qs).select_related("place")
+    events = visible_records(user=user, queryset=filterset.qs).select_related("place")
     events = list(events.order_by("start_on", "title"))
     timeline = timeline_layout(
         TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
@@ -148,9 +141,9 @@ def event_detail(request, slug: str):
     """One event: when and where, who took part, and the claims that say so."""
     user = request.user
     event = get_object_or_404(
-        visible(user, Event.objects.select_related("place")).prefetch_related(
-            Prefetch("participants", queryset=Actor.objects.order_by("kind", "name")), visible_evidence(user)
+        visible_records(user=user, queryset=Event.objects.select_related("place")).prefetch_related(
+            Prefetch("participants", queryset=Actor.objects.order_by("kind", "name")), visible_evidence(user=user)
         ),
         slug=slug,
     )
-    return render(request, "kb/event_detail.html", {"event": event, "editor": selectors.is_editor(user)})
+    return render(request, "kb/event_detail.html", {"event": event, "editor": is_editor(user)})

@@ -1,0 +1,81 @@
+"""Every read that more than one surface needs, by concern; the API, the web pages and the admin call these.
+
+visibility  who sees what (editors everything, others accepted claims and what they back)
+counts      the one way each number is counted: COUNT subqueries, several totals in one query
+names       actors found by any spelling of their names
+search      ?search= matching and search across every type of record
+dossiers    everything about one actor, claim or source
+overview    the base at a glance, and the links between actors
+versions    record versions for optimistic concurrency, and who last wrote
+audit       the integrity audit behind verify_kb
+"""
+
+from kb.selectors.audit import kb_violations
+from kb.selectors.counts import (
+    actor_counts,
+    count_subquery,
+    counts,
+    facet_counts,
+    visible_claim_count,
+)
+from kb.selectors.dossiers import (
+    ActorDossier,
+    ClaimDossier,
+    actor_dossier,
+    claim_dossier,
+    party_links,
+    source_claims,
+)
+from kb.selectors.names import actors_named
+from kb.selectors.overview import Network, Overview, actor_network, kb_overview
+from kb.selectors.search import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_TYPES,
+    SearchHit,
+    full_text_query,
+    search_all,
+    search_filter,
+    search_pattern,
+)
+from kb.selectors.versions import last_change, record_version
+from kb.selectors.visibility import (
+    is_editor,
+    visible_claims,
+    visible_evidence,
+    visible_links,
+    visible_records,
+)
+
+__all__ = [
+    "SEARCH_MAX_LENGTH",
+    "SEARCH_TYPES",
+    "ActorDossier",
+    "ClaimDossier",
+    "Network",
+    "Overview",
+    "SearchHit",
+    "actor_counts",
+    "actor_dossier",
+    "actor_network",
+    "actors_named",
+    "claim_dossier",
+    "count_subquery",
+    "counts",
+    "facet_counts",
+    "full_text_query",
+    "is_editor",
+    "kb_overview",
+    "kb_violations",
+    "last_change",
+    "party_links",
+    "record_version",
+    "search_all",
+    "search_filter",
+    "search_pattern",
+    "source_claims",
+    "visible_claim_count",
+    "visible_claims",
+    "visible_evidence",
+    "visible_links",
+    "visible_records",
+]

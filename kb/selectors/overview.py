@@ -1,0 +1,88 @@
+"""The whole knowledge base at a glance: its totals and latest records, and the links between actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from kb.choices import ClaimStatus
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors.counts import counts
+from kb.selectors.dossiers import party_links
+from kb.selectors.visibility import User, visible_claims, visible_records
+
+
+@dataclass
+class Overview:
+    """Totals by type, the latest accepted claims, recent agreements, transfers and dated events."""
+
+    totals: dict[str, int]  # actors, sources, claims, agreements, transfers, events, dated_events
+    latest: models.QuerySet[Claim]
+    agreements: models.QuerySet[Agreement]
+    transfers: models.QuerySet[ArmsTransfer]
+    events: list[Event]  # the most recent dated events, newest first
+
+
+def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overview:
+    """What ``user`` may see of the knowledge base: every total in one query, and a few of the latest records.
+
+    ``claims``, ``records`` and ``events`` bound how many claims, agreements and transfers,
+    and dated events are read.
+    """
+    agreements = visible_records(user=user, queryset=Agreement.objects.all())
+    transfers = visible_records(user=user, queryset=ArmsTransfer.objects.all())
+    visible_events = visible_records(user=user, queryset=Event.objects.all())
+    dated = visible_events.filter(start_on__isnull=False)
+    totals = counts(
+        actors=Actor.objects.all(),
+        sources=Source.objects.all(),
+        claims=visible_claims(user=user),
+        agreements=agreements,
+        transfers=transfers,
+        events=visible_events,
+        dated_events=dated,
+    )
+    return Overview(
+        totals=totals,
+        # The latest accepted claims, whoever reads: the overview shows what has been reviewed.
+        latest=Claim.objects.filter(status=ClaimStatus.ACCEPTED)
+        .select_related("source")
+        .order_by("-reviewed_at", "-pk")[:claims],
+        agreements=agreements.select_related("signed_place")
+        .prefetch_related(party_links())
+        .order_by("-signed_on", "title")[:records],
+        transfers=transfers.select_related("supplier", "recipient").order_by("-start_on", "supplier__name", "pk")[
+            :records
+        ],
+        events=list(dated.order_by("-start_on", "title")[:events]),
+    )
+
+
+@dataclass
+class Network:
+    """The records that link actors: relationships, transfers (supplier to recipient) and agreements (parties)."""
+
+    relationships: list[Relationship] = field(default_factory=list)
+    transfers: list[ArmsTransfer] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+
+
+def actor_network(*, user: User, kinds: list[str], show: list[str]) -> Network:
+    """The links ``user`` may see between actors of ``kinds``, of the types in ``show``.
+
+    ``show`` names ``relationships``, ``transfers`` and ``agreements``; an agreement comes
+    with all its parties, whatever their kind.
+    """
+    network = Network()
+    if "relationships" in show:
+        queryset = Relationship.objects.filter(subject__kind__in=kinds, object__kind__in=kinds)
+        network.relationships = list(visible_records(user=user, queryset=queryset.select_related("subject", "object")))
+    if "transfers" in show:
+        queryset = ArmsTransfer.objects.filter(supplier__kind__in=kinds, recipient__kind__in=kinds)
+        network.transfers = list(visible_records(user=user, queryset=queryset.select_related("supplier", "recipient")))
+    if "agreements" in show:
+        network.agreements = list(
+            visible_records(user=user, queryset=Agreement.objects.all()).prefetch_related(party_links())
+        )
+    return network
