@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, RelationshipPredicate, TransferCategory, TransferStatus
-from kb.models import Actor, Agreement, Alias, Claim, ClaimLink, Relationship, Source
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Relationship, Source
 from kb.selectors import kb_violations
 from tests.conftest import ARTICLE
 
@@ -812,6 +812,39 @@ def test_removing_the_alias_that_is_the_actors_name_is_refused(desk, make_actor)
     assert response.status_code == 200
     assert "rename the actor" in str(response.context["errors"])
     assert actor.aliases.count() == 1
+
+
+def test_a_refused_save_shows_the_form_again_and_writes_nothing(desk, editor, make_actor, make_source):
+    """The guard of kb.admin.refusals: a service's refusal, on add, change (after the record was
+    saved, by an inline) and revert, is shown on the form as typed, and everything is rolled back."""
+    dprk = make_actor("North Korea")
+    add = {"supplier": dprk.pk, "recipient": dprk.pk, "category": "ammunition", "description": "Shells"}
+    response = desk.post(url("kb_armstransfer_add"), {**add, "status": "reported"})
+    assert response.status_code == 200
+    assert form_errors(response)["recipient"]
+    assert response.context["adminform"].form["description"].value() == "Shells"
+
+    versions = dprk.history.count()
+    data = form_data(desk.get(url("kb_actor_change", dprk.pk)))
+    data["summary"] = "Typed by the editor."
+    data["aliases-0-DELETE"] = "on"
+    response = desk.post(url("kb_actor_change", dprk.pk), data)
+    assert response.status_code == 200
+    assert "rename the actor" in " ".join(form_errors(response)["__all__"])
+    assert response.context["adminform"].form["summary"].value() == "Typed by the editor."
+    dprk.refresh_from_db()
+    assert (dprk.summary, dprk.history.count(), dprk.aliases.count()) == ("", versions, 1)
+
+    source = make_source()
+    first = source.history.order_by("history_id").first()
+    services.source_update(source, user=editor, text=source.text + "\n\nPutin promised satellites.")
+    services.claim_create(user=editor, source=source, quote="Putin promised satellites.")
+    revert = url("kb_source_simple_history", source.pk, first.history_id)
+    response = desk.post(revert, form_data(desk.get(revert)))
+    assert response.status_code == 200
+    assert "break" in " ".join(form_errors(response)["text"])
+    assert source.history.count() == 2
+    assert not ArmsTransfer.objects.exists()
 
 
 def test_editors_open_the_token_pages(desk):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command, load_command_class
 
 from kb import services
+from kb.api.ingest import IngestResultSerializer
 from kb.choices import ClaimStatus, Modality
 from kb.dates import PartialDate
 from kb.ingest.candidates import find_candidates
@@ -19,6 +20,7 @@ from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import analyse
 from kb.ingest.split import split_sentences
 from kb.models import Actor, Claim, Source
+from kb.services import ingest as ingest_service
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = PartialDate.parse("2024-07-01")
@@ -361,7 +363,7 @@ def test_ingest_stores_the_source_and_proposes_anchored_claims(world, editor):
     assert [a.name for a in result.actors] == ["Kim Jong-un", "Vladimir Putin", "North Korea", "Russia", "Pyongyang"]
     assert "Stockholm International Peace Research Institute" in result.candidates
     assert not Actor.objects.filter(name__icontains="Stockholm").exists()  # reported, never created
-    summary = result.as_dict()
+    summary = IngestResultSerializer(result).data
     assert summary["source"]["id"] == source.pk and summary["created"] is True
     assert len(summary["claims"]) == 5 and summary["claims"][0]["about"] == "2023-09"
 
@@ -382,7 +384,7 @@ def test_ingest_is_one_transaction(world, editor, monkeypatch):
         original(**kwargs)
         raise ValidationError({"quote": ["refused"]})
 
-    monkeypatch.setattr(services, "claims_propose", propose_then_fail)
+    monkeypatch.setattr(ingest_service, "claims_propose", propose_then_fail)
     with pytest.raises(ValidationError):
         ingest(editor)
     assert (Source.objects.count(), Claim.objects.count(), Claim.history.count()) == (0, 0, 0)
@@ -578,13 +580,13 @@ def test_ingest_reads_a_capital_as_its_state(world, editor, make_actor):
 
 
 def test_the_same_text_stored_meanwhile_by_another_editor_is_no_error(world, editor, monkeypatch):
-    original = services._ingest_write
+    original = ingest_service._ingest_write
 
     def someone_was_faster(**kwargs):
         original(**kwargs)  # the other editor's ingest, committed first
         raise ValidationError({"text": ["This text is already stored."]})
 
-    monkeypatch.setattr(services, "_ingest_write", someone_was_faster)
+    monkeypatch.setattr(ingest_service, "_ingest_write", someone_was_faster)
     result = ingest(editor)
     assert not result.created and Source.objects.count() == 1
     assert len(result.claims) == 5
@@ -646,7 +648,7 @@ def test_summary_of_a_long_article_needs_no_query_per_claim(world, editor, djang
     result = ingest(editor, content=longer.encode())
     assert len(result.claims) >= 15
     with django_assert_num_queries(0):
-        summary = result.as_dict()
+        summary = IngestResultSerializer(result).data
     assert all(claim["subjects"] for claim in summary["claims"][:3])
 
 

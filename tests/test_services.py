@@ -1,11 +1,13 @@
 """Services: every write validates, runs in one transaction, records history and protects evidence."""
 
+import inspect
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from kb import services
 from kb.choices import ClaimStatus, Modality
-from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Source
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
 from tests.conftest import ARTICLE
 
 pytestmark = pytest.mark.django_db
@@ -331,6 +333,80 @@ def test_agreement_with_bad_party_leaves_nothing(make_actor, editor):
     with pytest.raises(ValidationError):
         services.agreement_create(user=editor, title="Pact", kind="treaty", status="signed", parties=[ru, ru])
     assert not Agreement.objects.exists()
+
+
+# --- signatures -------------------------------------------------------------------
+
+TYPED_SERVICES = [
+    (services.actor_create, services.actor_update, Actor),
+    (services.source_create, services.source_update, Source),
+    (services.claim_create, services.claim_update, Claim),
+    (services.relationship_create, services.relationship_update, Relationship),
+    (services.event_create, services.event_update, Event),
+    (services.agreement_create, services.agreement_update, Agreement),
+    (services.transfer_create, services.transfer_update, ArmsTransfer),
+]
+SET_BY_THE_SERVICES = {"created_by", "reviewed_by", "reviewed_at"}
+
+
+@pytest.mark.parametrize(("create", "update", "model"), TYPED_SERVICES, ids=lambda x: getattr(x, "__name__", ""))
+def test_typed_services_name_every_editable_field_with_the_models_default(create, update, model):
+    created, updated = inspect.signature(create).parameters, inspect.signature(update).parameters
+    for field in model._meta.get_fields():
+        if not (field.concrete or field.many_to_many) or field.auto_created or not field.editable:
+            continue
+        if field.name in SET_BY_THE_SERVICES:
+            continue
+        if field.many_to_many and not field.remote_field.through._meta.auto_created:
+            continue  # parts with their own rows (agreement parties) have their own services
+        assert field.name in created and field.name in updated, field.name
+        assert updated[field.name].default is services.UNSET, field.name
+        default = created[field.name].default
+        if default is inspect.Parameter.empty:
+            assert not field.blank, f"{field.name} is optional in the model but required by {create.__name__}"
+        elif field.many_to_many:
+            assert tuple(default) == (), field.name
+        else:
+            assert default == field.get_default(), field.name
+
+
+def test_update_services_change_only_the_fields_given(editor, make_actor):
+    event = services.event_create(user=editor, title="Summit", kind="summit", start_on="2023-09", place=make_actor())
+    services.event_update(event, user=editor, summary="Talks.", end_on="2023-10")
+    event.refresh_from_db()
+    assert (event.title, str(event.start), str(event.end), event.summary) == ("Summit", "2023-09", "2023-10", "Talks.")
+    assert event.place is not None
+
+
+def test_actor_update_adds_aliases_and_removes_none(editor, make_actor):
+    actor = make_actor("North Korea", aliases=["DPRK"])
+    services.actor_update(actor, user=editor, name="Democratic People's Republic of Korea", aliases=["dprk", "NK"])
+    assert set(actor.aliases.values_list("name", flat=True)) == {
+        "North Korea",
+        "DPRK",
+        "NK",
+        "Democratic People's Republic of Korea",
+    }
+
+
+def test_claims_review_reviews_every_claim_or_none(editor, make_claim):
+    claims = [make_claim(), make_claim()]
+    with pytest.raises(ValidationError):
+        services.claims_review(user=editor, claims=claims, status="maybe")
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.PROPOSED}
+    reviewed = services.claims_review(user=editor, claims=claims, status=ClaimStatus.REJECTED, note="Unsourced.")
+    assert [c.pk for c in reviewed] == [c.pk for c in claims]
+    for claim in Claim.objects.all():
+        assert (claim.status, claim.review_note, claim.reviewed_by) == (ClaimStatus.REJECTED, "Unsourced.", editor)
+
+
+def test_agreement_parties_may_be_given_as_actors_pairs_or_mappings(editor, make_actor):
+    ru, kp, putin = make_actor("Russia"), make_actor("North Korea"), make_actor("Vladimir Putin", kind="person")
+    agreement = services.agreement_create(
+        user=editor, title="Pact", kind="treaty", status="signed", parties=[ru, (kp, None)]
+    )
+    services.agreement_update(agreement, user=editor, parties=[{"actor": ru, "signatory": putin}, {"actor": kp}])
+    assert {(p.actor, p.signatory) for p in agreement.party_links.all()} == {(ru, putin), (kp, None)}
 
 
 def test_editors_group_has_kb_permissions(editor):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models.query import EmptyQuerySet
 from django.template.response import TemplateResponse
 
@@ -110,9 +109,7 @@ class ActorAdmin(ServiceAdmin):
             into = form.cleaned_data["into"]
             duplicates = [actor for actor in actors if actor.pk != into.pk]
             try:
-                with transaction.atomic():
-                    for duplicate in duplicates:
-                        services.actor_merge(user=request.user, duplicate=duplicate, into=into)
+                services.actors_merge(user=request.user, duplicates=duplicates, into=into)
             except ValidationError as exc:
                 self.message_user(request, f"Nothing was merged. {error_line(exc)}", messages.ERROR)
                 return None
@@ -148,6 +145,9 @@ class RelationshipAdmin(ServiceAdmin):
 
     def service_create(self, request, fields):
         return services.relationship_create(user=request.user, **fields)
+
+    def service_update(self, request, instance, fields):
+        return services.relationship_update(instance, user=request.user, **fields)
 
 
 site.register(Actor, ActorAdmin)

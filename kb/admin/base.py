@@ -3,7 +3,8 @@
 Forms here only clean their input; they never touch the instance. The admin then calls
 a service with the cleaned values. A service that refuses (``ValidationError``) rolls the
 whole request back, and the form is shown again with the service's messages on the
-fields they name, so nothing is half-written and nothing ends in a server error.
+fields they name (``kb.admin.refusals``), so nothing is half-written and nothing ends in
+a server error.
 """
 
 from __future__ import annotations
@@ -15,18 +16,16 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, quote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
+from kb.admin.refusals import ShowRefusals
 from kb.errors import error_line, messages_by_field
 from kb.selectors import last_change, record_version
-
-_ERRORS_ATTR = "_kb_service_errors"
-
 
 VERSION_FIELD = "kb_version"
 
@@ -35,22 +34,43 @@ class ServiceForm(forms.ModelForm):
     """A ModelForm that cleans its fields and leaves writing, and model validation, to the services.
 
     A change form also carries, hidden, the version of the record it was loaded with
-    (``selectors.record_version``), so that saving over someone else's newer change is refused.
+    (``selectors.record_version``); saving over someone else's newer change is refused.
     """
 
     kb_version = forms.CharField(required=False, widget=forms.HiddenInput)
-    service_errors: dict[str, list[str]] = {}
-    loaded_version = ""
+    service_refusal: ValidationError | None = None  # set by kb.admin.refusals when a service refused this save
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if VERSION_FIELD in self.fields:
-            self.fields[VERSION_FIELD].initial = self.loaded_version
+        if VERSION_FIELD in self.fields and self.instance.pk is not None:
+            # A past version (revert) is checked against the record as it is now.
+            live = self.instance
+            if hasattr(live, "_history"):
+                live = type(live)._default_manager.filter(pk=live.pk).first()
+            self.fields[VERSION_FIELD].initial = record_version(live) if live is not None else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        loaded = cleaned.get(VERSION_FIELD)
+        if self.instance.pk is None or not loaded:
+            return cleaned  # an add form, or a form posted without a version: no check
+        # Locked until the request's transaction ends, so two saves cannot both pass the check.
+        current = type(self.instance)._default_manager.select_for_update().filter(pk=self.instance.pk).first()
+        if current is not None and loaded != record_version(current):
+            who, when = last_change(current)
+            at = f" on {when:%Y-%m-%d at %H:%M:%S} UTC" if when else ""
+            what = current._meta.verbose_name
+            raise ValidationError(
+                f"This {what} was changed by {who}{at}, after you opened it. Your changes were not saved, so as "
+                f"not to overwrite theirs: open the {what} again to see the current version, then redo your changes."
+            )
+        return cleaned
 
     def _post_clean(self) -> None:
         # No construct_instance() and no full_clean(): the services validate and save.
-        for field, found in self.service_errors.items():
-            self.add_error(field if field in self.fields else None, found)
+        if self.service_refusal is not None:
+            for field, found in messages_by_field(self.service_refusal).items():
+                self.add_error(field if field in self.fields else None, found)
 
 
 def restore_historical_m2m(obj: models.Model | None) -> None:
@@ -69,7 +89,7 @@ def model_field_names(model: type[models.Model]) -> set[str]:
     return {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many} - {"id"}
 
 
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
     """A ModelAdmin whose writes go through services, with history, diffs and revert."""
 
     form = ServiceForm
@@ -95,18 +115,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         restore_historical_m2m(obj)
-        form = super().get_form(request, obj, change=change, **kwargs)
-        extra = {}
-        found = getattr(request, _ERRORS_ATTR, None)
-        if found:
-            extra["service_errors"] = found
-        if obj is not None and obj.pk is not None:
-            # A past version (revert) is checked against the record as it is now.
-            live = self.model._default_manager.filter(pk=obj.pk).first() if hasattr(obj, "_history") else obj
-            extra["loaded_version"] = record_version(live) if live is not None else ""
-        if extra:
-            form = type(form.__name__, (form,), extra)
-        return form
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -116,19 +125,6 @@ class ServiceAdmin(SimpleHistoryAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
 
-    def check_version(self, request, form, current: models.Model) -> None:
-        """Refuse to save when the record changed after the form was loaded (no version: no check)."""
-        loaded = (form.cleaned_data or {}).get(VERSION_FIELD) or form.data.get(VERSION_FIELD)
-        if not loaded or loaded == record_version(current):
-            return
-        who, when = last_change(current)
-        at = f" on {when:%Y-%m-%d at %H:%M:%S} UTC" if when else ""
-        what = self.model._meta.verbose_name
-        raise ValidationError(
-            f"This {what} was changed by {who}{at}, after you opened it. Your changes were not saved, "
-            f"so as not to overwrite theirs: open the {what} again to see the current version, then redo your changes."
-        )
-
     def save_form(self, request, form, change):
         form.save_m2m = lambda: None  # many-to-many values go to the service with the rest
         return form.instance
@@ -136,11 +132,9 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         fields = self.service_fields(request, form, change)
         if change:
-            # Locked until the request's transaction ends, so two saves cannot both pass the version check.
             current = self.model._default_manager.select_for_update().filter(pk=obj.pk).first()
             if current is None:
                 raise ValidationError(f"{self.model._meta.verbose_name.capitalize()} #{obj.pk} no longer exists.")
-            self.check_version(request, form, current)
             saved = self.service_update(request, current, fields)
         else:
             saved = self.service_create(request, fields)
@@ -156,26 +150,6 @@ class ServiceAdmin(SimpleHistoryAdmin):
         if inline is None:
             raise ValidationError(f"{formset.model._meta.verbose_name_plural} cannot be edited here.")
         inline.save_formset(request, formset)
-
-    def _with_service_errors(self, request, view, *args, **kwargs):
-        """Run a saving view; when a service refuses, roll back and show the form with its messages."""
-        try:
-            with transaction.atomic():
-                return view(request, *args, **kwargs)
-        except ValidationError as exc:
-            if request.method != "POST" or getattr(request, _ERRORS_ATTR, None):
-                raise
-            setattr(request, _ERRORS_ATTR, messages_by_field(exc))
-            return view(request, *args, **kwargs)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        parent = super().changeform_view
-        return self._with_service_errors(request, parent, object_id, form_url, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A revert is an ordinary update: the same service, the same validation.
-        parent = super().history_form_view
-        return self._with_service_errors(request, parent, object_id, version_id, extra_context)
 
     # --- deleting ------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.query import EmptyQuerySet
 from django.template.response import TemplateResponse
@@ -209,11 +208,10 @@ class ClaimAdmin(ServiceAdmin):
         """Confirm the selection and take an optional note, then review every claim through the service."""
         form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            claims = list(queryset.order_by("pk"))
             try:
-                with transaction.atomic():
-                    for claim in claims:
-                        services.claim_review(claim, user=request.user, status=status, note=form.cleaned_data["note"])
+                claims = services.claims_review(
+                    user=request.user, claims=queryset.order_by("pk"), status=status, note=form.cleaned_data["note"]
+                )
             except ValidationError as exc:
                 self.message_user(request, f"No claim was changed. {error_line(exc)}", messages.ERROR)
                 return None

@@ -32,6 +32,9 @@ class EventAdmin(ServiceAdmin):
     def service_create(self, request, fields):
         return services.event_create(user=request.user, **fields)
 
+    def service_update(self, request, instance, fields):
+        return services.event_update(instance, user=request.user, **fields)
+
 
 class AgreementPartyInline(ServiceTabularInline):
     model = AgreementParty
@@ -75,6 +78,9 @@ class AgreementAdmin(ServiceAdmin):
     def service_create(self, request, fields):
         return services.agreement_create(user=request.user, **fields)
 
+    def service_update(self, request, instance, fields):
+        return services.agreement_update(instance, user=request.user, **fields)
+
 
 class ArmsTransferAdmin(ServiceAdmin):
     list_display = ("__str__", "category", "supplier", "recipient", "status", "start_on", "quantity")
@@ -104,6 +110,9 @@ class ArmsTransferAdmin(ServiceAdmin):
 
     def service_create(self, request, fields):
         return services.transfer_create(user=request.user, **fields)
+
+    def service_update(self, request, instance, fields):
+        return services.transfer_update(instance, user=request.user, **fields)
 
 
 site.register(Event, EventAdmin)

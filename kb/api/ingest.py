@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -45,24 +45,54 @@ class IngestInputSerializer(serializers.Serializer):
         return data
 
 
-IngestResultSerializer = inline_serializer(
-    "IngestResult",
-    {
-        "source": inline_serializer(
-            "IngestedSource",
-            {
-                "id": serializers.IntegerField(),
-                "url": serializers.URLField(),
-                "title": serializers.CharField(),
-                "sha256": serializers.CharField(),
-            },
-        ),
-        "created": serializers.BooleanField(help_text="False when the same text was already stored: nothing changed."),
-        "claims": serializers.ListField(child=serializers.DictField(), help_text="The proposed claims."),
-        "actors": serializers.ListField(child=serializers.DictField(), help_text="Known actors recognised."),
-        "candidates": serializers.ListField(child=serializers.CharField(), help_text="Names not yet known."),
-    },
-)
+class IngestedSourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.SerializerMethodField(help_text="The source in the API.")
+    title = serializers.CharField()
+    sha256 = serializers.CharField()
+
+    def to_representation(self, source):
+        data = super().to_representation(source)
+        if self.context.get("request") is None:
+            del data["url"]  # a command's summary has no server to point at
+        return data
+
+    def get_url(self, source) -> str:
+        return reverse("api:source-detail", kwargs={"pk": source.pk}, request=self.context.get("request"))
+
+
+class ProposedClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    quote = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    modality = serializers.CharField()
+    attributed_to = serializers.CharField()
+    speaker = serializers.IntegerField(source="speaker_id", allow_null=True, help_text="An actor id.")
+    subjects = serializers.SerializerMethodField(help_text="Actor ids.")
+    about = serializers.SerializerMethodField(help_text="The time the claim speaks about, as a partial date.")
+
+    def get_subjects(self, claim) -> list[int]:
+        return [actor.pk for actor in claim.subjects.all()]
+
+    def get_about(self, claim) -> str | None:
+        return str(claim.about) if claim.about else None
+
+
+class RecognisedActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class IngestResultSerializer(serializers.Serializer):
+    """The JSON summary of an ingest (``services.IngestResult``), for the API and ``ingest_article --json``."""
+
+    source = IngestedSourceSerializer()
+    created = serializers.BooleanField(help_text="False when the same text was already stored: nothing changed.")
+    claims = ProposedClaimSerializer(many=True, help_text="The proposed claims.")
+    actors = RecognisedActorSerializer(many=True, help_text="Known actors recognised.")
+    candidates = serializers.ListField(child=serializers.CharField(), help_text="Names not yet known.")
 
 
 class IngestView(APIView):
@@ -99,6 +129,5 @@ class IngestView(APIView):
                 url=data.get("url", ""),
                 kind=data["kind"],
             )
-        body = result.as_dict()
-        body["source"]["url"] = reverse("api:source-detail", kwargs={"pk": result.source.pk}, request=request)
+        body = IngestResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
@@ -56,7 +55,7 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     export = ""
     error_field_names: dict[str, str] = {}
     create_service = None
-    update_service = staticmethod(services.record_update)
+    update_service = None
     delete_service = staticmethod(services.record_delete)
 
     def get_renderers(self):
@@ -146,15 +145,6 @@ class ActorViewSet(KbViewSet):
     update_service = staticmethod(services.actor_update)
     delete_service = staticmethod(services.actor_delete)
 
-    @transaction.atomic
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        aliases = data.pop("aliases", [])
-        actor = services.actor_update(serializer.instance, user=self.request.user, **data)
-        for name in aliases:
-            services.alias_add(actor=actor, user=self.request.user, name=name, exist_ok=True)
-        return actor
-
     def get_queryset(self):
         queryset = Actor.objects.prefetch_related("aliases")
         if self.action == "retrieve":
@@ -171,6 +161,7 @@ class RelationshipViewSet(KbViewSet):
     filterset_class = filtersets.RelationshipFilterSet
     export = "relationships"
     create_service = staticmethod(services.relationship_create)
+    update_service = staticmethod(services.relationship_update)
 
     def get_queryset(self):
         queryset = Relationship.objects.select_related("subject", "object").prefetch_related(self.evidence())
@@ -235,6 +226,7 @@ class EventViewSet(KbViewSet):
     filterset_class = filtersets.EventFilterSet
     export = "events"
     create_service = staticmethod(services.event_create)
+    update_service = staticmethod(services.event_update)
 
     def get_queryset(self):
         queryset = Event.objects.select_related("place").prefetch_related("participants", self.evidence())
@@ -249,6 +241,8 @@ class AgreementViewSet(KbViewSet):
     input_serializer_class = s.AgreementInputSerializer
     filterset_class = filtersets.AgreementFilterSet
     export = "agreements"
+    create_service = staticmethod(services.agreement_create)
+    update_service = staticmethod(services.agreement_update)
 
     def get_queryset(self):
         parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
@@ -256,17 +250,6 @@ class AgreementViewSet(KbViewSet):
             Prefetch("party_links", queryset=parties), "provisions", self.evidence()
         )
         return visible_records(user=self.request.user, queryset=queryset)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data["parties"] = [(p["actor"], p.get("signatory")) for p in data.get("parties", [])]
-        return services.agreement_create(user=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        if "parties" in data:
-            data["parties"] = [(p["actor"], p.get("signatory")) for p in data["parties"]]
-        return services.agreement_update(serializer.instance, user=self.request.user, **data)
 
 
 class ArmsTransferViewSet(KbViewSet):
@@ -278,6 +261,7 @@ class ArmsTransferViewSet(KbViewSet):
     filterset_class = filtersets.ArmsTransferFilterSet
     export = "arms-transfers"
     create_service = staticmethod(services.transfer_create)
+    update_service = staticmethod(services.transfer_update)
 
     def get_queryset(self):
         queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from kb import services
+from kb.api.ingest import IngestResultSerializer
 from kb.errors import error_line
 
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{path}: {error_line(exc)}") from exc
         if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(IngestResultSerializer(result).data, ensure_ascii=False, indent=2))
             return
         source = result.source
         if not result.created:

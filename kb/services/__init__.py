@@ -1,0 +1,98 @@
+"""Every write to the knowledge base; ``kb.services.<name>`` is the public API of this package.
+
+Each service takes keyword-only arguments and the acting ``user``, validates with
+``full_clean()``, runs in one transaction and records history with that user. Bad
+input raises ``django.core.exceptions.ValidationError`` keyed by field name, and
+nothing is written. The admin, the API, the commands and the corpus loader all call
+these functions; none of them creates domain rows directly.
+
+Create services name every field with its default; update services name the same
+fields with the default ``UNSET``, and change only the fields given. Partial dates are
+taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precision``.
+
+- ``base``: the generic machinery (``record_create``/``record_update``/``record_delete``,
+  history, partial dates, many-to-many values, ``RecordInUse``), for the few callers
+  that write any model alike (the admin's parts, reverts, the corpus loader);
+- ``actors``: actors, aliases and merging; ``sources``; ``claims`` (anchoring, review,
+  links, bulk proposals); ``agreements`` (parties, provisions); ``records``
+  (relationships, events, arms transfers);
+- ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
+- ``editors``: the Editors group and its permissions.
+"""
+
+from kb.dates import PartialDate
+from kb.services.actors import (
+    actor_create,
+    actor_delete,
+    actor_merge,
+    actor_update,
+    actors_by_name,
+    actors_merge,
+    alias_add,
+    alias_delete,
+)
+from kb.services.agreements import agreement_create, agreement_party_add, agreement_update, provision_add
+from kb.services.base import UNSET, RecordInUse, record_create, record_delete, record_update
+from kb.services.claims import (
+    claim_create,
+    claim_delete,
+    claim_link,
+    claim_review,
+    claim_unlink,
+    claim_update,
+    claims_propose,
+    claims_review,
+)
+from kb.services.editors import EDITORS_GROUP, editors_group_sync
+from kb.services.ingest import IngestResult, source_ingest
+from kb.services.records import (
+    event_create,
+    event_update,
+    relationship_create,
+    relationship_update,
+    transfer_create,
+    transfer_update,
+)
+from kb.services.sources import source_create, source_delete, source_update
+
+__all__ = [
+    "EDITORS_GROUP",
+    "UNSET",
+    "IngestResult",
+    "PartialDate",
+    "RecordInUse",
+    "actor_create",
+    "actor_delete",
+    "actor_merge",
+    "actor_update",
+    "actors_by_name",
+    "actors_merge",
+    "agreement_create",
+    "agreement_party_add",
+    "agreement_update",
+    "alias_add",
+    "alias_delete",
+    "claim_create",
+    "claim_delete",
+    "claim_link",
+    "claim_review",
+    "claim_unlink",
+    "claim_update",
+    "claims_propose",
+    "claims_review",
+    "editors_group_sync",
+    "event_create",
+    "event_update",
+    "provision_add",
+    "record_create",
+    "record_delete",
+    "record_update",
+    "relationship_create",
+    "relationship_update",
+    "source_create",
+    "source_delete",
+    "source_ingest",
+    "source_update",
+    "transfer_create",
+    "transfer_update",
+]

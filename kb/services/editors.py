@@ -1,0 +1,15 @@
+"""The Editors group: who may write, and with which permissions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+EDITORS_GROUP = "Editors"
+
+
+def editors_group_sync() -> Group:
+    """The Editors group, with every permission on kb's records, history and API tokens."""
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label__in=["kb", "authtoken"])
+    group.permissions.set(permissions)
+    return group

@@ -1,0 +1,239 @@
+"""Ingest: store an article as a source and propose claims from it for review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from kb.choices import ActorKind, SourceKind
+from kb.dates import PartialDate
+from kb.ingest.extract import ArticleInputError, article_text
+from kb.ingest.names import PhraseIndex, demonyms, title_phrases
+from kb.ingest.proposals import Analysis, analyse
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Source
+from kb.models.sources import text_sha256
+from kb.services.base import User, record_update
+from kb.services.claims import claims_propose
+from kb.services.sources import source_create
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did: the source, whether it is new, the claims proposed, actors and new names found.
+
+    The claims come with their subjects prefetched, so listing them costs no query per claim.
+    """
+
+    source: Source
+    created: bool
+    claims: list[Claim]
+    actors: list[Actor]
+    candidates: list[str]
+
+
+def _ingest_capitals() -> dict[int, int]:
+    """Places that can stand for their state ("Pyongyang said"): a place and a state sharing a country code."""
+    states: dict[str, list[int]] = {}
+    with_code = Actor.objects.exclude(country_code="")
+    for pk, code in with_code.filter(kind=ActorKind.STATE).values_list("pk", "country_code"):
+        states.setdefault(code, []).append(pk)
+    places = with_code.filter(kind=ActorKind.PLACE).values_list("pk", "country_code")
+    return {pk: states[code][0] for pk, code in places if len(states.get(code, ())) == 1}
+
+
+def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
+    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states."""
+    actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
+    adjectives = PhraseIndex(
+        (form, actor_id)
+        for name, actor_id in Alias.objects.filter(actor__kind=ActorKind.STATE).values_list("name", "actor_id")
+        for form in demonyms(name)
+    )
+    records = PhraseIndex(match_case=False)
+    for pk, title in Agreement.objects.values_list("pk", "title"):
+        for phrase in title_phrases(title):
+            records.add(phrase, ("agreement", pk))
+    for pk, title in Event.objects.values_list("pk", "title"):
+        if len(title.split()) >= 2:  # "Korean War", "Russian invasion of Ukraine" are written as titled
+            records.add(title, ("event", pk))
+    for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
+        if len(designation.strip()) >= 2:
+            records.add(designation, ("transfer", pk))
+    return actors, records, adjectives
+
+
+def _ingest_published(value: Any) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return PartialDate(value, "day")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("The publication date is missing; give it as YYYY-MM-DD (or YYYY-MM, YYYY).")
+    return PartialDate.parse(value)
+
+
+def source_ingest(
+    *,
+    user: User,
+    content: bytes,
+    filename: str = "",
+    title: str,
+    publisher: str,
+    published_on: str | dt.date | PartialDate,
+    byline: str = "",
+    url: str = "",
+    kind: str = "news",
+) -> IngestResult:
+    """Store an article file (text or HTML) as a source and propose claims from it for review.
+
+    Everything is validated before anything is written (``ValidationError`` keyed by
+    field: ``content``, ``title``, ``publisher``, ``published_on``, ``kind``…). The same
+    cleaned text again returns the stored source with ``created=False`` and writes
+    nothing. Otherwise one transaction stores the source and one proposed claim per
+    sentence worth citing, with its modality, attribution, subject actors and date, and
+    cites it as evidence of the agreements, events and transfers it mentions. Names not yet in
+    the knowledge base are reported in ``candidates``, never created.
+    """
+    errors: dict[str, list[str]] = {}
+    title, publisher = (title or "").strip(), (publisher or "").strip()
+    if not title:
+        errors["title"] = ["The title is missing."]
+    if not publisher:
+        errors["publisher"] = ["The publisher is missing."]
+    try:
+        published = _ingest_published(published_on)
+    except ValueError as exc:
+        errors["published_on"] = [str(exc)]
+    if kind not in SourceKind.values:
+        errors["kind"] = [f"Unknown source kind {kind!r}; expected one of {', '.join(SourceKind.values)}."]
+    try:
+        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES)
+    except ArticleInputError as exc:
+        errors[exc.field] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+
+    actor_index, record_index, adjective_index = _ingest_indexes()
+    analysis = analyse(
+        article.text,
+        actors=actor_index,
+        records=record_index,
+        adjectives=adjective_index,
+        published=published,
+        kind=kind,
+        capitals=_ingest_capitals(),
+        signings={
+            ("agreement", pk): PartialDate(signed, "day")
+            for pk, signed in Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on")
+        },
+    )
+    sha256 = text_sha256(article.text)
+
+    def stored() -> IngestResult | None:
+        existing = Source.objects.filter(sha256=sha256).first()
+        if existing is None:
+            return None
+        claims = list(existing.claims.prefetch_related("subjects").order_by("start", "pk"))
+        actors = Actor.objects.in_bulk(analysis.actors)
+        return IngestResult(
+            source=existing,
+            created=False,
+            claims=claims,
+            actors=[actors[pk] for pk in analysis.actors if pk in actors],
+            candidates=analysis.candidates,
+        )
+
+    if (result := stored()) is not None:
+        return result
+    try:
+        return _ingest_write(
+            user=user,
+            analysis=analysis,
+            title=title,
+            text=article.text,
+            publisher=publisher,
+            published_on=published,
+            byline=byline.strip(),
+            url=url.strip(),
+            kind=kind,
+            furniture_note=article.furniture_note,
+        )
+    except ValidationError:
+        # Another editor may have stored the same text a moment ago: that is "already stored", not an error.
+        if (result := stored()) is not None:
+            return result
+        raise
+
+
+@transaction.atomic
+def _ingest_write(
+    *,
+    user: User,
+    analysis: Analysis,
+    title: str,
+    text: str,
+    publisher: str,
+    published_on: PartialDate,
+    byline: str,
+    url: str,
+    kind: str,
+    furniture_note: str,
+) -> IngestResult:
+    """The writes of one ingest, in one transaction: the source, its proposed claims and their citations."""
+    source = source_create(
+        user=user,
+        title=title,
+        text=text,
+        publisher=publisher,
+        published_on=published_on,
+        byline=byline,
+        url=url,
+        kind=kind,
+        furniture_note=furniture_note,
+    )
+    wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
+    actors = Actor.objects.in_bulk(wanted)
+    records = {}
+    for kind_name, model in (("agreement", Agreement), ("event", Event), ("transfer", ArmsTransfer)):
+        ids = {pk for p in analysis.proposals for linked_kind, pk in p.links if linked_kind == kind_name}
+        records.update({(kind_name, pk): obj for pk, obj in model.objects.in_bulk(ids).items()})
+    claims = claims_propose(
+        user=user,
+        source=source,
+        reason="ingest",
+        claims=[
+            {
+                "quote": proposal.quote,
+                "start": proposal.start,
+                "end": proposal.end,
+                "modality": proposal.modality,
+                "attributed_to": proposal.attributed_to[:200],
+                "speaker": actors.get(proposal.speaker),
+                "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
+                "about_on": proposal.about,
+            }
+            for proposal in analysis.proposals
+        ],
+    )
+    evidence: dict[tuple[str, int], list[Claim]] = {}
+    for proposal, claim in zip(analysis.proposals, claims, strict=True):
+        for key in proposal.links:
+            if key in records:
+                evidence.setdefault(key, []).append(claim)
+    for key, cited in evidence.items():
+        record = records[key]
+        cited = [*record.evidence.all(), *cited]
+        record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+    models.prefetch_related_objects(claims, "subjects")  # the result lists them without a query per claim
+    return IngestResult(
+        source=source,
+        created=True,
+        claims=claims,
+        actors=[actors[pk] for pk in analysis.actors if pk in actors],
+        candidates=analysis.candidates,
+    )

@@ -1,0 +1,147 @@
+"""Writes to sources: storing an article's text once, and text edits that keep every claim anchored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kb.choices import SourceKind, SourceReliability
+from kb.ingest.anchor import AnchorError, find_anchor, remap_span
+from kb.ingest.normalize import clean_text
+from kb.models import Actor, Source
+from kb.models.sources import text_sha256
+from kb.services.base import (
+    UNSET,
+    DateInput,
+    Unset,
+    User,
+    given,
+    record_create,
+    record_delete,
+    record_update,
+    refuses_unknown_fields,
+)
+
+
+@refuses_unknown_fields(Source)
+@transaction.atomic
+def source_create(
+    *,
+    user: User,
+    title: str,
+    text: str,
+    publisher: str,
+    subtitle: str = "",
+    byline: str = "",
+    authors: Iterable[Actor] = (),
+    published_on: DateInput = None,
+    published_on_precision: str = "",
+    url: str = "",
+    kind: str = SourceKind.NEWS,
+    reliability: str = SourceReliability.F,
+    language: str = "en",
+    furniture_note: str = "",
+    reason: str = "",
+) -> Source:
+    """Store an article. Its text is cleaned; the same text twice is refused as a duplicate."""
+    text = clean_text(text or "")
+    if not text:
+        raise ValidationError({"text": ["The source text is empty."]})
+    duplicate = Source.objects.filter(sha256=text_sha256(text)).first()
+    if duplicate:
+        raise ValidationError({"text": [f"This text is already stored as source #{duplicate.pk} “{duplicate}”."]})
+    return record_create(
+        Source,
+        user=user,
+        reason=reason,
+        title=title,
+        text=text,
+        publisher=publisher,
+        subtitle=subtitle,
+        byline=byline,
+        authors=authors,
+        published_on=published_on,
+        published_on_precision=published_on_precision,
+        url=url,
+        kind=kind,
+        reliability=reliability,
+        language=language,
+        furniture_note=furniture_note,
+    )
+
+
+@refuses_unknown_fields(Source)
+@transaction.atomic
+def source_update(
+    source: Source,
+    *,
+    user: User,
+    title: str | Unset = UNSET,
+    text: str | Unset = UNSET,
+    publisher: str | Unset = UNSET,
+    subtitle: str | Unset = UNSET,
+    byline: str | Unset = UNSET,
+    authors: Iterable[Actor] | Unset = UNSET,
+    published_on: DateInput | Unset = UNSET,
+    published_on_precision: str | Unset = UNSET,
+    url: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    reliability: str | Unset = UNSET,
+    language: str | Unset = UNSET,
+    furniture_note: str | Unset = UNSET,
+    reason: str = "",
+) -> Source:
+    """Change a source. New text keeps every claim anchored or is refused, naming the claims it would break.
+
+    A claim whose quote is no longer at its offsets follows its words through the edit,
+    or, when the edit touched them, moves to the quote's only occurrence in the new text.
+    """
+    fields = given(
+        title=title,
+        publisher=publisher,
+        subtitle=subtitle,
+        byline=byline,
+        authors=authors,
+        published_on=published_on,
+        published_on_precision=published_on_precision,
+        url=url,
+        kind=kind,
+        reliability=reliability,
+        language=language,
+        furniture_note=furniture_note,
+    )
+    if text is UNSET:
+        return record_update(source, user=user, reason=reason, **fields)
+    new_text = clean_text(text or "")
+    if new_text == source.text:
+        return record_update(source, user=user, reason=reason, text=new_text, **fields)
+    moved, broken = [], []
+    for claim in source.claims.select_for_update().order_by("pk"):
+        if new_text[claim.start : claim.end] == claim.quote:
+            continue
+        span = remap_span(source.text, new_text, claim.start, claim.end)
+        if span is None:
+            try:
+                anchor = find_anchor(new_text, claim.quote)
+            except AnchorError:
+                broken.append(claim)
+                continue
+            span = (anchor.start, anchor.end)
+        moved.append((claim, span))
+    if broken:
+        names = ", ".join(f"#{c.pk} {c}" for c in broken[:10])
+        more = f" and {len(broken) - 10} more" if len(broken) > 10 else ""
+        raise ValidationError(
+            {"text": [f"The new text would break the anchors of {len(broken)} claim(s): {names}{more}."]}
+        )
+    source = record_update(source, user=user, reason=reason, text=new_text, **fields)
+    for claim, (start, end) in moved:
+        record_update(claim, user=user, start=start, end=end, reason="re-anchored")
+    return source
+
+
+@transaction.atomic
+def source_delete(source: Source, *, user: User) -> None:
+    record_delete(source, user=user)
