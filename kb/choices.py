@@ -36,6 +36,7 @@ class RelationshipPredicate(models.TextChoices):
     SUPPLIER_OF = "supplier_of", "arms supplier of"
     PUBLISHER_OF = "publisher_of", "publisher of"
     SUCCESSOR_OF = "successor_of", "successor of"
+    SUPPORTER_OF = "supporter_of", "supporter of"
 
 
 class SourceKind(models.TextChoices):
@@ -114,6 +115,7 @@ class AgreementKind(models.TextChoices):
 
 
 class AgreementStatus(models.TextChoices):
+    EXPECTED = "expected", "Expected (not concluded)"
     PROPOSED = "proposed", "Proposed"
     SIGNED = "signed", "Signed"
     RATIFIED = "ratified", "Ratified"

@@ -7,7 +7,8 @@ that already exists (actor, event and agreement by slug; source by the SHA-256 o
 text, or by title and publisher once its text is corrected; claim by its anchor;
 relationship by subject, predicate, object and start; transfer by supplier, recipient,
 category and designation) is left alone when it matches the fixture and brought in line
-through the services when it does not, so a second load writes nothing.
+through the services when it does not, so a second load writes nothing. A record the
+corpus account created that the fixtures no longer define is removed through the services.
 """
 
 from kb.corpus.fixtures import DEFAULT_PATH, Corpus, CorpusError, LoadReport, read_corpus

@@ -55,22 +55,28 @@ class CorpusError(Exception):
 
 @dataclass
 class LoadReport:
-    """What one load did, per record type: how many were created, updated, or already as the fixture says."""
+    """What one load did, per record type: how many were created, updated, removed, or already as the fixture says.
+
+    ``kept`` names the records withdrawn from the fixtures that stay because records
+    outside the corpus still use them.
+    """
 
     counts: dict[str, Counter] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
 
     def add(self, kind: str, outcome: str) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
 
     @property
     def changed(self) -> int:
-        return sum(c["created"] + c["updated"] for c in self.counts.values())
+        return sum(c["created"] + c["updated"] + c["removed"] for c in self.counts.values())
 
     def lines(self) -> list[str]:
         return [
             f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            + (f", {c['removed']} removed" if c["removed"] else "")
             for kind, c in self.counts.items()
-        ]
+        ] + [f"kept: {note}" for note in self.kept]
 
 
 # A table's fields: name -> (required, type). Types: str, int, "date" (a partial date

@@ -1,7 +1,12 @@
-"""Writing the checked seed corpus through the services: create what is missing, align what differs, skip the rest."""
+"""Writing the checked seed corpus through the services: create what is missing, align what differs, skip the rest.
+
+Records the corpus account created that the fixtures no longer define are removed
+through the services, so history keeps them; nobody else's records are touched.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from kb.models import (
     Actor,
     Agreement,
     AgreementParty,
+    Alias,
     ArmsTransfer,
     Claim,
     ClaimLink,
@@ -42,6 +48,24 @@ from kb.progress import Progress, silent
 
 CORPUS_USERNAME = "corpus"
 CHANGE_REASON = "seed corpus"
+WITHDRAWN_REASON = "seed corpus: withdrawn from the fixtures"
+
+# Every record type the fixtures define, in the order withdrawn records are removed: parts
+# before their wholes, and what cites a claim or an actor before the claim or the actor.
+WITHDRAWABLE: tuple[tuple[type[models.Model], str], ...] = (
+    (ClaimLink, "claim links"),
+    (Provision, "provisions"),
+    (AgreementParty, "agreement parties"),
+    (ArmsTransfer, "transfers"),
+    (Relationship, "relationships"),
+    (Event, "events"),
+    (Agreement, "agreements"),
+    (Claim, "claims"),
+    (Source, "sources"),
+    (Alias, "aliases"),
+    (Actor, "actors"),
+)
+WITHDRAWN_KINDS = dict(WITHDRAWABLE)
 
 
 def corpus_user():
@@ -86,6 +110,12 @@ class _Loader:
         self.corpus, self.user, self.report = corpus, user, report
         self.actors: dict[str, Actor] = {}
         self.claims: dict[str, Claim] = {}
+        self.loaded: defaultdict[type[models.Model], set[int]] = defaultdict(set)  # what the fixtures define
+
+    def mark(self, record: Any) -> Any:
+        """Note ``record`` as one the fixtures define, so that the withdrawal leaves it alone."""
+        self.loaded[type(record)].add(record.pk)
+        return record
 
     def actor(self, slug: str | None) -> Actor | None:
         return self.actors[slug] if slug else None
@@ -106,15 +136,15 @@ class _Loader:
         try:
             if instance is None:
                 self.report.add(kind, "created")
-                return create(fields)
+                return self.mark(create(fields))
             changed = _differs(instance, fields)
             if not changed:
                 self.report.add(kind, "unchanged")
-                return instance
+                return self.mark(instance)
             self.report.add(kind, "updated")
             if update is None:
-                return services.record_update(instance, user=self.user, reason=CHANGE_REASON, **changed)
-            return update(instance, changed)
+                return self.mark(services.record_update(instance, user=self.user, reason=CHANGE_REASON, **changed))
+            return self.mark(update(instance, changed))
         except ValidationError as exc:
             raise CorpusError(*where, error_line(exc)) from None
 
@@ -138,18 +168,21 @@ class _Loader:
                 lambda a, changed: services.actor_update(a, user=self.user, **changed),
             )
             self.actors[slug] = actor
-            known = set(actor.aliases.values_list("normalized", flat=True))
+            known = dict(actor.aliases.values_list("normalized", "pk"))
+            if normalize_name(actor.name) in known:  # the name is stored as an alias too
+                self.loaded[Alias].add(known[normalize_name(actor.name)])
             for item in row.get("aliases", []):
                 name, language = (item["name"], item.get("language", "")) if isinstance(item, dict) else (item, "")
                 if normalize_name(name) in known:
                     self.report.add("aliases", "unchanged")
+                    self.loaded[Alias].add(known[normalize_name(name)])
                     continue
                 try:
                     alias = services.alias_add(user=self.user, actor=actor, name=name, language=language, exist_ok=True)
                 except ValidationError as exc:
                     raise CorpusError(file, slug, f"alias {name!r}: {error_line(exc)}") from None
                 self.report.add("aliases", "created")
-                known.add(alias.normalized)
+                known[alias.normalized] = self.mark(alias).pk
 
     def load_sources(self) -> None:
         for fixture in self.corpus.sources:
@@ -336,6 +369,79 @@ class _Loader:
                 lambda f: services.transfer_create(user=self.user, **f),
             )
 
+    def withdraw(self) -> None:
+        """Remove the records the corpus account created that the fixtures no longer define.
+
+        Ownership is read from history: a record is the corpus's when the corpus account
+        created it, so an editor's records, and anything loaded under another account, are
+        never removed. A withdrawn record that records outside the corpus still use (as
+        evidence, subject, party…), or that has parts the corpus did not create, stays with
+        its parts, and the report names it.
+        """
+        owner = get_user_model()._default_manager.filter(username=CORPUS_USERNAME).first()
+        if owner is None:
+            return
+        owned = {
+            model: set(model.history.filter(history_type="+", history_user=owner).values_list("id", flat=True))
+            for model, _kind in WITHDRAWABLE
+        }
+        stale = {model: owned[model] - self.loaded[model] for model in owned}
+        for model, _kind in WITHDRAWABLE:
+            if not stale[model]:
+                continue
+            for record in model.objects.filter(pk__in=stale[model]).order_by("pk"):
+                if not _part_of_withdrawn(record, stale):  # such a part goes, or stays, with its whole
+                    self.remove(record, owned)
+
+    def remove(self, record: models.Model, owned: dict[type[models.Model], set[int]]) -> None:
+        """Delete a withdrawn record and its parts (aliases, parties, provisions, links), each with its history."""
+        in_use = services.dependents(record) + _parts_not_owned(record, owned)
+        if in_use:
+            listed = ", ".join(f"{count} {what}" for what, count in in_use)
+            what = record._meta.verbose_name
+            self.report.kept.append(f"{what} “{record}” left the fixtures but is used by {listed}")
+            return
+        for part in [*_parts(record), record]:
+            services.record_delete(part, user=self.user, reason=WITHDRAWN_REASON)
+            self.report.add(WITHDRAWN_KINDS[type(part)], "removed")
+
+
+def _cascades(field: models.Field) -> bool:
+    return field.many_to_one and field.remote_field.on_delete is models.CASCADE
+
+
+def _part_of_withdrawn(record: models.Model, stale: dict[type[models.Model], set[int]]) -> bool:
+    """Whether ``record`` is a part of (deleted with) a record that is itself withdrawn."""
+    return any(
+        getattr(record, field.attname) in stale.get(field.related_model, ())
+        for field in record._meta.concrete_fields
+        if _cascades(field)
+    )
+
+
+def _parts(record: models.Model) -> list[models.Model]:
+    """The rows deleted with ``record``: its aliases, parties, provisions or claim links."""
+    return [
+        part
+        for rel in record._meta.related_objects
+        if rel.one_to_many and _cascades(rel.field) and rel.related_model in WITHDRAWN_KINDS
+        for part in getattr(record, rel.get_accessor_name()).order_by("pk")
+    ]
+
+
+def _parts_not_owned(record: models.Model, owned: dict[type[models.Model], set[int]]) -> list[tuple[str, int]]:
+    """The parts of ``record`` that the corpus did not create, as (what, count) pairs."""
+    found = []
+    for rel in record._meta.related_objects:
+        if not (rel.one_to_many and _cascades(rel.field) and rel.related_model._meta.app_label == "kb"):
+            continue
+        count = getattr(record, rel.get_accessor_name()).exclude(pk__in=owned.get(rel.related_model, ())).count()
+        if count:
+            meta = rel.related_model._meta
+            what = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            found.append((f"{what} not from the corpus", count))
+    return found
+
 
 class _ProgressReport(LoadReport):
     """The load's report, telling ``progress`` of every record as it is counted."""
@@ -366,6 +472,9 @@ def _record_count(corpus: Corpus) -> int:
 def load_corpus(path: Path | str | None = None, *, user=None, progress: Progress = silent) -> LoadReport:
     """Load the seed corpus in one transaction; CorpusError, and nothing written, on bad input.
 
+    Records the corpus account created that the fixtures no longer define are removed
+    (see ``_Loader.withdraw``).
+
     ``path`` defaults to fixtures/corpus. ``user`` is recorded in history and as the
     claims' reviewer; by default the inactive "corpus" account. ``progress`` hears of
     every record as it is created, updated or found unchanged.
@@ -381,4 +490,5 @@ def load_corpus(path: Path | str | None = None, *, user=None, progress: Progress
     loader.load_events()
     loader.load_agreements()
     loader.load_transfers()
+    loader.withdraw()
     return report

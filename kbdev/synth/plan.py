@@ -417,7 +417,7 @@ def _agreements(
         if len(parties) < 2:
             parties.append(next(p for p in states if p not in parties))
         kind = rng.choice(AgreementKind.values)
-        status = weighted(rng, AgreementStatus.values, (10, 30, 15, 35, 10))
+        status = weighted(rng, AgreementStatus.values, (5, 10, 30, 15, 35, 10))
         signed = partial_date(rng, 1995, 2025, (70, 20, 10, 0)) if status != "proposed" else (None, "")
         in_force = (None, "")
         if status in ("in_force", "lapsed") and signed[0]:

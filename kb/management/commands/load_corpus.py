@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "Load the seed corpus: actors, sources and their claims, claim links, relationships, events, "
         "agreements and arms transfers, from the TOML fixtures in --path. Records that already match "
-        "are left alone; the whole load is one transaction and bad fixture input writes nothing. Progress "
-        "goes to stderr (none with -v0)."
+        "are left alone; records the corpus created that the fixtures no longer define are removed; "
+        "the whole load is one transaction and bad fixture input writes nothing. Progress goes to stderr "
+        "(none with -v0)."
     )
 
     def add_arguments(self, parser) -> None:
