@@ -43,7 +43,7 @@ from kb.models import (
     Relationship,
     Source,
 )
-from kb.services import actors_by_name
+from kb.selectors import actors_named
 
 LOWY = "The historical roots of North Korea’s lucky break with Russia"
 OPINION = "The Russia-North Korea marriage of convenience is no bromance"
@@ -595,7 +595,7 @@ class TestLoadedCorpus:
             ("Vostochny space centre", "vostochny-cosmodrome"),
             ("SIPRI", "sipri"),
         ]:
-            assert list(actors_by_name(name).values_list("slug", flat=True)) == [slug], name
+            assert list(actors_named(name=name, exact=True).values_list("slug", flat=True)) == [slug], name
 
     def test_events_are_dated_at_the_precision_the_text_supports(self, db):
         def dates(slug):

@@ -142,15 +142,15 @@ def test_normalize_name(raw, normal):
 
 @pytest.mark.django_db
 def test_alias_spellings_are_one_name(make_actor, editor):
-    from kb import services
+    from kb import selectors, services
 
     kim = make_actor("Kim Jong-un", kind="person", aliases=["Kim Jong Un"])
     assert kim.aliases.count() == 1  # "Kim Jong Un" normalises like the name
     with pytest.raises(ValidationError, match="already an alias"):
         services.alias_add(user=editor, actor=kim, name="kim jong un")
     plant = make_actor("Sŭngri Motor Complex", kind="facility")
-    assert list(services.actors_by_name("Sungri Motor Complex")) == [plant]
-    assert list(services.actors_by_name("KIM JONG UN")) == [kim]
+    assert list(selectors.actors_named(name="Sungri Motor Complex", exact=True)) == [plant]
+    assert list(selectors.actors_named(name="KIM JONG UN", exact=True)) == [kim]
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ import inspect
 import pytest
 from django.core.exceptions import ValidationError
 
-from kb import services
+from kb import selectors, services
 from kb.choices import ClaimStatus, Modality
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
 from tests.conftest import ARTICLE
@@ -223,7 +223,7 @@ def test_renamed_actor_keeps_old_name_as_alias(make_actor, editor):
     actor = make_actor("DPRK")
     services.actor_update(actor, user=editor, name="North Korea")
     assert set(actor.aliases.values_list("name", flat=True)) == {"DPRK", "North Korea"}
-    assert list(services.actors_by_name("dprk")) == [actor]
+    assert list(selectors.actors_named(name="dprk", exact=True)) == [actor]
 
 
 # --- protected deletes ------------------------------------------------------------

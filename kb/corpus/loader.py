@@ -45,6 +45,7 @@ from kb.models import (
 )
 from kb.models.sources import text_sha256
 from kb.progress import Progress, silent
+from kb.services.base import dependents
 
 CORPUS_USERNAME = "corpus"
 CHANGE_REASON = "seed corpus"
@@ -395,7 +396,7 @@ class _Loader:
 
     def remove(self, record: models.Model, owned: dict[type[models.Model], set[int]]) -> None:
         """Delete a withdrawn record and its parts (aliases, parties, provisions, links), each with its history."""
-        in_use = services.dependents(record) + _parts_not_owned(record, owned)
+        in_use = dependents(record) + _parts_not_owned(record, owned)
         if in_use:
             listed = ", ".join(f"{count} {what}" for what, count in in_use)
             what = record._meta.verbose_name

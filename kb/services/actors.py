@@ -130,11 +130,6 @@ def alias_delete(alias: Alias, *, user: User) -> None:
     record_delete(alias, user=user)
 
 
-def actors_by_name(name: str) -> models.QuerySet[Actor]:
-    """Actors any of whose aliases normalises like ``name``."""
-    return Actor.objects.filter(aliases__normalized=normalize_name(name)).distinct()
-
-
 # --- merging ----------------------------------------------------------------------
 
 
