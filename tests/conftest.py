@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import override_settings
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, Modality
@@ -16,6 +17,18 @@ ARTICLE = (
     "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
     "The two leaders signed a treaty in Pyongyang on June 19, 2024."
 )
+
+
+# The production hasher (PBKDF2, a million iterations) costs most of a second per user made or
+# logged in with a password; the tests are not about its strength, so they hash with MD5.
+# tests/test_settings.py checks that the settings themselves keep the real hasher.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture

@@ -78,12 +78,6 @@ def test_the_schema_covers_every_resource_and_method():
     assert len(OPERATIONS) >= 7 * 6
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Seeding makes users for every example run; a slow password hash would dominate.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def callers(editor):
     return {"anonymous": {}, "editor": {"Authorization": f"Token {Token.objects.create(user=editor).key}"}}

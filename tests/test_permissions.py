@@ -189,12 +189,6 @@ def generate(kb: dict) -> list[Target]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every test makes three users; the production password hash would be most of the runtime.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle():
     # Anonymous API calls are throttled (KB_API_ANON_RATE, scope "anon", counts in the cache);
     # one test sends fewer than 100 of them, so clearing the counts keeps clear of 429s.

@@ -127,6 +127,25 @@ def test_dev_tools_are_installed_in_development_and_never_in_production(settings
     assert "Unknown command: 'synth_kb'" in result.stderr
 
 
+def test_passwords_are_hashed_with_pbkdf2_outside_the_tests():
+    """The tests hash with MD5 for speed (tests/conftest.py); the settings keep Django's PBKDF2."""
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import get_hasher; "
+        "hasher = get_hasher(); print(hasher.algorithm, hasher.iterations)"
+    )
+    for env in ({"KB_ENV": "production", "SECRET_KEY": real_key()}, {}):
+        result = run_python(code, DJANGO_SETTINGS_MODULE="kb.settings", **env)
+        assert result.returncode == 0, result.stderr
+        algorithm, iterations = result.stdout.split()
+        assert algorithm == "pbkdf2_sha256" and int(iterations) >= 1_000_000, env
+
+
+@pytest.mark.django_db
+def test_the_tests_hash_passwords_with_the_fast_hasher(editor):
+    assert editor.password.startswith("md5$")
+    assert editor.check_password("pw-editor-123") and not editor.check_password("pw-editor-124")
+
+
 # --- headers --------------------------------------------------------------------
 
 
