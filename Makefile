@@ -31,8 +31,12 @@ db: setup
 run: db
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in one process per core (pytest-xdist), each on its own test database.
+# TEST_WORKERS=0 runs it in this process; TEST_ARGS adds pytest options, e.g. TEST_ARGS='-k api'.
+TEST_WORKERS ?= auto
+TEST_ARGS ?=
 test: setup-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(TEST_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
