@@ -445,7 +445,7 @@ def _parts_not_owned(record: models.Model, owned: dict[type[models.Model], set[i
 
 
 class _ProgressReport(LoadReport):
-    """The load's report, telling ``progress`` of every record as it is counted."""
+    """The load's report, telling ``progress`` of every fixture record as it is counted."""
 
     def __init__(self, progress: Progress, total: int) -> None:
         super().__init__()
@@ -453,8 +453,9 @@ class _ProgressReport(LoadReport):
 
     def add(self, kind: str, outcome: str) -> None:
         super().add(kind, outcome)
-        self.done += 1
-        self.progress("records", self.done, self.total)
+        if outcome != "removed":  # withdrawn records are not among the fixtures' ``total``
+            self.done += 1
+            self.progress("records", self.done, self.total)
 
 
 def _record_count(corpus: Corpus) -> int:
