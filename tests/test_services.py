@@ -1,6 +1,7 @@
 """Services: every write validates, runs in one transaction, records history and protects evidence."""
 
 import inspect
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -70,6 +71,29 @@ def test_source_text_edit_keeps_anchors(make_claim, editor):
     claim.refresh_from_db()
     assert source.text[claim.start : claim.end] == claim.quote
     assert claim.history.first().history_change_reason == "re-anchored"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: "A new first line.\n\n" + t,
+        lambda t: t + "\n\nA closing line.",
+        lambda t: t.replace("Beta nodded.", "Beta nodded twice, slowly."),
+        lambda t: t.replace("Alpha spoke first.", "Alpha spoke."),
+    ],
+    ids=["before", "after", "between", "shortened-before"],
+)
+def test_source_text_edit_keeps_repeated_quotes_on_their_own_words(make_source, make_claim, editor, edit):
+    # The quote occurs three times: only following the edit, not searching the new text, finds each one.
+    text = "Alpha spoke first. The talks went well. Beta nodded. The talks went well. Gamma left. The talks went well."
+    source = make_source(text=text)
+    claims = [make_claim(quote="The talks went well.", source=source, occurrence=n) for n in (1, 2, 3)]
+    new_text = edit(text)
+    services.source_update(source, user=editor, text=new_text)
+    starts = [m.start() for m in re.finditer("The talks went well", new_text)]
+    for claim, start in zip(claims, starts, strict=True):
+        claim.refresh_from_db()
+        assert (claim.start, claim.quote) == (start, "The talks went well.")
 
 
 def test_source_text_edit_breaking_anchor_refused(make_claim, editor):

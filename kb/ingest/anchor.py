@@ -110,10 +110,40 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[int, int]:
     return para_start, len(text) if para_end == -1 else para_end
 
 
-def remap_span(old_text: str, new_text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Where the characters at ``start``..``end`` of ``old_text`` are in ``new_text``, if untouched by the edit."""
-    matcher = SequenceMatcher(None, old_text, new_text, autojunk=False)
-    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
-        if tag == "equal" and i1 <= start and end <= i2:
-            return j1 + (start - i1), j1 + (end - i1)
-    return None
+class SpanMap:
+    """Where spans of ``old_text`` are in ``new_text``: the edit is diffed once, however many spans ask.
+
+    The text both versions share at their start and end is set aside first, so an edit costs what it
+    changed rather than the square of the article's length.
+    """
+
+    def __init__(self, old_text: str, new_text: str):
+        limit = min(len(old_text), len(new_text))
+        head = 0
+        while head < limit and old_text[head] == new_text[head]:
+            head += 1
+        tail = 0
+        while tail < limit - head and old_text[-1 - tail] == new_text[-1 - tail]:
+            tail += 1
+        old_mid, new_mid = old_text[head : len(old_text) - tail], new_text[head : len(new_text) - tail]
+        blocks = [(0, len(old_text), 0, len(new_text))] if not old_mid and not new_mid else []
+        if not blocks:
+            blocks.append((0, head, 0, head))
+            matcher = SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                if tag == "equal":
+                    blocks.append((head + i1, head + i2, head + j1, head + j2))
+            blocks.append((len(old_text) - tail, len(old_text), len(new_text) - tail, len(new_text)))
+        self._blocks = []
+        for block in blocks:  # runs that touch are one run: a span may cross where the diff split them
+            if self._blocks and self._blocks[-1][1] == block[0] and self._blocks[-1][3] == block[2]:
+                i1, _i2, j1, _j2 = self._blocks.pop()
+                block = (i1, block[1], j1, block[3])
+            self._blocks.append(block)
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where ``start``..``end`` of the old text is in the new one, if the edit left it untouched."""
+        for i1, i2, j1, _j2 in self._blocks:
+            if i1 <= start and end <= i2:
+                return j1 + (start - i1), j1 + (end - i1)
+        return None

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kb.choices import SourceKind, SourceReliability
-from kb.ingest.anchor import AnchorError, find_anchor, remap_span
+from kb.ingest.anchor import AnchorError, SpanMap, find_anchor
 from kb.ingest.normalize import clean_text
 from kb.models import Actor, Source
 from kb.models.sources import text_sha256
@@ -118,10 +118,11 @@ def source_update(
     if new_text == source.text:
         return record_update(source, user=user, reason=reason, text=new_text, **fields)
     moved, broken = [], []
+    edit = SpanMap(source.text, new_text)
     for claim in source.claims.select_for_update().order_by("pk"):
         if new_text[claim.start : claim.end] == claim.quote:
             continue
-        span = remap_span(source.text, new_text, claim.start, claim.end)
+        span = edit.span(claim.start, claim.end)
         if span is None:
             try:
                 anchor = find_anchor(new_text, claim.quote)
