@@ -16,8 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.stats import summary
-from kbdev.timing import HOST, free_port, percentile
+from kbdev.timing import HOST, free_port, percentile, summary
 
 
 def get(port: int, path: str, timeout: float = 120) -> tuple[int, int]:

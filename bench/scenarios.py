@@ -30,9 +30,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
-from bench.stats import measure  # noqa: E402
 from kb.ingest.normalize import normalize_name  # noqa: E402
 from kbdev import synth  # noqa: E402
+from kbdev.timing import measure  # noqa: E402
 
 # What the scenarios ask for; the same values go to the floor and the peer.
 LIST_MODALITY = "assessment"

@@ -181,6 +181,19 @@ REST_FRAMEWORK = {
 }
 # Anonymous API requests per client address ("300/minute"); empty turns throttling off.
 KB_API_ANON_RATE = os.environ.get("KB_API_ANON_RATE", "300/minute")
+# Django's cache holds the API throttle's counts and whole-base reads (kb/selectors/cache.py).
+# KB_CACHE_URL=redis://127.0.0.1:6379/1 shares it between app servers and workers (production);
+# without it each process keeps its own in memory, which is right for one process.
+KB_CACHE_URL = os.environ.get("KB_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": KB_CACHE_URL}
+        if KB_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}
+    )
+}
+# How long a cached whole-base read is kept; a write to the data makes it unreachable at once.
+KB_CACHE_SECONDS = int(os.environ.get("KB_CACHE_SECONDS", "600"))
 # Static files (the API docs' Swagger UI among them) are served from the apps without collectstatic.
 WHITENOISE_USE_FINDERS = True
 

@@ -1,9 +1,15 @@
-"""Timing helpers shared by the load check and the benchmarks: percentiles and a free loopback port."""
+"""Timing helpers shared by the load check, the scale sweep and the benchmarks.
+
+Percentiles, timed repeats with warm-up (median and p95 in milliseconds) and a free loopback port.
+"""
 
 from __future__ import annotations
 
 import math
 import socket
+import statistics
+import time
+from collections.abc import Callable
 
 HOST = "127.0.0.1"
 
@@ -23,3 +29,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def summary(samples_ms: list[float]) -> dict:
+    return {
+        "median_ms": round(statistics.median(samples_ms), 3),
+        "p95_ms": round(percentile(samples_ms, 95), 3),
+        "min_ms": round(min(samples_ms), 3),
+        "runs": len(samples_ms),
+    }
+
+
+def measure(run: Callable[[], object], *, warmup: int, repeats: int) -> dict:
+    """Call ``run`` ``warmup`` times untimed, then ``repeats`` times timed; the summary in ms."""
+    for _ in range(warmup):
+        run()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return summary(samples)
