@@ -77,6 +77,61 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+SWEEP_LIMIT = 3  # a route at scale may take this many times its time on the seed corpus
+
+
+def sweep_table(entry: dict) -> tuple[list[str], list[tuple[float, str]]]:
+    """The sweep's lines for one database, and (ratio, route) of every route it could compare."""
+    corpus = {row["route"]: row for row in entry["corpus"]["routes"]}
+    scale = {row["route"]: row for row in entry["scale"]["routes"]}
+    lines = [
+        "| route | corpus ms | scale ms | scale ÷ corpus | first request at scale, ms | queries | KB at scale |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    ratios = []
+    for name, big in scale.items():
+        small = corpus.get(name, {})
+        if big.get("median_ms") is None or small.get("median_ms") is None:
+            lines.append(f"| `{name}` | – | – | – | – | – | {big.get('note') or small.get('note') or '–'} |")
+            continue
+        r = big["median_ms"] / max(small["median_ms"], 0.001)
+        shown = f"{r:.1f}×" + (" (whole list)" if big.get("whole_list") else "")
+        if big.get("status") != 200:
+            shown += f" (status {big.get('status')})"
+        if not big.get("whole_list"):
+            ratios.append((r, name))
+        lines.append(
+            f"| `{name}` | {ms(small['median_ms'])} | {ms(big['median_ms'])} | {shown} | {ms(big['cold_ms'])} | "
+            f"{small['queries']} → {big['queries']} | {big['bytes'] / 1024:,.0f} |"
+        )
+    return lines, ratios
+
+
+def sweep_markdown(results: dict) -> list[str]:
+    """Every route on the seed corpus and at scale, side by side, per database; the worst named."""
+    out = []
+    for engine in ENGINES:
+        entry = _get(results, "engines", engine, "sweep")
+        if not entry:
+            continue
+        lines, ratios = sweep_table(entry)
+        counts = entry["scale"]["counts"]
+        over = sorted((r, name) for r, name in ratios if r > SWEEP_LIMIT)
+        worst = max(ratios) if ratios else (0, "–")
+        out += [
+            "",
+            f"**Scale sweep, {LABEL[engine]}**: every route (from the URL configuration) as an anonymous "
+            f"reader, median of {entry['scale']['repeats']} after a first request; seed corpus "
+            f"({entry['corpus']['counts']['claims']:,} claims) against scale "
+            f"({counts['claims']:,} claims, {counts['actors']:,} actors). "
+            f"Worst: `{worst[1]}` at {worst[0]:.1f}×; {len(over)} of {len(ratios)} routes over "
+            f"{SWEEP_LIMIT}× (whole-list CSV excepted).",
+            "",
+            *lines,
+        ]
+    return out
+
+
 def markdown(results: dict) -> str:
     meta = results["meta"]
     out = [
@@ -92,13 +147,17 @@ def markdown(results: dict) -> str:
         elif entry:
             build = entry["build"]
             how = "reused" if build.get("reused") else f"built in {build['seconds'] / 60:.1f} min"
-            params = entry["inprocess"]["params"]
-            top = params["top_actor"]
-            out.append(
-                f"{LABEL[engine]}: {params['claims']:,} claims, {params['actors']:,} actors, "
-                f"{params['transfers']:,} transfers ({how}); most-mentioned actor {top['name']} "
-                f"in {top['accepted_claims']:,} accepted claims."
-            )
+            params = _get(entry, "inprocess", "params")
+            if params:
+                top = params["top_actor"]
+                out.append(
+                    f"{LABEL[engine]}: {params['claims']:,} claims, {params['actors']:,} actors, "
+                    f"{params['transfers']:,} transfers ({how}); most-mentioned actor {top['name']} "
+                    f"in {top['accepted_claims']:,} accepted claims."
+                )
+    out += sweep_markdown(results)
+    if not any(_get(results, "engines", e, "inprocess") for e in ENGINES):
+        return "\n".join(out) + "\n"
     out += [
         "",
         "**In process** (Django test client, anonymous reader; times in ms; floor = one hand-written SQL "

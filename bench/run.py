@@ -8,8 +8,14 @@ and on SQLite serves the same data with Datasette for the peer figures. It write
 
     python -m bench.run [--scale 1] [--engines sqlite,postgresql] [--repeats 30] [--update-readme]
 
+It also runs the scale sweep: every route of the web UI and the API, walked from the URL
+configuration (``sweep_routes``), timed on the seed corpus and on the synthetic base in
+the same run, with the ratio per route.
+
 Environment: ``BENCH_SCALE`` (default 1), ``BENCH_PG_URL`` (default
-postgres://postgres@127.0.0.1:5432/kb_bench), ``BENCH_REPEATS``.
+postgres://postgres@127.0.0.1:5432/kb_bench), ``BENCH_PG_CORPUS_URL`` (the seed corpus,
+default …/kb_bench_corpus), ``BENCH_REPEATS``, ``BENCH_SKIP`` (any of scenarios, http,
+sweep, ingest).
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ BENCH = ROOT / "bench"
 SCRATCH = BENCH / "scratch"
 BENCH_VENV = BENCH / ".venv"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/kb_bench"
+DEFAULT_PG_CORPUS = "postgres://postgres@127.0.0.1:5432/kb_bench_corpus"
+# Parts of the run BENCH_SKIP may leave out (comma-separated); "ingest" is read by bench.scenarios.
+PARTS = ("scenarios", "http", "sweep")
 SEED = 20240619
 
 
@@ -114,6 +123,33 @@ def in_process(python: str, url: str, engine: str, repeats: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "KB_API_ANON_RATE": ""}
     argv = [python, "-m", "bench.scenarios", "--out", str(out), "--repeats", str(repeats)]
     subprocess.run(argv, env=env, check=True, cwd=ROOT)
+    return json.loads(out.read_text())
+
+
+# --- the scale sweep: every route on the seed corpus and at scale -------------------------
+
+
+def corpus_url(engine: str) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{SCRATCH / 'corpus.sqlite3'}"
+    return os.environ.get("BENCH_PG_CORPUS_URL", DEFAULT_PG_CORPUS)
+
+
+def build_corpus(python: str, engine: str, url: str) -> None:
+    """The seed corpus alone, as `make run` serves it: migrated and loaded afresh."""
+    if engine == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    else:
+        manage(python, url, "flush", "--no-input", "-v", "0")
+    manage(python, url, "migrate", "--no-input", "-v", "0")
+    manage(python, url, "load_corpus", "-v", "0")
+
+
+def sweep(python: str, url: str, name: str, repeats: int) -> dict:
+    """Every route of the project timed on the database ``url`` (kbdev/sweep.py)."""
+    out = SCRATCH / f"sweep-{name}.json"
+    manage(python, url, "sweep_routes", "--repeats", str(repeats), "--out", str(out), "-v", "0")
     return json.loads(out.read_text())
 
 
@@ -248,6 +284,9 @@ def main() -> None:
     python = sys.executable
     started = time.perf_counter()
     key = generator_key(args.scale, args.seed)
+    skip = {part.strip() for part in os.environ.get("BENCH_SKIP", "").split(",") if part.strip()}
+    if unknown := skip - {*PARTS, "ingest"}:
+        parser.error(f"BENCH_SKIP: unknown part(s) {', '.join(sorted(unknown))}; expected {', '.join(PARTS)}, ingest")
     results: dict = {
         "meta": {
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -274,13 +313,26 @@ def main() -> None:
         else:
             parser.error(f"unknown engine {engine!r}; expected sqlite or postgresql")
         entry: dict = {"build": build(python, engine, url, args.scale, args.seed)}
-        log(f"{engine}: in-process scenarios")
-        entry["inprocess"] = in_process(python, url, engine, args.repeats)
-        log(f"{engine}: HTTP scenarios and load")
-        entry["http"] = http_figures(python, url, engine, entry["inprocess"], args.repeats, args.load_seconds)
-        if engine == "sqlite":
-            sqlite_path = Path(url.removeprefix("sqlite:///"))
-            entry["peer"] = peer_figures(sqlite_path, key, entry["inprocess"], args.repeats, args.load_seconds)
+        if "scenarios" not in skip:
+            log(f"{engine}: in-process scenarios")
+            entry["inprocess"] = in_process(python, url, engine, args.repeats)
+        if "scenarios" not in skip and "http" not in skip:
+            log(f"{engine}: HTTP scenarios and load")
+            entry["http"] = http_figures(python, url, engine, entry["inprocess"], args.repeats, args.load_seconds)
+            if engine == "sqlite":
+                sqlite_path = Path(url.removeprefix("sqlite:///"))
+                entry["peer"] = peer_figures(sqlite_path, key, entry["inprocess"], args.repeats, args.load_seconds)
+        if "sweep" not in skip:
+            log(f"{engine}: the scale sweep, seed corpus then scale {args.scale}")
+            seed_corpus = corpus_url(engine)
+            if engine == "postgresql" and (problem := postgres_available(seed_corpus)):
+                parser.error(f"BENCH_PG_CORPUS_URL: {problem}")
+            build_corpus(python, engine, seed_corpus)
+            sweep_repeats = max(3, min(args.repeats, 5))
+            entry["sweep"] = {
+                "corpus": sweep(python, seed_corpus, f"{engine}-corpus", sweep_repeats),
+                "scale": sweep(python, url, f"{engine}-scale", sweep_repeats),
+            }
         entry["seconds"] = round(time.perf_counter() - engine_started, 1)
         results["engines"][engine] = entry
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)

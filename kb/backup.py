@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from kb.progress import Progress, silent
 from kb.selectors import kb_violations
+from kb.selectors.cache import data_changed
 
 FORMAT = "kb-backup"
 VERSION = 1
@@ -299,6 +300,7 @@ def restore(
         raise BackupError(f"The backup refers to a content type or permission this database lacks: {exc}") from exc
     except (OSError, EOFError, ValueError, serializers.base.DeserializationError) as exc:
         raise BackupError(f"The backup is damaged and was not restored: {exc}") from exc
+    data_changed()
     return result
 
 

@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.test import override_settings
 
 from kb import services
@@ -29,6 +30,15 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def _fast_password_hashing():
     with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttle counts and cached whole-base reads live in the cache, which outlives a test's
+    # rolled-back database; each test starts with it empty.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

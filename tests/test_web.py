@@ -24,6 +24,7 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
+from kb.models import Actor
 from kb.web import forms
 from kb.web.reader import annotate
 from kb.web.svg import TimelineItem, timeline_layout
@@ -178,6 +179,15 @@ def test_home(client, kb, django_assert_num_queries):
     assert "<svg" in html
     assert "SECRET-PROPOSED" not in html
     assert "Hidden event" not in html
+
+
+def test_home_totals_are_cached_until_the_next_write(client, kb, editor, django_assert_num_queries):
+    get(client, "home")
+    with django_assert_num_queries(5):  # the totals come from the cache
+        response = get(client, "home")
+    assert response.context["counts"]["actors"] == Actor.objects.count()
+    services.actor_create(user=editor, name="Rosoboronexport", kind=ActorKind.ORGANIZATION)
+    assert get(client, "home").context["counts"]["actors"] == Actor.objects.count()
 
 
 def test_actor_list_search_is_alias_aware(client, kb):

@@ -4,8 +4,12 @@ from django.conf import settings
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from kb.selectors.cache import CachedCountPaginator
+
 
 class KbPagination(PageNumberPagination):
+    # Totals are counted once per version of the data (kb/selectors/cache.py).
+    django_paginator_class = CachedCountPaginator
     page_size = 50
     page_size_query_param = "page_size"
     page_size_query_description = "Results per page, 1 to 200 (default 50)."

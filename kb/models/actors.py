@@ -45,6 +45,8 @@ class Actor(KbModel):
 
     class Meta:
         ordering = ["name"]
+        # Lists in name order read the first page from the index, not every actor.
+        indexes = [models.Index(fields=["name", "id"], name="actor_name_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),

@@ -55,7 +55,13 @@ class Claim(KbModel):
 
     class Meta:
         ordering = ["source", "start"]
-        indexes = [models.Index(fields=["status", "created_at"], name="claim_review_queue")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="claim_review_queue"),
+            # The latest accepted claims (home page), read in index order.
+            models.Index(
+                fields=["-reviewed_at", "-id"], condition=Q(status=ClaimStatus.ACCEPTED), name="claim_latest_accepted"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="claim_quote_not_empty"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),

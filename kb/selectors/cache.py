@@ -3,57 +3,75 @@
 A total over 200,000 claims or a layout of the busiest actors costs the same whoever asks
 and changes only when the data does. Such reads go through :func:`cached`: the key holds
 the reader's audience (editors see proposed claims, everyone else accepted ones) and the
-data's version, so a write makes every earlier entry unreachable at once, in every
-process sharing the database, whatever cache backend each one has. Entries also expire
-after ``KB_CACHE_SECONDS`` (settings).
+data's version, so a write makes every earlier entry unreachable at once. Entries also
+expire after ``KB_CACHE_SECONDS`` (settings).
 
-The version is read from the database in one query of index lookups: the newest history
-row of every recorded model (every write through the services leaves one, deletes
-included) and the highest id of the tables bulk loaders fill without history.
+The version lives in the cache too, and every write moves it on: the save, delete and
+many-to-many signals of the kb models (every write goes through the services, which
+save models), and the bulk loaders (``synth_kb``, ``kb_restore``) when they finish. Where
+several processes serve the app, they must share the cache (``KB_CACHE_URL``, Redis) for
+one process to see another's writes at once; a deployment check says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 from kb.selectors.visibility import User, is_editor
 
 T = TypeVar("T")
 
-# Filled by synth_kb and kb_restore without history rows: their highest ids move with every load.
-_BULK_LOADED = ("Actor", "Source", "Claim", "Relationship", "Event", "Agreement", "ArmsTransfer")
+VERSION_KEY = "kb:data-version"
 
 
-def _version_sql(using: str) -> str:
-    quote = connections[using].ops.quote_name
-    parts = []
-    for model in apps.get_app_config("kb").get_models():
-        if model.__name__.startswith("Historical") or model.__name__ in _BULK_LOADED:
-            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-            parts.append(f"(SELECT MAX({pk}) FROM {table})")
-    return "SELECT " + ", ".join(parts)
+def data_version() -> int:
+    """A number that moves on with every write to the knowledge base (no query)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A new or emptied cache: start from the clock, never from a number an old entry may hold.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
 
 
-def data_version(*, using: str = DEFAULT_DB_ALIAS) -> str:
-    """A value that changes with every write to the knowledge base (one query of index lookups)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(_version_sql(using))
-        row = cursor.fetchone()
-    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache: any new start differs from every earlier version
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def cached(name: str, compute: Callable[[], T], *, user: User, version: str | None = None) -> T:
+def data_changed(**kwargs) -> None:
+    """Move the version on now and again when the transaction commits.
+
+    Now: this process sees its own write at once (tests run inside one transaction).
+    At commit: a reader that cached the old data while the transaction ran is not kept.
+    """
+    if kwargs.get("raw"):
+        return  # a row loaded as it was stored (restore, fixtures): the loader calls this once at its end
+    sender = kwargs.get("sender")
+    if sender is not None and (sender._meta.app_label != "kb" or sender.__name__.startswith("Historical")):
+        return  # another app's model, or the history row that comes with a kb model's own save
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached(name: str, compute: Callable[[], T], *, user: User, version: int | None = None) -> T:
     """``compute()``, or what it gave for this audience at this version of the data.
 
-    ``name`` names the read and its parameters (``"graph:top=40"``); pass ``version`` when a
-    page caches several reads, to ask the database for it once.
+    ``name`` names the read and its parameters (``"graph:top=40"``); ``version`` defaults to
+    the data's version now.
     """
     audience = "editor" if is_editor(user) else "reader"
     key = f"kb:{name}:{audience}:{version or data_version()}"
@@ -62,3 +80,25 @@ def cached(name: str, compute: Callable[[], T], *, user: User, version: str | No
         value = compute()
         cache.set(key, value, settings.KB_CACHE_SECONDS)
     return value
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose total is counted once per version of the data and query.
+
+    Counting the rows a filter selects walks them all (200,000 claims, 20,000 transfers whose
+    visibility is tested row by row); the pages themselves are read in index order and cost
+    what they show. The count is keyed by the query's SQL and parameters, which hold the
+    reader's visibility, so editors and readers never share a number.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return len(self.object_list)
+        queryset = self.object_list
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        digest = hashlib.blake2b(repr((queryset.db, sql, params)).encode(), digest_size=12).hexdigest()
+        return cached(f"count:{digest}", queryset.count, user=None)

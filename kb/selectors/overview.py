@@ -8,6 +8,7 @@ from django.db import models
 
 from kb.choices import ClaimStatus
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors.cache import cached
 from kb.selectors.counts import counts
 from kb.selectors.dossiers import party_links
 from kb.selectors.visibility import User, visible_claims, visible_records
@@ -25,7 +26,7 @@ class Overview:
 
 
 def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overview:
-    """What ``user`` may see of the knowledge base: every total in one query, and a few of the latest records.
+    """What ``user`` may see of the knowledge base: every total (one query, cached), and a few of the latest records.
 
     ``claims``, ``records`` and ``events`` bound how many claims, agreements and transfers,
     and dated events are read.
@@ -34,14 +35,18 @@ def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overvi
     transfers = visible_records(user=user, queryset=ArmsTransfer.objects.all())
     visible_events = visible_records(user=user, queryset=Event.objects.all())
     dated = visible_events.filter(start_on__isnull=False)
-    totals = counts(
-        actors=Actor.objects.all(),
-        sources=Source.objects.all(),
-        claims=visible_claims(user=user),
-        agreements=agreements,
-        transfers=transfers,
-        events=visible_events,
-        dated_events=dated,
+    totals = cached(
+        "overview-totals",
+        lambda: counts(
+            actors=Actor.objects.all(),
+            sources=Source.objects.all(),
+            claims=visible_claims(user=user),
+            agreements=agreements,
+            transfers=transfers,
+            events=visible_events,
+            dated_events=dated,
+        ),
+        user=user,
     )
     return Overview(
         totals=totals,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
+
+from kb.selectors.cache import CachedCountPaginator
 
 PER_PAGE = 25
 
@@ -31,7 +33,7 @@ class Problems:
 
 def paginate(request, items, problems: Problems, per_page: int = PER_PAGE, param: str = "page") -> Page:
     """The requested page of ``items``; a malformed or out-of-range number shows page 1 or the last page."""
-    paginator = Paginator(items, per_page)
+    paginator = CachedCountPaginator(items, per_page)
     raw = request.GET.get(param, "1").strip() or "1"
     try:
         number = int(raw)

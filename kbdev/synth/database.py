@@ -29,6 +29,7 @@ from kb.models import (
     Source,
 )
 from kb.progress import Progress, silent
+from kb.selectors.cache import data_changed
 from kbdev.synth.plan import DEFAULT_SEED, SYNTH_URL, Plan, plan
 
 BATCH = 2000
@@ -157,4 +158,6 @@ def generate(
         )
     result = plan(scale=scale, seed=seed, progress=progress)
     wipe()
-    return write(result, progress=progress)
+    counts = write(result, progress=progress)
+    data_changed()  # bulk rows send no signals: whole-base reads cached before are stale now
+    return counts
