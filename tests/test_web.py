@@ -310,7 +310,10 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
             status=TransferStatus.CONFIRMED,
             evidence=[kb["shells"]],
         )
-    with django_assert_num_queries(4):
+    # Count, page, evidence; the menus' busiest actors (two counts and their names), cached after.
+    with django_assert_num_queries(6):
+        response = get(client, "transfer-list")
+    with django_assert_num_queries(2):  # the page and its evidence
         response = get(client, "transfer-list")
     html = response.content.decode()
     assert "152mm shells" in html and "KN-22" in html and "Hidden satellite help" not in html
@@ -330,6 +333,29 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
     assert "Test Wire" in rows[0]["evidence_sources"]
     response = client.get("/transfers.csv")
     assert len(list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))) == 4
+
+
+def test_transfer_menus_offer_the_busiest_actors_and_the_chosen_ones(client, kb, editor, monkeypatch):
+    from kb.web.views import records
+
+    monkeypatch.setattr(records, "MENU_ACTORS", 1)
+    busy = services.actor_create(user=editor, name="Busy Supplier", kind=ActorKind.ORGANIZATION)
+    for n in range(2):
+        services.transfer_create(
+            user=editor,
+            supplier=busy,
+            recipient=kb["russia"],
+            category=TransferCategory.MISSILES,
+            designation=f"B-{n}",
+            description="Missiles.",
+            status=TransferStatus.REPORTED,
+            evidence=[kb["shells"]],
+        )
+    menu = get(client, "transfer-list").context["filterset"].form.fields["supplier"].widget.choices
+    assert [name for _slug, name in menu] == ["Any", "Russia"]  # in three transfers, all others in fewer
+    response = get(client, "transfer-list", query={"supplier": kb["dprk"].slug})
+    menu = response.context["filterset"].form.fields["supplier"].widget.choices
+    assert [name for _slug, name in menu] == ["Any", "North Korea", "Russia"]
 
 
 def test_transfer_detail(client, kb, django_assert_num_queries):

@@ -57,9 +57,7 @@ def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overvi
         agreements=agreements.select_related("signed_place")
         .prefetch_related(party_links())
         .order_by("-signed_on", "title")[:records],
-        transfers=transfers.select_related("supplier", "recipient").order_by("-start_on", "supplier__name", "pk")[
-            :records
-        ],
+        transfers=transfers.select_related("supplier", "recipient").order_by("-start_on", "pk")[:records],
         events=list(dated.order_by("-start_on", "title")[:events]),
     )
 

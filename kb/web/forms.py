@@ -102,9 +102,9 @@ class FilterForm(KbFilterForm):
             widget.choices = [("", widget.any_label), *field.choices]
         field.widget = widget
 
-    def offer_actors(self, actors: Iterable) -> None:
-        """The actors the page's actor menus list (by name, sent by slug)."""
-        choices = [("", ActorSelect.any_label), *((actor.slug, actor.name) for actor in actors)]
+    def offer_actors(self, actors: Iterable[tuple[str, str]]) -> None:
+        """The actors the page's actor menus list, as (slug, name): shown by name, sent by slug."""
+        choices = [("", ActorSelect.any_label), *actors]
         for field in self.fields.values():
             if isinstance(field.widget, ActorSelect):
                 field.widget.choices = choices

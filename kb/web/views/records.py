@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from collections import Counter
+
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ from kb.exports import csv_response
 from kb.filtersets import AgreementFilterSet, ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, ArmsTransfer, Event, Provision
 from kb.selectors import is_editor, party_links, visible_claim_count, visible_evidence, visible_records
+from kb.selectors.cache import cached
 from kb.web.common import Problems, paginate
 from kb.web.forms import AgreementFilterForm, EventFilterForm, TransferFilterForm, form_problems
 from kb.web.svg import TimelineItem, timeline_layout
@@ -84,19 +87,34 @@ def transfer_list(request):
     page = paginate(request, transfers, problems, per_page=50)
     query = data.copy()
     query.pop("page", None)
-    filterset.form.offer_actors(_transfer_actors(user))
+    chosen = [slug for name in ("supplier", "recipient") for value in data.getlist(name) for slug in value.split(",")]
+    filterset.form.offer_actors(_transfer_actors(user, chosen[:20]))
     context = {"page": page, "filterset": filterset, "problems": problems, "csv_query": query.urlencode()}
     return render(request, "kb/transfer_list.html", context, status=problems.status)
 
 
-def _transfer_actors(user):
-    """The actors that appear in the register, for the supplier and recipient menus."""
-    transfers = visible_records(user=user, queryset=ArmsTransfer.objects.all())
-    return (
-        Actor.objects.filter(Q(pk__in=transfers.values("supplier_id")) | Q(pk__in=transfers.values("recipient_id")))
-        .order_by("name")
-        .only("pk", "name", "slug")
-    )
+# The register's supplier and recipient menus list the actors in the most transfers (at scale,
+# thousands of actors take part); an actor already chosen in the address is always listed.
+MENU_ACTORS = 100
+
+
+def _transfer_actors(user, chosen: list[str]) -> list[tuple[str, str]]:
+    """(slug, name) of the actors the menus offer, by name: counted once per version of the data."""
+
+    def busiest() -> list[tuple[str, str]]:
+        transfers = visible_records(user=user, queryset=ArmsTransfer.objects.order_by())
+        sides: Counter[int] = Counter()
+        for side in ("supplier_id", "recipient_id"):
+            sides.update(dict(transfers.values_list(side).annotate(n=Count("pk"))))
+        top = [pk for pk, _n in sides.most_common(MENU_ACTORS)]
+        return list(Actor.objects.filter(pk__in=top).order_by("name").values_list("slug", "name"))
+
+    actors = cached(f"transfer-menu-actors:{MENU_ACTORS}", busiest, user=user)
+    missing = set(chosen) - {slug for slug, _name in actors}
+    if missing:
+        extra = Actor.objects.filter(slug__in=missing).values_list("slug", "name")
+        actors = sorted([*actors, *extra], key=lambda pair: pair[1])
+    return actors
 
 
 def transfer_detail(request, pk: int):
