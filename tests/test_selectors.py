@@ -70,3 +70,27 @@ def test_search_hits_carry_plain_text_and_the_web_marks_it(sample_kb):
     assert "<mark>" not in claim.text and "Vostochny" in claim.text
     assert "<mark>Vostochny</mark>" in highlight(claim.text, "vostochny")
     assert str(highlight("a <b> Vostochny", "vostochny")) == "a &lt;b&gt; <mark>Vostochny</mark>"
+
+
+def test_every_type_is_found_by_its_indexed_text_and_follows_edits(sample_kb, editor):
+    """Full-text search (migration 0006): every word of a record's text fields, kept in step with writes."""
+    from kb import services
+
+    accepted = sample_kb[ClaimStatus.ACCEPTED]
+    event, agreement, transfer = accepted["event"], accepted["agreement"], accepted["transfer"]
+    services.transfer_update(transfer, user=editor, designation="KN-23", reported_by="Sŭngri monitors")
+    services.event_update(event, user=editor, summary="Talks on the Khasan–Rajin rail link.")
+
+    def found(model, q):
+        return set(selectors.search_filter(queryset=model.objects.all(), q=q).values_list("pk", flat=True))
+
+    assert found(ArmsTransfer, "kn-23") == found(ArmsTransfer, "KN 23") == {transfer.pk}
+    assert found(ArmsTransfer, "sungri monit") == {transfer.pk}  # accents, case, last word a prefix
+    assert found(Event, "rajin rail") == {event.pk}
+    assert found(Agreement, "mutual aid") >= {agreement.pk}  # a provision's words find its agreement
+    assert found(Source, "Vostochny Cosmodrome") == {sample_kb["source"].pk}  # the body text
+    services.event_update(event, user=editor, summary="Nothing about trains.")
+    assert found(Event, "rajin rail") == set()
+    services.record_delete(transfer, user=editor)
+    assert found(ArmsTransfer, "kn-23") == set()
+    assert selectors.search_all(user=editor, q="KN-23") == []

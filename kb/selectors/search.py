@@ -1,10 +1,13 @@
 """Search: alias-, case-, accent- and hyphen-insensitive matching for ``?search=`` and search across every type.
 
-Matching is done with a regular expression built from the normalised query, so the
-same rule holds on SQLite and PostgreSQL: every letter also matches its accented and
-upper-case forms, hyphens, spaces, underscores and slashes between words are
-interchangeable, and dots and apostrophes inside words are optional. Names are also
-matched through Alias.normalized, the stored lookup form of every spelling.
+Text is found through full-text indexes (FULL_TEXT below: PostgreSQL tsvector columns,
+SQLite FTS5 tables) holding every record's words normalised as ``normalize_name`` does;
+actors are found through Alias.normalized, the stored lookup form of every spelling. The
+same rule holds on both databases: case, accents, hyphens, slashes, dots and apostrophes
+do not matter, words match in order and the last may be the start of a word.
+
+``search_pattern`` is the same rule as a regular expression, for ranking and highlighting
+the few hits a page shows.
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ def search_filter(*, queryset: models.QuerySet, q: str) -> models.QuerySet:
     model = queryset.model
     text_fields, actor_fields = SEARCH_FIELDS[model]
     names = actors_named(name=q)
+    if model is Actor:
+        return queryset.filter(pk__in=names)  # an actor's name is one of its aliases
     if model in FULL_TEXT and connections[queryset.db].vendor in ("postgresql", "sqlite"):
         return queryset.filter(_full_text_q(queryset, q, names, actor_fields))
     matching = model._default_manager.filter(
@@ -95,12 +100,20 @@ def search_filter(*, queryset: models.QuerySet, q: str) -> models.QuerySet:
     return queryset.filter(pk__in=matching.values("pk"))
 
 
-# Claims' text is matched by full-text search (migration 0002): on PostgreSQL over
-# ``search_document``, a stored generated column with a GIN index, on SQLite over the FTS5
-# table ``kb_claim_search``. Both hold the words of the quote, statement and attribution
-# normalised like ``normalize_name``. The query's words must appear in order, side by
-# side; the last one may be the start of a word. Other models keep the regular expression.
-FULL_TEXT = {Claim}
+# Text is matched by full-text search (migrations 0002 and 0006): on PostgreSQL over
+# ``search_document``, a stored generated column with a GIN index on each table, on SQLite
+# over the FTS5 table ``<table>_search``. Both hold the words of the text fields in
+# SEARCH_FIELDS normalised like ``normalize_name``. The query's words must appear in
+# order, side by side; the last one may be the start of a word. Each model lists the
+# tables whose documents find its rows, with the column that holds its id there.
+FULL_TEXT: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
+    Claim: (("kb_claim", "id"),),
+    Source: (("kb_source", "id"),),
+    Relationship: (("kb_relationship", "id"),),
+    Event: (("kb_event", "id"),),
+    Agreement: (("kb_agreement", "id"), ("kb_provision", "agreement_id")),
+    ArmsTransfer: (("kb_armstransfer", "id"),),
+}
 
 
 def full_text_query(q: str, vendor: str = "postgresql") -> str | None:
@@ -121,12 +134,17 @@ def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[s
     """
     model = queryset.model
     connection = connections[queryset.db]
-    if connection.vendor == "sqlite":
-        parts = ["SELECT rowid FROM kb_claim_search WHERE kb_claim_search MATCH %s"]
-    else:
-        table = connection.ops.quote_name(model._meta.db_table)
-        parts = [f"SELECT id FROM {table} WHERE search_document @@ to_tsquery('simple', %s)"]
-    params: list = [full_text_query(q, connection.vendor)]
+    query = full_text_query(q, connection.vendor)
+    parts, params = [], []
+    for table, id_column in FULL_TEXT[model]:
+        if connection.vendor == "sqlite":
+            found = f"SELECT rowid FROM {table}_search WHERE {table}_search MATCH %s"
+            if id_column != "id":
+                found = f"SELECT {id_column} FROM {table} WHERE id IN ({found})"
+        else:
+            found = f"SELECT {id_column} FROM {table} WHERE search_document @@ to_tsquery('simple', %s)"
+        parts.append(found)
+        params.append(query)
     for name in actor_fields:
         field = model._meta.get_field(name)
         if field.many_to_many:
@@ -198,7 +216,9 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
     """Every kind of record matching ``q`` that ``user`` may see, best first, each with the text that matched.
 
     Titles and names that equal the query rank highest, then titles that contain it, then
-    actor names matched through their aliases, then body text. At most ``limit`` hits.
+    actor names matched through their aliases, then body text. At most ``limit`` hits: the
+    newest ``limit`` matches of each type are ranked (read from the full-text index in id
+    order, so a common word costs what is shown, not every row it occurs in).
     """
     pattern = search_pattern(q)
     if pattern is None or limit <= 0:
@@ -214,18 +234,18 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
         return [alias.name for alias in actor.aliases.all()] if actor else []
 
     if "actor" in types:
-        for actor in search_filter(queryset=Actor.objects.prefetch_related("aliases"), q=q)[:limit]:
+        for actor in search_filter(queryset=Actor.objects.prefetch_related("aliases"), q=q).order_by("-pk")[:limit]:
             add("actor", actor, actor.name, actor.slug, [actor.summary], aliases(actor))
     if "agreement" in types:
         qs = visible_records(user=user, queryset=Agreement.objects.prefetch_related("parties__aliases"))
-        for agreement in search_filter(queryset=qs, q=q)[:limit]:
+        for agreement in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
             names = [n for party in agreement.parties.all() for n in aliases(party)]
             add("agreement", agreement, agreement.title, agreement.slug, [agreement.summary], names)
     if "arms-transfer" in types:
         qs = visible_records(
             user=user, queryset=ArmsTransfer.objects.select_related("supplier", "recipient")
         ).prefetch_related("supplier__aliases", "recipient__aliases")
-        for transfer in search_filter(queryset=qs, q=q)[:limit]:
+        for transfer in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
             names = aliases(transfer.supplier) + aliases(transfer.recipient)
             texts = [transfer.designation, transfer.description, transfer.reported_by]
             add("arms-transfer", transfer, str(transfer), "", texts, names)
@@ -233,25 +253,25 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
         qs = visible_records(user=user, queryset=Event.objects.select_related("place")).prefetch_related(
             "participants__aliases", "place__aliases"
         )
-        for event in search_filter(queryset=qs, q=q)[:limit]:
+        for event in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
             names = [n for actor in event.participants.all() for n in aliases(actor)] + aliases(event.place)
             add("event", event, event.title, event.slug, [event.summary], names)
     if "relationship" in types:
         qs = visible_records(
             user=user, queryset=Relationship.objects.select_related("subject", "object")
         ).prefetch_related("subject__aliases", "object__aliases")
-        for rel in search_filter(queryset=qs, q=q)[:limit]:
+        for rel in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
             add("relationship", rel, str(rel), rel.subject.slug, [rel.note], aliases(rel.subject) + aliases(rel.object))
     if "claim" in types:
         qs = visible_claims(user=user, queryset=Claim.objects.select_related("speaker")).prefetch_related(
             "subjects__aliases", "speaker__aliases"
         )
-        for claim in search_filter(queryset=qs, q=q)[:limit]:
+        for claim in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
             names = [n for actor in claim.subjects.all() for n in aliases(actor)] + aliases(claim.speaker)
             texts = [claim.quote, claim.statement, claim.attributed_to]
             add("claim", claim, str(claim), "", texts, names, ranked_title="")
     if "source" in types:
-        for source in search_filter(queryset=Source.objects.all(), q=q)[:limit]:
+        for source in search_filter(queryset=Source.objects.all(), q=q).order_by("-pk")[:limit]:
             add("source", source, source.title, "", [source.subtitle, source.byline, source.publisher, source.text], [])
     order = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
     hits.sort(key=lambda hit: (-hit.rank, order[hit.type], hit.title.casefold(), hit.id))
