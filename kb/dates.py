@@ -19,6 +19,8 @@ from django.db.models import Q
 from kb.choices import DatePrecision
 
 _PARTIAL_RE = re.compile(r"^(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)$")
+# Read for every partial date made (every row of a CSV): the enum's values, computed once.
+_PRECISIONS = tuple(DatePrecision.values)
 _ORDER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, DatePrecision.DECADE: 3}
 
 
@@ -43,10 +45,8 @@ class PartialDate:
     precision: str
 
     def __post_init__(self) -> None:
-        if self.precision not in DatePrecision.values:
-            raise ValueError(
-                f"Unknown date precision {self.precision!r}; expected one of {', '.join(DatePrecision.values)}."
-            )
+        if self.precision not in _PRECISIONS:
+            raise ValueError(f"Unknown date precision {self.precision!r}; expected one of {', '.join(_PRECISIONS)}.")
         if period_start(self.date, self.precision) != self.date:
             raise ValueError(
                 f"{self.date.isoformat()} is not the first day of its {self.precision}; "

@@ -696,6 +696,19 @@ def test_csv_query_count_does_not_grow_with_rows(anon, many, django_assert_num_q
         b"".join(anon.get(f"{V1}/claims/?format=csv").streaming_content)
 
 
+def test_transfer_csv_is_one_query_with_evidence_ids_in_order(anon, as_editor, many, editor, django_assert_num_queries):
+    transfer = many["transfer"]
+    hidden = services.claim_create(user=editor, source=Source.objects.first(), quote="weapons")
+    evidence = sorted([*transfer.evidence.values_list("pk", flat=True), hidden.pk])
+    services.transfer_update(transfer, user=editor, evidence=Claim.objects.filter(pk__in=evidence))
+    for client, expected in ((anon, [pk for pk in evidence if pk != hidden.pk]), (as_editor, evidence)):
+        with django_assert_num_queries(1 if client is anon else 3):  # editors: token and group lookups
+            body = b"".join(client.get(f"{V1}/arms-transfers/?format=csv").streaming_content).decode()
+        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(body))}
+        assert rows[str(transfer.pk)]["evidence"] == "; ".join(str(pk) for pk in expected)
+        assert rows[str(transfer.pk)]["supplier"] == transfer.supplier.name
+
+
 # --- tokens and throttling -----------------------------------------------------------
 
 
