@@ -615,7 +615,7 @@ def test_timeline_draws_coarse_dates_as_spans():
 
 
 def test_graph_layout_is_deterministic_and_inside_the_picture():
-    from kb.web.svg import GraphBuilder, force_layout
+    from kb.web.svg import GraphBuilder, spring_layout
 
     class A:
         def __init__(self, pk, name, kind="state"):
@@ -631,7 +631,7 @@ def test_graph_layout_is_deterministic_and_inside_the_picture():
             builder.edge(actors[0], actors[i], "relationship", "ally of")
         builder.edge(actors[10], actors[11], "transfer", "arms")  # a separate group
         builder.edge(actors[0], actors[1], "relationship", "ally of")  # merged with the first
-        return force_layout(builder)
+        return spring_layout(builder)
 
     first, second = build(), build()
     assert [(n.key, n.x, n.y) for n in first.nodes] == [(n.key, n.x, n.y) for n in second.nodes]

@@ -2,7 +2,7 @@
 
 Everything here is plain geometry computed in Python and handed to templates, which
 draw it as inline SVG (and escape every label). Layouts are deterministic: the same
-records always give the same picture, with no random seed involved.
+records always give the same picture (the graph's spring layout starts from a fixed seed).
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import networkx
+import numpy.random  # noqa: F401  networkx's layouts import it on first use: import it with the app instead
 
 from kb.choices import DatePrecision
 from kb.dates import PartialDate
@@ -229,16 +232,23 @@ class GraphBuilder:
             edge.labels.append(label)
 
 
-def _fit(nodes: Sequence[Node], width: int, height: int, margin: float) -> None:
+def _fit(nodes: Sequence[Node], width: int, height: int, margin: float, stretch: float = 1.0) -> None:
+    """Scale and centre the nodes into the picture: ``margin`` for labels at the sides, a third of it above and below.
+
+    With ``stretch`` above 1, one axis may be scaled up to that many times the other, so a
+    long thin layout fills more of the picture.
+    """
     xs, ys = [n.x for n in nodes], [n.y for n in nodes]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-    scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
-    off_x = (width - span_x * scale) / 2
-    off_y = (height - span_y * scale) / 2
+    fit_x, fit_y = (width - 2 * margin) / span_x, (height - 2 * margin / 3) / span_y
+    scale_x = min(fit_x, min(fit_x, fit_y) * stretch)
+    scale_y = min(fit_y, min(fit_x, fit_y) * stretch)
+    off_x = (width - span_x * scale_x) / 2
+    off_y = (height - span_y * scale_y) / 2
     min_x, min_y = min(xs), min(ys)
     for n in nodes:
-        n.x = round(off_x + (n.x - min_x) * scale, 1)
-        n.y = round(off_y + (n.y - min_y) * scale, 1)
+        n.x = round(off_x + (n.x - min_x) * scale_x, 1)
+        n.y = round(off_y + (n.y - min_y) * scale_y, 1)
 
 
 LABEL_CHARS = 28  # the templates truncate node labels to this many characters
@@ -299,95 +309,56 @@ def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
     return Graph(nodes=nodes, edges=edges, width=width, height=height)
 
 
-def _components(nodes: Sequence[Node], pairs: Sequence[tuple[Node, Node]]) -> list[list[Node]]:
-    """Connected components, largest first; ties broken by the first node's kind and name."""
-    neighbours: dict[int, set[int]] = {n.key: set() for n in nodes}
-    for a, b in pairs:
-        neighbours[a.key].add(b.key)
-        neighbours[b.key].add(a.key)
-    by_key = {n.key: n for n in nodes}
-    seen: set[int] = set()
-    components = []
-    for n in nodes:
-        if n.key in seen:
-            continue
-        stack, members = [n.key], []
-        seen.add(n.key)
-        while stack:
-            key = stack.pop()
-            members.append(by_key[key])
-            for other in sorted(neighbours[key] - seen):
-                seen.add(other)
-                stack.append(other)
-        components.append(sorted(members, key=lambda m: (m.kind, m.label, m.key)))
-    return sorted(components, key=lambda c: (-len(c), c[0].kind, c[0].label))
+def _lengthwise(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points turned about their centre so that their longest extent lies across: labels run across too."""
+    count = len(points)
+    cx, cy = sum(p[0] for p in points) / count, sum(p[1] for p in points) / count
+    sxx = sum((p[0] - cx) ** 2 for p in points)
+    syy = sum((p[1] - cy) ** 2 for p in points)
+    sxy = sum((p[0] - cx) * (p[1] - cy) for p in points)
+    angle = 0.5 * math.atan2(2 * sxy, sxx - syy)  # the principal axis
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    return [((p[0] - cx) * cos - (p[1] - cy) * sin, (p[0] - cx) * sin + (p[1] - cy) * cos) for p in points]
 
 
-def _spring(nodes: list[Node], pairs: list[tuple[Node, Node]], iterations: int) -> None:
-    """Fruchterman–Reingold on one component, from a circle ordered by kind and name."""
-    count = len(nodes)
-    for i, n in enumerate(nodes):
-        angle = 2 * math.pi * i / count
-        n.x, n.y = math.cos(angle), math.sin(angle)
-    if count == 1:
-        return
-    k = math.sqrt(4.0 / count)
-    temperature = 0.2
-    for _ in range(iterations):
-        disp = {n.key: [0.0, 0.0] for n in nodes}
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1 :]:
-                dx, dy = a.x - b.x, a.y - b.y
-                dist = math.hypot(dx, dy) or 0.01
-                force = k * k / dist
-                disp[a.key][0] += dx / dist * force
-                disp[a.key][1] += dy / dist * force
-                disp[b.key][0] -= dx / dist * force
-                disp[b.key][1] -= dy / dist * force
-        for a, b in pairs:
-            dx, dy = a.x - b.x, a.y - b.y
-            dist = math.hypot(dx, dy) or 0.01
-            force = dist * dist / k
-            disp[a.key][0] -= dx / dist * force
-            disp[a.key][1] -= dy / dist * force
-            disp[b.key][0] += dx / dist * force
-            disp[b.key][1] += dy / dist * force
-        for n in nodes:
-            dx, dy = disp[n.key]
-            dist = math.hypot(dx, dy) or 0.01
-            step = min(dist, temperature)
-            n.x += dx / dist * step
-            n.y += dy / dist * step
-        temperature = max(temperature * 0.985, 0.002)
+def spring_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, seed: int = 1) -> Graph:
+    """Each connected group of actors placed by networkx's spring layout, the groups packed in rows, largest first.
 
-
-def force_layout(builder: GraphBuilder, *, width: int = 960, height: int = 640, iterations: int = 300) -> Graph:
-    """Each connected group of actors laid out by springs, the groups packed in rows, largest first.
-
-    No randomness: the same records always give the same picture.
+    Deterministic: nodes and edges go to networkx in a fixed order and its random start is
+    seeded, so the same records always give the same picture.
     """
     nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label, n.key))
     if not nodes:
         return Graph(nodes=[], edges=[], width=width, height=height)
-    pairs = [(e.source, e.target) for e in builder.edges.values() if e.source is not e.target]
-    components = _components(nodes, pairs)
+    order = {n.key: i for i, n in enumerate(nodes)}
+    whole = networkx.Graph()
+    whole.add_nodes_from(order)
+    whole.add_edges_from((e.source.key, e.target.key) for e in builder.edges.values())
+    components = sorted(
+        (sorted(c, key=order.__getitem__) for c in networkx.connected_components(whole)),
+        key=lambda keys: (-len(keys), order[keys[0]]),
+    )
     shelf_width = max(math.sqrt(len(nodes)) * 1.7, math.sqrt(len(components[0])))
     x = y = row_height = 0.0
     gap = 0.7
-    for component in components:
-        members = {n.key for n in component}
-        _spring(component, [(a, b) for a, b in pairs if a.key in members], iterations)
-        side = max(math.sqrt(len(component)), 0.6)
-        xs, ys = [n.x for n in component], [n.y for n in component]
+    for keys in components:
+        # Each group on its own: in one layout, groups push each other to the edges of the picture.
+        group = networkx.Graph()
+        group.add_nodes_from(keys)
+        group.add_edges_from(sorted(whole.subgraph(keys).edges, key=lambda e: (order[e[0]], order[e[1]])))
+        positions = networkx.spring_layout(group, seed=seed, iterations=100)
+        points = _lengthwise([(float(positions[k][0]), float(positions[k][1])) for k in keys])
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        side = max(math.sqrt(len(keys)), 0.6)
         if x > 0 and x + side > shelf_width:
             x, y, row_height = 0.0, y + row_height + gap, 0.0
-        for n in component:
-            n.x = x + (n.x - min(xs)) / span * side
-            n.y = y + (n.y - min(ys)) / span * side
+        for k, (px, py) in zip(keys, points, strict=True):
+            builder.nodes[k].x = x + (px - min(xs)) / span * side
+            builder.nodes[k].y = y + (py - min(ys)) / span * side
         x += side + gap
-        row_height = max(row_height, side)
-    _fit(nodes, width, height, margin=110 if width > 500 else 40)
+        row_height = max(row_height, (max(ys) - min(ys)) / span * side)
+    _fit(nodes, width, height, margin=110 if width > 500 else 40, stretch=2.0)
     _place_labels(nodes, width / 2, width, height)
     return _finish(builder, width, height)
 

@@ -10,7 +10,7 @@ from kb.selectors import SearchHit, actor_network, kb_overview, search_all, sear
 from kb.web.common import Problems
 from kb.web.forms import GraphForm, SearchForm, form_problems
 from kb.web.highlight import highlight
-from kb.web.svg import GraphBuilder, TimelineItem, force_layout, timeline_layout
+from kb.web.svg import GraphBuilder, TimelineItem, spring_layout, timeline_layout
 
 HOME_CLAIMS = 6
 HOME_RECORDS = 6
@@ -59,7 +59,7 @@ def graph(request):
         for i, a in enumerate(parties):
             for b in parties[i + 1 :]:
                 builder.edge(a, b, "agreement", agreement.title)
-    picture = force_layout(builder)
+    picture = spring_layout(builder)
     rows = sorted(picture.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
     context = {
         "form": form,
