@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django import forms as django_forms
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -385,14 +387,170 @@ def test_event_detail(client, kb, django_assert_num_queries):
     assert "13 September 2023" in html and "Vostochny Cosmodrome" in html and "Vladimir Putin" in html
 
 
+def drawn(response) -> list[str]:
+    """The actors a graph page draws, by the address of their dossiers."""
+    return re.findall(r'<a href="/actors/([^"/]+)/" class="node', response.content.decode())
+
+
+def showing(response) -> tuple[int, int]:
+    found = re.search(r"Showing (\d+) of (\d+) actors?", response.content.decode())
+    return int(found[1]), int(found[2])
+
+
+@pytest.fixture
+def crowd(kb, editor, make_actor):
+    """Sixty envoys, each a member of Russia's delegation; the first five also of North Korea's."""
+    envoys = [make_actor(f"Envoy {n:02}", ActorKind.PERSON) for n in range(60)]
+    for n, envoy in enumerate(envoys):
+        services.relationship_create(
+            user=editor,
+            subject=envoy,
+            predicate=RelationshipPredicate.MEMBER_OF,
+            object=kb["russia"],
+            evidence=[kb["meet"]],
+        )
+        if n < 5:
+            services.relationship_create(
+                user=editor,
+                subject=envoy,
+                predicate=RelationshipPredicate.MEMBER_OF,
+                object=kb["dprk"],
+                evidence=[kb["meet"]],
+            )
+    return envoys
+
+
 def test_graph(client, kb, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    # The most linked actors, each type of link among them, their names.
+    with django_assert_num_queries(5):
         response = get(client, "graph")
     html = response.content.decode()
     assert "<svg" in html and "Kim Jong Un" in html and "leader of" in html
+    assert "arms: Ammunition" in html and "Treaty on Comprehensive Strategic Partnership" in html
+    assert "know-how" not in html  # backed by a proposed claim only
+    assert showing(response) == (4, 4)
+    with django_assert_num_queries(0):  # drawn already, and the data has not changed since
+        assert get(client, "graph").content == response.content
     response = get(client, "graph", query={"kind": "person", "show": "relationships"})
     assert response.status_code == 200
     assert 'class="node kind-state' not in response.content.decode()
+
+
+def test_graph_is_bounded_by_top(client, crowd):
+    response = get(client, "graph", query={"top": "10"})
+    assert response.status_code == 200
+    actors = drawn(response)
+    assert len(actors) == 10
+    # The hubs first, the envoys linked to both, then the actors with one link, the older first.
+    assert {"russia", "north-korea", "envoy-00", "envoy-04", "kim-jong-un", "vladimir-putin", "envoy-05"} <= set(actors)
+    assert "envoy-06" not in actors
+    assert showing(response) == (10, 64)
+    assert len(drawn(get(client, "graph"))) == 40  # the default
+    assert len(drawn(get(client, "graph", query={"top": "100"}))) == 64
+
+
+def test_graph_query_count_does_not_grow_with_the_base(client, kb, editor, make_actor, django_assert_num_queries):
+    def draw(query):
+        cache.clear()
+        # Around an actor: its id, the count of linked actors (cached apart), then each ring.
+        with django_assert_num_queries(5 if "actor" not in query else 8):
+            return get(client, "graph", query=query)
+
+    small = [draw({}), draw({"actor": "kim-jong-un", "depth": "2"})]
+    for n in range(30):
+        envoy = make_actor(f"Envoy {n}", ActorKind.PERSON)
+        services.relationship_create(
+            user=editor,
+            subject=envoy,
+            predicate=RelationshipPredicate.ALLY_OF,
+            object=kb["dprk"],
+            evidence=[kb["meet"]],
+        )
+    large = [draw({}), draw({"actor": "kim-jong-un", "depth": "2"})]
+    assert [len(drawn(r)) for r in small] == [4, 3]
+    assert [len(drawn(r)) for r in large] == [34, 33]
+
+
+def test_graph_neighbourhood_by_actor_and_depth(client, crowd):
+    response = get(client, "graph", query={"actor": "kim-jong-un"})
+    assert sorted(drawn(response)) == ["kim-jong-un", "north-korea"]
+    assert showing(response) == (2, 64)
+    # Depth 2: North Korea's neighbours too, most linked to it first (Russia: a transfer and the treaty).
+    response = get(client, "graph", query={"actor": "kim-jong-un", "depth": "2", "top": "4"})
+    assert sorted(drawn(response)) == ["envoy-00", "kim-jong-un", "north-korea", "russia"]
+    # Several actors, repeated or comma-separated; the cap counts them too.
+    # Several actors, repeated or comma-separated; the cap counts them too. Ties: the older actor.
+    both = get(client, "graph", query={"actor": ["vladimir-putin", "kim-jong-un"], "top": "3"})
+    assert sorted(drawn(both)) == ["kim-jong-un", "russia", "vladimir-putin"]
+    assert drawn(get(client, "graph", query={"actor": "vladimir-putin,kim-jong-un", "top": "3"})) == drawn(both)
+    # The kinds filter every actor drawn: Russia's people are drawn with Russia among the states.
+    response = get(client, "graph", query={"actor": "russia", "kind": ["person", "state"], "top": "5"})
+    assert sorted(drawn(response)) == ["envoy-00", "envoy-01", "north-korea", "russia", "vladimir-putin"]
+    # An actor with no visible link under the filters is named, not drawn.
+    response = get(client, "graph", query={"actor": ["russia", "kim-jong-un"], "kind": "person"})
+    assert response.status_code == 200 and drawn(response) == []
+    assert "No link to draw for Russia, Kim Jong Un under these filters." in response.content.decode()
+
+
+def test_graph_filters_keep_it_bounded(client, crowd):
+    response = get(client, "graph", query={"kind": ["person", "state"], "show": "relationships", "top": "7"})
+    assert len(drawn(response)) == 7
+    assert 'class="edge edge-agreement"' not in response.content.decode()
+    assert showing(response) == (7, 64)
+    response = get(client, "graph", query={"kind": "state", "top": "7"})
+    assert sorted(drawn(response)) == ["north-korea", "russia"]
+    assert showing(response) == (2, 2)
+    response = get(client, "graph", query={"kind": "person", "show": "relationships"})
+    assert drawn(response) == [] and "No links between actors of these kinds" in response.content.decode()
+
+
+def test_graph_shows_a_write_at_once(client, kb, editor, make_actor, django_assert_num_queries):
+    assert "Envoy" not in get(client, "graph").content.decode()
+    envoy = make_actor("Special Envoy", ActorKind.PERSON)
+    services.relationship_create(
+        user=editor,
+        subject=envoy,
+        predicate=RelationshipPredicate.MEMBER_OF,
+        object=kb["russia"],
+        evidence=[kb["meet"]],
+    )
+    response = get(client, "graph")
+    assert "special-envoy" in drawn(response) and showing(response) == (5, 5)
+    # Reviewing a claim changes what readers see: the hidden transfer appears once its claim is accepted.
+    assert "know-how" not in response.content.decode()
+    services.claim_review(kb["proposed"], user=editor, status=ClaimStatus.ACCEPTED)
+    assert "know-how" in get(client, "graph").content.decode()
+
+
+def test_graph_is_cached_per_audience(client, kb, editor):
+    assert "know-how" not in get(client, "graph").content.decode()
+    client.force_login(editor)
+    assert "know-how" in get(client, "graph").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"top": "0"}, "The picture holds from 1 to 100 actors."),
+        ({"top": "100000"}, "The picture holds from 1 to 100 actors."),
+        ({"top": "many"}, "Enter a whole number."),
+        ({"depth": "9", "actor": "kim-jong-un"}, "The depth is 1 (the actors’ neighbours) or 2"),
+        ({"actor": "atlantis"}, "No actor has the id or slug &#x27;atlantis&#x27;."),
+        ({"actor": "kim-jong-un,russia", "top": "1"}, "2 actors were chosen; the picture holds 1 (“top”)."),
+    ],
+)
+def test_graph_bad_parameters(client, kb, query, expected):
+    response = get(client, "graph", query=query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert expected in html
+    assert "<svg" in html  # the rest of the page is drawn with the defaults
+
+
+def test_graph_page_is_deterministic(client, kb):
+    first = get(client, "graph").content
+    cache.clear()
+    assert get(client, "graph").content == first
 
 
 def test_search(client, kb, make_actor, django_assert_num_queries):

@@ -5,7 +5,8 @@ counts      the one way each number is counted: COUNT subqueries, several totals
 names       actors found by any spelling of their names
 search      ?search= matching and search across every type of record
 dossiers    everything about one actor, claim or source
-overview    the base at a glance, and the links between actors
+overview    the base at a glance
+network     the links between actors, a bounded part at a time
 versions    record versions for optimistic concurrency, and who last wrote
 audit       the integrity audit behind verify_kb
 """
@@ -27,7 +28,8 @@ from kb.selectors.dossiers import (
     source_claims,
 )
 from kb.selectors.names import actors_named
-from kb.selectors.overview import Network, Overview, actor_network, kb_overview
+from kb.selectors.network import LINK_TYPES, Link, Network, actor_network
+from kb.selectors.overview import Overview, kb_overview
 from kb.selectors.search import (
     SEARCH_MAX_LENGTH,
     SEARCH_TYPES,
@@ -47,10 +49,12 @@ from kb.selectors.visibility import (
 )
 
 __all__ = [
+    "LINK_TYPES",
     "SEARCH_MAX_LENGTH",
     "SEARCH_TYPES",
     "ActorDossier",
     "ClaimDossier",
+    "Link",
     "Network",
     "Overview",
     "SearchHit",

@@ -1,13 +1,13 @@
-"""The whole knowledge base at a glance: its totals and latest records, and the links between actors."""
+"""The whole knowledge base at a glance: its totals and latest records."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 
 from kb.choices import ClaimStatus
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 from kb.selectors.cache import cached
 from kb.selectors.counts import counts
 from kb.selectors.dossiers import party_links
@@ -60,32 +60,3 @@ def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overvi
         transfers=transfers.select_related("supplier", "recipient").order_by("-start_on", "pk")[:records],
         events=list(dated.order_by("-start_on", "title")[:events]),
     )
-
-
-@dataclass
-class Network:
-    """The records that link actors: relationships, transfers (supplier to recipient) and agreements (parties)."""
-
-    relationships: list[Relationship] = field(default_factory=list)
-    transfers: list[ArmsTransfer] = field(default_factory=list)
-    agreements: list[Agreement] = field(default_factory=list)
-
-
-def actor_network(*, user: User, kinds: list[str], show: list[str]) -> Network:
-    """The links ``user`` may see between actors of ``kinds``, of the types in ``show``.
-
-    ``show`` names ``relationships``, ``transfers`` and ``agreements``; an agreement comes
-    with all its parties, whatever their kind.
-    """
-    network = Network()
-    if "relationships" in show:
-        queryset = Relationship.objects.filter(subject__kind__in=kinds, object__kind__in=kinds)
-        network.relationships = list(visible_records(user=user, queryset=queryset.select_related("subject", "object")))
-    if "transfers" in show:
-        queryset = ArmsTransfer.objects.filter(supplier__kind__in=kinds, recipient__kind__in=kinds)
-        network.transfers = list(visible_records(user=user, queryset=queryset.select_related("supplier", "recipient")))
-    if "agreements" in show:
-        network.agreements = list(
-            visible_records(user=user, queryset=Agreement.objects.all()).prefetch_related(party_links())
-        )
-    return network

@@ -14,7 +14,10 @@ from django import forms
 
 from kb.choices import ActorKind
 from kb.errors import error_lines
-from kb.filtersets import KbFilterForm, ListValue, ListWidget
+from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
+
+GRAPH_TOP = 40  # actors drawn when the address does not say
+GRAPH_MAX = 100  # the most actors one picture holds: beyond that neither the layout nor a reader copes
 
 
 class GraphForm(forms.Form):
@@ -31,6 +34,34 @@ class GraphForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    top = forms.IntegerField(
+        label="Actors",
+        required=False,
+        min_value=1,
+        max_value=GRAPH_MAX,
+        error_messages={
+            "min_value": f"The picture holds from 1 to {GRAPH_MAX} actors.",
+            "max_value": f"The picture holds from 1 to {GRAPH_MAX} actors.",
+        },
+    )
+    actor = ActorRefField(label="Around actors", required=False)
+    depth = forms.TypedChoiceField(
+        label="Depth",
+        choices=[(1, "neighbours"), (2, "neighbours and theirs")],
+        coerce=int,
+        required=False,
+        empty_value=1,
+        error_messages={
+            "invalid_choice": "The depth is 1 (the actors’ neighbours) or 2 (their neighbours too), not %(value)s."
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        around, top = data.get("actor") or [], data.get("top") or GRAPH_TOP
+        if len(around) > top:
+            self.add_error("actor", f"{len(around)} actors were chosen; the picture holds {top} (“top”).")
+        return data
 
 
 class SearchForm(forms.Form):

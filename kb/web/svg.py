@@ -174,6 +174,7 @@ class Edge:
     target: Node
     kind: str  # relationship, transfer, agreement
     labels: list[str] = field(default_factory=list)
+    weight: int = 0  # the records behind the edge
     x1: float = 0.0
     y1: float = 0.0
     x2: float = 0.0
@@ -221,15 +222,43 @@ class GraphBuilder:
             self.nodes[actor.pk] = Node(key=actor.pk, label=actor.name, url=actor.get_absolute_url(), kind=actor.kind)
         return self.nodes[actor.pk]
 
-    def edge(self, source, target, kind: str, label: str) -> None:
+    def edge(self, source, target, kind: str, label: str, weight: int = 1) -> None:
         a, b = self.node(source), self.node(target)
         edge = self.edges.get((a.key, b.key, kind))
         if edge is None:
             edge = self.edges[(a.key, b.key, kind)] = Edge(source=a, target=b, kind=kind)
             a.degree += 1
             b.degree += 1
+        edge.weight += weight
         if label not in edge.labels:
             edge.labels.append(label)
+
+    def keep_strongest(self, limit: int, order: Sequence[int]) -> None:
+        """Keep at most ``limit`` edges: first each node's strongest (nodes in ``order`` of keys), then the strongest.
+
+        An edge is stronger for more records behind it; ties go to the lower keys.
+        """
+        ranked = sorted(self.edges.items(), key=lambda item: (-item[1].weight, item[0]))
+        strongest: dict[int, tuple[tuple[int, int, str], Edge]] = {}
+        for item in ranked:
+            strongest.setdefault(item[0][0], item)
+            strongest.setdefault(item[0][1], item)
+        kept: dict[tuple[int, int, str], Edge] = {}
+        for key in order:
+            if len(kept) >= limit:
+                break
+            if key in strongest:
+                kept.setdefault(*strongest[key])
+        for edge_key, edge in ranked:
+            if len(kept) >= limit:
+                break
+            kept.setdefault(edge_key, edge)
+        self.edges = kept
+        for node in self.nodes.values():
+            node.degree = 0
+        for edge in kept.values():
+            edge.source.degree += 1
+            edge.target.degree += 1
 
 
 def _fit(nodes: Sequence[Node], width: int, height: int, margin: float, stretch: float = 1.0) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
-from kb.choices import ActorKind
-from kb.selectors import SearchHit, actor_network, kb_overview, search_all, search_pattern
+from kb.choices import ActorKind, RelationshipPredicate, TransferCategory
+from kb.selectors import LINK_TYPES, Link, Network, SearchHit, actor_network, kb_overview, search_all, search_pattern
+from kb.selectors.cache import cached
 from kb.web.common import Problems
-from kb.web.forms import GraphForm, SearchForm, form_problems
+from kb.web.forms import GRAPH_MAX, GRAPH_TOP, GraphForm, SearchForm, form_problems
 from kb.web.highlight import highlight
-from kb.web.svg import GraphBuilder, TimelineItem, spring_layout, timeline_layout
+from kb.web.svg import Graph, GraphBuilder, TimelineItem, spring_layout, timeline_layout
 
 HOME_CLAIMS = 6
 HOME_RECORDS = 6
@@ -38,38 +42,90 @@ def home(request):
     return render(request, "kb/home.html", context)
 
 
+LINKS_PER_ACTOR = 3  # lines drawn per actor, on average, at most: beyond that the picture is a hairball
+
+
+@dataclass
+class Picture:
+    """What the graph page draws for one set of parameters; cached whole (``kb.selectors.cache``)."""
+
+    graph: Graph
+    linked: int  # actors with any visible link under the filters: the "M" of "showing N of M"
+    links: int  # links (one per pair of actors and kind) among the chosen actors, drawn or not
+    unlinked: list[str]  # names of the actors asked for that have no visible link under the filters
+
+
+def _label(link: Link) -> str:
+    if link.kind == "relationship":
+        return RelationshipPredicate(link.value).label
+    if link.kind == "transfer":
+        return f"arms: {TransferCategory(link.value).label}"
+    more = link.count - 1
+    return f"{link.value} (and {more} more agreement{pluralize(more)})" if more else link.value
+
+
+def _picture(network: Network, *, around: list[int]) -> Picture:
+    by_id = {actor.pk: actor for actor in network.actors}
+    builder = GraphBuilder()
+    for actor in network.actors:
+        builder.node(actor).central = actor.pk in around
+    for link in network.links:
+        builder.edge(by_id[link.source], by_id[link.target], link.kind, _label(link), weight=link.count)
+    links = len(builder.edges)
+    builder.keep_strongest(LINKS_PER_ACTOR * len(network.actors), order=list(by_id))
+    return Picture(
+        graph=spring_layout(builder),
+        linked=network.linked,
+        links=links,
+        unlinked=[actor.name for actor in network.unlinked],
+    )
+
+
 def graph(request):
-    """Actors and the links between them, drawn as a picture; filterable by actor kind and link type."""
+    """The most linked actors and the links among them, or the neighbourhood of chosen actors, drawn as a picture.
+
+    Bounded whatever the base holds: at most ``top`` actors (``GRAPH_MAX``), chosen by one
+    aggregate; the picture is cached until the data changes.
+    """
     problems = Problems()
     form = GraphForm(request.GET)
-    kinds, show = list(ActorKind.values), ["relationships", "transfers", "agreements"]
-    if form.is_valid():
-        kinds = form.cleaned_data["kind"] or kinds
-        show = form.cleaned_data["show"] or show
-    else:
+    if not form.is_valid():
         problems.extend(form_problems(form))
-    network = actor_network(user=request.user, kinds=kinds, show=show)
-    builder = GraphBuilder()
-    for rel in network.relationships:
-        builder.edge(rel.subject, rel.object, "relationship", rel.get_predicate_display())
-    for transfer in network.transfers:
-        builder.edge(transfer.supplier, transfer.recipient, "transfer", f"arms: {transfer.get_category_display()}")
-    for agreement in network.agreements:
-        parties = [link.actor for link in agreement.party_links.all() if link.actor.kind in kinds]
-        for i, a in enumerate(parties):
-            for b in parties[i + 1 :]:
-                builder.edge(a, b, "agreement", agreement.title)
-    picture = spring_layout(builder)
-    rows = sorted(picture.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
+    data = form.cleaned_data
+    kinds = [k for k in ActorKind.values if k in (data.get("kind") or ActorKind.values)]
+    show = [s for s in LINK_TYPES if s in (data.get("show") or LINK_TYPES)]
+    top = data.get("top") or GRAPH_TOP
+    around = data.get("actor") or []
+    depth = data.get("depth") or 1
+    name = f"graph:kinds={','.join(kinds)}:show={','.join(show)}:top={top}"
+    if around:
+        name += f":around={','.join(map(str, around))}:depth={depth}"
+    picture = cached(
+        name,
+        lambda: _picture(
+            actor_network(user=request.user, kinds=kinds, show=show, limit=top, around=around, depth=depth),
+            around=around,
+        ),
+        user=request.user,
+    )
+    rows = sorted(picture.graph.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
     context = {
         "form": form,
-        "graph": picture,
+        "graph": picture.graph,
+        "linked": picture.linked,
+        "links": picture.links,
+        "unlinked": picture.unlinked,
         "rows": rows,
         "problems": problems,
         "kind_legend": ActorKind.choices,
         "kinds_on": kinds,
         "show_on": show,
         "show_choices": GraphForm.base_fields["show"].choices,
+        "depth_choices": GraphForm.base_fields["depth"].choices,
+        "top": top,
+        "top_max": GRAPH_MAX,
+        "around": around,
+        "depth": depth,
     }
     return render(request, "kb/graph.html", context, status=problems.status)
 
