@@ -469,6 +469,9 @@ def test_graph_query_count_does_not_grow_with_the_base(client, kb, editor, make_
     large = [draw({}), draw({"actor": "kim-jong-un", "depth": "2"})]
     assert [len(drawn(r)) for r in small] == [4, 3]
     assert [len(drawn(r)) for r in large] == [34, 33]
+    # Another size under the same filters reuses the degrees: only the links and names are read.
+    with django_assert_num_queries(4):
+        assert len(drawn(get(client, "graph", query={"top": "10"}))) == 10
 
 
 def test_graph_neighbourhood_by_actor_and_depth(client, crowd):

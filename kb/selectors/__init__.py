@@ -28,7 +28,7 @@ from kb.selectors.dossiers import (
     source_claims,
 )
 from kb.selectors.names import actors_named
-from kb.selectors.network import LINK_TYPES, Link, Network, actor_network
+from kb.selectors.network import LINK_TYPES, MAX_ACTORS, Link, Network, actor_network
 from kb.selectors.overview import Overview, kb_overview
 from kb.selectors.search import (
     SEARCH_MAX_LENGTH,
@@ -50,6 +50,7 @@ from kb.selectors.visibility import (
 
 __all__ = [
     "LINK_TYPES",
+    "MAX_ACTORS",
     "SEARCH_MAX_LENGTH",
     "SEARCH_TYPES",
     "ActorDossier",

@@ -21,6 +21,7 @@ from kb.selectors.cache import cached
 from kb.selectors.visibility import User, is_editor, visible_records
 
 LINK_TYPES = ("relationships", "transfers", "agreements")
+MAX_ACTORS = 100  # the most actors one picture holds: beyond that neither a layout nor a reader copes
 
 
 @dataclass(frozen=True)
@@ -138,16 +139,6 @@ def most_linked(*, user: User, kinds: list[str], show: list[str], limit: int) ->
     return [(actor, degree) for actor, degree, _ in rows], (rows[0][2] if rows else 0)
 
 
-def linked_count(*, user: User, kinds: list[str], show: list[str]) -> int:
-    """How many actors take part in at least one visible link between actors of ``kinds``."""
-    pairs = _pairs(user=user, kinds=kinds, show=show)
-    if not pairs:
-        return 0
-    union, params = _sql(pairs)
-    sql = f"WITH links (a, b) AS ({union}) SELECT COUNT(*) FROM (SELECT a FROM links UNION SELECT b FROM links) ends"
-    return _fetch(sql, params)[0][0]
-
-
 def neighbours(
     *, user: User, of: list[int], kinds: list[str], show: list[str], exclude: list[int], limit: int
 ) -> list[tuple[int, int]]:
@@ -219,28 +210,31 @@ def actor_network(
     around: list[int] | None = None,
     depth: int = 1,
 ) -> Network:
-    """At most ``limit`` actors of ``kinds`` and the visible links among them, of the types in ``show``.
+    """At most ``limit`` (up to ``MAX_ACTORS``) actors of ``kinds`` and the visible links among them.
 
-    Without ``around``: the ``limit`` actors with the highest degree. With ``around`` (actor
-    ids, at most ``limit``): those actors, then their neighbours most linked to them and,
-    at ``depth`` 2, the neighbours' neighbours, until ``limit`` actors are chosen; closer
-    rings are filled first. A chosen actor without any visible link under the filters (or
-    not of ``kinds``) is left out and named in ``unlinked``.
+    Links are of the types in ``show``. Without ``around``: the ``limit`` actors with the
+    highest degree. With ``around`` (actor ids, at most ``limit``): those actors, then
+    their neighbours most linked to them and, at ``depth`` 2, the neighbours' neighbours,
+    until ``limit`` actors are chosen; closer rings are filled first. A chosen actor
+    without any visible link under the filters (or not of ``kinds``) is left out and named
+    in ``unlinked``. ``linked`` comes from the degrees of every actor, one aggregate cached
+    per filters and audience until the data changes.
     """
     network = Network()
     around = around or []
+    # The one pass over every link: shared by every picture under these filters, whatever its size.
+    name = f"graph-degrees:kinds={','.join(sorted(kinds))}:show={','.join(sorted(show))}"
+    top, network.linked = cached(
+        name, lambda: most_linked(user=user, kinds=kinds, show=show, limit=MAX_ACTORS), user=user
+    )
     if around:
-        # The same count for every neighbourhood under these filters: cached on its own.
-        name = f"graph-linked:kinds={','.join(sorted(kinds))}:show={','.join(sorted(show))}"
-        network.linked = cached(name, lambda: linked_count(user=user, kinds=kinds, show=show), user=user)
         chosen, ring = list(around), list(around)
         for _ in range(depth):
             found = neighbours(user=user, of=ring, kinds=kinds, show=show, exclude=chosen, limit=limit - len(chosen))
             ring = [actor for actor, _ in found]
             chosen.extend(ring)
     else:
-        top, network.linked = most_linked(user=user, kinds=kinds, show=show, limit=limit)
-        chosen = [actor for actor, _ in top]
+        chosen = [actor for actor, _ in top[:limit]]
     network.links = links_among(user=user, actors=chosen, kinds=kinds, show=show)
     ends = {link.source for link in network.links} | {link.target for link in network.links}
     # A chosen actor alone in the picture may have links to actors left out, or none at all.

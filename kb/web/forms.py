@@ -15,9 +15,10 @@ from django import forms
 from kb.choices import ActorKind
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
+from kb.selectors import MAX_ACTORS
 
 GRAPH_TOP = 40  # actors drawn when the address does not say
-GRAPH_MAX = 100  # the most actors one picture holds: beyond that neither the layout nor a reader copes
+GRAPH_MAX = MAX_ACTORS
 
 
 class GraphForm(forms.Form):

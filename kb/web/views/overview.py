@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kb.choices import ActorKind, RelationshipPredicate, TransferCategory
@@ -14,7 +15,7 @@ from kb.selectors.cache import cached
 from kb.web.common import Problems
 from kb.web.forms import GRAPH_MAX, GRAPH_TOP, GraphForm, SearchForm, form_problems
 from kb.web.highlight import highlight
-from kb.web.svg import Graph, GraphBuilder, TimelineItem, spring_layout, timeline_layout
+from kb.web.svg import GraphBuilder, TimelineItem, spring_layout, timeline_layout
 
 HOME_CLAIMS = 6
 HOME_RECORDS = 6
@@ -47,11 +48,13 @@ LINKS_PER_ACTOR = 3  # lines drawn per actor, on average, at most: beyond that t
 
 @dataclass
 class Picture:
-    """What the graph page draws for one set of parameters; cached whole (``kb.selectors.cache``)."""
+    """What the graph page draws for one set of parameters, rendered; cached whole (``kb.selectors.cache``)."""
 
-    graph: Graph
-    linked: int  # actors with any visible link under the filters: the "M" of "showing N of M"
-    links: int  # links (one per pair of actors and kind) among the chosen actors, drawn or not
+    drawing: str  # the picture and the table of its lines, as HTML
+    nodes: int  # actors drawn: the "N" of "showing N of M"
+    linked: int  # actors with any visible link under the filters: the "M"
+    edges: int  # lines drawn
+    links: int  # lines (one per pair of actors and kind) among the actors drawn, before keeping the strongest
     unlinked: list[str]  # names of the actors asked for that have no visible link under the filters
 
 
@@ -73,9 +76,17 @@ def _picture(network: Network, *, around: list[int]) -> Picture:
         builder.edge(by_id[link.source], by_id[link.target], link.kind, _label(link), weight=link.count)
     links = len(builder.edges)
     builder.keep_strongest(LINKS_PER_ACTOR * len(network.actors), order=list(by_id))
+    graph = spring_layout(builder)
+    rows = sorted(graph.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
+    # Drawn here, once per version of the data: at a hundred lines the drawing is most of the page's time.
+    drawing = render_to_string(
+        "kb/partials/network.html", {"graph": graph, "rows": rows, "kind_legend": ActorKind.choices}
+    )
     return Picture(
-        graph=spring_layout(builder),
+        drawing=drawing,
+        nodes=len(graph.nodes),
         linked=network.linked,
+        edges=len(graph.edges),
         links=links,
         unlinked=[actor.name for actor in network.unlinked],
     )
@@ -108,14 +119,9 @@ def graph(request):
         ),
         user=request.user,
     )
-    rows = sorted(picture.graph.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
     context = {
         "form": form,
-        "graph": picture.graph,
-        "linked": picture.linked,
-        "links": picture.links,
-        "unlinked": picture.unlinked,
-        "rows": rows,
+        "picture": picture,
         "problems": problems,
         "kind_legend": ActorKind.choices,
         "kinds_on": kinds,
