@@ -17,23 +17,18 @@ from kb.choices import (
     AgreementStatus,
     ClaimStatus,
     EventKind,
-    Modality,
     RelationshipPredicate,
     TransferCategory,
     TransferStatus,
 )
 from kb.models import Actor, Claim, Event, Source
+from tests.helpers import ARTICLE, ids
+from tests.world import CORE, World, build_world
 
 pytestmark = pytest.mark.django_db
 
 V1 = "/api/v1"
-TEXT = (
-    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
-    "North Korea is expected to sell artillery shells to Russia. "
-    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
-    "The two leaders signed a treaty in Pyongyang on June 19, 2024.\n\n"
-    "Tankers loaded fuel at the Sŭngri refinery, a rumour said."
-)
+TEXT = f"{ARTICLE}\n\nTankers loaded fuel at the Sŭngri refinery, a rumour said."  # the world's article
 
 
 @pytest.fixture(autouse=True)
@@ -44,112 +39,10 @@ def _fresh_throttle():
 
 
 @pytest.fixture
-def corpus(editor):
-    """A small knowledge base: accepted claims backing one record of each kind, one proposed claim."""
-    u = editor
-    dprk = services.actor_create(
-        user=u, name="North Korea", kind=ActorKind.STATE, country_code="KP", aliases=["DPRK"], slug="north-korea"
-    )
-    russia = services.actor_create(
-        user=u, name="Russia", kind=ActorKind.STATE, country_code="RU", aliases=["Russian Federation"]
-    )
-    kim = services.actor_create(user=u, name="Kim Jong Un", kind=ActorKind.PERSON, aliases=["Kim Jong-un"])
-    putin = services.actor_create(user=u, name="Vladimir Putin", kind=ActorKind.PERSON)
-    sungri = services.actor_create(user=u, name="Sŭngri refinery", kind=ActorKind.FACILITY)
-    source = services.source_create(
-        user=u, title="Summit at Vostochny", publisher="Test Wire", text=TEXT, published_on="2024-07-01"
-    )
-    meeting = services.claim_create(
-        user=u,
-        source=source,
-        quote="Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
-        modality=Modality.FACT,
-        subjects=[kim, putin],
-        about_on="2023-09",
-        credibility=2,
-        status=ClaimStatus.ACCEPTED,
-    )
-    shells = services.claim_create(
-        user=u,
-        source=source,
-        quote="North Korea is expected to sell artillery shells to Russia.",
-        modality=Modality.FORECAST,
-        subjects=[dprk, russia],
-        about_on="2023",
-        credibility=3,
-        status=ClaimStatus.ACCEPTED,
-    )
-    treaty_claim = services.claim_create(
-        user=u,
-        source=source,
-        quote="The two leaders signed a treaty in Pyongyang on June 19, 2024.",
-        modality=Modality.FACT,
-        subjects=[kim, putin],
-        about_on="2024-06-19",
-        credibility=1,
-        status=ClaimStatus.ACCEPTED,
-    )
-    rumour = services.claim_create(
-        user=u,
-        source=source,
-        quote="Tankers loaded fuel at the Sŭngri refinery, a rumour said.",
-        modality=Modality.OPINION,
-        subjects=[sungri, dprk],
-        about_on="2024",
-    )
-    summit = services.event_create(
-        user=u,
-        title="Vostochny summit",
-        kind=EventKind.SUMMIT,
-        start_on="2023-09-13",
-        participants=[kim, putin],
-        evidence=[meeting],
-    )
-    hidden_event = services.event_create(
-        user=u, title="Fuel loading at Sungri", kind=EventKind.OTHER, start_on="2024", evidence=[rumour]
-    )
-    treaty = services.agreement_create(
-        user=u,
-        title="Treaty on Comprehensive Strategic Partnership",
-        kind=AgreementKind.TREATY,
-        status=AgreementStatus.IN_FORCE,
-        signed_on="2024-06-19",
-        signed_place=None,
-        parties=[(dprk, kim), (russia, putin)],
-        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual assistance if attacked."}],
-        evidence=[treaty_claim, rumour],
-    )
-    transfer = services.transfer_create(
-        user=u,
-        supplier=dprk,
-        recipient=russia,
-        category=TransferCategory.AMMUNITION,
-        designation="152 mm shells",
-        description="Artillery shells",
-        status=TransferStatus.REPORTED,
-        start_on="2023",
-        evidence=[shells],
-    )
-    leader = services.relationship_create(
-        user=u, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[meeting]
-    )
-    return {
-        "dprk": dprk,
-        "russia": russia,
-        "kim": kim,
-        "putin": putin,
-        "sungri": sungri,
-        "source": source,
-        "meeting": meeting,
-        "shells": shells,
-        "treaty_claim": treaty_claim,
-        "rumour": rumour,
-        "summit": summit,
-        "hidden_event": hidden_event,
-        "treaty": treaty,
-        "transfer": transfer,
-        "leader": leader,
-    }
+def corpus(editor) -> World:
+    """CORE with Putin and the Sŭngri refinery: accepted claims back the records, the proposed rumour backs a
+    hidden event and is more evidence for the treaty. The transfer is dated by year."""
+    return build_world(editor, *CORE, "putin", "sungri", "rumour", "hidden_event", transfer={"start_on": "2023"})
 
 
 @pytest.fixture
@@ -176,11 +69,6 @@ def as_admin(admin_user):
     client = APIClient()
     client.force_login(admin_user)
     return client
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 # --- endpoints ----------------------------------------------------------------------

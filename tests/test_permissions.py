@@ -16,7 +16,7 @@ parametrized tests (one per role and method) that loop over the URLs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -54,22 +54,32 @@ class Target:
     record: object = None
 
 
-ACCEPTED, PROPOSED = ClaimStatus.ACCEPTED, ClaimStatus.PROPOSED
+# API basenames → the objects of sample_kb to fill them with, and whether each is hidden from
+# non-editors: every claim-backed kind has one record an accepted claim backs and one that only
+# a proposed claim backs. Actors and sources are not hidden by claims (DESIGN: only claims and
+# the records they back).
+PAIRS = {
+    "claim": ("meeting", "proposed"),
+    "event": ("summit", "hidden_event"),
+    "agreement": ("treaty", "hidden_agreement"),
+    "arms-transfer": ("transfer", "hidden_transfer"),
+    "relationship": ("leader", "hidden_relationship"),
+}
 
-# API basenames → how to find the accepted-backed and proposed-backed objects in sample_kb.
-# Actors and sources are not hidden by claims (DESIGN: only claims and the records they back).
-API_OBJECTS: dict[str, Callable[[dict], list[tuple[object, bool]]]] = {
-    "actor": lambda kb: [(kb["actors"][0], False)],
+
+def _pair(basename: str) -> Callable[[Mapping], list[tuple[object, bool]]]:
+    shown, hidden = PAIRS[basename]
+    return lambda kb: [(kb[shown], False), (kb[hidden], True)]
+
+
+API_OBJECTS: dict[str, Callable[[Mapping], list[tuple[object, bool]]]] = {
+    "actor": lambda kb: [(kb["dprk"], False)],
     "source": lambda kb: [(kb["source"], False)],
-    "claim": lambda kb: [(kb[ACCEPTED]["claim"], False), (kb[PROPOSED]["claim"], True)],
-    "event": lambda kb: [(kb[ACCEPTED]["event"], False), (kb[PROPOSED]["event"], True)],
-    "agreement": lambda kb: [(kb[ACCEPTED]["agreement"], False), (kb[PROPOSED]["agreement"], True)],
-    "arms-transfer": lambda kb: [(kb[ACCEPTED]["transfer"], False), (kb[PROPOSED]["transfer"], True)],
-    "relationship": lambda kb: [(kb[ACCEPTED]["relationship"], False), (kb[PROPOSED]["relationship"], True)],
+    **{basename: _pair(basename) for basename in PAIRS},
 }
 
 # Web detail routes → (objects, the URL parameter taken from each).
-WEB_OBJECTS: dict[str, tuple[Callable[[dict], list[tuple[object, bool]]], str]] = {
+WEB_OBJECTS: dict[str, tuple[Callable[[Mapping], list[tuple[object, bool]]], str]] = {
     "actor-detail": (API_OBJECTS["actor"], "slug"),
     "source-detail": (API_OBJECTS["source"], "pk"),
     "claim-detail": (API_OBJECTS["claim"], "pk"),
@@ -85,7 +95,7 @@ DOCS = {"schema", "docs", "redoc"}
 QUERY = {"api:search": "?q=Kim", "kb:search": "?q=Kim"}
 
 
-def instantiate(route: Route, kb: dict) -> list[Target] | None:
+def instantiate(route: Route, kb: Mapping) -> list[Target] | None:
     """Concrete URLs for ``route``, or None when the generator does not know how to fill it."""
     qualified = f"{route.namespace}:{route.name}"
     query = QUERY.get(qualified, "")
@@ -116,7 +126,7 @@ def instantiate(route: Route, kb: dict) -> list[Target] | None:
     return [Target(route, reverse(qualified, kwargs=fmt) + query)]
 
 
-def generate(kb: dict) -> list[Target]:
+def generate(kb: Mapping) -> list[Target]:
     """Every route's targets; fails naming the routes nobody taught the generator."""
     missing, out = [], []
     for route in project_routes():
@@ -262,8 +272,10 @@ def test_every_route_is_instantiated(sample_kb):
     assert any(t.hidden for t in targets if is_api(t)) and any(t.hidden for t in targets if not is_api(t))
     # Both an accepted and a proposed claim, on the API and on the web.
     claim_urls = [t.url for t in targets if t.route.name == "claim-detail"]
-    for status in (ACCEPTED, PROPOSED):
-        assert any(str(sample_kb[status]["claim"].pk) in url for url in claim_urls)
+    claims = [sample_kb["meeting"], sample_kb["proposed"]]
+    assert [claim.status for claim in claims] == [ClaimStatus.ACCEPTED, ClaimStatus.PROPOSED]
+    for claim in claims:
+        assert any(str(claim.pk) in url for url in claim_urls)
 
 
 @pytest.mark.parametrize("method", SAFE)
@@ -329,7 +341,7 @@ def test_writes_by_editors_never_fail_on_the_server(sample_kb, client_for, role,
 def test_pages_refuse_writes_with_405_naming_get_and_head(sample_kb, client_for):
     """Regression: pages answered 200 to POST, PUT, PATCH and DELETE (rendering as for GET)."""
     client = client_for("analyst")
-    claim = sample_kb[ACCEPTED]["claim"]
+    claim = sample_kb["meeting"]
     for method in WRITES:
         response = send(client, method, claim.get_absolute_url())
         assert response.status_code == 405 and response["Allow"] == "GET, HEAD", method
