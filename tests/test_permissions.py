@@ -11,6 +11,10 @@ Size (test_matrix_size keeps it current): 51 routes outside the admin (36 API, 1
 instantiated as 65 URLs (details of claim-backed records twice: accepted and proposed backing;
 DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 1,820 requests, in 28
 parametrized tests (one per role and method) that loop over the URLs.
+
+Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
+records only a proposed claim backs for editors alone, and what writes with valid bodies do
+(editors' happen; anonymous callers' and analysts' are refused with a JSON ``detail``).
 """
 
 from __future__ import annotations
@@ -25,8 +29,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 
+from kb import services
 from kb.choices import ClaimStatus
+from kb.models import Claim
 from kbdev.routes import Route, project_routes
+from tests.helpers import ids
 
 pytestmark = pytest.mark.django_db
 
@@ -361,3 +368,53 @@ def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
     assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (51, 65, 1820)
+
+
+# --- what the empty-body matrix cannot show ----------------------------------------------
+
+# API lists of claim-backed kinds → the basename of PAIRS.
+LISTS = {
+    "claims": "claim",
+    "events": "event",
+    "agreements": "agreement",
+    "arms-transfers": "arms-transfer",
+    "relationships": "relationship",
+}
+REFUSED = {"anonymous": 401, "analyst": 403}
+DONE = {"create": 201, "update": 200, "delete": 204}
+
+
+@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_hold_hidden_records_for_editors_only(sample_kb, client_for, role, resource):
+    """A list holds the record an accepted claim backs for everyone, the one only a proposed claim backs for editors."""
+    shown, hidden = PAIRS[LISTS[resource]]
+    listed = ids(client_for(role).get(f"/api/v1/{resource}/"))
+    assert sample_kb[shown].pk in listed
+    assert (sample_kb[hidden].pk in listed) == (role not in REFUSED)
+
+
+@pytest.mark.parametrize("action", DONE)
+@pytest.mark.parametrize("role", ROLES)
+def test_claim_writes_with_a_valid_body(sample_kb, client_for, editor, role, action):
+    """Editors' valid writes happen; anonymous callers' and analysts' are refused with a detail and change nothing."""
+    client = client_for(role)
+    refused = REFUSED.get(role)
+    before = Claim.objects.count()
+    claims, json = "/api/v1/claims/", "application/json"
+    if action == "create":
+        body = {"source": sample_kb["source"].pk, "quote": "Russia’s need", "modality": "assessment"}
+        response = client.post(claims, body, content_type=json)
+        assert Claim.objects.count() == before + (0 if refused else 1)
+    elif action == "update":
+        claim = sample_kb["meeting"]
+        response = client.patch(f"{claims}{claim.pk}/", {"statement": "Changed."}, content_type=json)
+        claim.refresh_from_db()
+        assert (claim.statement == "Changed.") == (refused is None)
+    else:
+        spare = services.claim_create(user=editor, source=sample_kb["source"], quote="weapons")
+        response = client.delete(f"{claims}{spare.pk}/")
+        assert Claim.objects.filter(pk=spare.pk).exists() == (refused is not None)
+    assert response.status_code == (refused or DONE[action]), response.content
+    if refused:
+        assert "detail" in response.json()
