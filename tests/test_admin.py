@@ -70,6 +70,7 @@ def _pages(records) -> list[str]:
     return pages
 
 
+@pytest.mark.slow
 def test_every_admin_page_opens_for_an_editor(desk, records):
     for page in _pages(records):
         response = desk.get(page)

@@ -500,6 +500,7 @@ QUERIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, django_assert_num_queries):
     for page_size, counted in ((3, 1), (10, 0)):
@@ -508,6 +509,7 @@ def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, dja
         assert len(response.json()["results"]) == page_size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_query_count_for_editors(as_editor, many, resource, django_assert_num_queries):
     # The token lookup, and the Editors-group check wherever visibility applies, come on top.
@@ -531,11 +533,13 @@ def test_cached_counts_follow_every_write(anon, as_editor, corpus, editor):
     assert count(anon) == before
 
 
+@pytest.mark.slow
 def test_actor_detail_query_count(anon, many, django_assert_num_queries):
     with django_assert_num_queries(2):
         anon.get(f"{V1}/actors/{many['dprk'].pk}/")
 
 
+@pytest.mark.slow
 def test_csv_query_count_does_not_grow_with_rows(anon, many, django_assert_num_queries):
     # The rows and their subjects: no count, and only the relations the export's columns read.
     with django_assert_num_queries(2):

@@ -305,6 +305,7 @@ def backup_via(database_url: str, directory: Path) -> tuple[Path, dict, list[dic
     return path, header, rows
 
 
+@pytest.mark.slow
 def test_round_trip_across_sqlite_and_postgresql(kb_data, tmp_path, scratch_postgres):
     """Test database → fresh SQLite file → fresh PostgreSQL database: every row comes back identical."""
     header, rows = dump()

@@ -285,7 +285,10 @@ def test_every_route_is_instantiated(sample_kb):
         assert any(str(claim.pk) in url for url in claim_urls)
 
 
-@pytest.mark.parametrize("method", SAFE)
+# GET and HEAD render every page and endpoint, about 2 s for each role: marked slow.
+@pytest.mark.parametrize(
+    "method", [pytest.param("GET", marks=pytest.mark.slow), pytest.param("HEAD", marks=pytest.mark.slow), "OPTIONS"]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_safe_methods(sample_kb, client_for, role, method):
     """Reads: 200 where the role may see the thing, 404 for hidden records, never a 5xx."""

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_dossier_claim_reader_highlight(page, live_server, kb):
