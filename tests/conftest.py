@@ -9,16 +9,10 @@ from django.test import override_settings
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, Modality
+from tests.helpers import ARTICLE
+from tests.world import CORE, HIDDEN, World, build_world
 
 _seq = itertools.count(1)
-
-ARTICLE = (
-    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
-    "North Korea is expected to sell artillery shells to Russia. "
-    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
-    "The two leaders signed a treaty in Pyongyang on June 19, 2024."
-)
-
 
 # The production hasher (PBKDF2, a million iterations) costs most of a second per user made or
 # logged in with a password; the tests are not about its strength, so they hash with MD5.
@@ -98,55 +92,34 @@ def accepted(editor):
 
 
 @pytest.fixture
-def sample_kb(editor, make_source):
-    """A small knowledge base of every kind: one of each backed by an accepted claim, one of each by a proposed one."""
-    from kb.choices import AgreementKind, AgreementStatus, EventKind, TransferCategory, TransferStatus
+def sample_kb(editor) -> World:
+    """Every kind of record twice: once backed by the accepted meeting claim, once (HIDDEN) by a proposed claim only.
 
-    u = editor
-    dprk = services.actor_create(user=u, name="North Korea", kind=ActorKind.STATE, aliases=["DPRK"], slug="north-korea")
-    russia = services.actor_create(user=u, name="Russia", kind=ActorKind.STATE, country_code="RU")
-    kim = services.actor_create(user=u, name="Kim Jong Un", kind=ActorKind.PERSON, aliases=["Kim Jong-un"])
-    source = make_source(title="Summit at Vostochny")
-    quotes = [
-        "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
-        "North Korea is expected to sell artillery shells to Russia.",
-    ]
-    kb = {"actors": [dprk, russia, kim], "source": source}
-    for status, quote in zip((ClaimStatus.ACCEPTED, ClaimStatus.PROPOSED), quotes, strict=True):
-        claim = services.claim_create(
-            user=u, source=source, quote=quote, modality=Modality.FACT, subjects=[kim, dprk], status=status
-        )
-        kb[status] = {
-            "claim": claim,
-            "event": services.event_create(
-                user=u, title=f"Summit ({status})", kind=EventKind.SUMMIT, start_on="2023-09", evidence=[claim]
-            ),
-            "agreement": services.agreement_create(
-                user=u,
-                title=f"Treaty ({status})",
-                kind=AgreementKind.TREATY,
-                status=AgreementStatus.SIGNED,
-                signed_on="2024-06-19",
-                parties=[(dprk, kim), russia],
-                provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual aid."}],
-                evidence=[claim],
-            ),
-            "transfer": services.transfer_create(
-                user=u,
-                supplier=dprk,
-                recipient=russia,
-                category=TransferCategory.AMMUNITION,
-                description="Artillery shells",
-                status=TransferStatus.REPORTED,
-                start_on="2023",
-                evidence=[claim],
-            ),
-            "relationship": services.relationship_create(
-                user=u,
-                subject=kim,
-                predicate="leader_of" if status == ClaimStatus.ACCEPTED else "member_of",
-                object=dprk,
-                evidence=[claim],
-            ),
-        }
-    return kb
+    Three actors and two claims, both about Kim; the shown treaty and transfer are backed by the
+    meeting claim too. tests/test_selectors.py and tests/test_sweep.py count them,
+    tests/test_permissions.py reads each kind's pair, tests/test_fuzz.py aims its ids at them.
+    """
+    return build_world(
+        editor,
+        *("dprk", "russia", "kim", "source", "meeting", "proposed"),
+        *("summit", "treaty", "transfer", "leader"),
+        *HIDDEN,
+        proposed={"subjects": ["kim", "dprk"]},
+        treaty={"evidence": ["meeting"]},
+        transfer={"evidence": ["meeting"]},
+    )
+
+
+@pytest.fixture
+def kb(editor) -> World:
+    """The analyst UI's world (tests/test_web.py, tests/browser/): CORE, Putin and two places, a nested claim,
+    a proposed one supporting the shells claim and backing a hidden event and transfer, a claim quoting a
+    script tag, the war, and Putin's leadership."""
+    return build_world(
+        editor,
+        *CORE,
+        *("putin", "vostochny", "pyongyang"),
+        *("nested", "proposed", "script", "support"),
+        *("war", "hidden_event", "hidden_transfer", "putin_leader"),
+        source={"title": "Summit <b>and</b> shells"},
+    )

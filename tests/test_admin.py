@@ -1,65 +1,21 @@
 """The editors' admin: access, review queue, quote form, source protection, merge, history, ingest."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, RelationshipPredicate, TransferCategory, TransferStatus
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Relationship, Source
 from kb.selectors import kb_violations
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE, form_data, form_errors
+from tests.helpers import admin_url as url
+from tests.world import CORE, World, build_world
 
 SHELLS = "North Korea is expected to sell artillery shells to Russia."
-
-
-# --- helpers ------------------------------------------------------------------------
-
-
-def _plain(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "on" if value else ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def form_data(response) -> dict:
-    """The POST data of an admin change (or revert) page as it was rendered."""
-    data = {}
-    form = response.context["adminform"].form
-    for name in form.fields:
-        value = _plain(form[name].value())
-        if value not in ("", []):
-            data[name] = value
-    for inline in response.context.get("inline_admin_formsets", []):
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        for subform in formset.forms:
-            for name in subform.fields:
-                value = _plain(subform[name].value())
-                if value not in ("", []):
-                    data[subform.add_prefix(name)] = value
-    return data
-
-
-def form_errors(response) -> dict:
-    return response.context["adminform"].form.errors
-
-
-def url(name: str, *args) -> str:
-    return reverse(f"admin:{name}", args=args)
 
 
 @pytest.fixture
@@ -69,74 +25,39 @@ def desk(client, editor):
 
 
 @pytest.fixture
-def records(make_actor, make_source, make_claim, editor):
-    """One record of every kind, linked the way real ones are."""
-    return build_records(make_actor, make_source, make_claim, editor)
-
-
-def build_records(make_actor, make_source, make_claim, editor) -> dict:
-    russia = make_actor("Russia", country_code="RU")
-    dprk = make_actor("North Korea", aliases=["DPRK"], country_code="KP")
-    kim = make_actor("Kim Jong-un", kind=ActorKind.PERSON)
-    source = make_source(title="Summit report")
-    claim = make_claim(source=source, subjects=[dprk, russia])
-    other = make_claim("The two leaders signed a treaty in Pyongyang on June 19, 2024.", source=source)
-    services.claim_link(user=editor, from_claim=other, to_claim=claim, kind="supports")
-    relationship = services.relationship_create(
-        user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[claim]
-    )
-    event = services.event_create(
-        user=editor, title="Vostochny summit", kind="summit", start_on="2023-09", participants=[kim], evidence=[claim]
-    )
-    agreement = services.agreement_create(
-        user=editor,
-        title="Comprehensive Strategic Partnership Treaty",
-        kind="treaty",
-        status="signed",
-        signed_on="2024-06-19",  # the same title again gets its own slug
-        parties=[(dprk, kim), russia],
-        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual military assistance."}],
-        evidence=[other],
-    )
-    transfer = services.transfer_create(
-        user=editor,
-        supplier=dprk,
-        recipient=russia,
-        category=TransferCategory.AMMUNITION,
-        description="Artillery shells",
-        quantity_low=1000000,
-        status=TransferStatus.REPORTED,
-        evidence=[claim],
-    )
-    return {
-        "alias": dprk.aliases.get(name="DPRK"),
-        "claimlink": other.links_out.get(),
-        "agreementparty": agreement.party_links.get(actor=dprk),
-        "provision": agreement.provisions.get(),
-        "actor": dprk,
-        "source": source,
-        "claim": claim,
-        "relationship": relationship,
-        "event": event,
-        "agreement": agreement,
-        "arms transfer": transfer,
-        "russia": russia,
-        "kim": kim,
-        "other": other,
-    }
+def records(editor) -> World:
+    """One record of every kind, linked the way real ones are (CORE)."""
+    return build_world(editor, *CORE)
 
 
 # --- access -------------------------------------------------------------------------
 
 MODELS = ["actor", "relationship", "source", "claim", "event", "agreement", "armstransfer"]
 PARTS = ["alias", "claimlink", "agreementparty", "provision"]
-KEYS = {"armstransfer": "arms transfer"}
+
+
+def _objects(world: World) -> dict:
+    """One object of each admin model (and each inline part) in a CORE world."""
+    return {
+        "actor": world.dprk,
+        "relationship": world.leader,
+        "source": world.source,
+        "claim": world.shells,
+        "event": world.summit,
+        "agreement": world.treaty,
+        "armstransfer": world.transfer,
+        "alias": world.dprk.aliases.get(name="DPRK"),
+        "claimlink": world.update,
+        "agreementparty": world.treaty.party_links.get(actor=world.dprk),
+        "provision": world.treaty.provisions.get(),
+    }
 
 
 def _pages(records) -> list[str]:
     pages = [url("index"), url("app_list", "kb"), url("kb_source_ingest")]
+    objects = _objects(records)
     for model in MODELS + PARTS:
-        obj = records[KEYS.get(model, model)]
+        obj = objects[model]
         version = obj.history.order_by("history_id").first().history_id
         pages += [
             url(f"kb_{model}_changelist"),
@@ -149,6 +70,7 @@ def _pages(records) -> list[str]:
     return pages
 
 
+@pytest.mark.slow
 def test_every_admin_page_opens_for_an_editor(desk, records):
     for page in _pages(records):
         response = desk.get(page)
@@ -513,11 +435,11 @@ def test_actor_aliases_are_edited_inline(desk, make_actor):
 
 
 def test_merge_folds_a_duplicate_into_another(desk, editor, records):
-    dprk, russia, kim = records["actor"], records["russia"], records["kim"]
+    dprk, russia, kim = records["dprk"], records["russia"], records["kim"]
     duplicate = services.actor_create(
         user=editor, name="D.P.R.K.", kind=ActorKind.STATE, aliases=["Democratic People's Republic of Korea"]
     )
-    claim = records["claim"]
+    claim = records["shells"]
     services.claim_update(claim, user=editor, subjects=[duplicate, russia], speaker=duplicate)
     services.relationship_create(user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=duplicate)
     services.relationship_create(user=editor, subject=duplicate, predicate=RelationshipPredicate.ALLY_OF, object=russia)
@@ -529,8 +451,8 @@ def test_merge_folds_a_duplicate_into_another(desk, editor, records):
         description="KN-23",
         status=TransferStatus.ALLEGED,
     )
-    services.agreement_party_add(user=editor, agreement=records["agreement"], actor=duplicate)
-    services.record_update(records["event"], user=editor, participants=[kim, duplicate], place=duplicate)
+    services.agreement_party_add(user=editor, agreement=records["treaty"], actor=duplicate)
+    services.record_update(records["summit"], user=editor, participants=[kim, duplicate], place=duplicate)
 
     chosen = {"action": "merge_actors", helpers.ACTION_CHECKBOX_NAME: [dprk.pk, duplicate.pk]}
     confirm = desk.post(url("kb_actor_changelist"), chosen)
@@ -546,10 +468,10 @@ def test_merge_folds_a_duplicate_into_another(desk, editor, records):
     assert Relationship.objects.filter(subject=kim, predicate="leader_of", object=dprk).count() == 1
     assert Relationship.objects.filter(subject=dprk, predicate="ally_of", object=russia).exists()
     assert dprk.transfers_supplied.count() == 2
-    assert records["agreement"].party_links.filter(actor=dprk).count() == 1
-    records["event"].refresh_from_db()
-    assert records["event"].place == dprk
-    assert set(records["event"].participants.all()) == {kim, dprk}
+    assert records["treaty"].party_links.filter(actor=dprk).count() == 1
+    records["summit"].refresh_from_db()
+    assert records["summit"].place == dprk
+    assert set(records["summit"].participants.all()) == {kim, dprk}
     names = set(dprk.aliases.values_list("name", flat=True))
     assert names == {"Democratic People's Republic of Korea", "DPRK", "North Korea"}  # "D.P.R.K." is "DPRK"
     last = dprk.history.first()
@@ -560,7 +482,7 @@ def test_merge_folds_a_duplicate_into_another(desk, editor, records):
 
 
 def test_merge_that_would_make_a_transfer_reflexive_is_refused(desk, editor, records):
-    dprk, russia = records["actor"], records["russia"]
+    dprk, russia = records["dprk"], records["russia"]
     response = desk.post(
         url("kb_actor_changelist"),
         {"action": "merge_actors", helpers.ACTION_CHECKBOX_NAME: [dprk.pk, russia.pk], "apply": "yes", "into": dprk.pk},
@@ -853,15 +775,13 @@ def test_editors_open_the_token_pages(desk):
 
 
 @pytest.mark.parametrize("model", MODELS + PARTS)
-def test_changelist_query_counts_do_not_grow_with_rows(
-    desk, make_actor, make_source, make_claim, editor, model, django_assert_num_queries
-):
+def test_changelist_query_counts_do_not_grow_with_rows(desk, editor, model, django_assert_num_queries):
     for _ in range(3):
-        build_records(make_actor, make_source, make_claim, editor)
+        build_world(editor, *CORE)
     with CaptureQueriesContext(connection) as three:
         assert desk.get(url(f"kb_{model}_changelist")).status_code == 200
     for _ in range(3):
-        build_records(make_actor, make_source, make_claim, editor)
+        build_world(editor, *CORE)
     with django_assert_num_queries(len(three.captured_queries)):
         response = desk.get(url(f"kb_{model}_changelist"))
     assert response.context["cl"].result_count >= 6

@@ -17,23 +17,18 @@ from kb.choices import (
     AgreementStatus,
     ClaimStatus,
     EventKind,
-    Modality,
     RelationshipPredicate,
     TransferCategory,
     TransferStatus,
 )
-from kb.models import Actor, Claim, Event, Source
+from kb.models import Actor, Event, Source
+from tests.helpers import ARTICLE, ids
+from tests.world import CORE, World, build_world
 
 pytestmark = pytest.mark.django_db
 
 V1 = "/api/v1"
-TEXT = (
-    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
-    "North Korea is expected to sell artillery shells to Russia. "
-    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
-    "The two leaders signed a treaty in Pyongyang on June 19, 2024.\n\n"
-    "Tankers loaded fuel at the Sŭngri refinery, a rumour said."
-)
+TEXT = f"{ARTICLE}\n\nTankers loaded fuel at the Sŭngri refinery, a rumour said."  # the world's article
 
 
 @pytest.fixture(autouse=True)
@@ -44,112 +39,10 @@ def _fresh_throttle():
 
 
 @pytest.fixture
-def corpus(editor):
-    """A small knowledge base: accepted claims backing one record of each kind, one proposed claim."""
-    u = editor
-    dprk = services.actor_create(
-        user=u, name="North Korea", kind=ActorKind.STATE, country_code="KP", aliases=["DPRK"], slug="north-korea"
-    )
-    russia = services.actor_create(
-        user=u, name="Russia", kind=ActorKind.STATE, country_code="RU", aliases=["Russian Federation"]
-    )
-    kim = services.actor_create(user=u, name="Kim Jong Un", kind=ActorKind.PERSON, aliases=["Kim Jong-un"])
-    putin = services.actor_create(user=u, name="Vladimir Putin", kind=ActorKind.PERSON)
-    sungri = services.actor_create(user=u, name="Sŭngri refinery", kind=ActorKind.FACILITY)
-    source = services.source_create(
-        user=u, title="Summit at Vostochny", publisher="Test Wire", text=TEXT, published_on="2024-07-01"
-    )
-    meeting = services.claim_create(
-        user=u,
-        source=source,
-        quote="Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
-        modality=Modality.FACT,
-        subjects=[kim, putin],
-        about_on="2023-09",
-        credibility=2,
-        status=ClaimStatus.ACCEPTED,
-    )
-    shells = services.claim_create(
-        user=u,
-        source=source,
-        quote="North Korea is expected to sell artillery shells to Russia.",
-        modality=Modality.FORECAST,
-        subjects=[dprk, russia],
-        about_on="2023",
-        credibility=3,
-        status=ClaimStatus.ACCEPTED,
-    )
-    treaty_claim = services.claim_create(
-        user=u,
-        source=source,
-        quote="The two leaders signed a treaty in Pyongyang on June 19, 2024.",
-        modality=Modality.FACT,
-        subjects=[kim, putin],
-        about_on="2024-06-19",
-        credibility=1,
-        status=ClaimStatus.ACCEPTED,
-    )
-    rumour = services.claim_create(
-        user=u,
-        source=source,
-        quote="Tankers loaded fuel at the Sŭngri refinery, a rumour said.",
-        modality=Modality.OPINION,
-        subjects=[sungri, dprk],
-        about_on="2024",
-    )
-    summit = services.event_create(
-        user=u,
-        title="Vostochny summit",
-        kind=EventKind.SUMMIT,
-        start_on="2023-09-13",
-        participants=[kim, putin],
-        evidence=[meeting],
-    )
-    hidden_event = services.event_create(
-        user=u, title="Fuel loading at Sungri", kind=EventKind.OTHER, start_on="2024", evidence=[rumour]
-    )
-    treaty = services.agreement_create(
-        user=u,
-        title="Treaty on Comprehensive Strategic Partnership",
-        kind=AgreementKind.TREATY,
-        status=AgreementStatus.IN_FORCE,
-        signed_on="2024-06-19",
-        signed_place=None,
-        parties=[(dprk, kim), (russia, putin)],
-        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual assistance if attacked."}],
-        evidence=[treaty_claim, rumour],
-    )
-    transfer = services.transfer_create(
-        user=u,
-        supplier=dprk,
-        recipient=russia,
-        category=TransferCategory.AMMUNITION,
-        designation="152 mm shells",
-        description="Artillery shells",
-        status=TransferStatus.REPORTED,
-        start_on="2023",
-        evidence=[shells],
-    )
-    leader = services.relationship_create(
-        user=u, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[meeting]
-    )
-    return {
-        "dprk": dprk,
-        "russia": russia,
-        "kim": kim,
-        "putin": putin,
-        "sungri": sungri,
-        "source": source,
-        "meeting": meeting,
-        "shells": shells,
-        "treaty_claim": treaty_claim,
-        "rumour": rumour,
-        "summit": summit,
-        "hidden_event": hidden_event,
-        "treaty": treaty,
-        "transfer": transfer,
-        "leader": leader,
-    }
+def corpus(editor) -> World:
+    """CORE with Putin and the Sŭngri refinery: accepted claims back the records, the proposed rumour backs a
+    hidden event and is more evidence for the treaty. The transfer is dated by year."""
+    return build_world(editor, *CORE, "putin", "sungri", "rumour", "hidden_event", transfer={"start_on": "2023"})
 
 
 @pytest.fixture
@@ -176,11 +69,6 @@ def as_admin(admin_user):
     client = APIClient()
     client.force_login(admin_user)
     return client
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 # --- endpoints ----------------------------------------------------------------------
@@ -283,48 +171,6 @@ def test_editors_see_everything(request, corpus, who):
     assert ids(client.get(f"{V1}/events/")) == {corpus["summit"].pk, corpus["hidden_event"].pk}
     evidence = client.get(f"{V1}/agreements/{corpus['treaty'].pk}/").json()["evidence"]
     assert {c["id"] for c in evidence} == {corpus["treaty_claim"].pk, corpus["rumour"].pk}
-
-
-# --- permission matrix ----------------------------------------------------------------
-
-ROLES = {"anon": 401, "as_analyst": 403, "as_editor": None, "as_admin": None}
-
-
-@pytest.mark.parametrize("who", list(ROLES))
-@pytest.mark.parametrize("action", ["list", "detail", "create", "update", "delete"])
-def test_permission_matrix(request, corpus, who, action):
-    client = request.getfixturevalue(who)
-    denied = ROLES[who]
-    source = corpus["source"]
-    if action == "list":
-        response = client.get(f"{V1}/claims/")
-        assert response.status_code == 200
-        assert (corpus["rumour"].pk in ids(response)) == (denied is None)
-        return
-    if action == "detail":
-        assert client.get(f"{V1}/claims/{corpus['meeting'].pk}/").status_code == 200
-        assert client.get(f"{V1}/claims/{corpus['rumour'].pk}/").status_code == (404 if denied else 200)
-        return
-    before = Claim.objects.count()
-    if action == "create":
-        response = client.post(
-            f"{V1}/claims/", {"source": source.pk, "quote": "Russia’s need", "modality": "assessment"}, format="json"
-        )
-        assert response.status_code == (denied or 201), response.content
-        assert Claim.objects.count() == before + (0 if denied else 1)
-    elif action == "update":
-        response = client.patch(f"{V1}/claims/{corpus['meeting'].pk}/", {"statement": "Changed."}, format="json")
-        assert response.status_code == (denied or 200), response.content
-        corpus["meeting"].refresh_from_db()
-        assert (corpus["meeting"].statement == "Changed.") == (denied is None)
-    else:
-        spare = services.claim_create(user=corpus["dprk"].history.first().history_user, source=source, quote="weapons")
-        before = Claim.objects.count()
-        response = client.delete(f"{V1}/claims/{spare.pk}/")
-        assert response.status_code == (denied or 204), response.content
-        assert Claim.objects.count() == before - (0 if denied else 1)
-    if denied:
-        assert "detail" in response.json()
 
 
 # --- writes through the services -----------------------------------------------------
@@ -654,6 +500,7 @@ QUERIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, django_assert_num_queries):
     for page_size, counted in ((3, 1), (10, 0)):
@@ -662,6 +509,7 @@ def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, dja
         assert len(response.json()["results"]) == page_size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_query_count_for_editors(as_editor, many, resource, django_assert_num_queries):
     # The token lookup, and the Editors-group check wherever visibility applies, come on top.
@@ -685,11 +533,13 @@ def test_cached_counts_follow_every_write(anon, as_editor, corpus, editor):
     assert count(anon) == before
 
 
+@pytest.mark.slow
 def test_actor_detail_query_count(anon, many, django_assert_num_queries):
     with django_assert_num_queries(2):
         anon.get(f"{V1}/actors/{many['dprk'].pk}/")
 
 
+@pytest.mark.slow
 def test_csv_query_count_does_not_grow_with_rows(anon, many, django_assert_num_queries):
     # The rows and their subjects: no count, and only the relations the export's columns read.
     with django_assert_num_queries(2):

@@ -20,63 +20,31 @@ from rest_framework.authtoken.models import Token
 
 from kb import services
 from kb.backup import model_counts, write_backup
-from kb.choices import ClaimLinkKind, ClaimStatus, Modality
+from kb.choices import ClaimStatus
 from kb.models import Actor, Claim
+from tests.world import CORE, World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def kb_data(editor, admin_user, make_actor, make_source, make_claim, accepted):
-    """A small knowledge base with every kind of record, edits, a delete, a token and an admin log entry."""
-    russia = make_actor("Russia", country_code="RU", aliases=["Russian Federation"])
-    dprk = make_actor("North Korea", country_code="KP", aliases=["DPRK", "Democratic People's Republic of Korea"])
-    kim = make_actor("Kim Jong-un", kind="person", aliases=["Kim Jong Un"])
-    source = make_source(title="Summit <script>alert(1)</script> report", byline="A. Writer")
-    c1 = accepted(make_claim(source=source))
-    c2 = make_claim("Kim Jong-un met Vladimir Putin", source=source, modality=Modality.FACT, subjects=[kim, russia])
-    c3 = make_claim(
-        "The two leaders signed a treaty in Pyongyang on June 19, 2024.", source=source, about_on="2024-06-19"
+def kb_data(editor, admin_user, make_actor) -> World:
+    """CORE with a hostile source title, then edits, a review, a delete, a token and an admin log entry."""
+    world = build_world(
+        editor, *CORE, source={"title": "Summit <script>alert(1)</script> report", "byline": "A. Writer"}
     )
-    services.claim_review(c2, user=editor, status=ClaimStatus.DISPUTED, note="Only one source.")
-    services.claim_link(user=editor, from_claim=c1, to_claim=c2, kind=ClaimLinkKind.SUPPORTS)
-    services.relationship_create(user=editor, subject=kim, predicate="leader_of", object=dprk, evidence=[c2])
-    services.event_create(
-        user=editor, title="Vostochny summit", kind="summit", start_on="2023-09", participants=[kim], evidence=[c2]
-    )
-    services.agreement_create(
-        user=editor,
-        title="Treaty on Comprehensive Strategic Partnership",
-        kind="treaty",
-        status="signed",
-        signed_on="2024-06-19",
-        parties=[russia, (dprk, kim)],
-        provisions=[{"label": "Article 4", "kind": "mutual_defence", "summary": "Mutual assistance."}],
-        evidence=[c3],
-    )
-    services.transfer_create(
-        user=editor,
-        supplier=dprk,
-        recipient=russia,
-        category="ammunition",
-        description="Artillery shells",
-        quantity_low=1000,
-        quantity_high=5000,
-        status="reported",
-        start_on="2023",
-        evidence=[c1],
-    )
-    services.actor_update(russia, user=editor, summary="A state. “Quoted” — ünïcödé.")
+    services.claim_review(world.meeting, user=editor, status=ClaimStatus.DISPUTED, note="Only one source.")
+    services.actor_update(world.russia, user=editor, summary="A state. “Quoted” — ünïcödé.")
     services.actor_delete(make_actor("Temporary"), user=editor)
     Token.objects.create(user=editor)
     LogEntry.objects.log_actions(
         user_id=admin_user.pk,
-        queryset=Actor.objects.filter(pk=russia.pk),
+        queryset=Actor.objects.filter(pk=world.russia.pk),
         action_flag=ADDITION,
         change_message="Added.",
         single_object=True,
     )
-    return {"claims": [c1, c2, c3]}
+    return world
 
 
 def dump() -> tuple[dict, list[dict]]:
@@ -125,7 +93,7 @@ def test_backup_query_count_does_not_grow_with_rows(kb_data, make_claim, django_
 
     with CaptureQueriesContext(connection) as before:
         dump()
-    source = kb_data["claims"][0].source
+    source = kb_data["source"]
     for quote in ["Russia’s need for a “continuous supply” of weapons is growing.", "Kim Jong-un met", "Putin"]:
         make_claim(quote, source=source)
     with django_assert_max_num_queries(len(before.captured_queries)):
@@ -145,7 +113,7 @@ def test_restore_refuses_a_database_that_is_not_empty(kb_data, tmp_path):
 
 
 def test_force_restore_replaces_everything_and_round_trips(kb_data, tmp_path):
-    disputed = kb_data["claims"][1]
+    disputed = kb_data["meeting"]
     history = [(h.history_id, h.status, h.history_user_id) for h in disputed.history.order_by("history_id")]
     header, rows = dump()
     path = write_file(tmp_path / "b.jsonl.gz", header, rows)
@@ -337,6 +305,7 @@ def backup_via(database_url: str, directory: Path) -> tuple[Path, dict, list[dic
     return path, header, rows
 
 
+@pytest.mark.slow
 def test_round_trip_across_sqlite_and_postgresql(kb_data, tmp_path, scratch_postgres):
     """Test database → fresh SQLite file → fresh PostgreSQL database: every row comes back identical."""
     header, rows = dump()

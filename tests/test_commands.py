@@ -63,6 +63,7 @@ def test_other_invariants_are_caught(make_claim, make_actor, editor):
     assert f"Event #{event.pk} start_on: 2023-09-13 is not the first day of its month" in out
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=False)
 def test_command_exits_nonzero_without_traceback(tmp_path):
     """As a real process on its own SQLite file: violations printed, exit status 1, no traceback."""

@@ -2,14 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kb import services
 from kb.choices import ActorKind, AgreementKind, AgreementStatus, ClaimStatus
 from kb.models import Actor, Agreement, Claim
-from tests.test_admin import form_data, form_errors
+from tests.helpers import admin_url, form_data, form_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -156,10 +155,6 @@ def test_schema_documents_etag_if_match_and_412():
 
 
 # --- the admin ----------------------------------------------------------------------
-
-
-def admin_url(name: str, *args) -> str:
-    return reverse(f"admin:{name}", args=args)
 
 
 @pytest.fixture

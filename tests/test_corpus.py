@@ -85,6 +85,7 @@ def history_rows() -> int:
 # --- loading ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_second_load_changes_nothing():
     load()
@@ -97,6 +98,7 @@ def test_second_load_changes_nothing():
     assert history_rows() == history
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_load_shows_progress_on_stderr_and_none_with_v0():
     err = StringIO()
@@ -111,6 +113,7 @@ def test_load_shows_progress_on_stderr_and_none_with_v0():
     assert err.getvalue() == ""
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_second_load_reads_each_record_a_bounded_number_of_times(django_assert_max_num_queries):
     load()
@@ -129,6 +132,7 @@ def test_second_load_reads_each_record_a_bounded_number_of_times(django_assert_m
         assert "Nothing to do" in load()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_fixture_change_updates_only_that_record(tmp_path):
     load()
@@ -147,6 +151,7 @@ def test_fixture_change_updates_only_that_record(tmp_path):
     assert "Nothing to do" in load(path=path)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_corrected_source_text_updates_the_source_and_keeps_its_claims_anchored(tmp_path):
     load()
@@ -170,6 +175,7 @@ def test_corrected_source_text_updates_the_source_and_keeps_its_claims_anchored(
     assert "no violations" in out.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_correction_inside_a_quote_is_refused_naming_the_claim(tmp_path):
     load()
@@ -254,6 +260,7 @@ def audited_corpus(tmp_path):
     return tmp_path / "fixtures" / "corpus"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_upgrade_from_the_audited_corpus_reaches_a_fresh_load_with_history(audited_corpus):
     with transaction.atomic():
@@ -298,6 +305,7 @@ def test_upgrade_from_the_audited_corpus_reaches_a_fresh_load_with_history(audit
     assert history_rows() == history
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_withdrawal_removes_only_the_corpus_records_and_keeps_what_editors_use(tmp_path, editor):
     load()
@@ -416,6 +424,7 @@ def test_bad_fixture_is_a_clear_error_and_writes_nothing(tmp_path, file, old, ne
     assert not Source.objects.exists() and not Actor.objects.exists() and not Claim.objects.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_error_while_writing_rolls_back_everything(tmp_path):
     # Passes the fixture checks but breaks a database rule (a relationship of an actor to itself).
@@ -443,6 +452,7 @@ def test_unclean_text_file_is_refused(tmp_path):
 # --- the loaded corpus -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("corpus")
 class TestLoadedCorpus:
     """Read-only checks of the loaded corpus: counts, anchors, evidence and what the articles say."""

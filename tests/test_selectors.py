@@ -3,7 +3,6 @@
 from django.contrib.auth.models import AnonymousUser
 
 from kb import selectors
-from kb.choices import ClaimStatus
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 from kb.web.highlight import highlight
 
@@ -22,19 +21,19 @@ def test_counts_fetches_every_total_in_one_query(sample_kb, django_assert_num_qu
 
 
 def test_visible_claim_count_depends_only_on_who_reads(sample_kb, editor):
-    kim = sample_kb["actors"][2]
+    kim = sample_kb["kim"]
     for user, expected in ((AnonymousUser(), 1), (editor, 2)):
         by_source = Source.objects.annotate(n=selectors.visible_claim_count(user=user, via="source"))
         assert by_source.get(pk=sample_kb["source"].pk).n == expected
         by_subject = Actor.objects.annotate(n=selectors.visible_claim_count(user=user, via="subjects"))
         assert by_subject.get(pk=kim.pk).n == expected
-    agreement = sample_kb[ClaimStatus.ACCEPTED]["agreement"]
+    agreement = sample_kb["treaty"]
     evidence = Agreement.objects.annotate(n=selectors.visible_claim_count(user=AnonymousUser(), via="agreements"))
     assert evidence.get(pk=agreement.pk).n == 1
 
 
 def test_actor_counts_match_the_dossier_totals(sample_kb, editor):
-    dprk = sample_kb["actors"][0]
+    dprk = sample_kb["dprk"]
     for user in (AnonymousUser(), editor):
         annotated = Actor.objects.annotate(**selectors.actor_counts(user=user)).get(pk=dprk.pk)
         dossier = selectors.actor_dossier(user=user, actor=dprk)
@@ -49,13 +48,13 @@ def test_actor_counts_match_the_dossier_totals(sample_kb, editor):
 
 
 def test_actor_dossier_sections_are_bounded(sample_kb, editor):
-    dprk = sample_kb["actors"][0]
+    dprk = sample_kb["dprk"]
     dossier = selectors.actor_dossier(user=editor, actor=dprk, limit=1)
     assert len(dossier.transfers) == 1 and dossier.totals["transfer_count"] == 2
 
 
 def test_actors_named_by_any_spelling(sample_kb):
-    dprk, russia, kim = sample_kb["actors"]
+    dprk, russia, kim = sample_kb["dprk"], sample_kb["russia"], sample_kb["kim"]
     assert list(selectors.actors_named(name="dprk")) == [dprk]
     assert list(selectors.actors_named(name="KIM JONG-UN", exact=True)) == [kim]
     assert set(selectors.actors_named(name="kim jong")) == {kim}
@@ -76,8 +75,7 @@ def test_every_type_is_found_by_its_indexed_text_and_follows_edits(sample_kb, ed
     """Full-text search (migration 0006): every word of a record's text fields, kept in step with writes."""
     from kb import services
 
-    accepted = sample_kb[ClaimStatus.ACCEPTED]
-    event, agreement, transfer = accepted["event"], accepted["agreement"], accepted["transfer"]
+    event, agreement, transfer = sample_kb["summit"], sample_kb["treaty"], sample_kb["transfer"]
     services.transfer_update(transfer, user=editor, designation="KN-23", reported_by="Sŭngri monitors")
     services.event_update(event, user=editor, summary="Talks on the Khasan–Rajin rail link.")
 

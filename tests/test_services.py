@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from kb import selectors, services
 from kb.choices import ClaimStatus, Modality
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
-from tests.conftest import ARTICLE
+from tests.helpers import ARTICLE
 
 pytestmark = pytest.mark.django_db
 

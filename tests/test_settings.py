@@ -36,6 +36,7 @@ def real_key() -> str:
     return secrets.token_urlsafe(50)
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_in_production():
     result = manage(
         "check",
@@ -68,6 +69,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(env):
     assert "SECRET_KEY must be set to at least 50 random characters" in result.stderr
 
 
+@pytest.mark.slow
 def test_wsgi_application_is_production_by_default():
     result = run_python("import kb.wsgi")
     assert result.returncode != 0
@@ -91,6 +93,7 @@ def test_unknown_kb_env_is_refused():
     assert "KB_ENV must be production or development" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_values_and_development_defaults():
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
@@ -127,6 +130,7 @@ def test_dev_tools_are_installed_in_development_and_never_in_production(settings
     assert "Unknown command: 'synth_kb'" in result.stderr
 
 
+@pytest.mark.slow
 def test_passwords_are_hashed_with_pbkdf2_outside_the_tests():
     """The tests hash with MD5 for speed (tests/conftest.py); the settings keep Django's PBKDF2."""
     code = (

@@ -22,6 +22,7 @@ def test_every_route_is_timed_or_says_why_not(sample_kb):
         assert target.url or target.note == "answers POST only", f"{route.key}: {target.note}"
 
 
+@pytest.mark.slow
 def test_sweep_writes_every_route_with_its_figures(sample_kb, tmp_path):
     out = tmp_path / "sweep.json"
     call_command("sweep_routes", repeats=1, out=out, verbosity=0)

@@ -13,19 +13,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from kb import filtersets, services
-from kb.choices import (
-    ActorKind,
-    AgreementKind,
-    AgreementStatus,
-    ClaimLinkKind,
-    ClaimStatus,
-    EventKind,
-    Modality,
-    ProvisionKind,
-    RelationshipPredicate,
-    TransferCategory,
-    TransferStatus,
-)
+from kb.choices import ActorKind, AgreementKind, AgreementStatus, TransferCategory, TransferStatus
 from kb.models import Actor
 from kb.web import forms
 from kb.web.reader import annotate
@@ -33,132 +21,7 @@ from kb.web.svg import TimelineItem, timeline_layout
 
 pytestmark = pytest.mark.django_db
 
-TEXT = (
-    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
-    "North Korea is expected to sell artillery shells to Russia. "
-    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
-    "The two leaders signed a treaty in Pyongyang on June 19, 2024.\n\n"
-    "A <script>alert('x')</script> tag appears in this text."
-)
-
-
-@pytest.fixture
-def kb(editor, make_actor, make_source):
-    """A small knowledge base: the 2023 summit, the 2024 treaty, a shell transfer, and their claims."""
-    russia = make_actor("Russia", ActorKind.STATE, country_code="RU", aliases=["Russian Federation"])
-    dprk = make_actor(
-        "North Korea", ActorKind.STATE, country_code="KP", aliases=["DPRK", "Democratic People's Republic of Korea"]
-    )
-    kim = make_actor("Kim Jong Un", ActorKind.PERSON, country_code="KP", aliases=["Kim Jong-un"])
-    putin = make_actor("Vladimir Putin", ActorKind.PERSON, country_code="RU")
-    vostochny = make_actor("Vostochny Cosmodrome", ActorKind.FACILITY, country_code="RU")
-    pyongyang = make_actor("Pyongyang", ActorKind.PLACE, country_code="KP")
-    source = make_source(TEXT, title="Summit <b>and</b> shells", publisher="Test Wire", published_on="2024-07-01")
-
-    def claim(quote, status=ClaimStatus.ACCEPTED, **fields):
-        fields.setdefault("modality", Modality.FACT)
-        fields.setdefault("credibility", 2)
-        return services.claim_create(user=editor, source=source, quote=quote, status=status, **fields)
-
-    meet = claim(
-        "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
-        statement="Kim and Putin met at Vostochny in September 2023.",
-        subjects=[kim, putin, vostochny],
-        about_on="2023-09",
-    )
-    nested = claim("Vostochny Cosmodrome", modality=Modality.STATEMENT, subjects=[vostochny])
-    shells = claim(
-        "North Korea is expected to sell artillery shells to Russia.",
-        modality=Modality.FORECAST,
-        statement="Shells <i>expected</i>.",
-        subjects=[dprk, russia],
-    )
-    treaty = claim(
-        "The two leaders signed a treaty in Pyongyang on June 19, 2024.", subjects=[kim, putin], about_on="2024-06-19"
-    )
-    proposed = claim(
-        "Russia’s need for a “continuous supply” of weapons is growing.",
-        status=ClaimStatus.PROPOSED,
-        subjects=[russia],
-        statement="SECRET-PROPOSED",
-    )
-    script = claim("A <script>alert('x')</script> tag", modality=Modality.OPINION, subjects=[dprk])
-    services.claim_link(user=editor, from_claim=treaty, to_claim=meet, kind=ClaimLinkKind.UPDATES)
-    services.claim_link(user=editor, from_claim=proposed, to_claim=shells, kind=ClaimLinkKind.SUPPORTS)
-
-    summit = services.event_create(
-        user=editor,
-        title="Kim–Putin summit at Vostochny",
-        kind=EventKind.SUMMIT,
-        start_on="2023-09-13",
-        place=vostochny,
-        participants=[kim, putin],
-        evidence=[meet],
-    )
-    services.event_create(
-        user=editor, title="Russian invasion of Ukraine", kind=EventKind.WAR, start_on="2022-02", participants=[russia]
-    )
-    services.event_create(user=editor, title="Hidden event", kind=EventKind.VISIT, start_on="2024", evidence=[proposed])
-    agreement = services.agreement_create(
-        user=editor,
-        title="Treaty on Comprehensive Strategic Partnership",
-        kind=AgreementKind.TREATY,
-        status=AgreementStatus.IN_FORCE,
-        signed_on="2024-06-19",
-        signed_place=pyongyang,
-        in_force_on="2024-12-04",
-        parties=[(russia, putin), (dprk, kim)],
-        provisions=[{"label": "Article 4", "kind": ProvisionKind.MUTUAL_DEFENCE, "summary": "Mutual military aid."}],
-        evidence=[treaty],
-    )
-    agreement.provisions.first().evidence.set([treaty])
-    transfer = services.transfer_create(
-        user=editor,
-        supplier=dprk,
-        recipient=russia,
-        category=TransferCategory.AMMUNITION,
-        designation="152mm shells",
-        description="Artillery shells for the war in Ukraine.",
-        quantity_low=1000000,
-        quantity_high=3000000,
-        quantity_unit="rounds",
-        start_on="2023-08",
-        status=TransferStatus.REPORTED,
-        reported_by="=cmd|' /C calc'!A0",
-        evidence=[shells],
-    )
-    services.transfer_create(
-        user=editor,
-        supplier=russia,
-        recipient=dprk,
-        category=TransferCategory.TECHNOLOGY,
-        description="Hidden satellite help.",
-        status=TransferStatus.ALLEGED,
-        evidence=[proposed],
-    )
-    services.relationship_create(
-        user=editor, subject=kim, predicate=RelationshipPredicate.LEADER_OF, object=dprk, evidence=[meet]
-    )
-    services.relationship_create(
-        user=editor, subject=putin, predicate=RelationshipPredicate.LEADER_OF, object=russia, evidence=[treaty]
-    )
-    return {
-        "russia": russia,
-        "dprk": dprk,
-        "kim": kim,
-        "putin": putin,
-        "vostochny": vostochny,
-        "source": source,
-        "meet": meet,
-        "nested": nested,
-        "shells": shells,
-        "treaty": treaty,
-        "proposed": proposed,
-        "script": script,
-        "summit": summit,
-        "agreement": agreement,
-        "transfer": transfer,
-    }
+# The pages read the world of the ``kb`` fixture (tests/conftest.py), which tests/browser/ shares.
 
 
 def get(client, name, *args, query=None, **kwargs):
@@ -180,7 +43,7 @@ def test_home(client, kb, django_assert_num_queries):
     assert "Kim–Putin summit at Vostochny" in html
     assert "<svg" in html
     assert "SECRET-PROPOSED" not in html
-    assert "Hidden event" not in html
+    assert "Hidden fuel loading at Sungri" not in html
 
 
 def test_home_totals_are_cached_until_the_next_write(client, kb, editor, django_assert_num_queries):
@@ -228,14 +91,14 @@ def test_actor_dossier(client, kb, django_assert_num_queries):
     assert 'class="graph"' in html
     dprk = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
     assert "152mm shells" in dprk and "Supplied by North Korea" in dprk
-    assert "Hidden satellite help" not in dprk
+    assert "Hidden missile shipment" not in dprk
 
 
 def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
     with django_assert_num_queries(4):
         response = get(client, "source-detail", pk=kb["source"].pk)
     html = response.content.decode()
-    for key in ("meet", "nested", "shells", "treaty", "script"):
+    for key in ("meeting", "nested", "shells", "treaty_claim", "script"):
         assert f'id="q{kb[key].pk}"' in html
         assert reverse("kb:claim-detail", args=[kb[key].pk]) in html
     assert f'id="q{kb["proposed"].pk}"' not in html
@@ -256,7 +119,7 @@ def test_source_list(client, kb, make_source, django_assert_num_queries):
 
 def test_claim_page(client, kb, django_assert_num_queries):
     with django_assert_num_queries(9):
-        response = get(client, "claim-detail", pk=kb["meet"].pk)
+        response = get(client, "claim-detail", pk=kb["meeting"].pk)
     html = response.content.decode()
     assert "Kim and Putin met at Vostochny in September 2023." in html
     assert "September 2023" in html
@@ -283,7 +146,11 @@ def test_proposed_claim_is_404_for_readers_and_visible_to_editors(client, kb, ed
 
 def test_agreements(client, kb, editor, django_assert_num_queries):
     services.agreement_create(
-        user=editor, title="Second", kind=AgreementKind.AGREEMENT, status=AgreementStatus.SIGNED, evidence=[kb["meet"]]
+        user=editor,
+        title="Second",
+        kind=AgreementKind.AGREEMENT,
+        status=AgreementStatus.SIGNED,
+        evidence=[kb["meeting"]],
     )
     services.agreement_create(
         user=editor, title="Third", kind=AgreementKind.AGREEMENT, status=AgreementStatus.SIGNED, evidence=[kb["shells"]]
@@ -294,7 +161,7 @@ def test_agreements(client, kb, editor, django_assert_num_queries):
     assert "Treaty on Comprehensive Strategic Partnership" in html and "Third" in html
     assert "19 June 2024" in html and "Pyongyang" in html
     with django_assert_num_queries(5):
-        response = get(client, "agreement-detail", slug=kb["agreement"].slug)
+        response = get(client, "agreement-detail", slug=kb["treaty"].slug)
     html = response.content.decode()
     assert "Article 4" in html and "Mutual defence" in html
     assert "Vladimir Putin" in html and "4 December 2024" in html
@@ -318,7 +185,7 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
     with django_assert_num_queries(2):  # the page and its evidence
         response = get(client, "transfer-list")
     html = response.content.decode()
-    assert "152mm shells" in html and "KN-22" in html and "Hidden satellite help" not in html
+    assert "152mm shells" in html and "KN-22" in html and "Hidden missile shipment" not in html
     assert "Test Wire" in html  # who says so
     response = get(client, "transfer-list", query={"category": "ammunition", "supplier": kb["dprk"].slug})
     html = response.content.decode()
@@ -372,7 +239,7 @@ def test_events_timeline(client, kb, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = get(client, "event-list")
     html = response.content.decode()
-    assert "Kim–Putin summit at Vostochny" in html and "Hidden event" not in html
+    assert "Kim–Putin summit at Vostochny" in html and "Hidden fuel loading at Sungri" not in html
     # A day is a point; February 2022 is a span over the whole month.
     assert "<circle" in html and "precision-month" in html
     response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
@@ -646,7 +513,7 @@ def test_sources_and_agreements_filter_through_their_filtersets(client, kb, edit
         title="A memorandum",
         kind=AgreementKind.MEMORANDUM,
         status=AgreementStatus.SIGNED,
-        evidence=[kb["meet"]],
+        evidence=[kb["meeting"]],
     )
     html = get(client, "agreement-list", query={"status": "signed"}).content.decode()
     assert "A memorandum" in html and "Treaty on Comprehensive Strategic Partnership" not in html
@@ -677,7 +544,7 @@ def test_unknown_records_are_404_pages(client, kb, name, kwargs):
 
 
 def test_hidden_records_are_404_for_readers(client, kb):
-    assert get(client, "event-detail", slug="hidden-event").status_code == 404
+    assert get(client, "event-detail", slug=kb["hidden_event"].slug).status_code == 404
 
 
 @pytest.mark.parametrize(

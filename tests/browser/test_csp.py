@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Redoc's footer links a logo from its vendor's site; the policy blocks it, as it should.
 EXPECTED = ("cdn.redoc.ly",)

@@ -5,12 +5,10 @@ import io
 
 import pytest
 
-from tests.test_web import kb  # noqa: F401  (the small knowledge base the page tests use)
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_search_dossier_claim_reader_highlight(page, live_server, kb):  # noqa: F811
+def test_search_dossier_claim_reader_highlight(page, live_server, kb):
     page.goto(live_server.url + "/")
     page.fill("#site-q", "DPRK")
     page.click("header.site button[type=submit]")
@@ -39,7 +37,7 @@ def test_search_dossier_claim_reader_highlight(page, live_server, kb):  # noqa: 
     page.wait_for_url(f"**{claim.get_absolute_url()}")
 
 
-def test_transfers_filter_then_csv(page, live_server, kb):  # noqa: F811
+def test_transfers_filter_then_csv(page, live_server, kb):
     page.goto(live_server.url + "/transfers/")
     rows = page.locator("table.register tbody tr")
     assert rows.count() == 1  # the alleged transfer backed only by a proposed claim stays hidden
@@ -63,7 +61,7 @@ def test_transfers_filter_then_csv(page, live_server, kb):  # noqa: F811
     ]
 
 
-def test_bad_filter_shows_a_message_not_an_error(page, live_server, kb):  # noqa: F811
+def test_bad_filter_shows_a_message_not_an_error(page, live_server, kb):
     response = page.goto(live_server.url + "/transfers/?date_from=2023-13")
     assert response.status == 400
     assert "months run from 01 to 12" in page.locator(".notice").inner_text()

@@ -1,0 +1,61 @@
+"""Helpers more than one test module uses: the article text, admin form round trips, API id sets."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+ARTICLE = (
+    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
+    "North Korea is expected to sell artillery shells to Russia. "
+    "Russia’s need for a “continuous supply” of weapons is growing.\n\n"
+    "The two leaders signed a treaty in Pyongyang on June 19, 2024."
+)
+
+
+def ids(response) -> set[int]:
+    """The ids on one page of an API list answer (which must be a 200)."""
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+# --- the admin ----------------------------------------------------------------------
+
+
+def admin_url(name: str, *args) -> str:
+    return reverse(f"admin:{name}", args=args)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def form_data(response) -> dict:
+    """The POST data of an admin change (or revert) page as it was rendered."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = _plain(form[name].value())
+        if value not in ("", []):
+            data[name] = value
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for subform in formset.forms:
+            for name in subform.fields:
+                value = _plain(subform[name].value())
+                if value not in ("", []):
+                    data[subform.add_prefix(name)] = value
+    return data
+
+
+def form_errors(response) -> dict:
+    return response.context["adminform"].form.errors
