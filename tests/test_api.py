@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
@@ -21,7 +20,7 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.models import Actor, Event, Source
+from kb.models import Actor, Claim, Event, Source
 from tests.helpers import ARTICLE, ids
 from tests.world import CORE, World, build_world
 
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 V1 = "/api/v1"
 TEXT = f"{ARTICLE}\n\nTankers loaded fuel at the Sŭngri refinery, a rumour said."  # the world's article
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

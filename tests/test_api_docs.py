@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
@@ -20,11 +19,6 @@ LIST_FILTERSETS = {
     "/api/v1/agreements/": filtersets.AgreementFilterSet,
     "/api/v1/arms-transfers/": filtersets.ArmsTransferFilterSet,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture(scope="module")

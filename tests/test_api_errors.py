@@ -1,7 +1,6 @@
 """Every bad input to the API is a 4xx with a JSON body naming the field and the problem; nothing is half-written."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -12,11 +11,6 @@ pytestmark = pytest.mark.django_db
 
 V1 = "/api/v1"
 LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """POST /api/v1/ingest/: editors store an article (JSON text or file upload) and get proposed claims back."""
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -17,11 +16,6 @@ ARTICLE = (
     "The two leaders signed a treaty in Pyongyang on June 19, 2024."
 )
 META = {"title": "Summit", "publisher": "Test Wire", "published": "2024-07-01", "author": "A. Writer"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 
@@ -156,15 +155,6 @@ def generate(kb: Mapping) -> list[Target]:
 
 
 # --- roles, clients, the database's state ------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # Anonymous API calls are throttled (KB_API_ANON_RATE, scope "anon", counts in the cache);
-    # one test sends fewer than 100 of them, so clearing the counts keeps clear of 429s.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,15 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from kb import filtersets, services
-from kb.choices import ActorKind, AgreementKind, AgreementStatus, TransferCategory, TransferStatus
+from kb.choices import (
+    ActorKind,
+    AgreementKind,
+    AgreementStatus,
+    ClaimStatus,
+    RelationshipPredicate,
+    TransferCategory,
+    TransferStatus,
+)
 from kb.models import Actor
 from kb.web import forms
 from kb.web.reader import annotate
@@ -274,7 +282,7 @@ def crowd(kb, editor, make_actor):
             subject=envoy,
             predicate=RelationshipPredicate.MEMBER_OF,
             object=kb["russia"],
-            evidence=[kb["meet"]],
+            evidence=[kb["meeting"]],
         )
         if n < 5:
             services.relationship_create(
@@ -282,7 +290,7 @@ def crowd(kb, editor, make_actor):
                 subject=envoy,
                 predicate=RelationshipPredicate.MEMBER_OF,
                 object=kb["dprk"],
-                evidence=[kb["meet"]],
+                evidence=[kb["meeting"]],
             )
     return envoys
 
@@ -294,7 +302,7 @@ def test_graph(client, kb, django_assert_num_queries):
     html = response.content.decode()
     assert "<svg" in html and "Kim Jong Un" in html and "leader of" in html
     assert "arms: Ammunition" in html and "Treaty on Comprehensive Strategic Partnership" in html
-    assert "know-how" not in html  # backed by a proposed claim only
+    assert "arms: Missiles" not in html  # backed by a proposed claim only
     assert showing(response) == (4, 4)
     with django_assert_num_queries(0):  # drawn already, and the data has not changed since
         assert get(client, "graph").content == response.content
@@ -331,7 +339,7 @@ def test_graph_query_count_does_not_grow_with_the_base(client, kb, editor, make_
             subject=envoy,
             predicate=RelationshipPredicate.ALLY_OF,
             object=kb["dprk"],
-            evidence=[kb["meet"]],
+            evidence=[kb["meeting"]],
         )
     large = [draw({}), draw({"actor": "kim-jong-un", "depth": "2"})]
     assert [len(drawn(r)) for r in small] == [4, 3]
@@ -348,10 +356,11 @@ def test_graph_neighbourhood_by_actor_and_depth(client, crowd):
     # Depth 2: North Korea's neighbours too, most linked to it first (Russia: a transfer and the treaty).
     response = get(client, "graph", query={"actor": "kim-jong-un", "depth": "2", "top": "4"})
     assert sorted(drawn(response)) == ["envoy-00", "kim-jong-un", "north-korea", "russia"]
-    # Several actors, repeated or comma-separated; the cap counts them too.
-    # Several actors, repeated or comma-separated; the cap counts them too. Ties: the older actor.
+    # Several actors, repeated or comma-separated; the cap counts them too. North Korea and Russia
+    # are as close and as linked (a transfer, the treaty, a leader): the older actor is drawn.
     both = get(client, "graph", query={"actor": ["vladimir-putin", "kim-jong-un"], "top": "3"})
-    assert sorted(drawn(both)) == ["kim-jong-un", "russia", "vladimir-putin"]
+    assert Actor.objects.get(slug="north-korea").pk < Actor.objects.get(slug="russia").pk
+    assert sorted(drawn(both)) == ["kim-jong-un", "north-korea", "vladimir-putin"]
     assert drawn(get(client, "graph", query={"actor": "vladimir-putin,kim-jong-un", "top": "3"})) == drawn(both)
     # The kinds filter every actor drawn: Russia's people are drawn with Russia among the states.
     response = get(client, "graph", query={"actor": "russia", "kind": ["person", "state"], "top": "5"})
@@ -382,20 +391,20 @@ def test_graph_shows_a_write_at_once(client, kb, editor, make_actor, django_asse
         subject=envoy,
         predicate=RelationshipPredicate.MEMBER_OF,
         object=kb["russia"],
-        evidence=[kb["meet"]],
+        evidence=[kb["meeting"]],
     )
     response = get(client, "graph")
     assert "special-envoy" in drawn(response) and showing(response) == (5, 5)
     # Reviewing a claim changes what readers see: the hidden transfer appears once its claim is accepted.
-    assert "know-how" not in response.content.decode()
+    assert "arms: Missiles" not in response.content.decode()
     services.claim_review(kb["proposed"], user=editor, status=ClaimStatus.ACCEPTED)
-    assert "know-how" in get(client, "graph").content.decode()
+    assert "arms: Missiles" in get(client, "graph").content.decode()
 
 
 def test_graph_is_cached_per_audience(client, kb, editor):
-    assert "know-how" not in get(client, "graph").content.decode()
+    assert "arms: Missiles" not in get(client, "graph").content.decode()
     client.force_login(editor)
-    assert "know-how" in get(client, "graph").content.decode()
+    assert "arms: Missiles" in get(client, "graph").content.decode()
 
 
 @pytest.mark.parametrize(
