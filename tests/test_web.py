@@ -209,6 +209,9 @@ def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries
     response = get(client, "actor-list", query={"kind": "person"})
     html = response.content.decode()
     assert "Kim Jong Un" in html and "Pyongyang</a></h2>" not in html
+    # Facet links keep the other facet and drop their own (the tag writes its own "?").
+    assert '<a href="/actors/?">All kinds</a>' in html
+    assert '<a href="/actors/?kind=person&amp;country_code=RU">' in html
     assert "?kind=state" in html  # the other kinds stay on offer
     response = get(client, "actor-list", query={"country_code": "KP"})
     assert "Vladimir Putin" not in response.content.decode()
