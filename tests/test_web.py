@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -11,6 +12,7 @@ from django import forms as django_forms
 from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from kb import filtersets, services
 from kb.choices import (
@@ -26,10 +28,11 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
+from kb.dates import PartialDate
 from kb.models import Actor
 from kb.web import forms
 from kb.web.reader import annotate
-from kb.web.svg import TimelineItem, timeline_layout
+from kb.web.svg import TimelineItem, shorten, timeline_layout
 
 pytestmark = pytest.mark.django_db
 
@@ -381,6 +384,79 @@ def test_events_timeline(client, kb, django_assert_num_queries):
     response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
     html = response.content.decode()
     assert "Kim–Putin summit" in html and "Russian invasion of Ukraine</a>" not in html
+
+
+def _backing(kb):
+    """An accepted claim to back new events with: the summit's."""
+    return kb["summit"].evidence.get()
+
+
+def test_events_timeline_stops_at_today(client, kb, editor):
+    today = timezone.localdate()
+    decade = today.year // 10 * 10
+    services.event_create(
+        user=editor, title="Border closure", kind=EventKind.OTHER, start_on=f"{decade}s", evidence=[_backing(kb)]
+    )
+    html = get(client, "event-list").content.decode()
+    assert "Border closure" in html
+    # The axis ends with this year: its last tick is no later, and the decade's span stops inside it.
+    years = [int(year) for year in re.findall(r'text-anchor="(?:start|middle|end)">(\d{4})</text>', html)]
+    assert years and max(years) <= today.year
+    rect = r'<title>Border closure — the \d{4}s</title>\s*<rect x="([\d.]+)" y="[\d.-]+" width="([\d.]+)"'
+    span = re.search(rect, html)
+    assert float(span[1]) + float(span[2]) <= 960 - 12
+
+
+def test_timeline_layout_stops_periods_at_today_and_fits_the_axis():
+    today = dt.date(2026, 12, 6)
+    layout = timeline_layout(
+        [
+            TimelineItem("Korean War", "/a", PartialDate.parse("1950"), PartialDate.parse("1953")),
+            TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+            TimelineItem("Planned summit", "/c", PartialDate.parse("2027-03")),
+        ],
+        today=dt.date(2025, 6, 1),
+    )
+    items = {item.label: item for item in layout.items}
+    # Not past today, except for what starts later: the planned summit keeps its month.
+    assert items["Planned summit"].x + items["Planned summit"].width <= layout.width - 12
+    layout = timeline_layout(
+        [
+            TimelineItem("Korean War", "/a", PartialDate.parse("1950"), PartialDate.parse("1953")),
+            TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+        ],
+        today=today,
+    )
+    labels = [tick.label for tick in layout.ticks]
+    assert labels[0] == "1950" and "2020" in labels and "2030" not in labels
+    covid = next(item for item in layout.items if item.label.startswith("Covid"))
+    # The axis ends with 2026, and the decade stops at 6 December 2026: a few days short of the edge.
+    right = covid.x + covid.width
+    assert layout.width - 12 - 3 < right < layout.width - 12
+    # A zoom cuts the axis and the items to its window.
+    zoomed = timeline_layout(
+        [TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s"))],
+        today=today,
+        window=(dt.date(2023, 9, 1), dt.date(2023, 9, 30)),
+    )
+    assert [tick.label for tick in zoomed.ticks] == ["Sep 2023", "8", "15", "22"]
+    assert zoomed.items[0].x == 12 and zoomed.items[0].x + zoomed.items[0].width == zoomed.width - 12
+
+
+def test_timeline_labels_are_cut_at_a_word_with_the_whole_title_in_the_tooltip(client, kb, editor):
+    assert shorten("Kim Jong Un–Donald Trump summit in Vietnam", 38) == "Kim Jong Un–Donald Trump summit…"
+    dialogue = "North Korea’s dialogue with the United States and South Korea"
+    assert shorten(dialogue, 38) == "North Korea’s dialogue with…"
+    assert shorten("Kim Jong-un’s trip to the Russian Far East", 38) == "Kim Jong-un’s trip to the Russian Far…"
+    assert shorten("Short", 38) == "Short"
+    assert shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+    title = "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome"
+    services.event_create(
+        user=editor, title=title, kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
+    )
+    html = get(client, "event-list").content.decode()
+    assert f"<title>{title} — 13 September 2023</title>" in html
+    assert ">Kim Jong Un and Vladimir Putin inspect…</text>" in html
 
 
 def test_event_detail(client, kb, django_assert_num_queries):
@@ -763,14 +839,13 @@ def test_annotate_splits_overlapping_claims_deterministically():
 
 
 def test_timeline_draws_coarse_dates_as_spans():
-    from kb.dates import PartialDate
-
     layout = timeline_layout(
         [
             TimelineItem("day", "/a", PartialDate.parse("2023-09-13")),
             TimelineItem("month", "/b", PartialDate.parse("2023-09")),
             TimelineItem("year", "/c", PartialDate.parse("2023")),
-        ]
+        ],
+        today=dt.date(2026, 12, 6),
     )
     shapes = {i.label: (i.shape, i.width) for i in layout.items}
     assert shapes["day"][0] == "point"

@@ -142,9 +142,12 @@ def event_list(request):
     events = visible_records(user=user, queryset=filterset.qs).select_related("place")
     events = list(events.order_by("start_on", "title"))
     timeline = timeline_layout(
-        TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
-        for e in events
-        if e.start
+        (
+            TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
+            for e in events
+            if e.start
+        ),
+        today=timezone.localdate(),
     )
     context = {
         "events": events,
