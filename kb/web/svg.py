@@ -210,6 +210,110 @@ def timeline_layout(
     return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
 
 
+@dataclass
+class Bar:
+    """One period of a counted timeline: how many events, and where its zoom leads."""
+
+    label: str  # the period on the axis: 2023, 2020s, Sep, 13
+    title: str  # the tooltip: "2023: 185 events"
+    count: int
+    url: str
+    note: str = ""  # a second axis line: the year under January, the month under the 1st
+    # Filled in by the layout.
+    x: float = 0.0
+    y: float = 0.0
+    width: float = 0.0
+    height: float = 0.0
+    slot_x: float = 0.0
+    slot_width: float = 0.0
+    centre: float = 0.0
+    count_y: float = 0.0
+    show_label: bool = True
+    show_count: bool = True
+
+
+@dataclass
+class Gridline:
+    y: float
+    label: str
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + 4, 1)
+
+
+@dataclass
+class BarChart:
+    bars: list[Bar]
+    gridlines: list[Gridline]
+    width: int
+    height: int
+    left: float  # where the bars start; the gridlines' labels sit left of it
+    top: float
+    baseline: float
+    label_y: float
+    note_y: float
+
+    @property
+    def label_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def hit_height(self) -> float:
+        """A bar's link covers its whole column, down to its labels, so a short bar is easy to choose."""
+        return self.note_y - self.top
+
+
+def _nice_ceiling(value: int) -> tuple[int, int]:
+    """A round number at least ``value`` and the step of at most four gridlines up to it."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if value <= 4 * step:
+                return max(-(-value // step), 1) * step, step
+        magnitude *= 10
+
+
+def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240) -> BarChart | None:
+    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap."""
+    if not bars:
+        return None
+    left, right, top, bottom = 40, 12, 20, 40
+    baseline = height - bottom
+    plot_height = baseline - top
+    slot = (width - left - right) / len(bars)
+    ceiling, step = _nice_ceiling(max(max(bar.count for bar in bars), 1))
+    gridlines = [
+        Gridline(y=round(baseline - value / ceiling * plot_height, 1), label=f"{value:,}")
+        for value in range(0, ceiling + 1, step)
+    ]
+    label_width = max(len(bar.label) for bar in bars) * 6.6 + 8  # about 11px system-ui
+    every = max(math.ceil(label_width / slot), 1)
+    for i, bar in enumerate(bars):
+        bar.slot_x, bar.slot_width = round(left + i * slot, 1), round(slot, 1)
+        bar.width = round(max(slot * 0.78, 1.0), 1)
+        bar.x = round(left + i * slot + (slot - bar.width) / 2, 1)
+        bar.centre = round(left + (i + 0.5) * slot, 1)
+        bar.height = round(bar.count / ceiling * plot_height, 1) if bar.count else 0.0
+        if bar.count:
+            bar.height = max(bar.height, 1.5)  # one event still shows
+        bar.y = round(baseline - bar.height, 1)
+        bar.count_y = round(bar.y - 4, 1)
+        bar.show_label = i % every == 0
+        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * 6.2 + 2 <= slot
+    return BarChart(
+        bars=list(bars),
+        gridlines=gridlines,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        baseline=baseline,
+        label_y=baseline + 15,
+        note_y=baseline + 30,
+    )
+
+
 # --- graphs ------------------------------------------------------------------------
 
 
