@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -11,6 +12,7 @@ from django import forms as django_forms
 from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from kb import filtersets, services
 from kb.choices import (
@@ -18,14 +20,18 @@ from kb.choices import (
     AgreementKind,
     AgreementStatus,
     ClaimStatus,
+    EventKind,
     RelationshipPredicate,
     TransferCategory,
     TransferStatus,
 )
+from kb.dates import PartialDate
 from kb.models import Actor
+from kb.selectors.timeline import periods_between
 from kb.web import forms
 from kb.web.reader import annotate
-from kb.web.svg import TimelineItem, timeline_layout
+from kb.web.svg import TimelineItem, shorten, timeline_layout
+from kb.web.views import records
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +86,9 @@ def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries
     response = get(client, "actor-list", query={"kind": "person"})
     html = response.content.decode()
     assert "Kim Jong Un" in html and "Pyongyang</a></h2>" not in html
+    # Facet links keep the other facet and drop their own (the tag writes its own "?").
+    assert '<a href="/actors/?">All kinds</a>' in html
+    assert '<a href="/actors/?kind=person&amp;country_code=RU">' in html
     assert "?kind=state" in html  # the other kinds stay on offer
     response = get(client, "actor-list", query={"country_code": "KP"})
     assert "Vladimir Putin" not in response.content.decode()
@@ -244,15 +253,193 @@ def test_transfer_detail(client, kb, django_assert_num_queries):
 
 
 def test_events_timeline(client, kb, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # The events grouped by year (number, span), the events to draw, a page of the list.
+    with django_assert_num_queries(3):
         response = get(client, "event-list")
     html = response.content.decode()
     assert "Kim–Putin summit at Vostochny" in html and "Hidden fuel loading at Sungri" not in html
     # A day is a point; February 2022 is a span over the whole month.
     assert "<circle" in html and "precision-month" in html
+    assert "1 event · Zoom" in html and "tl-bar" not in html
     response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
     html = response.content.decode()
     assert "Kim–Putin summit" in html and "Russian invasion of Ukraine</a>" not in html
+    # A zoom says how to zoom out: to the year around the month, or to all dates.
+    assert 'href="?date_from=2023&amp;date_to=2023" rel="up">2023</a>' in html
+    assert f'href="{reverse("kb:event-list")}" rel="up">all dates</a>' in html
+
+
+def _events(editor, kb, starts, *, kind=EventKind.MEETING, title="Meeting"):
+    """Events that readers see (backed by an accepted claim), one per partial date in ``starts``."""
+    claim = _backing(kb)
+    return [
+        services.event_create(user=editor, title=f"{title} {n}", kind=kind, start_on=start, evidence=[claim])
+        for n, start in enumerate(starts)
+    ]
+
+
+def test_events_list_is_paginated_and_keeps_its_filters(client, kb, editor):
+    starts = [f"2023-{month:02d}" for month in range(1, 13)] * 3
+    _events(editor, kb, starts, kind=EventKind.SUMMIT, title="Summit")
+    response = get(client, "event-list", query={"kind": "summit", "q": "summit"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "37 events" in html and "Russian invasion of Ukraine</a>" not in html
+    assert "Page 1 of 2" in html and "(1–25 of 37)" in html
+    assert 'href="?kind=summit&amp;q=summit&amp;page=2"' in html
+    assert html.count('<li><span class="when">') == 25
+    response = client.get(reverse("kb:event-list"), {"kind": "summit", "q": "summit", "page": "2"})
+    html = response.content.decode()
+    assert "Page 2 of 2" in html and html.count('<li><span class="when">') == 12
+    assert 'href="?kind=summit&amp;q=summit&amp;page=1"' in html
+    # The picture draws every event the filters find, not just the page's.
+    assert html.count('class="tl-item') == 37
+
+
+def _bars(html: str) -> dict[str, tuple[dict, int]]:
+    """The counted timeline's bars with events: period name -> (zoom parameters, count), from links and tooltips."""
+    found = re.findall(r'<a href="\?([^"]+)" class="tl-bar">\s*<title>([^<]+): ([\d,]+) events?</title>', html)
+    return {name: (QueryDict(url.replace("&amp;", "&")).dict(), int(count)) for url, name, count in found}
+
+
+def test_many_events_are_counted_per_year_and_each_year_zooms_to_them(client, kb, editor, monkeypatch):
+    monkeypatch.setattr(records, "TIMELINE_EVENTS", 5)
+    _events(editor, kb, ["2019-03-01", "2019-07", "2020", "2021-05-05", "2023-01", "2023-02-02"])
+    services.event_create(
+        user=editor, title="Long war", kind=EventKind.WAR, start_on="2019-06", end_on="2021", evidence=[_backing(kb)]
+    )
+    response = get(client, "event-list")
+    html = response.content.decode()
+    assert "8 events, counted per year; choose a year to see its events" in html
+    assert "tl-item" not in html and "Hidden event" not in html
+    # The span of the data and no more: 2019 to 2023, the empty 2022 drawn without a link.
+    assert re.findall(r'<text class="period"[^>]*>(\d+)</text>', html) == ["2019", "2020", "2021", "2022", "2023"]
+    assert '<g class="tl-bar empty">\n      <title>2022: 0 events</title>' in html
+    bars = _bars(html)
+    assert bars["2019"] == ({"date_from": "2019", "date_to": "2019"}, 3)
+    # A year counts the events under way in it: the war in 2019, 2020 and 2021.
+    assert {name: count for name, (_, count) in bars.items()} == {"2019": 3, "2020": 2, "2021": 2, "2023": 3}
+    # Each bar leads to exactly the events it counts (the list filters by overlap, as the bars count).
+    for name, (query, count) in bars.items():
+        zoomed = get(client, "event-list", query=query).content.decode()
+        assert f'id="timeline-summary">{count} events ·' in zoomed, name
+        assert zoomed.count('class="tl-item') == count
+        assert f'rel="up">the {name[:3]}0s</a>' in zoomed
+
+
+def test_a_zoomed_year_is_counted_per_month(client, kb, editor, monkeypatch):
+    monkeypatch.setattr(records, "TIMELINE_EVENTS", 5)
+    _events(editor, kb, ["2023-01-05", "2023-01-20", "2023-03", "2023-09-01", "2023-09-30", "2023-11"])
+    _events(editor, kb, ["2022"], title="Elsewhere")
+    response = get(client, "event-list", query={"date_from": "2023", "date_to": "2023", "kind": "meeting"})
+    html = response.content.decode()
+    assert "6 events, counted per month" in html
+    bars = _bars(html)
+    assert list(bars) == [f"{month} 2023" for month in ("January", "March", "September", "November")]
+    assert bars["September 2023"] == ({"kind": "meeting", "date_from": "2023-09", "date_to": "2023-09"}, 2)
+    assert re.findall(r'<text class="period"[^>]*>(\w+)</text>', html)[:3] == ["Jan", "Feb", "Mar"]
+    zoomed = get(client, "event-list", query=bars["September 2023"][0]).content.decode()
+    assert "2 events" in zoomed and zoomed.count('class="tl-item') == 2 and "Elsewhere" not in zoomed
+
+
+@pytest.mark.parametrize(("threshold", "created", "queries"), [(60, 3, 3), (60, 40, 3), (5, 20, 2), (5, 70, 2)])
+def test_events_page_query_count_does_not_grow_with_the_events(
+    client, kb, editor, monkeypatch, django_assert_num_queries, threshold, created, queries
+):
+    # Drawn: the events grouped by year, the events to draw, the page. Counted per year: no events to draw.
+    monkeypatch.setattr(records, "TIMELINE_EVENTS", threshold)
+    _events(editor, kb, [f"{2000 + n % 20}-{n % 12 + 1:02d}" for n in range(created)])
+    with django_assert_num_queries(queries):
+        assert get(client, "event-list").status_code == 200
+    # Asked again before the data changes: the timeline is kept under the data's version; only the page is read.
+    with django_assert_num_queries(1):
+        assert get(client, "event-list").status_code == 200
+
+
+def _backing(kb):
+    """An accepted claim to back new events with: the summit's."""
+    return kb["summit"].evidence.get()
+
+
+def test_events_timeline_stops_at_today(client, kb, editor):
+    today = timezone.localdate()
+    decade = today.year // 10 * 10
+    services.event_create(
+        user=editor, title="Border closure", kind=EventKind.OTHER, start_on=f"{decade}s", evidence=[_backing(kb)]
+    )
+    html = get(client, "event-list").content.decode()
+    assert "Border closure" in html
+    # The axis ends with this year: its last tick is no later, and the decade's span stops inside it.
+    years = [int(year) for year in re.findall(r'text-anchor="(?:start|middle|end)">(\d{4})</text>', html)]
+    assert years and max(years) <= today.year
+    rect = r'<title>Border closure — the \d{4}s</title>\s*<rect x="([\d.]+)" y="[\d.-]+" width="([\d.]+)"'
+    span = re.search(rect, html)
+    assert float(span[1]) + float(span[2]) <= 960 - 12
+
+
+def test_timeline_layout_stops_periods_at_today_and_fits_the_axis():
+    today = dt.date(2026, 12, 6)
+    layout = timeline_layout(
+        [
+            TimelineItem("Korean War", "/a", PartialDate.parse("1950"), PartialDate.parse("1953")),
+            TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+            TimelineItem("Planned summit", "/c", PartialDate.parse("2027-03")),
+        ],
+        today=dt.date(2025, 6, 1),
+    )
+    items = {item.label: item for item in layout.items}
+    # Not past today, except for what starts later: the planned summit keeps its month.
+    assert items["Planned summit"].x + items["Planned summit"].width <= layout.width - 12
+    layout = timeline_layout(
+        [
+            TimelineItem("Korean War", "/a", PartialDate.parse("1950"), PartialDate.parse("1953")),
+            TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+        ],
+        today=today,
+    )
+    labels = [tick.label for tick in layout.ticks]
+    assert labels[0] == "1950" and "2020" in labels and "2030" not in labels
+    covid = next(item for item in layout.items if item.label.startswith("Covid"))
+    # The axis ends with 2026, and the decade stops at 6 December 2026: a few days short of the edge.
+    right = covid.x + covid.width
+    assert layout.width - 12 - 3 < right < layout.width - 12
+    # A zoom cuts the axis and the items to its window.
+    zoomed = timeline_layout(
+        [TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s"))],
+        today=today,
+        window=(dt.date(2023, 9, 1), dt.date(2023, 9, 30)),
+    )
+    assert [tick.label for tick in zoomed.ticks] == ["Sep 2023", "8", "15", "22"]
+    assert zoomed.items[0].x == 12 and zoomed.items[0].x + zoomed.items[0].width == zoomed.width - 12
+
+
+def test_timeline_labels_are_cut_at_a_word_with_the_whole_title_in_the_tooltip(client, kb, editor):
+    assert shorten("Kim Jong Un–Donald Trump summit in Vietnam", 38) == "Kim Jong Un–Donald Trump summit…"
+    dialogue = "North Korea’s dialogue with the United States and South Korea"
+    assert shorten(dialogue, 38) == "North Korea’s dialogue with…"
+    assert shorten("Kim Jong-un’s trip to the Russian Far East", 38) == "Kim Jong-un’s trip to the Russian Far…"
+    assert shorten("Short", 38) == "Short"
+    assert shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+    title = "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome"
+    services.event_create(
+        user=editor, title=title, kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
+    )
+    html = get(client, "event-list").content.decode()
+    assert f"<title>{title} — 13 September 2023</title>" in html
+    assert ">Kim Jong Un and Vladimir Putin inspect…</text>" in html
+
+
+def test_periods_follow_the_span():
+    def units(first, last):
+        periods = periods_between(dt.date.fromisoformat(first), dt.date.fromisoformat(last), most=40)
+        return periods[0].unit, len(periods), str(periods[0].first), str(periods[-1].last)
+
+    assert units("2023-09-01", "2023-09-30") == ("day", 30, "2023-09-01", "2023-09-30")
+    assert units("2023-01-01", "2023-12-31") == ("month", 12, "2023-01", "2023-12")
+    assert units("2000-01-01", "2026-12-06") == ("year", 27, "2000", "2026")
+    assert units("1950-01-01", "2026-12-06") == ("decade", 8, "1950s", "2020s")
+    assert units("0001-01-01", "2026-12-06") == ("century", 21, "0001", "2090s")
+    assert units("0001-01-01", "9999-12-31") == ("millennium", 10, "0001", "9990s")
 
 
 def test_event_detail(client, kb, django_assert_num_queries):
@@ -575,6 +762,11 @@ def test_hidden_records_are_404_for_readers(client, kb):
         ("transfer-list", {"format": "csv", "status": "rumoured"}, "rumoured"),
         ("event-list", {"date_from": "yesterday"}, "not a partial date"),
         ("event-list", {"kind": "party"}, "party"),
+        ("event-list", {"date_from": "2024", "date_to": "2023"}, "date_to (2023) is before date_from (2024)"),
+        ("event-list", {"date_to": "2023-13"}, "months run from 01 to 12"),
+        ("event-list", {"date_from": "2023-02-30"}, "February 2023 has 28 days"),
+        ("event-list", {"date_from": "2020ss"}, "not a partial date"),
+        ("event-list", {"page": "two"}, "not a whole number"),
         ("graph", {"kind": "robot"}, "robot"),
         ("search", {"q": "x" * 300}, "at most 200"),
     ],
@@ -636,14 +828,13 @@ def test_annotate_splits_overlapping_claims_deterministically():
 
 
 def test_timeline_draws_coarse_dates_as_spans():
-    from kb.dates import PartialDate
-
     layout = timeline_layout(
         [
             TimelineItem("day", "/a", PartialDate.parse("2023-09-13")),
             TimelineItem("month", "/b", PartialDate.parse("2023-09")),
             TimelineItem("year", "/c", PartialDate.parse("2023")),
-        ]
+        ],
+        today=dt.date(2026, 12, 6),
     )
     shapes = {i.label: (i.shape, i.width) for i in layout.items}
     assert shapes["day"][0] == "point"

@@ -7,6 +7,7 @@ search      ?search= matching and search across every type of record
 dossiers    everything about one actor, claim or source
 overview    the base at a glance
 network     the links between actors, a bounded part at a time
+timeline    events over time: each one when there are few, counts per period when there are many
 versions    record versions for optimistic concurrency, and who last wrote
 audit       the integrity audit behind verify_kb
 """
@@ -39,6 +40,7 @@ from kb.selectors.search import (
     search_filter,
     search_pattern,
 )
+from kb.selectors.timeline import EventTimeline, Period, event_timeline
 from kb.selectors.versions import last_change, record_version
 from kb.selectors.visibility import (
     is_editor,
@@ -55,9 +57,11 @@ __all__ = [
     "SEARCH_TYPES",
     "ActorDossier",
     "ClaimDossier",
+    "EventTimeline",
     "Link",
     "Network",
     "Overview",
+    "Period",
     "SearchHit",
     "actor_counts",
     "actor_dossier",
@@ -66,6 +70,7 @@ __all__ = [
     "claim_dossier",
     "count_subquery",
     "counts",
+    "event_timeline",
     "facet_counts",
     "full_text_query",
     "is_editor",

@@ -31,9 +31,16 @@ class Problems:
         return bool(self.messages)
 
 
-def paginate(request, items, problems: Problems, per_page: int = PER_PAGE, param: str = "page") -> Page:
-    """The requested page of ``items``; a malformed or out-of-range number shows page 1 or the last page."""
+def paginate(
+    request, items, problems: Problems, per_page: int = PER_PAGE, param: str = "page", count: int | None = None
+) -> Page:
+    """The requested page of ``items``; a malformed or out-of-range number shows page 1 or the last page.
+
+    ``count``: the number of ``items`` when the page has counted them already (no second COUNT).
+    """
     paginator = CachedCountPaginator(items, per_page)
+    if count is not None:
+        paginator.count = count
     raw = request.GET.get(param, "1").strip() or "1"
     try:
         number = int(raw)

@@ -68,8 +68,23 @@ class Timeline:
     top: float
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# Words a shortened label does not end on.
+_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        space = cut.rfind(" ")
+        if space >= limit // 2:  # a single very long word is cut inside it
+            cut = cut[:space]
+    words = cut.split()
+    if len(words) > 1 and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:–—-") + "…"
 
 
 def _tick_step(years: float) -> int:
@@ -79,23 +94,86 @@ def _tick_step(years: float) -> int:
     return 200
 
 
-def timeline_layout(
-    items: Iterable[TimelineItem], *, width: int = 960, row: int = 24, label_chars: int = 44
-) -> Timeline | None:
-    """Place each item on its own row, ordered by start; spans for coarse or lasting dates, points for days."""
-    items = sorted(items, key=lambda i: (i.start.sort_key(), i.label))
-    if not items:
-        return None
-    first = min(i.start.start for i in items)
-    last = max((i.end or i.start).end for i in items)
+def _drawn(item: TimelineItem, today: dt.date, lo: dt.date | None, hi: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The first and last day drawn of an item: its period, stopped at today and cut to the window."""
+    start, end = item.start.start, (item.end or item.start).end
+    if start <= today:  # a period known only to this year or decade, or still lasting, is drawn up to today
+        end = min(end, today)
+    if lo is not None:
+        start = max(start, lo)
+    if hi is not None:
+        end = min(end, hi)
+    return start, max(start, end)
+
+
+def _axis(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date, list[tuple[dt.date, str, bool]]]:
+    """Where the axis starts and ends, and its ticks (day, label, major), for a span from ``first`` to ``last``.
+
+    The axis ends the day after ``last``'s month or year; no tick is drawn at that end, so
+    the last label is the last month or year drawn.
+    """
+    ticks: list[tuple[dt.date, str, bool]] = []
+    if (last - first).days <= 62:  # a month or two: weekly ticks
+        lo, hi = first.replace(day=1), PartialDate(last.replace(day=1), DatePrecision.MONTH).end + dt.timedelta(days=1)
+        month = lo
+        while month < hi:
+            for d in (1, 8, 15, 22):
+                tick = month.replace(day=d)
+                if d > 1:
+                    ticks.append((tick, str(d), False))
+                elif tick == lo or tick.month == 1:
+                    ticks.append((tick, f"{tick:%b} {tick.year}", True))
+                else:
+                    ticks.append((tick, f"{tick:%b}", True))
+            month = PartialDate(month, DatePrecision.MONTH).end + dt.timedelta(days=1)
+        return lo, hi, ticks
     span_years = last.year - first.year + 1
     if span_years <= 3:
         lo = dt.date(first.year, 1, 1) if first.month <= 3 else dt.date(first.year, (first.month - 1) // 3 * 3 + 1, 1)
         hi = dt.date(last.year + 1, 1, 1)
-    else:
-        step = _tick_step(span_years)
-        lo = dt.date(max(first.year // step * step, 1), 1, 1)
-        hi = dt.date(min((last.year // step + 1) * step, 9999), 1, 1)
+        year, month = lo.year, lo.month
+        while dt.date(year, month, 1) < hi:
+            day = dt.date(year, month, 1)
+            ticks.append((day, str(year) if month == 1 else f"{day:%b}", month == 1))
+            month += 3 if span_years > 1 else 1
+            if month > 12:
+                year, month = year + 1, month - 12
+        return lo, hi, ticks
+    step = _tick_step(span_years)
+    lo = dt.date(max(first.year // step * step, 1), 1, 1)
+    # The axis ends with the last year drawn, not at the next round number.
+    hi = dt.date(min(last.year + 1, 9999), 1, 1)
+    for year in range(lo.year, hi.year, step):
+        ticks.append((dt.date(year, 1, 1), str(year), True))
+    return lo, hi, ticks
+
+
+def timeline_layout(
+    items: Iterable[TimelineItem],
+    *,
+    today: dt.date,
+    window: tuple[dt.date | None, dt.date | None] = (None, None),
+    width: int = 960,
+    row: int = 24,
+    label_chars: int = 44,
+) -> Timeline | None:
+    """Place each item on its own row, ordered by start; spans for coarse or lasting dates, points for days.
+
+    Periods that reach past ``today`` (a date known only to this decade, something still
+    lasting) stop at today, and the axis ends with the last year drawn. ``window`` (first
+    and last day, either may be None) is the range the items were filtered to: the axis
+    covers it and items are cut to it. The same items on the same day give the same picture.
+    """
+    items = sorted(items, key=lambda i: (i.start.sort_key(), i.label))
+    if not items:
+        return None
+    lo_limit, hi_limit = window
+    drawn = [_drawn(item, today, lo_limit, hi_limit) for item in items]
+    first = lo_limit or min(start for start, _ in drawn)
+    last = max(end for _, end in drawn)
+    if hi_limit is not None:
+        last = max(min(hi_limit, max(today, last)), last)
+    lo, hi, tick_days = _axis(first, last)
     margin, top = 12, 34
     inner = width - 2 * margin
     days = max((hi - lo).days, 1)
@@ -103,37 +181,23 @@ def timeline_layout(
     def x_of(day: dt.date) -> float:
         return round(margin + (day - lo).days / days * inner, 1)
 
-    ticks: list[Tick] = []
-    if span_years <= 3:
-        year, month = lo.year, lo.month
-        while dt.date(year, month, 1) <= hi:
-            day = dt.date(year, month, 1)
-            label = str(year) if month == 1 else day.strftime("%b")
-            ticks.append(Tick(x=x_of(day), label=label, major=month == 1))
-            month += 3 if span_years > 1 else 1
-            if month > 12:
-                year, month = year + 1, month - 12
-    else:
-        step = _tick_step(span_years)
-        for year in range(lo.year, hi.year + 1, step):
-            ticks.append(Tick(x=x_of(dt.date(year, 1, 1)), label=str(year)))
-
+    ticks = [Tick(x=x_of(day), label=label, major=major) for day, label, major in tick_days]
     for tick in ticks:
         # Labels at the picture's edges are aligned inwards so they are not cut off.
         if tick.x > width - margin - 15:
             tick.anchor = "end"
         elif tick.x < margin + 15:
             tick.anchor = "start"
-    for n, item in enumerate(items):
-        end = item.end or item.start
-        item.precision = max((item.start.precision, end.precision), key=_COARSENESS.__getitem__)
-        item.x = x_of(item.start.start)
+    for n, (item, (start, end)) in enumerate(zip(items, drawn, strict=True)):
+        item_end = item.end or item.start
+        item.precision = max((item.start.precision, item_end.precision), key=_COARSENESS.__getitem__)
+        item.x = x_of(start)
         # A period covers through its last day: draw to the start of the next.
-        right = x_of(end.end + dt.timedelta(days=1))
+        right = x_of(end + dt.timedelta(days=1))
         item.width = round(max(right - item.x, 3.0), 1)
         item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
         item.y = top + n * row
-        item.short_label = _shorten(item.label, label_chars)
+        item.short_label = shorten(item.label, label_chars)
         text_width = len(item.short_label) * 6.6  # about 12px system-ui
         if item.x + item.width + 8 + text_width <= width:
             item.label_x, item.label_anchor = round(item.x + item.width + 8, 1), "start"
@@ -144,6 +208,110 @@ def timeline_layout(
             item.label_on_bar = True
     height = top + len(items) * row + 8
     return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
+
+
+@dataclass
+class Bar:
+    """One period of a counted timeline: how many events, and where its zoom leads."""
+
+    label: str  # the period on the axis: 2023, 2020s, Sep, 13
+    title: str  # the tooltip: "2023: 185 events"
+    count: int
+    url: str
+    note: str = ""  # a second axis line: the year under January, the month under the 1st
+    # Filled in by the layout.
+    x: float = 0.0
+    y: float = 0.0
+    width: float = 0.0
+    height: float = 0.0
+    slot_x: float = 0.0
+    slot_width: float = 0.0
+    centre: float = 0.0
+    count_y: float = 0.0
+    show_label: bool = True
+    show_count: bool = True
+
+
+@dataclass
+class Gridline:
+    y: float
+    label: str
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + 4, 1)
+
+
+@dataclass
+class BarChart:
+    bars: list[Bar]
+    gridlines: list[Gridline]
+    width: int
+    height: int
+    left: float  # where the bars start; the gridlines' labels sit left of it
+    top: float
+    baseline: float
+    label_y: float
+    note_y: float
+
+    @property
+    def label_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def hit_height(self) -> float:
+        """A bar's link covers its whole column, down to its labels, so a short bar is easy to choose."""
+        return self.note_y - self.top
+
+
+def _nice_ceiling(value: int) -> tuple[int, int]:
+    """A round number at least ``value`` and the step of at most four gridlines up to it."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if value <= 4 * step:
+                return max(-(-value // step), 1) * step, step
+        magnitude *= 10
+
+
+def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240) -> BarChart | None:
+    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap."""
+    if not bars:
+        return None
+    left, right, top, bottom = 40, 12, 20, 40
+    baseline = height - bottom
+    plot_height = baseline - top
+    slot = (width - left - right) / len(bars)
+    ceiling, step = _nice_ceiling(max(max(bar.count for bar in bars), 1))
+    gridlines = [
+        Gridline(y=round(baseline - value / ceiling * plot_height, 1), label=f"{value:,}")
+        for value in range(0, ceiling + 1, step)
+    ]
+    label_width = max(len(bar.label) for bar in bars) * 6.6 + 8  # about 11px system-ui
+    every = max(math.ceil(label_width / slot), 1)
+    for i, bar in enumerate(bars):
+        bar.slot_x, bar.slot_width = round(left + i * slot, 1), round(slot, 1)
+        bar.width = round(max(slot * 0.78, 1.0), 1)
+        bar.x = round(left + i * slot + (slot - bar.width) / 2, 1)
+        bar.centre = round(left + (i + 0.5) * slot, 1)
+        bar.height = round(bar.count / ceiling * plot_height, 1) if bar.count else 0.0
+        if bar.count:
+            bar.height = max(bar.height, 1.5)  # one event still shows
+        bar.y = round(baseline - bar.height, 1)
+        bar.count_y = round(bar.y - 4, 1)
+        bar.show_label = i % every == 0
+        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * 6.2 + 2 <= slot
+    return BarChart(
+        bars=list(bars),
+        gridlines=gridlines,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        baseline=baseline,
+        label_y=baseline + 15,
+        note_y=baseline + 30,
+    )
 
 
 # --- graphs ------------------------------------------------------------------------

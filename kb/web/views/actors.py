@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from kb.choices import ActorKind
 from kb.filtersets import ActorFilterSet
@@ -71,6 +72,7 @@ def actor_detail(request, slug: str):
             for e in dossier.events
             if e.start
         ],
+        today=timezone.localdate(),
         label_chars=40,
     )
     context = {

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from kb.choices import ActorKind, RelationshipPredicate, TransferCategory
 from kb.selectors import LINK_TYPES, Link, Network, SearchHit, actor_network, kb_overview, search_all, search_pattern
@@ -30,6 +31,7 @@ def home(request):
             TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
             for e in overview.events
         ),
+        today=timezone.localdate(),
         label_chars=38,
     )
     context = {

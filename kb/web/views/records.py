@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from kb.choices import DatePrecision
+from kb.dates import PartialDate, period_start
 from kb.exports import csv_response
 from kb.filtersets import AgreementFilterSet, ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, ArmsTransfer, Event, Provision
-from kb.selectors import is_editor, party_links, visible_claim_count, visible_evidence, visible_records
+from kb.selectors import (
+    EventTimeline,
+    event_timeline,
+    is_editor,
+    party_links,
+    visible_claim_count,
+    visible_evidence,
+    visible_records,
+)
 from kb.selectors.cache import cached
 from kb.web.common import Problems, paginate
 from kb.web.forms import AgreementFilterForm, EventFilterForm, TransferFilterForm, form_problems
-from kb.web.svg import TimelineItem, timeline_layout
+from kb.web.svg import Bar, TimelineItem, bar_chart_layout, timeline_layout
 
 # --- agreements -------------------------------------------------------------------------
 
@@ -132,27 +144,132 @@ def transfer_detail(request, pk: int):
 # --- events -----------------------------------------------------------------------------
 
 
+# Above this many dated events the timeline counts them per period instead of drawing each one.
+TIMELINE_EVENTS = 60
+# The most periods (bars) a counted timeline has; the finest unit that fits is used.
+TIMELINE_PERIODS = 40
+_COARSER = {
+    DatePrecision.DAY: DatePrecision.MONTH,
+    DatePrecision.MONTH: DatePrecision.YEAR,
+    DatePrecision.YEAR: DatePrecision.DECADE,
+}
+
+
 def event_list(request):
-    """The events as a timeline picture (spans for month and year dates, points for days) and a list."""
+    """The events on a timeline and in a paginated list; when there are many, the timeline counts them per period.
+
+    Up to ``TIMELINE_EVENTS`` dated events are each drawn (points for days, spans for
+    coarser or lasting dates); beyond that the picture has a bar per year (per decade or
+    more over a long span, per month or day over a short one), each a link that zooms to
+    its period through the ``date_from``/``date_to`` filters. The page reads the events
+    grouped by period and one page of the list, whatever the knowledge base holds.
+    """
     user = request.user
     problems = Problems()
     filterset = EventFilterSet(request.GET, queryset=Event.objects.all(), request=request, form_class=EventFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
-    events = visible_records(user=user, queryset=filterset.qs).select_related("place")
-    events = list(events.order_by("start_on", "title"))
+    events = visible_records(user=user, queryset=filterset.qs)
+    window = (filterset.form.cleaned_data.get("date_from"), filterset.form.cleaned_data.get("date_to"))
+    today = timezone.localdate()
+    # The same for every reader of the same filters until the data changes: kept under the data's version.
+    found = cached(
+        f"event-timeline:{_filters_key(filterset.form, today)}",
+        lambda: event_timeline(
+            queryset=events, today=today, window=window, draw_at_most=TIMELINE_EVENTS, most_periods=TIMELINE_PERIODS
+        ),
+        user=user,
+    )
+    rows = events.select_related("place").order_by("start_on", "title", "pk")
+    page = paginate(request, rows, problems, count=found.total)
+    span = (window[0].start if window[0] else None, window[1].end if window[1] else None)
     timeline = timeline_layout(
-        TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
-        for e in events
-        if e.start
+        (
+            TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
+            for e in found.events
+        ),
+        today=today,
+        window=span,
     )
     context = {
-        "events": events,
+        "page": page,
+        "found": found,
+        "summary": _timeline_summary(found),
         "timeline": timeline,
+        "chart": bar_chart_layout(_period_bars(request, found)),
+        "zoom_out": _zoom_out(request, window),
         "filterset": filterset,
         "problems": problems,
     }
     return render(request, "kb/event_list.html", context, status=problems.status)
+
+
+def _filters_key(form, today) -> str:
+    """The filters a list applied (the valid ones), the day and the thresholds, as a short stable key."""
+    applied = sorted((name, repr(value)) for name, value in form.cleaned_data.items() if name != "ordering")
+    text = repr((applied, today.isoformat(), TIMELINE_EVENTS, TIMELINE_PERIODS))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _events(count: int) -> str:
+    return f"{count:,} event{pluralize(count)}"
+
+
+def _timeline_summary(found: EventTimeline) -> str:
+    """What the picture shows, in words: "4,855 events, counted per year; choose a year to zoom in"."""
+    text = _events(found.total)
+    if found.unit:
+        # A period's count is what its zoom lists: at most TIMELINE_EVENTS are drawn one by one there.
+        most = max(count for _, count in found.periods)
+        then = "see its events" if most <= TIMELINE_EVENTS else "zoom in"
+        text += f", counted per {found.unit}; choose a {found.unit} to {then}"
+    if found.undated:
+        text += f" ({found.undated:,} without a date {'is' if found.undated == 1 else 'are'} in the list only)"
+    return text
+
+
+def _with(request, **params: str | None) -> str:
+    """The address of this page with ``params`` set (None removes one), from its first page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in params.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return f"?{query.urlencode()}" if query else request.path
+
+
+def _period_bars(request, found: EventTimeline) -> list[Bar]:
+    bars = []
+    for i, (period, count) in enumerate(found.periods):
+        note = ""
+        if period.unit == "month" and (i == 0 or period.start.month == 1):
+            note = str(period.start.year)
+        elif period.unit == "day" and (i == 0 or period.start.day == 1):
+            note = f"{period.start:%b} {period.start.year}"
+        bars.append(
+            Bar(
+                label=period.short_name,
+                title=f"{period.name}: {_events(count)}",
+                count=count,
+                url=_with(request, **period.query) if count else "",
+                note=note,
+            )
+        )
+    return bars
+
+
+def _zoom_out(request, window: tuple[PartialDate | None, PartialDate | None]) -> list[tuple[str, str]]:
+    """Links (label, address) out of a zoom: to the period around it, and to all dates (other filters kept)."""
+    if window == (None, None):
+        return []
+    links = []
+    first, last = window
+    if first is not None and first == last and first.precision in _COARSER:
+        around = PartialDate(period_start(first.start, _COARSER[first.precision]), _COARSER[first.precision])
+        links.append((around.display(), _with(request, date_from=str(around), date_to=str(around))))
+    links.append(("all dates", _with(request, date_from=None, date_to=None)))
+    return links
 
 
 def event_detail(request, slug: str):
