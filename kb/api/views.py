@@ -165,6 +165,10 @@ class RelationshipViewSet(KbViewSet):
 
     def get_queryset(self):
         queryset = Relationship.objects.select_related("subject", "object").prefetch_related(self.evidence())
+        # Every name is non-empty (a database constraint), so this range keeps every row. It lets
+        # SQLite's planner, which does not weigh a LIMIT, read the default order (subject's name,
+        # predicate, object's name) by walking actors by name, instead of sorting every relationship.
+        queryset = queryset.filter(subject__name__gt="")
         return visible_records(user=self.request.user, queryset=queryset)
 
 

@@ -124,6 +124,12 @@ class Relationship(KbModel):
 
     class Meta:
         ordering = ["subject__name", "predicate", "object__name"]
+        # An actor's relationships by predicate, from either end: a dossier reads its first ones in
+        # index order instead of sorting the thousands of the most-mentioned actors.
+        indexes = [
+            models.Index(fields=["subject", "predicate"], name="relationship_subject_order"),
+            models.Index(fields=["object", "predicate"], name="relationship_object_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(subject=F("object")), name="relationship_not_reflexive"),
             models.CheckConstraint(

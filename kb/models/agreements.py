@@ -37,6 +37,8 @@ class Agreement(KbModel):
 
     class Meta:
         ordering = ["-signed_on", "title"]
+        # Lists, newest signing first, read their first page in index order.
+        indexes = [models.Index(fields=["-signed_on", "title", "id"], name="agreement_signed_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="agreement_title_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=AgreementKind.values), name="agreement_kind_valid"),

@@ -51,6 +51,9 @@ class Source(KbModel):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        # Lists, newest first, read their first page in index order; so do claims in their
+        # default order (by source, then offset), walking sources by this index.
+        indexes = [models.Index(fields=["-published_on", "title", "id"], name="source_published_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
             models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),

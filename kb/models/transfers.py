@@ -39,6 +39,11 @@ class ArmsTransfer(KbModel):
     class Meta:
         ordering = ["-start_on", "supplier__name", "recipient__name"]
         verbose_name = "arms transfer"
+        # An actor's latest transfers, supplied and received, read in index order (the dossier).
+        indexes = [
+            models.Index(fields=["supplier", "-start_on", "id"], name="transfer_supplier_latest"),
+            models.Index(fields=["recipient", "-start_on", "id"], name="transfer_recipient_latest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(supplier=F("recipient")), name="transfer_supplier_not_recipient"),
             models.CheckConstraint(condition=~Q(description=""), name="transfer_description_not_empty"),
