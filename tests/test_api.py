@@ -94,6 +94,72 @@ def test_pagination_next_and_page_size(anon, make_actor):
     assert anon.get(f"{V1}/actors/?page_size=2&page=3").json()["next"] is None
 
 
+def walk(client, url: str, link: str = "next") -> list[list[int]]:
+    """The ids of every page from ``url`` on, following ``link``."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert set(body) == {"next", "previous", "results"}  # a cursor page does not count the list
+        pages.append([row["id"] for row in body["results"]])
+        url = body[link]
+    return pages
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_a_cursor_walks_a_whole_list_in_id_order_and_back(anon, as_editor, many, resource):
+    for client in (anon, as_editor):
+        every = sorted(row["id"] for row in client.get(f"{V1}/{resource}/?page_size=200").json()["results"])
+        pages = walk(client, f"{V1}/{resource}/?cursor=&page_size=3")
+        assert [row for page in pages for row in page] == every
+        assert all(len(page) == 3 for page in pages[:-1])
+        newest_first = walk(client, f"{V1}/{resource}/?cursor=&page_size=4&ordering=-id")
+        assert [row for page in newest_first for row in page] == every[::-1]
+        # From the last page back to the first.
+        last = client.get(f"{V1}/{resource}/?cursor=&page_size=3")
+        for _ in pages[1:]:
+            last = client.get(last.json()["next"])
+        back = walk(client, last.json()["previous"], link="previous")
+        assert back == pages[-2::-1]
+
+
+def test_a_cursor_keeps_the_filters_and_reads_no_count(anon, many, django_assert_num_queries):
+    dprk = many["dprk"]
+    expected = sorted(ids(anon.get(f"{V1}/claims/?subject={dprk.slug}&page_size=200")))
+    assert len(expected) > 3
+    assert [c for page in walk(anon, f"{V1}/claims/?subject={dprk.slug}&cursor=&page_size=3") for c in page] == expected
+    # The actor filter's lookup, the page, its subjects and its links: no count.
+    with django_assert_num_queries(4):
+        anon.get(f"{V1}/claims/?subject={dprk.slug}&cursor=&page_size=3")
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("cursor=bm9uc2Vuc2U", 404, "detail"),  # not a cursor kb made
+        ("cursor=cD1hYmM%3D", 404, "detail"),  # a position that is not an id
+        ("cursor=&page=2", 400, "cursor"),
+        ("cursor=&ordering=credibility", 400, "ordering"),
+        ("cursor=&page_size=500", 400, "page_size"),
+    ],
+)
+def test_bad_cursors_are_clear_errors(anon, corpus, query, status, field):
+    response = anon.get(f"{V1}/claims/?{query}")
+    assert response.status_code == status, response.content
+    assert response.json()[field]
+
+
+@override_settings(KB_API_MAX_OFFSET=6)
+def test_page_numbers_reach_a_bounded_depth_and_point_to_the_cursor(anon, many):
+    assert len(anon.get(f"{V1}/claims/?page_size=3&page=2").json()["results"]) == 3
+    response = anon.get(f"{V1}/claims/?page_size=3&page=3")
+    assert response.status_code == 404
+    assert "first 6 results" in response.json()["detail"] and "?cursor=" in response.json()["detail"]
+    assert anon.get(f"{V1}/claims/?page_size=2&page=3").status_code == 200
+    assert anon.get(f"{V1}/claims/?page_size=2&page=last").status_code == 404
+
+
 def test_actor_detail_has_aliases_counts_and_links(anon, corpus):
     body = anon.get(f"{V1}/actors/{corpus['dprk'].pk}/").json()
     assert body["slug"] == "north-korea"
