@@ -29,7 +29,6 @@ from kb.models import (
     Source,
 )
 from kb.selectors import (
-    actor_counts,
     visible_claim_count,
     visible_claims,
     visible_evidence,
@@ -146,10 +145,8 @@ class ActorViewSet(KbViewSet):
     delete_service = staticmethod(services.actor_delete)
 
     def get_queryset(self):
-        queryset = Actor.objects.prefetch_related("aliases")
-        if self.action == "retrieve":
-            queryset = queryset.annotate(**actor_counts(user=self.request.user))
-        return queryset
+        # The detail's counts come from actor_related_counts, kept under the data's version.
+        return Actor.objects.prefetch_related("aliases")
 
 
 class RelationshipViewSet(KbViewSet):

@@ -15,6 +15,7 @@ audit       the integrity audit behind verify_kb
 from kb.selectors.audit import kb_violations
 from kb.selectors.counts import (
     actor_counts,
+    actor_related_counts,
     count_subquery,
     counts,
     facet_counts,
@@ -66,6 +67,7 @@ __all__ = [
     "actor_counts",
     "actor_dossier",
     "actor_network",
+    "actor_related_counts",
     "actors_named",
     "claim_dossier",
     "count_subquery",

@@ -18,6 +18,7 @@ from kb.api.serializers.common import (
     precision_field,
 )
 from kb.models import Actor, Relationship
+from kb.selectors import actor_related_counts
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -85,9 +86,11 @@ class ActorDetailSerializer(ActorSerializer):
     @extend_schema_field(ActorRelatedSerializer)
     def get_related(self, actor: Actor) -> dict:
         request = self.context.get("request")
+        # One actor at a time (the detail): its counts are one query, kept under the data's version.
+        counts = actor_related_counts(user=getattr(request, "user", None), actor=actor)
         return {
             key: {
-                "count": getattr(actor, annotation, 0) or 0,
+                "count": counts[annotation],
                 "url": reverse(route, request=request) + "?" + urlencode({param: actor.slug}),
             }
             for key, annotation, route, param in ACTOR_RELATED
