@@ -1,10 +1,20 @@
 """The reads every surface shares: one count per thing whoever asks, alias lookup, dossiers and snippets."""
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from kb import selectors
+from kb import selectors, services
+from kb.choices import ClaimStatus
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 from kb.web.highlight import highlight
+
+
+def connection_queries(read) -> list:
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    return captured.captured_queries
 
 
 def test_counts_fetches_every_total_in_one_query(sample_kb, django_assert_num_queries):
@@ -41,7 +51,9 @@ def test_actor_counts_match_the_dossier_totals(sample_kb, editor):
         transfers = annotated.n_transfers_supplied + annotated.n_transfers_received
         assert dossier.totals["transfer_count"] == transfers == len(dossier.transfers)
         assert dossier.totals["agreement_count"] == annotated.n_agreements == len(dossier.agreements)
-        assert annotated.n_claims == dossier.claims.count()
+        assert annotated.n_claims == dossier.totals["claim_count"] == len(dossier.claims)
+        related = selectors.actor_related_counts(user=user, actor=dprk)
+        assert related == {name: getattr(annotated, name) for name in related}
     assert len(selectors.actor_dossier(user=AnonymousUser(), actor=dprk).supplied) == 1
     assert len(selectors.actor_dossier(user=editor, actor=dprk).supplied) == 2
     assert ArmsTransfer.objects.filter(supplier=dprk).count() == 2
@@ -51,6 +63,120 @@ def test_actor_dossier_sections_are_bounded(sample_kb, editor):
     dprk = sample_kb["dprk"]
     dossier = selectors.actor_dossier(user=editor, actor=dprk, limit=1)
     assert len(dossier.transfers) == 1 and dossier.totals["transfer_count"] == 2
+
+
+@pytest.fixture
+def busy(editor, make_actor, make_source):
+    """An actor in every section of a dossier, from every side, in records backed by accepted and proposed claims."""
+    from kb.choices import AgreementKind, AgreementStatus, EventKind, RelationshipPredicate, TransferCategory
+
+    u = editor
+    hub = make_actor("Hub")
+    others = [make_actor(f"Other {letter}") for letter in "DBECA"]
+    sources = [make_source(published_on=day, title=title) for day, title in (("2024-07-01", "B"), ("2023", "A"))]
+    claims = []
+    for source in sources:
+        for quote in ("Kim Jong-un met Vladimir Putin", "North Korea is expected", "The two leaders signed"):
+            claims.append(
+                services.claim_create(user=u, source=source, quote=quote, subjects=[hub], status=ClaimStatus.ACCEPTED)
+            )
+    hidden = services.claim_create(user=u, source=sources[0], quote="Pyongyang", subjects=[hub])
+    for i, other in enumerate(others):
+        evidence = [hidden] if i == 2 else [claims[i]]
+        predicate = [RelationshipPredicate.ALLY_OF, RelationshipPredicate.MEMBER_OF][i % 2]
+        ends = (hub, other) if i % 2 else (other, hub)
+        services.relationship_create(user=u, subject=ends[0], predicate=predicate, object=ends[1], evidence=evidence)
+        services.transfer_create(
+            user=u,
+            supplier=ends[0],
+            recipient=ends[1],
+            category=TransferCategory.AMMUNITION,
+            description="Shells",
+            status="reported",
+            start_on=f"20{10 + i}",
+            evidence=evidence,
+        )
+        services.event_create(
+            user=u,
+            title=f"Meeting {i}",
+            kind=EventKind.SUMMIT,
+            start_on=f"20{20 - i}",
+            place=hub if i == 4 else None,
+            participants=[other] if i == 4 else [hub, other],
+            evidence=evidence,
+        )
+        services.agreement_create(
+            user=u,
+            title=f"Accord {i}",
+            kind=AgreementKind.AGREEMENT,
+            status=AgreementStatus.SIGNED,
+            signed_on=f"20{15 + i}",
+            parties=[(other, hub), others[(i + 1) % 5]] if i == 3 else [hub, other],
+            evidence=evidence,
+        )
+    return hub
+
+
+@pytest.mark.parametrize("walk", [True, False])
+def test_dossier_sections_are_the_first_of_each_whole_section(busy, editor, monkeypatch, walk):
+    """Read in index order from either end, or walked, or gathered: the first ``limit`` of the whole section."""
+    from kb.selectors import dossiers
+
+    # Walking or gathering is a choice of plan, never of result.
+    monkeypatch.setattr(dossiers, "_walk", lambda **kwargs: walk)
+    for user in (AnonymousUser(), editor):
+        whole = selectors.actor_dossier(user=user, actor=busy, limit=100)
+        assert whole.totals == {
+            "relationship_count": len(whole.relationships),
+            "event_count": len(whole.events),
+            "agreement_count": len(whole.agreements),
+            "transfer_count": len(whole.transfers),
+            "claim_count": len(whole.claims),
+        }
+        assert [r.predicate for r in whole.relationships] == sorted(r.predicate for r in whole.relationships)
+        assert [t.start_on for t in whole.transfers] == sorted((t.start_on for t in whole.transfers), reverse=True)
+        assert [e.start_on for e in whole.events] == sorted(e.start_on for e in whole.events)
+        assert [a.signed_on for a in whole.agreements] == sorted((a.signed_on for a in whole.agreements), reverse=True)
+        for limit in (1, 2, 3):
+            part = selectors.actor_dossier(user=user, actor=busy, limit=limit)
+            assert part.totals == whole.totals
+            for section in ("relationships", "events", "agreements", "transfers"):
+                assert getattr(part, section) == getattr(whole, section)[:limit], (section, limit)
+        claims = whole.claims[0 : len(whole.claims)]
+        assert [c.source.published_on for c in claims] == sorted((c.source.published_on for c in claims), reverse=True)
+        assert whole.claims[1:3] == claims[1:3]
+    reader = selectors.actor_dossier(user=AnonymousUser(), actor=busy, limit=100)
+    everything = selectors.actor_dossier(user=editor, actor=busy, limit=100)
+    assert reader.totals == {
+        "relationship_count": 4,
+        "event_count": 4,
+        "agreement_count": 4,
+        "transfer_count": 4,
+        "claim_count": 6,
+    }
+    assert everything.totals["claim_count"] == 7 and everything.totals["event_count"] == 5
+
+
+def test_dossier_totals_are_counted_once_per_version_of_the_data(busy, editor):
+    anonymous = AnonymousUser()
+    cold = connection_queries(lambda: selectors.actor_dossier(user=anonymous, actor=busy))
+    warm = connection_queries(lambda: selectors.actor_dossier(user=anonymous, actor=busy))
+    assert len(warm) == len(cold) - 1
+    assert not any("COUNT(" in query["sql"] for query in warm)
+    before = selectors.actor_dossier(user=anonymous, actor=busy).totals["claim_count"]
+    claim = services.claim_create(user=editor, source=Source.objects.first(), quote="Putin", subjects=[busy])
+    assert selectors.actor_dossier(user=anonymous, actor=busy).totals["claim_count"] == before
+    services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
+    assert selectors.actor_dossier(user=anonymous, actor=busy).totals["claim_count"] == before + 1
+
+
+def test_actor_claims_reach_a_bounded_number_of_pages(busy, monkeypatch):
+    from kb.selectors import dossiers
+
+    monkeypatch.setattr(dossiers, "CLAIMS_REACH", 4)
+    dossier = selectors.actor_dossier(user=AnonymousUser(), actor=busy)
+    assert dossier.totals["claim_count"] == 6 and len(dossier.claims) == 4
+    assert len(dossier.claims[2:10]) == 2 and dossier.claims[5:9] == []
 
 
 def test_actors_named_by_any_spelling(sample_kb):

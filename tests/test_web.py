@@ -95,8 +95,9 @@ def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries
 
 
 def test_actor_dossier(client, kb, django_assert_num_queries):
-    # 10 reads plus one for the 4 section totals (each section shows at most SECTION_LIMIT rows).
-    with django_assert_num_queries(11):
+    # 9 reads plus one for every total: the 4 sections' and the claims' (which the claims' pager
+    # used to count apart), kept under the data's version. Each section shows at most SECTION_LIMIT rows.
+    with django_assert_num_queries(10):
         response = get(client, "actor-detail", slug=kb["kim"].slug)
     assert response.status_code == 200
     html = response.content.decode()
@@ -124,6 +125,28 @@ def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
     assert html.count("Vostochny Cosmodrome</a></mark>") == 1
     assert "&lt;script&gt;alert" in html and "<script>alert" not in html
     assert "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+
+
+def test_dossier_claims_reach_a_bounded_depth(client, kb, monkeypatch):
+    from kb.selectors import dossiers
+
+    monkeypatch.setattr(dossiers, "CLAIMS_REACH", 1)
+    html = get(client, "actor-detail", slug=kb["kim"].slug).content.decode()
+    assert "Claims (2)" in html
+    assert "These pages reach the newest 1 of 2 claims" in html
+    assert f"/api/v1/claims/?subject={kb['kim'].slug}&amp;cursor=" in html
+    assert get(client, "actor-detail", slug=kb["kim"].slug, query={"page": 2}).status_code == 400
+
+
+def test_dossier_graph_draws_the_most_linked_neighbours(client, kb, monkeypatch):
+    from kb.web.views import actors
+
+    full = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
+    assert "more are in the sections" not in full
+    monkeypatch.setattr(actors, "GRAPH_NEIGHBOURS", 1)
+    html = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
+    assert '<title id="ego-title">2 actors and' in html
+    assert "The 1 neighbours with the most links on this page; 1 more are in the sections." in html
 
 
 def test_source_list(client, kb, make_source, django_assert_num_queries):

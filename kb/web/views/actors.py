@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -11,7 +13,10 @@ from kb.models import Actor
 from kb.selectors import actor_dossier, facet_counts, visible_claim_count
 from kb.web.common import Problems, paginate
 from kb.web.forms import ActorFilterForm, form_problems
-from kb.web.svg import GraphBuilder, TimelineItem, ego_layout, timeline_layout
+from kb.web.svg import Graph, GraphBuilder, TimelineItem, ego_layout, timeline_layout
+
+# The most neighbours a dossier's graph draws (two rings' worth).
+GRAPH_NEIGHBOURS = 24
 
 
 def _without(request, name: str):
@@ -43,21 +48,35 @@ def actor_list(request):
     return render(request, "kb/actor_list.html", context, status=problems.status)
 
 
-def _neighbour_graph(actor, relationships, transfers, agreements):
+def _neighbour_graph(actor, relationships, transfers, agreements) -> tuple[Graph | None, int]:
+    """The actor among its neighbours on the page, and how many neighbours were left out of the picture.
+
+    At most ``GRAPH_NEIGHBOURS`` are drawn, those with the most links on the page (then by
+    name): past two rings their labels cannot be read, and the picture would grow with the
+    dossier.
+    """
+    links = [(rel.subject, rel.object, "relationship", rel.get_predicate_display()) for rel in relationships]
+    links += [(t.supplier, t.recipient, "transfer", t.get_category_display()) for t in transfers]
+    for agreement in agreements:
+        parties = agreement.party_links.all()
+        # A signatory is linked to the other parties, not to the party it signed for.
+        own = {actor.pk} | {link.actor_id for link in parties if link.signatory_id == actor.pk}
+        links += [(actor, link.actor, "agreement", agreement.title) for link in parties if link.actor_id not in own]
+    weight: Counter[int] = Counter()
+    names = {}
+    for ends in links:
+        for other in ends[:2]:
+            if other.pk != actor.pk:
+                weight[other.pk] += 1
+                names[other.pk] = other.name
+    drawn = {actor.pk, *sorted(weight, key=lambda pk: (-weight[pk], names[pk]))[:GRAPH_NEIGHBOURS]}
     builder = GraphBuilder()
     builder.node(actor)
-    for rel in relationships:
-        builder.edge(rel.subject, rel.object, "relationship", rel.get_predicate_display())
-    for transfer in transfers:
-        builder.edge(transfer.supplier, transfer.recipient, "transfer", transfer.get_category_display())
-    for agreement in agreements:
-        links = agreement.party_links.all()
-        # A signatory is linked to the other parties, not to the party it signed for.
-        own = {actor.pk} | {link.actor_id for link in links if link.signatory_id == actor.pk}
-        for link in links:
-            if link.actor_id not in own:
-                builder.edge(actor, link.actor, "agreement", agreement.title)
-    return ego_layout(builder, actor.pk) if len(builder.nodes) > 1 else None
+    for source, target, kind, label in links:
+        if source.pk in drawn and target.pk in drawn:
+            builder.edge(source, target, kind, label)
+    graph = ego_layout(builder, actor.pk) if len(builder.nodes) > 1 else None
+    return graph, len(weight) + 1 - len(drawn)
 
 
 def actor_detail(request, slug: str):
@@ -66,6 +85,7 @@ def actor_detail(request, slug: str):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     dossier = actor_dossier(user=request.user, actor=actor)
     claims_page = paginate(request, dossier.claims, problems, per_page=20)
+    graph, graph_left_out = _neighbour_graph(actor, dossier.relationships, dossier.transfers, dossier.agreements)
     timeline = timeline_layout(
         [
             TimelineItem(label=e.title, url=e.get_absolute_url(), start=e.start, end=e.end, kind=e.kind)
@@ -87,7 +107,8 @@ def actor_detail(request, slug: str):
         **dossier.totals,
         "section_limit": dossier.limit,
         "claims_page": claims_page,
-        "graph": _neighbour_graph(actor, dossier.relationships, dossier.transfers, dossier.agreements),
+        "graph": graph,
+        "graph_left_out": graph_left_out,
         "problems": problems,
         "kind_legend": ActorKind.choices,
     }
