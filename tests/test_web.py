@@ -113,7 +113,9 @@ def test_actor_dossier(client, kb, django_assert_num_queries):
 
 
 def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    # The source, its authors, every visible claim's offsets and grades as plain values (for the
+    # highlights), the page of claims listed beside the text in full, and their subjects.
+    with django_assert_num_queries(5):
         response = get(client, "source-detail", pk=kb["source"].pk)
     html = response.content.decode()
     for key in ("meeting", "nested", "shells", "treaty_claim", "script"):
@@ -125,6 +127,23 @@ def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
     assert html.count("Vostochny Cosmodrome</a></mark>") == 1
     assert "&lt;script&gt;alert" in html and "<script>alert" not in html
     assert "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+
+
+def test_reader_lists_claims_a_page_at_a_time_and_highlights_them_all(client, kb, monkeypatch):
+    from kb.web.views import sources
+
+    monkeypatch.setattr(sources, "READER_CLAIMS", 2)
+    visible = ("meeting", "nested", "shells", "treaty_claim", "script")
+    first = get(client, "source-detail", pk=kb["source"].pk).content.decode()
+    last = get(client, "source-detail", pk=kb["source"].pk, query={"page": 3}).content.decode()
+    for html in (first, last):
+        assert all(f'id="q{kb[key].pk}"' in html for key in visible)  # every claim is highlighted
+        assert "5 claims in this article" in html
+    # Beside the text: two claims a page, in reading order, with a pager.
+    assert f'href="#q{kb["meeting"].pk}"' in first and f'href="#q{kb["shells"].pk}"' not in first
+    assert f'href="#q{kb["script"].pk}"' in last and f'href="#q{kb["meeting"].pk}"' not in last
+    assert "Page 1 of 3" in first and 'start="5"' in last
+    assert get(client, "source-detail", pk=kb["source"].pk, query={"page": 9}).status_code == 400
 
 
 def test_dossier_claims_reach_a_bounded_depth(client, kb, monkeypatch):

@@ -27,6 +27,7 @@ from kb.selectors.dossiers import (
     actor_dossier,
     claim_dossier,
     party_links,
+    source_claim_page,
     source_claims,
 )
 from kb.selectors.names import actors_named
@@ -84,6 +85,7 @@ __all__ = [
     "search_all",
     "search_filter",
     "search_pattern",
+    "source_claim_page",
     "source_claims",
     "visible_claim_count",
     "visible_claims",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -267,11 +269,28 @@ def claim_dossier(*, user: User, claim: Claim) -> ClaimDossier:
     )
 
 
-def source_claims(*, user: User, source: Source) -> list[Claim]:
-    """The claims anchored in ``source`` that ``user`` may see, in reading order, with speaker and subjects."""
-    return list(
-        visible_claims(user=user, queryset=source.claims.all())
-        .select_related("speaker")
-        .prefetch_related(Prefetch("subjects", queryset=Actor.objects.only("pk", "name", "slug")))
-        .order_by("start", "pk")
-    )
+class ClaimMark(NamedTuple):
+    """As much of a claim as a highlight in its source's text needs."""
+
+    pk: int
+    start: int
+    end: int
+    modality: str
+    credibility: int
+    status: str
+
+
+def source_claims(*, user: User, source: Source) -> list[ClaimMark]:
+    """The claims anchored in ``source`` that ``user`` may see, in reading order, as marks for the reader.
+
+    A long article carries a thousand claims: plain values, not model instances.
+    """
+    rows = visible_claims(user=user, queryset=source.claims.all()).order_by("start", "pk")
+    return [ClaimMark(*row) for row in rows.values_list(*ClaimMark._fields)]
+
+
+def source_claim_page(*, user: User, source: Source, marks: Sequence[ClaimMark]) -> list[Claim]:
+    """The claims of ``marks`` (some of ``source``'s) in full, in reading order, with their subjects."""
+    claims = source.claims.filter(pk__in=[mark.pk for mark in marks])
+    subjects = Prefetch("subjects", queryset=Actor.objects.only("pk", "name", "slug"))
+    return list(visible_claims(user=user, queryset=claims).prefetch_related(subjects).order_by("start", "pk"))

@@ -7,10 +7,21 @@ from django.shortcuts import get_object_or_404, render
 from kb.choices import Modality
 from kb.filtersets import SourceFilterSet
 from kb.models import Claim, Source
-from kb.selectors import claim_dossier, is_editor, source_claims, visible_claim_count, visible_claims
+from kb.selectors import (
+    claim_dossier,
+    is_editor,
+    source_claim_page,
+    source_claims,
+    visible_claim_count,
+    visible_claims,
+)
 from kb.web.common import Problems, paginate
 from kb.web.forms import SourceFilterForm, form_problems
-from kb.web.reader import annotate, quote_in_paragraph
+from kb.web.reader import annotate, paragraphs_html, quote_in_paragraph
+
+# The reader lists an article's claims beside its text this many at a time; the text
+# highlights them all (a long article may carry a thousand).
+READER_CLAIMS = 100
 
 
 def source_list(request):
@@ -30,17 +41,21 @@ def source_list(request):
 
 
 def source_detail(request, pk: int):
-    """The article with every visible claim highlighted in place and listed beside the text."""
+    """The article with every visible claim highlighted in place, and listed beside the text a page at a time."""
+    problems = Problems()
     source = get_object_or_404(Source.objects.prefetch_related("authors"), pk=pk)
-    claims = source_claims(user=request.user, source=source)
+    marks = source_claims(user=request.user, source=source)
+    page = paginate(request, marks, problems, per_page=READER_CLAIMS)
     context = {
         "source": source,
-        "paragraphs": annotate(source.text, claims),
-        "claims": claims,
+        "paragraphs": paragraphs_html(annotate(source.text, marks)),
+        "claims": source_claim_page(user=request.user, source=source, marks=page.object_list),
+        "claims_page": page,
         "modalities": Modality.choices,
         "editor": is_editor(request.user),
+        "problems": problems,
     }
-    return render(request, "kb/source_detail.html", context)
+    return render(request, "kb/source_detail.html", context, status=problems.status)
 
 
 def claim_detail(request, pk: int):
@@ -51,7 +66,7 @@ def claim_detail(request, pk: int):
     dossier = claim_dossier(user=user, claim=claim)
     context = {
         "claim": claim,
-        "paragraph": quote_in_paragraph(claim.source.text, claim),
+        "paragraph": paragraphs_html([quote_in_paragraph(claim.source.text, claim)])[0],
         "relationships": dossier.relationships,
         "events": dossier.events,
         "agreements": dossier.agreements,
