@@ -20,7 +20,8 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.models import Actor, Claim, Event, Source
+from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors import visible_records
 from tests.helpers import ARTICLE, ids
 from tests.world import CORE, World, build_world
 
@@ -398,6 +399,26 @@ def test_ordering(anon, corpus):
     assert names == sorted(names, reverse=True)
     creds = [c["credibility"] for c in anon.get(f"{V1}/claims/?ordering=credibility").json()["results"]]
     assert creds == sorted(creds)
+
+
+@pytest.mark.parametrize(
+    ("resource", "ordering", "lookup"),
+    [
+        ("relationships", "", "subject__name"),  # the default order leads with the subject's name
+        ("relationships", "-object", "object__name"),
+        ("arms-transfers", "supplier", "supplier__name"),
+        ("arms-transfers", "-recipient", "recipient__name"),
+    ],
+)
+def test_orderings_by_an_actors_name_keep_every_row(anon, many, resource, ordering, lookup):
+    # These lists narrow themselves by a range on the name (see KbViewSet.filter_queryset).
+    model = {"relationships": Relationship, "arms-transfers": ArmsTransfer}[resource]
+    body = anon.get(f"{V1}/{resource}/?ordering={ordering}&page_size=200").json()
+    names = [row[lookup.split("__")[0]]["name"] for row in body["results"]]
+    descending = "-" if ordering.startswith("-") else ""
+    rows = visible_records(user=None, queryset=model.objects.order_by(f"{descending}{lookup}"))
+    assert names == [name for (name,) in rows.values_list(lookup)]
+    assert body["count"] == len(names) == len(anon.get(f"{V1}/{resource}/?cursor=&page_size=200").json()["results"])
 
 
 @pytest.mark.parametrize("spelling", ["Kim Jong-un", "kim jong un", "KIM JONG UN", "Kim  Jong‐Un", "jong-un"])

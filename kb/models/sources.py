@@ -53,7 +53,12 @@ class Source(KbModel):
         ordering = ["-published_on", "title"]
         # Lists, newest first, read their first page in index order; so do claims in their
         # default order (by source, then offset), walking sources by this index.
-        indexes = [models.Index(fields=["-published_on", "title", "id"], name="source_published_order")]
+        indexes = [
+            models.Index(fields=["-published_on", "title", "id"], name="source_published_order"),
+            # The API's orderings (?ordering=title, created_at) read a page from the index.
+            models.Index(fields=["title"], name="source_title_order"),
+            models.Index(fields=["created_at"], name="source_created_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
             models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),

@@ -43,6 +43,10 @@ class ArmsTransfer(KbModel):
         indexes = [
             models.Index(fields=["supplier", "-start_on", "id"], name="transfer_supplier_latest"),
             models.Index(fields=["recipient", "-start_on", "id"], name="transfer_recipient_latest"),
+            # The API's orderings (?ordering=reported_on…) read a page from the index.
+            models.Index(fields=["reported_on"], name="transfer_reported_order"),
+            models.Index(fields=["quantity_high"], name="transfer_quantity_order"),
+            models.Index(fields=["created_at"], name="transfer_created_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(supplier=F("recipient")), name="transfer_supplier_not_recipient"),
