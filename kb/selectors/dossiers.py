@@ -27,7 +27,7 @@ from kb.selectors.visibility import User, visible_claims, visible_evidence, visi
 
 # Each section of an actor's dossier holds at most this many records, with its total: the
 # most-mentioned actors have thousands, and the page must stay fast.
-SECTION_LIMIT = 50
+SECTION_LIMIT = 25
 # The dossier's pages of claims reach this many, newest first (the API's cursor walks them all):
 # a deeper page would read most of the most-mentioned actor's 50,000.
 CLAIMS_REACH = 1_000

@@ -21,7 +21,7 @@ from kb.web.reader import annotate, paragraphs_html, quote_in_paragraph
 
 # The reader lists an article's claims beside its text this many at a time; the text
 # highlights them all (a long article may carry a thousand).
-READER_CLAIMS = 100
+READER_CLAIMS = 50
 
 
 def source_list(request):
