@@ -16,9 +16,9 @@ from typing import Any
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import StreamingHttpResponse
-from django.urls import get_script_prefix, reverse
 
 from kb.choices import TransferCategory, TransferStatus
+from kb.links import record_path
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors import party_links, visible_evidence
 from kb.selectors.visibility import claim_visibility_q
@@ -137,24 +137,12 @@ def _evidence(record) -> str:
     return names(claim.pk for claim in record.evidence.all())
 
 
+def _evidence_paths(transfer: ArmsTransfer) -> list[str]:
+    return [record_path("kb:claim-detail", claim.pk) for claim in transfer.visible_evidence]
+
+
 def _sources(transfer: ArmsTransfer) -> str:
     return names(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in transfer.visible_evidence))
-
-
-_MARKER = "9876543210123456789"
-_PATHS: dict[tuple[str, str], tuple[str, str, str]] = {}
-
-
-def _path(view_name: str, pk) -> str:
-    """The site path of record ``pk``'s page: reversed once per view (and script prefix), then filled in.
-
-    A register of 20,000 transfers cites some 50,000 claims; reverse() for each was most of its time.
-    """
-    key = (view_name, get_script_prefix())
-    if key not in _PATHS:
-        _PATHS[key] = reverse(view_name, kwargs={"pk": _MARKER}).partition(_MARKER)
-    head, _, tail = _PATHS[key]
-    return f"{head}{pk}{tail}"
 
 
 _CATEGORY_LABELS = dict(TransferCategory.choices)
@@ -327,9 +315,9 @@ EXPORTS: dict[str, Export] = {
             Column("status", lambda t: _STATUS_LABELS.get(t.status, t.status)),
             Column("reported_by"),
             Column("reported_on", "reported"),
-            Column("evidence_claims", lambda t: [_path("kb:claim-detail", c.pk) for c in t.visible_evidence], True),
+            Column("evidence_claims", _evidence_paths, links=True),
             Column("evidence_sources", _sources),
-            Column("url", lambda t: _path("kb:transfer-detail", t.pk), links=True),
+            Column("url", lambda t: record_path("kb:transfer-detail", t.pk), links=True),
         ),
         select_related=("supplier", "recipient"),
         prefetch=(_evidence_with_sources,),

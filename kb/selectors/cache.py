@@ -10,7 +10,7 @@ The version lives in the cache too, and every write moves it on: the save, delet
 many-to-many signals of the kb models (every write goes through the services, which
 save models), and the bulk loaders (``synth_kb``, ``kb_restore``) when they finish. Where
 several processes serve the app, they must share the cache (``KB_CACHE_URL``, Redis) for
-one process to see another's writes at once; a deployment check says so.
+one process to see another's writes at once (README, "Deployment").
 """
 
 from __future__ import annotations
@@ -67,14 +67,15 @@ def data_changed(**kwargs) -> None:
     transaction.on_commit(_bump)
 
 
-def cached(name: str, compute: Callable[[], T], *, user: User, version: int | None = None) -> T:
+def cached(name: str, compute: Callable[[], T], *, user: User) -> T:
     """``compute()``, or what it gave for this audience at this version of the data.
 
-    ``name`` names the read and its parameters (``"graph:top=40"``); ``version`` defaults to
-    the data's version now.
+    ``name`` says what is read, with every parameter that changes it: ``"graph:top=40"``, or
+    a query's SQL. Keys hold a digest of it, so a name may be as long as it needs to be.
     """
     audience = "editor" if is_editor(user) else "reader"
-    key = f"kb:{name}:{audience}:{version or data_version()}"
+    digest = hashlib.blake2b(name.encode(), digest_size=12).hexdigest()
+    key = f"kb:{audience}:{data_version()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -100,5 +101,4 @@ class CachedCountPaginator(Paginator):
             sql, params = queryset.query.sql_with_params()
         except EmptyResultSet:
             return 0
-        digest = hashlib.blake2b(repr((queryset.db, sql, params)).encode(), digest_size=12).hexdigest()
-        return cached(f"count:{digest}", queryset.count, user=None)
+        return cached(f"count:{queryset.db}:{sql}:{params!r}", queryset.count, user=None)

@@ -168,12 +168,14 @@ def neighbours(
 
 def with_links(*, user: User, actors: list[int], kinds: list[str], show: list[str]) -> set[int]:
     """Those of ``actors`` that take part in a visible link between actors of ``kinds``."""
+    if not actors:
+        return set()
     branches = [
         t.ends(Q(**{f"{near}_id__in": actors}), _kind_q(near, kinds), _kind_q(far, kinds), near_end=F(f"{near}_id"))
         for t in _tables(user=user, show=show)
         for near, far in ((t.a, t.b), (t.b, t.a))
     ]
-    if not actors or not branches:
+    if not branches:
         return set()
     union, params = _sql(branches)
     return {actor for (actor,) in _fetch(f"SELECT DISTINCT near_end FROM ({union}) found", params)}

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.choices import ClaimStatus, Modality
 from kb.ingest.anchor import paragraph_around
+from kb.links import record_path
 
 
 @dataclass
@@ -91,16 +91,12 @@ def quote_in_paragraph(text: str, claim) -> list[Segment]:
     return segment_range(text, start, end, [claim], set())
 
 
-_MARKER = "9876543210123456789"
-
-
 def paragraphs_html(paragraphs: Iterable[Sequence[Segment]]) -> list[SafeString]:
     """Each paragraph as HTML: each segment covered by claims is a highlight linking to its innermost claim.
 
     The first segment of each claim carries its ``q<id>`` anchor; the highlight's class
     gives the claim's modality, how deeply claims nest there, and whether it is accepted.
     """
-    head, _, tail = reverse("kb:claim-detail", kwargs={"pk": _MARKER}).rpartition(_MARKER)
     modalities = {value: str(label) for value, label in Modality.choices}
 
     def highlight(segment: Segment) -> str:
@@ -114,10 +110,11 @@ def paragraphs_html(paragraphs: Iterable[Sequence[Segment]]) -> list[SafeString]
         if (others := len(segment.claims) - 1) > 0:
             title += f" (inside {others} other claim{'s' if others > 1 else ''})"
         anchor = f' id="{segment.anchors[0]}"' if segment.anchors else ""
+        href = record_path("kb:claim-detail", claim.pk)
         more = "".join(f'<span id="{a}" class="anchor"></span>' for a in segment.anchors[1:])
         # Classes, ids and the link are made of choice values and numbers; the title and text are escaped.
         return (
-            f'{more}<mark class="{classes}" data-claims="{segment.claim_ids}"><a href="{head}{claim.pk}{tail}"'
+            f'{more}<mark class="{classes}" data-claims="{segment.claim_ids}"><a href="{href}"'
             f'{anchor} title="{escape(title)}">{escape(segment.text)}</a></mark>'
         )
 
