@@ -88,11 +88,6 @@ def names(items: Iterable) -> str:
     return "; ".join(str(item) for item in items)
 
 
-def _evidence_ids(user) -> Prefetch:
-    """The claims behind a record that ``user`` may see, by id only: the export cites their ids."""
-    return visible_evidence(user=user, claims=Claim.objects.only("pk").order_by("pk"))
-
-
 def _evidence_with_sources(user) -> Prefetch:
     """The claims behind a transfer that ``user`` may see, oldest source first, with their sources' names."""
     claims = (
@@ -104,19 +99,14 @@ def _evidence_with_sources(user) -> Prefetch:
 
 
 class _JoinedIds(models.Aggregate):
-    """Ids joined by "; " in ascending order: group_concat on SQLite, string_agg on PostgreSQL."""
+    """Ids joined by "; " in no set order (``_evidence`` sorts them): string_agg, group_concat on SQLite."""
 
+    function = "string_agg"
+    template = "%(function)s(CAST(%(expressions)s AS text), '; ')"
     output_field = models.TextField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        # The rows come from the link table's (record, claim) index, in claim order.
-        return super().as_sql(
-            compiler, connection, function="group_concat", template="%(function)s(%(expressions)s, '; ')", **extra
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        template = "string_agg(CAST(%(expressions)s AS text), '; ' ORDER BY %(expressions)s)"
-        return super().as_sql(compiler, connection, function="string_agg", template=template, **extra)
+        return super().as_sql(compiler, connection, function="group_concat", **extra)
 
 
 def _evidence_ids_in_query(model: type[models.Model], user) -> Subquery:
@@ -134,7 +124,14 @@ def _evidence_ids_in_query(model: type[models.Model], user) -> Subquery:
 
 
 def _evidence(record) -> str:
-    return names(claim.pk for claim in record.evidence.all())
+    """The ids the query joined (``evidence_ids``), smallest first whatever order the database gave them in."""
+    if not record.evidence_ids:
+        return ""
+    return "; ".join(sorted(record.evidence_ids.split("; "), key=int))
+
+
+def _with_evidence_ids(model: type[models.Model]) -> Callable[[Any], dict[str, Any]]:
+    return lambda user: {"evidence_ids": _evidence_ids_in_query(model, user)}
 
 
 def _evidence_paths(transfer: ArmsTransfer) -> list[str]:
@@ -187,7 +184,7 @@ EXPORTS: dict[str, Export] = {
             Column("evidence", _evidence),
         ),
         select_related=("subject", "object"),
-        prefetch=(_evidence_ids,),
+        annotations=_with_evidence_ids(Relationship),
     ),
     # ``claim_count`` is the list's own annotation (the claims each reader may see).
     "sources": Export(
@@ -246,7 +243,8 @@ EXPORTS: dict[str, Export] = {
             Column("evidence", _evidence),
         ),
         select_related=("place",),
-        prefetch=("participants", _evidence_ids),
+        prefetch=("participants",),
+        annotations=_with_evidence_ids(Event),
     ),
     "agreements": Export(
         Agreement,
@@ -266,7 +264,8 @@ EXPORTS: dict[str, Export] = {
             Column("evidence", _evidence),
         ),
         select_related=("signed_place",),
-        prefetch=(_party_links, "provisions", _evidence_ids),
+        prefetch=(_party_links, "provisions"),
+        annotations=_with_evidence_ids(Agreement),
     ),
     # One query for every row, however many: names and evidence ids are read in it.
     "arms-transfers": Export(
@@ -288,13 +287,13 @@ EXPORTS: dict[str, Export] = {
             Column("status"),
             Column("reported_by"),
             Column("reported_on", "reported"),
-            Column("evidence", lambda t: t.evidence_ids or ""),
+            Column("evidence", _evidence),
         ),
         only=tuple(f.name for f in ArmsTransfer._meta.concrete_fields),
         annotations=lambda user: {
             "supplier_name": F("supplier__name"),
             "recipient_name": F("recipient__name"),
-            "evidence_ids": _evidence_ids_in_query(ArmsTransfer, user),
+            **_with_evidence_ids(ArmsTransfer)(user),
         },
     ),
     # The analyst UI's register: labels rather than codes, links to the claims and the sources that say so.

@@ -264,8 +264,6 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
 
 
 def test_transfer_menus_offer_the_busiest_actors_and_the_chosen_ones(client, kb, editor, monkeypatch):
-    from kb.web.views import records
-
     monkeypatch.setattr(records, "MENU_ACTORS", 1)
     busy = services.actor_create(user=editor, name="Busy Supplier", kind=ActorKind.ORGANIZATION)
     for n in range(2):
