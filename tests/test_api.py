@@ -76,7 +76,7 @@ def test_every_list_is_paginated_and_every_row_has_id_and_url(anon, corpus, reso
     assert body["count"] >= 1
     for row in body["results"]:
         detail = anon.get(row["url"])
-        assert detail.status_code == 200
+        assert detail.status_code == 200, detail.content
         assert detail.json()["id"] == row["id"]
 
 
@@ -205,6 +205,16 @@ def test_records_carry_brief_related_records_and_evidence(anon, corpus):
     assert {p["name"] for p in event["participants"]} == {"Kim Jong Un", "Vladimir Putin"}
     rel = anon.get(f"{V1}/relationships/{corpus['leader'].pk}/").json()
     assert rel["subject"]["name"] == "Kim Jong Un" and rel["predicate"] == "leader_of"
+
+
+def test_a_source_nests_its_first_claims_and_links_to_them_all(anon, corpus, monkeypatch):
+    monkeypatch.setattr("kb.api.serializers.sources.NESTED_CLAIMS", 2)
+    monkeypatch.setattr("kb.api.serializers.NESTED_CLAIMS", 2)
+    source = anon.get(f"{V1}/sources/{corpus['source'].pk}/").json()
+    assert source["claim_count"] == 3
+    assert [c["id"] for c in source["claims"]] == [corpus[k].pk for k in ("meeting", "shells")]
+    listed = anon.get(source["claims_url"]).json()["results"]
+    assert [c["id"] for c in listed] == [corpus[k].pk for k in ("meeting", "shells", "treaty_claim")]
 
 
 # --- visibility ---------------------------------------------------------------------

@@ -206,10 +206,16 @@ class SourceViewSet(KbViewSet):
             claim_count=visible_claim_count(user=user, via="source")
         )
         if self.action == "retrieve":
-            return queryset.prefetch_related(
-                Prefetch("claims", queryset=visible_claims(user=user, queryset=Claim.objects.order_by("start")))
-            )
+            return queryset
         return queryset.defer("text")
+
+    def get_object(self):
+        source = super().get_object()
+        if self.action == "retrieve":
+            # The first claims in text order; the serializer links to the list of them all.
+            claims = visible_claims(user=self.request.user, queryset=source.claims.order_by("start", "pk"))
+            source.first_claims = list(claims[: s.NESTED_CLAIMS])
+        return source
 
 
 class ClaimViewSet(KbViewSet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from kb.api.serializers.common import (
     ActorBriefSerializer,
@@ -57,11 +58,25 @@ class SourceClaimSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "quote", "start", "end", "statement", "modality", "credibility", "status"]
 
 
+# A source's detail nests its first claims in text order; claims_url lists them all.
+NESTED_CLAIMS = 100
+
+
 class SourceDetailSerializer(SourceSerializer):
-    claims = SourceClaimSerializer(many=True, read_only=True, help_text="Claims anchored in the text, in order.")
+    claims = SourceClaimSerializer(
+        source="first_claims",
+        many=True,
+        read_only=True,
+        help_text=f"The first {NESTED_CLAIMS} claims anchored in the text, in text order "
+        "(`claim_count` says how many there are; `claims_url` lists them all).",
+    )
+    claims_url = serializers.SerializerMethodField(help_text="Every claim of the source, in text order, page by page.")
 
     class Meta(SourceSerializer.Meta):
-        fields = [*SourceSerializer.Meta.fields, "furniture_note", "text", "claims"]
+        fields = [*SourceSerializer.Meta.fields, "furniture_note", "text", "claims", "claims_url"]
+
+    def get_claims_url(self, source: Source) -> str:
+        return reverse("api:claim-list", request=self.context.get("request")) + f"?source={source.pk}&ordering=start"
 
 
 class SourceInputSerializer(serializers.ModelSerializer):
