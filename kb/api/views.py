@@ -26,6 +26,7 @@ from kb.models import (
     Claim,
     ClaimLink,
     Event,
+    Provision,
     Relationship,
     Source,
 )
@@ -147,7 +148,9 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def evidence(self) -> Prefetch:
         """The evidence of a record, limited to the claims the user may see."""
-        return visible_evidence(user=self.request.user, claims=Claim.objects.order_by("pk"))
+        # Evidence is shown in brief (ClaimBriefSerializer): only those fields are read.
+        brief = Claim.objects.only("source", "quote", "statement", "modality", "credibility", "status").order_by("pk")
+        return visible_evidence(user=self.request.user, claims=brief)
 
 
 class ActorViewSet(KbViewSet):
@@ -269,9 +272,15 @@ class AgreementViewSet(KbViewSet):
     update_service = staticmethod(services.agreement_update)
 
     def get_queryset(self):
-        parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
+        brief = [f"{side}__{field}" for side in ("actor", "signatory") for field in ("slug", "name", "kind")]
+        parties = (
+            AgreementParty.objects.select_related("actor", "signatory")
+            .only("agreement", "actor", "signatory", *brief)  # the actors in brief (ActorBriefSerializer)
+            .order_by("actor__name")
+        )
+        provisions = Provision.objects.only("agreement", "label", "kind", "summary", "order")
         queryset = Agreement.objects.select_related("signed_place").prefetch_related(
-            Prefetch("party_links", queryset=parties), "provisions", self.evidence()
+            Prefetch("party_links", queryset=parties), Prefetch("provisions", queryset=provisions), self.evidence()
         )
         return visible_records(user=self.request.user, queryset=queryset)
 

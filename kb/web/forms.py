@@ -11,6 +11,9 @@ import copy
 from collections.abc import Iterable
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from kb.choices import ActorKind
 from kb.errors import error_lines
@@ -85,7 +88,24 @@ class ListSelect(ListValue, forms.Select):
 
 
 class ActorSelect(ListSelect):
-    """A menu of actors by slug; the page offers the actors (``FilterForm.offer_actors``)."""
+    """A menu of actors by slug; the page offers the actors (``FilterForm.offer_actors``).
+
+    Its options are written here rather than through one template per option: a menu holds
+    a hundred actors at scale, and the template engine took 3 ms a menu to draw them.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "\n",
+            '  <option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>\n{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
 class HiddenList(ListWidget):
