@@ -11,6 +11,7 @@ import pytest
 from django import forms as django_forms
 from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from kb.choices import (
 from kb.dates import PartialDate
 from kb.models import Actor
 from kb.selectors.timeline import periods_between
-from kb.web import forms
+from kb.web import common, forms
 from kb.web.reader import annotate
 from kb.web.svg import TimelineItem, shorten, timeline_layout
 from kb.web.views import records
@@ -816,6 +817,25 @@ def test_malformed_parameters_give_a_friendly_message(client, kb, name, query, e
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert expected in response.content.decode()
+
+
+def test_page_numbers_reach_a_bounded_depth(rf, monkeypatch):
+    monkeypatch.setattr("kb.web.common.MAX_ROWS", 4)
+    rows = list(range(10))
+    problems = common.Problems()
+    page = common.paginate(rf.get("/", {"page": "2"}), rows, problems, per_page=2)
+    assert list(page) == [2, 3] and page.last_reachable == 2 and not problems
+    page = common.paginate(rf.get("/", {"page": "4"}), rows, problems, per_page=2)
+    assert list(page) == [2, 3]
+    assert problems.messages == [
+        "Pages reach the first 4 of 10: narrow the filters to see the rest "
+        "(the CSV download and the API list every row). Showing page 2."
+    ]
+    problems = common.Problems()
+    page = common.paginate(rf.get("/", {"page": "9"}), rows, problems, per_page=2)
+    assert page.number == 2 and "There is no page 9; there are 5. Showing page 2." in problems.messages
+    pager = render_to_string("kb/partials/pagination.html", {"page": page}, request=rf.get("/", {"page": "9"}))
+    assert "(pages reach the first 2)" in pager and 'rel="next"' not in pager
 
 
 def test_dossier_bad_page(client, kb):
