@@ -77,7 +77,9 @@ class Server:
         self.stop()
 
 
-def gunicorn(python: str, database_url: str, workers: int, log: Path) -> Server:
+def gunicorn(
+    python: str, database_url: str, workers: int, log: Path, *, worker_class: str = "sync", threads: int = 1
+) -> Server:
     port = free_port()
     env = {
         **os.environ,
@@ -99,6 +101,10 @@ def gunicorn(python: str, database_url: str, workers: int, log: Path) -> Server:
         f"{HOST}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
         "--timeout",
         "300",
         "--log-level",

@@ -222,6 +222,24 @@ def markdown(results: dict) -> str:
             f"| list + search | Datasette, SQLite | {peer_load['requests_per_second']} | "
             f"{ms(peer_load['median_ms'])} | {ms(peer_load['p95_ms'])} | {peer_load['errors']} |"
         )
+    setups = [
+        (engine, name, figures)
+        for engine in ENGINES
+        for name, figures in (_get(results, "engines", engine, "http", "setups") or {}).items()
+    ]
+    if setups:
+        out += [
+            "",
+            "**gunicorn setups** under the list + search load (8 client threads):",
+            "",
+            "| database | setup | requests/s | median ms | p95 ms | errors |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        out += [
+            f"| {LABEL[engine]} | {name} | {f['requests_per_second']} | {ms(f['median_ms'])} | "
+            f"{ms(f['p95_ms'])} | {f['errors']} |"
+            for engine, name, f in setups
+        ]
     ingest_rows = []
     for engine in ENGINES:
         s = _get(results, "engines", engine, "inprocess", "scenarios", "ingest")

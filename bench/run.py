@@ -241,7 +241,23 @@ def http_figures(python: str, url: str, engine: str, results: dict, repeats: int
             server.port, list_search, threads=8, max_requests=4000, max_seconds=seconds / 2
         )
         log(f"{engine}: mixed load {out['throughput']['mixed']['requests_per_second']} requests/s")
+    # The same list + search load under other gunicorn setups: more sync workers than cores,
+    # and threads (gthread) that could overlap a worker's waits on the database.
+    out["setups"] = {}
+    for worker_class, workers, threads in SETUPS:
+        name = f"{worker_class}, {workers} workers" + (f" × {threads} threads" if threads > 1 else "")
+        log_file = SCRATCH / f"gunicorn-{engine}-{worker_class}-{workers}x{threads}.log"
+        with load.gunicorn(python, url, workers, log_file, worker_class=worker_class, threads=threads) as server:
+            load.throughput(server.port, list_search, threads=4, max_requests=40, max_seconds=10)
+            out["setups"][name] = load.throughput(
+                server.port, list_search, threads=8, max_requests=4000, max_seconds=seconds / 2
+            )
+        log(f"{engine}: list + search under {name}: {out['setups'][name]['requests_per_second']} requests/s")
     return out
+
+
+# gunicorn setups compared under the list + search load (the first is the one above).
+SETUPS = (("sync", 2, 1), ("sync", 4, 1), ("gthread", 2, 4))
 
 
 def peer_figures(sqlite_path: Path, key: str, results: dict, repeats: int, seconds: float) -> dict:
