@@ -105,6 +105,9 @@ def query_counts(client, scale: float) -> dict[str, int]:
         "/api/v1/claims/?search=kornet",
         "/api/v1/arms-transfers/?format=csv",
         "/api/v1/arms-transfers/",
+        "/search/?q=russia",
+        "/search/?q=missiles",
+        "/api/v1/search/?q=russia",
     ]
     return {path.replace(str(russia.pk), "N").replace(russia.slug, "S"): queries(client, path) for path in paths}
 

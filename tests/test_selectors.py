@@ -197,6 +197,37 @@ def test_search_hits_carry_plain_text_and_the_web_marks_it(sample_kb):
     assert str(highlight("a <b> Vostochny", "vostochny")) == "a &lt;b&gt; <mark>Vostochny</mark>"
 
 
+def test_search_all_reads_each_type_once_however_much_it_finds(
+    sample_kb, make_actor, make_source, make_claim, django_assert_num_queries
+):
+    """The actors named, each type's newest matches with the names that matched, the text of the
+    sources shown by it: as many queries when more records match and more actors are named."""
+
+    def search():
+        return selectors.search_all(user=AnonymousUser(), q="korea", limit=60)
+
+    with django_assert_num_queries(9):
+        few = search()
+    south = make_actor("South Korea", aliases=["ROK"])
+    for n in range(5):
+        source = make_source(text=f"Talks with Korea, round {n}.", title=f"Round {n}")
+        quote = f"Talks with Korea, round {n}."
+        make_claim(source=source, quote=quote, subjects=[south, sample_kb["dprk"]], status="accepted")
+    with django_assert_num_queries(9):
+        many = search()
+    assert len(many) == len(few) + 1 + 5 + 5  # South Korea, the claims and their sources
+
+
+def test_search_all_counts_a_record_once_though_several_of_its_actors_are_named(make_actor, make_source, make_claim):
+    north, south = make_actor("North Korea"), make_actor("South Korea")
+    source = make_source(text="Talks stalled. Talks resumed. Talks ended.")
+    quotes = ("Talks stalled.", "Talks resumed.", "Talks ended.")
+    claims = [make_claim(source=source, quote=quote, subjects=[north, south], status="accepted") for quote in quotes]
+    hits = selectors.search_all(user=AnonymousUser(), q="korea", limit=3, types=("claim",))
+    assert {hit.id for hit in hits} == {claim.pk for claim in claims}
+    assert {hit.text for hit in hits} == {"North Korea"}  # the first subject by name whose alias matched
+
+
 def test_every_type_is_found_by_its_indexed_text_and_follows_edits(sample_kb, editor):
     """Full-text search (migration 0006): every word of a record's text fields, kept in step with writes."""
     from kb import services

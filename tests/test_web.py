@@ -660,14 +660,19 @@ def test_graph_page_is_deterministic(client, kb):
     assert get(client, "graph").content == first
 
 
-def test_search(client, kb, make_actor, django_assert_num_queries):
-    with django_assert_num_queries(13):
+def test_search(client, kb, make_actor, make_source, make_claim, accepted, django_assert_num_queries):
+    # The actors named "Vostochny", the newest matches of each type with the names that matched,
+    # and the text of the sources whose snippet comes from it.
+    with django_assert_num_queries(9):
         response = get(client, "search", query={"q": "Vostochny"})
     for n in range(3):
         make_actor(f"Vostochny launch pad {n}", ActorKind.FACILITY)
-    with django_assert_num_queries(13):  # more hits, no more queries
+        source = make_source(text=f"A rocket left Vostochny on day {n}.", title=f"Launch {n}")
+        accepted(make_claim(source=source, quote=f"A rocket left Vostochny on day {n}.", subjects=[kb["vostochny"]]))
+    with django_assert_num_queries(9):  # more hits, no more queries
         html = get(client, "search", query={"q": "Vostochny"}).content.decode()
     assert html.count('href="/actors/vostochny-launch-pad-') == 3
+    assert html.count("A rocket left <mark>Vostochny</mark> on day") == 6  # each claim and its source
     assert response.status_code == 200
     html = response.content.decode()
     assert "<mark>Vostochny</mark>" in html

@@ -12,6 +12,8 @@ _OTHER = re.compile(r"[^\w ]+")
 
 def strip_accents(value: str) -> str:
     """Remove combining marks: "Sŭngri" -> "Sungri"."""
+    if value.isascii():
+        return value  # nothing to decompose
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

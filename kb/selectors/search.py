@@ -14,14 +14,24 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
 from kb.ingest.normalize import normalize_name, strip_accents
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors.names import actors_named
 from kb.selectors.visibility import User, visible_claims, visible_records
 
@@ -137,13 +147,7 @@ def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[s
     query = full_text_query(q, connection.vendor)
     parts, params = [], []
     for table, id_column in FULL_TEXT[model]:
-        if connection.vendor == "sqlite":
-            found = f"SELECT rowid FROM {table}_search WHERE {table}_search MATCH %s"
-            if id_column != "id":
-                found = f"SELECT {id_column} FROM {table} WHERE id IN ({found})"
-        else:
-            found = f"SELECT {id_column} FROM {table} WHERE search_document @@ to_tsquery('simple', %s)"
-        parts.append(found)
+        parts.append(_full_text_sql(table, id_column, connection.vendor))
         params.append(query)
     for name in actor_fields:
         field = model._meta.get_field(name)
@@ -158,6 +162,14 @@ def _full_text_q(queryset: models.QuerySet, q: str, names, actor_fields: tuple[s
         parts.append(sql)
         params.extend(sub_params)
     return Q(pk__in=RawSQL(" UNION ".join(parts), params))
+
+
+def _full_text_sql(table: str, id_column: str, vendor: str) -> str:
+    """SQL for the ``id_column`` of the rows of ``table`` whose text matches one parameter, a full_text_query."""
+    if vendor == "sqlite":
+        found = f"SELECT rowid FROM {table}_search WHERE {table}_search MATCH %s"
+        return found if id_column == "id" else f"SELECT {id_column} FROM {table} WHERE id IN ({found})"
+    return f"SELECT {id_column} FROM {table} WHERE search_document @@ to_tsquery('simple', %s)"
 
 
 def _any_q(lookups) -> Q:
@@ -180,25 +192,39 @@ class SearchHit:
 
 
 SEARCH_TYPES = ("actor", "agreement", "arms-transfer", "event", "relationship", "claim", "source")
+# Actor relations whose links have an index by (actor, record) (migration 0002): the links of
+# a much-mentioned actor are read from it newest first. The others have few links per actor.
+LINKS_BY_ACTOR = {(Claim, "subjects")}
+# More actors than this named by one query (a fragment such as "ko", not a name) are matched
+# through the alias index in each query instead of as a list of ids, which would cost more to
+# send and to plan than to look up.
+NAMED_ACTORS_LISTED = 200
 
 
-def _score(pattern: str, normalized: str, title: str, texts: list[str], names: list[str]) -> tuple[float, str]:
+def _score(
+    pattern: str, normalized: str, title: str, texts: list[str | bool], names: list[str]
+) -> tuple[float, str | None]:
     """Rank of a hit and the text to take its snippet from.
 
     A title or name equal to the query ranks first, then titles containing it, then names
     containing it, then body text (earlier fields weigh more). The snippet shows the title
     when it matches, else the first body text that matches, else the matching name.
+
+    A text given as a bool was not read: True when the database found the pattern in it.
+    When the snippet is to come from such a text, the text returned is None.
     """
     title_hit = bool(title) and re.search(pattern, title) is not None
-    exact_name = next((name for name in names if normalize_name(name) == normalized), None)
-    some_name = next((name for name in names if normalized in normalize_name(name)), None)
-    text_at = next((i for i, text in enumerate(texts) if text and re.search(pattern, text)), None)
-    if title and normalize_name(title) == normalized:
+    normalized_title = normalize_name(title) if title else ""
+    named = [(name, normalize_name(name)) for name in names]
+    exact_name = next((name for name, lookup in named if lookup == normalized), None)
+    some_name = next((name for name, lookup in named if normalized in lookup), None)
+    text_at = next((i for i, text in enumerate(texts) if _found(pattern, text)), None)
+    if title and normalized_title == normalized:
         rank = 100.0
     elif exact_name:
         rank = 90.0
     elif title_hit:
-        rank = 80.0 if normalize_name(title).startswith(normalized) else 70.0
+        rank = 80.0 if normalized_title.startswith(normalized) else 70.0
     elif some_name:
         rank = 60.0
     elif text_at is not None:
@@ -208,8 +234,108 @@ def _score(pattern: str, normalized: str, title: str, texts: list[str], names: l
     if title_hit:
         return rank, title
     if text_at is not None:
-        return rank, texts[text_at]
+        return rank, None if texts[text_at] is True else texts[text_at]
     return rank, exact_name or some_name or (texts[0] if texts and texts[0] else title)
+
+
+def _found(pattern: str, text: str | bool) -> bool:
+    if isinstance(text, bool):
+        return text
+    return bool(text) and re.search(pattern, text) is not None
+
+
+def _named_actors(normalized: str) -> list[int] | models.QuerySet:
+    """Ids of the actors with an alias containing ``normalized``: a list when there are few, else a subquery.
+
+    Listed, they are looked up by id in each query instead of scanning the aliases again.
+    """
+    found = Alias.objects.filter(normalized__contains=normalized).order_by().values_list("actor_id", flat=True)
+    ids = list(found.distinct()[: NAMED_ACTORS_LISTED + 1])
+    return ids if len(ids) <= NAMED_ACTORS_LISTED else found
+
+
+def _sql(queryset: models.QuerySet) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _newest_ids(queryset: models.QuerySet, q: str, names, limit: int) -> RawSQL | models.QuerySet | list[int]:
+    """Ids among which are the newest ``limit`` rows of ``queryset`` matching ``q``; ``names`` as _named_actors.
+
+    Each index that finds rows (the full-text index, each actor relation) gives its own newest
+    ``limit`` ids, read in id order from that index with the rows' visibility checked one by
+    one, so that a common word or a much-mentioned actor costs what is shown; the union of
+    those few ids is left to sort.
+    """
+    model = queryset.model
+    vendor = connections[queryset.db].vendor
+    if model is Actor:
+        return names
+    if model not in FULL_TEXT or vendor not in ("postgresql", "sqlite"):
+        return search_filter(queryset=queryset, q=q).values("pk")
+    query = full_text_query(q, vendor)
+    parts: list[tuple[str, tuple]] = []
+    for table, id_column in FULL_TEXT[model]:
+        if vendor == "sqlite" and id_column == "id":
+            # The FTS5 table yields its matches newest first; EXISTS keeps the visible ones.
+            index = f"{table}_search"
+            visible = queryset.filter(pk=RawSQL(f"{index}.rowid", ())).order_by().values("pk")
+            visible_sql, visible_params = _sql(visible)
+            sql = (
+                f"SELECT rowid FROM {index} WHERE {index} MATCH %s AND EXISTS ({visible_sql}) "
+                f"ORDER BY rowid DESC LIMIT {int(limit)}"
+            )
+            parts.append((sql, (query, *visible_params)))
+            continue
+        if vendor == "postgresql" and id_column == "id":
+            found = queryset.filter(
+                RawSQL(f"{table}.search_document @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField())
+            )
+        else:
+            found = queryset.filter(pk__in=RawSQL(_full_text_sql(table, id_column, vendor), (query,)))
+        parts.append(_sql(found.order_by("-pk").values("pk")[:limit]))
+    if names != []:  # an empty list: no actor has such a name
+        for name in SEARCH_FIELDS[model][1]:
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                through = field.remote_field.through
+                own = through._meta.get_field(field.m2m_field_name()).attname
+                links = through._default_manager.filter(**{f"{field.m2m_reverse_field_name()}__in": names})
+                if (model, name) in LINKS_BY_ACTOR:
+                    # Read newest first from that index, each record checked for visibility (and
+                    # counted once, though several of its actors be named).
+                    links = links.filter(Exists(queryset.filter(pk=OuterRef(own))))
+                    parts.append(_sql(links.order_by(f"-{own}").values(own).distinct()[:limit]))
+                    continue
+                found = queryset.filter(pk__in=links.values(own))
+            else:
+                # Read newest first from the actor's index, each record checked for visibility by
+                # EXISTS: a visibility test with an index of its own (a claim's status) could
+                # otherwise be read in id order instead, through every row.
+                found = model._default_manager.filter(**{f"{name}__in": names})
+                found = found.filter(Exists(queryset.filter(pk=OuterRef("pk"))))
+            parts.append(_sql(found.order_by("-pk").values("pk")[:limit]))
+    sql = " UNION ".join(f"SELECT * FROM ({part}) AS found_{i}" for i, (part, _) in enumerate(parts))
+    return RawSQL(sql, tuple(itertools.chain.from_iterable(params for _, params in parts)))
+
+
+def _named(model: type[models.Model], field_name: str, normalized: str) -> Subquery:
+    """The name to rank a row by among the aliases of its ``field_name`` actors (``pk``: the actor itself).
+
+    The first alias equal to ``normalized``, else the first containing it, in the order _score
+    reads names: the actors by name, each one's aliases by name.
+    """
+    order = [Case(When(normalized=normalized, then=Value(0)), default=Value(1))]
+    if field_name == "pk":
+        aliases = Alias.objects.filter(actor=OuterRef("pk"))
+    else:
+        field = model._meta.get_field(field_name)
+        if field.many_to_many:
+            aliases = Alias.objects.filter(**{f"actor__{field.related_query_name()}": OuterRef("pk")})
+            order += ["actor__name", "actor_id"]
+        else:
+            aliases = Alias.objects.filter(actor=OuterRef(field.attname))
+    aliases = aliases.filter(normalized__contains=normalized).order_by(*order, "name")
+    return Subquery(aliases.values("name")[:1])
 
 
 def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = SEARCH_TYPES) -> list[SearchHit]:
@@ -217,62 +343,81 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
 
     Titles and names that equal the query rank highest, then titles that contain it, then
     actor names matched through their aliases, then body text. At most ``limit`` hits: the
-    newest ``limit`` matches of each type are ranked (read from the full-text index in id
-    order, so a common word costs what is shown, not every row it occurs in).
+    newest ``limit`` matches of each type are ranked (read from each index in id order, so a
+    common word costs what is shown, not every row it occurs in).
+
+    One query finds the actors named ``q``, one per type reads its newest matches with the
+    names of their actors that matched, and one reads the body text of the sources whose
+    snippet comes from it: at most nine queries, whatever the size of the base.
     """
     pattern = search_pattern(q)
     if pattern is None or limit <= 0:
         return []
     normalized = normalize_name(q)
+    names = _named_actors(normalized)
     hits: list[SearchHit] = []
+    unread: set[int] = set()  # sources whose snippet comes from their text
 
-    def add(kind, obj, title, slug, texts, names, ranked_title=None):
-        rank, text = _score(pattern, normalized, title if ranked_title is None else ranked_title, texts, names)
-        hits.append(SearchHit(kind, obj.pk, title, slug or "", text or "", rank))
+    def newest(visible: models.QuerySet, read: models.QuerySet, *actor_fields: str) -> models.QuerySet:
+        """The newest ``limit`` matches among ``visible``, read through ``read`` with their actors' names."""
+        rows = read.filter(pk__in=_newest_ids(visible, q, names, limit)).order_by("-pk")
+        if names != []:
+            rows = rows.annotate(**{f"named_{f}": _named(read.model, f, normalized) for f in actor_fields})
+        return rows[:limit]
 
-    def aliases(actor) -> list[str]:
-        return [alias.name for alias in actor.aliases.all()] if actor else []
+    def add(kind, row, title, slug, texts, actor_fields=(), ranked_title=None):
+        names_found = [n for f in actor_fields if (n := getattr(row, f"named_{f}", None))]
+        rank, text = _score(pattern, normalized, title if ranked_title is None else ranked_title, texts, names_found)
+        if text is None:
+            unread.add(row.pk)
+        hits.append(SearchHit(kind, row.pk, title, slug or "", text or "", rank))
 
     if "actor" in types:
-        for actor in search_filter(queryset=Actor.objects.prefetch_related("aliases"), q=q).order_by("-pk")[:limit]:
-            add("actor", actor, actor.name, actor.slug, [actor.summary], aliases(actor))
+        for actor in newest(Actor.objects.all(), Actor.objects.only("name", "slug", "summary"), "pk"):
+            add("actor", actor, actor.name, actor.slug, [actor.summary], ["pk"])
     if "agreement" in types:
-        qs = visible_records(user=user, queryset=Agreement.objects.prefetch_related("parties__aliases"))
-        for agreement in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
-            names = [n for party in agreement.parties.all() for n in aliases(party)]
-            add("agreement", agreement, agreement.title, agreement.slug, [agreement.summary], names)
+        visible = visible_records(user=user, queryset=Agreement.objects.all())
+        for agreement in newest(visible, Agreement.objects.only("title", "slug", "summary"), "parties"):
+            add("agreement", agreement, agreement.title, agreement.slug, [agreement.summary], ["parties"])
     if "arms-transfer" in types:
-        qs = visible_records(
-            user=user, queryset=ArmsTransfer.objects.select_related("supplier", "recipient")
-        ).prefetch_related("supplier__aliases", "recipient__aliases")
-        for transfer in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
-            names = aliases(transfer.supplier) + aliases(transfer.recipient)
+        visible = visible_records(user=user, queryset=ArmsTransfer.objects.all())
+        read = ArmsTransfer.objects.select_related("supplier", "recipient").only(
+            "designation", "category", "description", "reported_by", "supplier__name", "recipient__name"
+        )
+        for transfer in newest(visible, read, "supplier", "recipient"):
             texts = [transfer.designation, transfer.description, transfer.reported_by]
-            add("arms-transfer", transfer, str(transfer), "", texts, names)
+            add("arms-transfer", transfer, str(transfer), "", texts, ["supplier", "recipient"])
     if "event" in types:
-        qs = visible_records(user=user, queryset=Event.objects.select_related("place")).prefetch_related(
-            "participants__aliases", "place__aliases"
-        )
-        for event in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
-            names = [n for actor in event.participants.all() for n in aliases(actor)] + aliases(event.place)
-            add("event", event, event.title, event.slug, [event.summary], names)
+        visible = visible_records(user=user, queryset=Event.objects.all())
+        for event in newest(visible, Event.objects.only("title", "slug", "summary"), "participants", "place"):
+            add("event", event, event.title, event.slug, [event.summary], ["participants", "place"])
     if "relationship" in types:
-        qs = visible_records(
-            user=user, queryset=Relationship.objects.select_related("subject", "object")
-        ).prefetch_related("subject__aliases", "object__aliases")
-        for rel in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
-            add("relationship", rel, str(rel), rel.subject.slug, [rel.note], aliases(rel.subject) + aliases(rel.object))
-    if "claim" in types:
-        qs = visible_claims(user=user, queryset=Claim.objects.select_related("speaker")).prefetch_related(
-            "subjects__aliases", "speaker__aliases"
+        visible = visible_records(user=user, queryset=Relationship.objects.all())
+        read = Relationship.objects.select_related("subject", "object").only(
+            "predicate", "note", "subject__name", "subject__slug", "object__name"
         )
-        for claim in search_filter(queryset=qs, q=q).order_by("-pk")[:limit]:
-            names = [n for actor in claim.subjects.all() for n in aliases(actor)] + aliases(claim.speaker)
+        for rel in newest(visible, read, "subject", "object"):
+            add("relationship", rel, str(rel), rel.subject.slug, [rel.note], ["subject", "object"])
+    if "claim" in types:
+        visible = visible_claims(user=user)
+        read = Claim.objects.only("quote", "statement", "attributed_to")
+        for claim in newest(visible, read, "subjects", "speaker"):
             texts = [claim.quote, claim.statement, claim.attributed_to]
-            add("claim", claim, str(claim), "", texts, names, ranked_title="")
+            add("claim", claim, str(claim), "", texts, ["subjects", "speaker"], ranked_title="")
     if "source" in types:
-        for source in search_filter(queryset=Source.objects.all(), q=q).order_by("-pk")[:limit]:
-            add("source", source, source.title, "", [source.subtitle, source.byline, source.publisher, source.text], [])
+        # A source's text (thousands of words) is searched where it lies and read only for the
+        # sources shown with a snippet of it.
+        read = Source.objects.only("title", "subtitle", "byline", "publisher").annotate(
+            text_found=ExpressionWrapper(Q(text__regex=pattern), output_field=BooleanField())
+        )
+        for source in newest(Source.objects.all(), read):
+            texts = [source.subtitle, source.byline, source.publisher, bool(source.text_found)]
+            add("source", source, source.title, "", texts)
     order = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
     hits.sort(key=lambda hit: (-hit.rank, order[hit.type], hit.title.casefold(), hit.id))
-    return hits[:limit]
+    hits = hits[:limit]
+    shown = {hit.id for hit in hits if hit.type == "source" and hit.id in unread}
+    if not shown:
+        return hits
+    texts = dict(Source.objects.filter(pk__in=shown).order_by().values_list("pk", "text"))
+    return [replace(hit, text=texts[hit.id]) if hit.type == "source" and hit.id in shown else hit for hit in hits]
