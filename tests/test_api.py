@@ -459,6 +459,13 @@ def test_search_endpoint_is_typed_ranked_and_highlighted(anon, as_editor, corpus
     only = anon.get(f"{V1}/search/", {"q": "treaty", "type": "agreement"}).json()["results"]
     assert [h["type"] for h in only] == ["agreement"]
     assert "<mark>Treaty</mark>" in only[0]["snippet"]
+    # How many of each type match, whatever the type filter and limit: hidden records not counted.
+    body = anon.get(f"{V1}/search/", {"q": "sungri", "type": "actor", "limit": 1}).json()
+    counted = {c["type"]: (c["count"], c["more"]) for c in body["types"]}
+    editor_counted = {c["type"]: c["count"] for c in as_editor.get(f"{V1}/search/", {"q": "sungri"}).json()["types"]}
+    assert counted["actor"] == (1, False) and body["count"] == 1
+    assert counted.get("claim", (0, False))[0] < editor_counted["claim"]
+    assert "event" not in counted and editor_counted["event"] == 1
 
 
 def test_search_snippet_escapes_html(as_editor, make_source, make_claim):

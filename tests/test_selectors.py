@@ -228,6 +228,31 @@ def test_search_all_counts_a_record_once_though_several_of_its_actors_are_named(
     assert {hit.text for hit in hits} == {"North Korea"}  # the first subject by name whose alias matched
 
 
+def test_search_counts_each_type_exactly_up_to_the_cap_and_as_more_beyond(make_actor, make_source, make_claim, editor):
+    north = make_actor("North Korea")
+    source = make_source(text="Talks stalled. Talks resumed. Talks ended. Talks failed.", title="Four talks")
+    quotes = ("Talks stalled.", "Talks resumed.", "Talks ended.")
+    for quote in quotes:
+        make_claim(source=source, quote=quote, subjects=[north], status="accepted")
+    make_claim(source=source, quote="Talks failed.", status="proposed")
+
+    def counts(user, cap=10):
+        return {c.type: (c.count, c.more) for c in selectors.search_counts(user=user, q="talks", cap=cap)}
+
+    assert counts(AnonymousUser()) == {"claim": (3, False), "source": (1, False)}  # the proposed one is hidden
+    assert counts(editor) == {"claim": (4, False), "source": (1, False)}
+    assert counts(AnonymousUser(), cap=2)["claim"] == (2, True)
+    assert counts(AnonymousUser(), cap=3)["claim"] == (3, False)
+    # A claim found through its subject's name counts once, though its text matches too.
+    assert {c.type: c.count for c in selectors.search_counts(user=AnonymousUser(), q="north korea")} == {
+        "actor": 1,
+        "claim": 3,
+    }
+    # Counts are kept per version of the data: a write shows at once.
+    make_claim(source=make_source(text="More talks."), quote="More talks.", status="accepted")
+    assert counts(AnonymousUser())["claim"] == (4, False)
+
+
 def test_every_type_is_found_by_its_indexed_text_and_follows_edits(sample_kb, editor):
     """Full-text search (migration 0006): every word of a record's text fields, kept in step with writes."""
     from kb import services

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from kb.selectors import SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all
+from kb.selectors import COUNT_CAP, SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all, search_counts
 from kb.web.highlight import highlight
 
 ROUTES = {
@@ -41,9 +41,19 @@ class SearchHitSerializer(serializers.Serializer):
     rank = serializers.FloatField(help_text="Higher is better: exact titles and names first, then body text.")
 
 
+class TypeCountSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SEARCH_TYPES)
+    count = serializers.IntegerField(help_text=f"Records of this type that match, counted up to {COUNT_CAP}.")
+    more = serializers.BooleanField(help_text="True when more than `count` match.")
+
+
 class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Hits in `results`.")
+    types = TypeCountSerializer(
+        many=True,
+        help_text="How many records of each type match (whatever `type` and `limit` say); no match, no entry.",
+    )
     results = SearchHitSerializer(many=True)
 
 
@@ -88,4 +98,7 @@ class SearchView(APIView):
             }
             for hit in hits
         ]
-        return Response({"query": data["q"], "count": len(results), "results": results})
+        counts = [
+            {"type": c.type, "count": c.count, "more": c.more} for c in search_counts(user=request.user, q=data["q"])
+        ]
+        return Response({"query": data["q"], "count": len(results), "types": counts, "results": results})

@@ -34,11 +34,14 @@ from kb.selectors.names import actors_named
 from kb.selectors.network import LINK_TYPES, MAX_ACTORS, Link, Network, actor_network
 from kb.selectors.overview import Overview, kb_overview
 from kb.selectors.search import (
+    COUNT_CAP,
     SEARCH_MAX_LENGTH,
     SEARCH_TYPES,
     SearchHit,
+    TypeCount,
     full_text_query,
     search_all,
+    search_counts,
     search_filter,
     search_pattern,
 )
@@ -53,6 +56,7 @@ from kb.selectors.visibility import (
 )
 
 __all__ = [
+    "COUNT_CAP",
     "LINK_TYPES",
     "MAX_ACTORS",
     "SEARCH_MAX_LENGTH",
@@ -65,6 +69,7 @@ __all__ = [
     "Overview",
     "Period",
     "SearchHit",
+    "TypeCount",
     "actor_counts",
     "actor_dossier",
     "actor_network",
@@ -83,6 +88,7 @@ __all__ = [
     "party_links",
     "record_version",
     "search_all",
+    "search_counts",
     "search_filter",
     "search_pattern",
     "source_claim_page",

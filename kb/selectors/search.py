@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 
 from kb.ingest.normalize import normalize_name, strip_accents
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.selectors.cache import cached
 from kb.selectors.names import actors_named
 from kb.selectors.visibility import User, visible_claims, visible_records
 
@@ -421,3 +422,52 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
         return hits
     texts = dict(Source.objects.filter(pk__in=shown).order_by().values_list("pk", "text"))
     return [replace(hit, text=texts[hit.id]) if hit.type == "source" and hit.id in shown else hit for hit in hits]
+
+
+# How far search counts the matches of each type: beyond it, a count says "more than".
+COUNT_CAP = 500
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """How many records of one type match a search, counted up to COUNT_CAP."""
+
+    type: str
+    count: int  # at most the cap
+    more: bool  # True when more than ``count`` match
+
+
+def search_counts(*, user: User, q: str, cap: int = COUNT_CAP) -> list[TypeCount]:
+    """Per type, how many records matching ``q`` the ``user`` may see: exact up to ``cap``, else "more than ``cap``".
+
+    Each index gives at most ``cap + 1`` of its newest matches (as search_all reads its
+    hits), so a common word costs the cap, not every row it occurs in: when the union of
+    those holds more than ``cap`` ids, more than ``cap`` records match; otherwise every index
+    gave all it holds and the count is exact. Types with no match are left out. Counted once
+    per version of the data, query and audience.
+    """
+    normalized = normalize_name(q or "")
+    if not normalized or cap < 1:
+        return []
+
+    def count() -> list[TypeCount]:
+        names = _named_actors(normalized)
+        visible = {
+            "actor": Actor.objects.all(),
+            "agreement": visible_records(user=user, queryset=Agreement.objects.all()),
+            "arms-transfer": visible_records(user=user, queryset=ArmsTransfer.objects.all()),
+            "event": visible_records(user=user, queryset=Event.objects.all()),
+            "relationship": visible_records(user=user, queryset=Relationship.objects.all()),
+            "claim": visible_claims(user=user),
+            "source": Source.objects.all(),
+        }
+        counts = []
+        for kind in SEARCH_TYPES:
+            queryset = visible[kind]
+            found = queryset.model._default_manager.filter(pk__in=_newest_ids(queryset, q, names, cap + 1))
+            n = found.order_by()[: cap + 1].count()
+            if n:
+                counts.append(TypeCount(kind, min(n, cap), n > cap))
+        return counts
+
+    return cached(f"search-counts:{normalized}:{cap}", count, user=user)

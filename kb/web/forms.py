@@ -18,7 +18,9 @@ from django.utils.safestring import mark_safe
 from kb.choices import ActorKind
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
-from kb.selectors import MAX_ACTORS
+from kb.selectors import MAX_ACTORS, SEARCH_TYPES
+
+SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
 
 GRAPH_TOP = 40  # actors drawn when the address does not say
 GRAPH_MAX = MAX_ACTORS
@@ -70,6 +72,7 @@ class GraphForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
+    type = forms.ChoiceField(label="Type", required=False, choices=[("", "Every type"), *SEARCH_TYPE_CHOICES])
 
 
 def form_problems(form: forms.Form) -> list[str]:

@@ -11,7 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb.choices import ActorKind, RelationshipPredicate, TransferCategory
-from kb.selectors import LINK_TYPES, Link, Network, SearchHit, actor_network, kb_overview, search_all, search_pattern
+from kb.selectors import (
+    COUNT_CAP,
+    LINK_TYPES,
+    SEARCH_TYPES,
+    Link,
+    Network,
+    SearchHit,
+    actor_network,
+    kb_overview,
+    search_all,
+    search_counts,
+    search_pattern,
+)
 from kb.selectors.cache import cached
 from kb.web.common import Problems
 from kb.web.forms import GRAPH_MAX, GRAPH_TOP, GraphForm, SearchForm, form_problems
@@ -150,6 +162,17 @@ TYPE_LABELS = {
 }
 
 
+TYPE_PLURALS = {
+    "actor": "actors",
+    "agreement": "agreements",
+    "arms-transfer": "arms transfers",
+    "event": "events",
+    "relationship": "relationships",
+    "claim": "claims",
+    "source": "sources",
+}
+
+
 def _hit_url(hit: SearchHit) -> str:
     """The hit's page in the analyst UI; a relationship's is its subject's dossier."""
     if hit.type == "relationship":
@@ -161,21 +184,26 @@ def _hit_url(hit: SearchHit) -> str:
 
 
 def search(request):
-    """Every kind of record matching ``q`` that the reader may see, best first, with highlighted snippets."""
+    """Every kind of record matching ``q`` that the reader may see, best first, with highlighted snippets.
+
+    Above the hits, how many records of each type match (counted up to COUNT_CAP), each a
+    link that shows that type alone (``?type=``).
+    """
     problems = Problems()
     form = SearchForm(request.GET)
-    hits, q = [], ""
+    hits, q, kind, counts = [], "", "", []
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
+        kind = form.cleaned_data["type"]
         if q:
-            hits = search_all(user=request.user, q=q, limit=SEARCH_LIMIT)
+            types = (kind,) if kind else SEARCH_TYPES
+            hits = search_all(user=request.user, q=q, limit=SEARCH_LIMIT, types=types)
             if not hits and search_pattern(q) is None:
                 problems.add("Type at least one letter or digit to search.")
+            else:
+                counts = search_counts(user=request.user, q=q)
     else:
         problems.extend(form_problems(form))
-    groups: dict[str, int] = {}
-    for hit in hits:
-        groups[hit.type] = groups.get(hit.type, 0) + 1
     results = [
         {
             "type": hit.type,
@@ -186,11 +214,24 @@ def search(request):
         }
         for hit in hits
     ]
+    facets = [
+        {
+            "type": c.type,
+            "label": TYPE_PLURALS[c.type] if c.count != 1 or c.more else TYPE_LABELS[c.type].lower(),
+            "count": f"{c.count:,}+" if c.more else f"{c.count:,}",
+            "chosen": c.type == kind,
+        }
+        for c in counts
+    ]
     context = {
         "form": form,
         "q": q,
+        "kind": kind,
+        "kind_label": TYPE_PLURALS.get(kind, ""),
         "hits": results,
-        "groups": [(TYPE_LABELS.get(t, t), n) for t, n in groups.items()],
+        "facets": facets,
+        "count_cap": COUNT_CAP,
+        "capped": any(c.more for c in counts),
         "problems": problems,
         "limit": SEARCH_LIMIT,
     }
