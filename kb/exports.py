@@ -8,79 +8,178 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from django.db import models
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection, models
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import StreamingHttpResponse
 
 from kb.choices import TransferCategory, TransferStatus
-from kb.links import record_path
+from kb.dates import PartialDateText
+from kb.links import path_around_key
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
-from kb.selectors import party_links, visible_evidence
+from kb.selectors import party_links
 from kb.selectors.visibility import claim_visibility_q
 
+# Rows fetched at a time (each prefetch reads as many records), and written in one chunk of the
+# response: a chunk per row costs the response more than writing the row. The memory an export
+# takes is that of a chunk, whatever its number of rows.
 CHUNK = 500
 
 
 @dataclass(frozen=True)
-class Column:
-    """One column: its header and how a row's value is read.
+class Read:
+    """A value computed from one value of the row: ``function`` of the value of ``lookup``."""
 
-    ``value`` is a callable of the record, or an attribute path ("supplier.name"); by
-    default the attribute named like the header. A ``links`` column holds a site path, or
-    several, written as absolute URLs separated by spaces.
+    lookup: str
+    function: Callable[[Any], object]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header and what a row's value is read from.
+
+    ``value`` is a lookup of the row ("supplier__name"; by default the header), an expression
+    the query computes (``PartialDateText("start_on")``), a ``Read`` of a lookup, or, in an
+    export that reads model instances, a callable of the record. A column that ``link``s to a
+    view holds a record's key, or a list of keys, written as absolute URLs of that view
+    separated by spaces.
     """
 
     header: str
-    value: Callable[[Any], object] | str | None = None
-    links: bool = False
+    value: str | models.Expression | Read | Callable[[Any], object] | None = None
+    link: str = ""
 
-    def read(self, obj: models.Model, absolute: Callable[[str], str]) -> object:
+    @property
+    def expression(self) -> models.Expression | None:
+        """What the query computes for the column, if anything."""
+        return self.value if hasattr(self.value, "resolve_expression") else None
+
+    @property
+    def lookup(self) -> str | None:
+        """The name, in the row's query, of what the column reads (an expression is named after the header)."""
         value = self.value or self.header
-        found = attrgetter(value)(obj) if isinstance(value, str) else value(obj)
-        if not self.links:
-            return found
-        return absolute(found) if isinstance(found, str) else " ".join(absolute(path) for path in found)
+        if isinstance(value, str):
+            return value
+        if self.expression is not None:
+            return f"{self.header}_text"
+        return value.lookup if isinstance(value, Read) else None
+
+    @property
+    def plain(self) -> bool:
+        """Whether the column is a value of the row's query as it is."""
+        return self.lookup is not None and not isinstance(self.value, Read) and not self.link
+
+    def reader(self, getter: Callable[[str], Callable[[Any], Any]], root: str) -> Callable[[Any], object]:
+        """How to read this column's value from a row, given ``getter`` of a lookup's value.
+
+        ``root`` is the site's address, put before the paths of links.
+        """
+        if isinstance(self.value, Read):
+            read = functools.partial(_applied, self.value.function, getter(self.lookup))
+        elif self.lookup is not None:
+            read = getter(self.lookup)
+        else:
+            read = self.value
+        if not self.link:
+            return read
+        head, tail = path_around_key(self.link)
+        return functools.partial(_urls, read, f"{root}{head}", tail)
+
+
+def _applied(function: Callable[[Any], object], get: Callable[[Any], Any], row) -> object:
+    return function(get(row))
+
+
+def _urls(read: Callable[[Any], object], head: str, tail: str, row) -> str:
+    keys = read(row)
+    if isinstance(keys, list | tuple):
+        return " ".join([f"{head}{key}{tail}" for key in keys])
+    return f"{head}{keys}{tail}"
 
 
 @dataclass(frozen=True)
 class Export:
-    """The columns of one export of ``model``, and the related rows they read.
+    """The columns of one export of ``model``, and what reading them needs.
 
-    ``prefetch`` holds lookups, or callables of the user that return one (evidence is
-    limited to the claims the user may see); ``only``, when given, are the fields read.
+    When every column reads lookups of the row (``Read`` included), the rows are values of one
+    query, with no model instance built. When some column is a callable of the record, the rows
+    are model instances: ``select_related`` and ``prefetch`` (lookups, or callables of the user
+    that return one) fetch the related rows they read.
     """
 
     model: type[models.Model]
     columns: tuple[Column, ...]
     select_related: tuple[str, ...] = ()
     prefetch: tuple[str | Callable[[Any], Prefetch], ...] = ()
-    only: tuple[str, ...] = ()
-    # Values computed in the query itself (a callable of the user giving annotate()'s keywords):
-    # an export that needs no prefetch streams every row from one query.
+    # Values computed in the query itself (a callable of the user giving annotate()'s keywords),
+    # read by name as lookups.
     annotations: Callable[[Any], dict[str, Any]] | None = None
 
     @property
     def headers(self) -> list[str]:
         return [column.header for column in self.columns]
 
+    @functools.cached_property
+    def reads_records(self) -> bool:
+        """Whether the rows are model instances (some column is a callable of the record), not values."""
+        return any(callable(column.value) for column in self.columns)
+
+    @functools.cached_property
+    def expressions(self) -> dict[str, models.Expression]:
+        """What the query computes for the columns, by name."""
+        return {column.lookup: column.expression for column in self.columns if column.expression is not None}
+
+    @functools.cached_property
+    def lookups(self) -> tuple[str, ...]:
+        """Every lookup the columns read, once each, in their order."""
+        return tuple(dict.fromkeys(column.lookup for column in self.columns if column.lookup is not None))
+
     def queryset(self, queryset: QuerySet, *, user) -> QuerySet:
-        """``queryset`` (filtered, visible to ``user``) fetching what the columns read, and no other relation."""
+        """``queryset`` (filtered, visible to ``user``) reading what the columns read, and nothing else."""
         queryset = queryset.select_related(None).prefetch_related(None)
-        if self.select_related:
-            queryset = queryset.select_related(*self.select_related)
-        if self.only:
-            queryset = queryset.only(*self.only)
         if self.annotations:
             queryset = queryset.annotate(**self.annotations(user))
+        queryset = queryset.annotate(**self.expressions)
+        if not self.reads_records:
+            return queryset.values_list(*self.lookups)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
         return queryset.prefetch_related(*(p(user) if callable(p) else p for p in self.prefetch))
 
-    def row(self, obj: models.Model, absolute: Callable[[str], str]) -> list[object]:
-        return [column.read(obj, absolute) for column in self.columns]
+    def rows(self, queryset: QuerySet, root: str = "") -> Iterator[list[object]]:
+        """The values of each row of ``queryset`` (from ``queryset()``), one per column; links start with ``root``."""
+        if self.reads_records:
+            readers = [column.reader(_attribute, root) for column in self.columns]
+            return ([read(record) for read in readers] for record in queryset.iterator(chunk_size=CHUNK))
+        positions = {lookup: i for i, lookup in enumerate(self.lookups)}
+
+        def getter(lookup: str) -> Callable[[tuple], Any]:
+            return itemgetter(positions[lookup])
+
+        # Columns that copy a value of the query are taken all at once (the others' places are
+        # filled with the first value, then computed).
+        indexes = [positions[column.lookup] if column.plain else 0 for column in self.columns]
+        plain = itemgetter(*indexes) if len(indexes) > 1 else lambda values: (values[indexes[0]],)
+        computed = [(i, column.reader(getter, root)) for i, column in enumerate(self.columns) if not column.plain]
+
+        def row(values: tuple) -> list[object]:
+            cells = list(plain(values))
+            for i, read in computed:
+                cells[i] = read(values)
+            return cells
+
+        return map(row, queryset.iterator(chunk_size=CHUNK))
+
+
+def _attribute(lookup: str) -> Callable[[Any], Any]:
+    return attrgetter(lookup.replace("__", "."))
 
 
 def names(items: Iterable) -> str:
@@ -88,69 +187,125 @@ def names(items: Iterable) -> str:
     return "; ".join(str(item) for item in items)
 
 
-def _evidence_with_sources(user) -> Prefetch:
-    """The claims behind a transfer that ``user`` may see, oldest source first, with their sources' names."""
-    claims = (
-        Claim.objects.select_related("source")
-        .only("pk", "source__publisher", "source__title")
-        .order_by("source__published_on", "source_id", "start")
-    )
-    return visible_evidence(user=user, claims=claims, to_attr="visible_evidence")
+def _label(choices: type[models.TextChoices], lookup: str) -> Read:
+    """The label of the choice stored in ``lookup`` (the stored value when it has none)."""
+    labels = dict(choices.choices)
+    return Read(lookup, lambda value: labels.get(value, value))
 
 
 class _JoinedIds(models.Aggregate):
-    """Ids joined by "; " in no set order (``_evidence`` sorts them): string_agg, group_concat on SQLite."""
+    """Ids joined by "; " in no set order (``_sorted_ids`` sorts them): string_agg, group_concat on SQLite."""
 
     function = "string_agg"
     template = "%(function)s(CAST(%(expressions)s AS text), '; ')"
     output_field = models.TextField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="group_concat", **extra)
+        # group_concat writes numbers as text itself; a CAST per id costs the export some 5 %.
+        template = "%(function)s(%(expressions)s, '; ')"
+        return super().as_sql(compiler, connection, function="group_concat", template=template, **extra)
 
 
-def _evidence_ids_in_query(model: type[models.Model], user) -> Subquery:
-    """Per row: the ids of the claims behind it that ``user`` may see, joined by "; ", in the row's own query."""
+class _JSONArray(models.Func):
+    """The values as one JSON array: json_array, json_build_array on PostgreSQL."""
+
+    function = "json_array"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="json_build_array", **extra)
+
+
+class _JSONArrays(models.Aggregate):
+    """The JSON arrays of a group as one JSON array (text), in no set order: json_group_array, json_agg."""
+
+    function = "json_group_array"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, function="json_agg", **extra)
+        return f"({sql})::text", params
+
+
+def _evidence_in_query(model: type[models.Model], user, aggregate: models.Aggregate) -> Subquery:
+    """Per row: ``aggregate`` of its links to the claims ``user`` may see, in the row's own query."""
     through = model._meta.get_field("evidence").remote_field.through
     record = model._meta.model_name
     links = (
         through.objects.filter(claim_visibility_q(user=user, prefix="claim__"), **{record: OuterRef("pk")})
         .order_by()
         .values(record)
-        .annotate(ids=_JoinedIds("claim_id"))
-        .values("ids")
+        .annotate(aggregated=aggregate)
+        .values("aggregated")
     )
     return Subquery(links, output_field=models.TextField())
 
 
-def _evidence(record) -> str:
-    """The ids the query joined (``evidence_ids``), smallest first whatever order the database gave them in."""
-    if not record.evidence_ids:
-        return ""
-    return "; ".join(sorted(record.evidence_ids.split("; "), key=int))
-
-
 def _with_evidence_ids(model: type[models.Model]) -> Callable[[Any], dict[str, Any]]:
-    return lambda user: {"evidence_ids": _evidence_ids_in_query(model, user)}
+    return lambda user: {"evidence_ids": _evidence_in_query(model, user, _JoinedIds("claim_id"))}
 
 
-def _evidence_paths(transfer: ArmsTransfer) -> list[str]:
-    return [record_path("kb:claim-detail", claim.pk) for claim in transfer.visible_evidence]
+def _sorted_ids(joined: str | None) -> str:
+    """The ids the query joined (``evidence_ids``), smallest first whatever order the database gave them in."""
+    if not joined:
+        return ""
+    return "; ".join(sorted(joined.split("; "), key=int))
 
 
-def _sources(transfer: ArmsTransfer) -> str:
-    return names(dict.fromkeys(f"{c.source.publisher}: {c.source.title}" for c in transfer.visible_evidence))
+EVIDENCE_IDS = Read("evidence_ids", _sorted_ids)
+
+# What the register reads of each visible claim behind a transfer, in one JSON array per transfer.
+_CLAIM_ID, _PUBLISHED_ON, _SOURCE_ID, _START, _PUBLISHER, _TITLE = range(6)
+_EVIDENCE_FIELDS = (
+    "claim_id",
+    "claim__source__published_on",
+    "claim__source_id",
+    "claim__start",
+    "claim__source__publisher",
+    "claim__source__title",
+)
 
 
-_CATEGORY_LABELS = dict(TransferCategory.choices)
-_STATUS_LABELS = dict(TransferStatus.choices)
+def _with_evidence_and_sources(user) -> dict[str, Any]:
+    return {"evidence_rows": _evidence_in_query(ArmsTransfer, user, _JSONArrays(_JSONArray(*_EVIDENCE_FIELDS)))}
+
+
+@functools.cache
+def _undated_rank() -> int:
+    """Where the database sorts NULL among dates: after every date (PostgreSQL), or before (SQLite)."""
+    return 1 if connection.features.nulls_order_largest else -1
+
+
+# Two columns read the same claims; the second reads the first's answer (the same string).
+@functools.lru_cache(maxsize=1)
+def _claims_and_sources(rows: str | None) -> tuple[list[int], str]:
+    """The claim ids of ``evidence_rows`` (oldest source first) and the names of their sources, once each.
+
+    The order is ``visible_evidence``'s: by the sources' publication (undated ones where the
+    database puts NULLs: last on PostgreSQL, first on SQLite), source, and place in it.
+    """
+    if not rows:
+        return [], ""
+    undated = _undated_rank()
+
+    def order(claim: list) -> tuple:
+        published_on = claim[_PUBLISHED_ON]
+        return (
+            undated if published_on is None else 0,
+            published_on or "",
+            claim[_SOURCE_ID],
+            claim[_START],
+            claim[_CLAIM_ID],
+        )
+
+    claims = sorted(json.loads(rows), key=order)
+    sources = dict.fromkeys(f"{c[_PUBLISHER]}: {c[_TITLE]}" for c in claims)
+    return [c[_CLAIM_ID] for c in claims], "; ".join(sources)
 
 
 def _party_links(user) -> Prefetch:
     return party_links()
 
-
-_TRANSFER_FIELDS = (*(f.name for f in ArmsTransfer._meta.concrete_fields), "supplier__name", "recipient__name")
 
 EXPORTS: dict[str, Export] = {
     "actors": Export(
@@ -162,28 +317,28 @@ EXPORTS: dict[str, Export] = {
             Column("kind"),
             Column("aliases", lambda a: names(a.aliases.all())),
             Column("country_code"),
-            Column("start_on", "start"),
-            Column("end_on", "end"),
+            Column("start_on", PartialDateText("start_on")),
+            Column("end_on", PartialDateText("end_on")),
             Column("wikidata_id"),
             Column("summary"),
         ),
         prefetch=("aliases",),
     ),
+    # One query, whatever the number of rows: names and evidence ids are read in it.
     "relationships": Export(
         Relationship,
         columns=(
             Column("id", "pk"),
-            Column("subject", "subject.name"),
+            Column("subject", "subject__name"),
             Column("subject_id"),
             Column("predicate"),
-            Column("object", "object.name"),
+            Column("object", "object__name"),
             Column("object_id"),
-            Column("valid_from", "valid_from_date"),
-            Column("valid_until", "valid_until_date"),
+            Column("valid_from", PartialDateText("valid_from")),
+            Column("valid_until", PartialDateText("valid_until")),
             Column("note"),
-            Column("evidence", _evidence),
+            Column("evidence", EVIDENCE_IDS),
         ),
-        select_related=("subject", "object"),
         annotations=_with_evidence_ids(Relationship),
     ),
     # ``claim_count`` is the list's own annotation (the claims each reader may see).
@@ -195,7 +350,7 @@ EXPORTS: dict[str, Export] = {
             Column("publisher"),
             Column("byline"),
             Column("authors", lambda x: names(x.authors.all())),
-            Column("published_on", "published"),
+            Column("published_on", PartialDateText("published_on")),
             Column("article_url", "url"),
             Column("kind"),
             Column("reliability"),
@@ -210,9 +365,9 @@ EXPORTS: dict[str, Export] = {
         columns=(
             Column("id", "pk"),
             Column("source_id"),
-            Column("source", "source.title"),
-            Column("publisher", "source.publisher"),
-            Column("published_on", "source.published"),
+            Column("source", "source__title"),
+            Column("publisher", "source__publisher"),
+            Column("published_on", PartialDateText("source__published_on")),
             Column("quote"),
             Column("start"),
             Column("end"),
@@ -221,7 +376,7 @@ EXPORTS: dict[str, Export] = {
             Column("attributed_to"),
             Column("speaker", lambda c: c.speaker.name if c.speaker else ""),
             Column("subjects", lambda c: names(c.subjects.all())),
-            Column("about_on", "about"),
+            Column("about_on", PartialDateText("about_on")),
             Column("credibility"),
             Column("status"),
         ),
@@ -235,12 +390,12 @@ EXPORTS: dict[str, Export] = {
             Column("slug"),
             Column("title"),
             Column("kind"),
-            Column("start_on", "start"),
-            Column("end_on", "end"),
+            Column("start_on", PartialDateText("start_on")),
+            Column("end_on", PartialDateText("end_on")),
             Column("place", lambda e: e.place.name if e.place else ""),
             Column("participants", lambda e: names(e.participants.all())),
             Column("summary"),
-            Column("evidence", _evidence),
+            Column("evidence", EVIDENCE_IDS),
         ),
         select_related=("place",),
         prefetch=("participants",),
@@ -254,27 +409,27 @@ EXPORTS: dict[str, Export] = {
             Column("title"),
             Column("kind"),
             Column("status"),
-            Column("signed_on", "signed"),
+            Column("signed_on", PartialDateText("signed_on")),
             Column("signed_place", lambda a: a.signed_place.name if a.signed_place else ""),
-            Column("in_force_on", "in_force"),
+            Column("in_force_on", PartialDateText("in_force_on")),
             Column("parties", lambda a: names(p.actor for p in a.party_links.all())),
             Column("signatories", lambda a: names(p.signatory for p in a.party_links.all() if p.signatory)),
             Column("provisions", lambda a: names(p.get_kind_display() for p in a.provisions.all())),
             Column("summary"),
-            Column("evidence", _evidence),
+            Column("evidence", EVIDENCE_IDS),
         ),
         select_related=("signed_place",),
         prefetch=(_party_links, "provisions"),
         annotations=_with_evidence_ids(Agreement),
     ),
-    # One query for every row, however many: names and evidence ids are read in it.
+    # One query, whatever the number of rows: names and evidence ids are read in it.
     "arms-transfers": Export(
         ArmsTransfer,
         columns=(
             Column("id", "pk"),
-            Column("supplier", "supplier_name"),
+            Column("supplier", "supplier__name"),
             Column("supplier_id"),
-            Column("recipient", "recipient_name"),
+            Column("recipient", "recipient__name"),
             Column("recipient_id"),
             Column("category"),
             Column("designation"),
@@ -282,63 +437,58 @@ EXPORTS: dict[str, Export] = {
             Column("quantity_low"),
             Column("quantity_high"),
             Column("quantity_unit"),
-            Column("start_on", "start"),
-            Column("end_on", "end"),
+            Column("start_on", PartialDateText("start_on")),
+            Column("end_on", PartialDateText("end_on")),
             Column("status"),
             Column("reported_by"),
-            Column("reported_on", "reported"),
-            Column("evidence", _evidence),
+            Column("reported_on", PartialDateText("reported_on")),
+            Column("evidence", EVIDENCE_IDS),
         ),
-        only=tuple(f.name for f in ArmsTransfer._meta.concrete_fields),
-        annotations=lambda user: {
-            "supplier_name": F("supplier__name"),
-            "recipient_name": F("recipient__name"),
-            **_with_evidence_ids(ArmsTransfer)(user),
-        },
+        annotations=_with_evidence_ids(ArmsTransfer),
     ),
-    # The analyst UI's register: labels rather than codes, links to the claims and the sources that say so.
+    # The analyst UI's register: labels rather than codes, links to the claims and the sources that
+    # say so. One query too: the claims behind each transfer, with their sources, are read in it.
     "transfer-register": Export(
         ArmsTransfer,
         columns=(
             Column("id", "pk"),
-            Column("supplier", "supplier.name"),
-            Column("recipient", "recipient.name"),
-            Column("category", lambda t: _CATEGORY_LABELS.get(t.category, t.category)),
+            Column("supplier", "supplier__name"),
+            Column("recipient", "recipient__name"),
+            Column("category", _label(TransferCategory, "category")),
             Column("designation"),
             Column("description"),
             Column("quantity_low"),
             Column("quantity_high"),
             Column("quantity_unit"),
-            Column("period_start", "start"),
-            Column("period_end", "end"),
-            Column("status", lambda t: _STATUS_LABELS.get(t.status, t.status)),
+            Column("period_start", PartialDateText("start_on")),
+            Column("period_end", PartialDateText("end_on")),
+            Column("status", _label(TransferStatus, "status")),
             Column("reported_by"),
-            Column("reported_on", "reported"),
-            Column("evidence_claims", _evidence_paths, links=True),
-            Column("evidence_sources", _sources),
-            Column("url", lambda t: record_path("kb:transfer-detail", t.pk), links=True),
+            Column("reported_on", PartialDateText("reported_on")),
+            Column(
+                "evidence_claims",
+                Read("evidence_rows", lambda rows: _claims_and_sources(rows)[0]),
+                link="kb:claim-detail",
+            ),
+            Column("evidence_sources", Read("evidence_rows", lambda rows: _claims_and_sources(rows)[1])),
+            Column("url", "pk", link="kb:transfer-detail"),
         ),
-        select_related=("supplier", "recipient"),
-        prefetch=(_evidence_with_sources,),
-        only=_TRANSFER_FIELDS,
+        annotations=_with_evidence_and_sources,
     ),
 }
 
 
 # --- CSV ----------------------------------------------------------------------------------
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-class _Echo:
-    def write(self, value: str) -> str:
+
+def _cell(value):
+    """``value`` as it is written; text that starts like a formula (a spreadsheet would run it) made plain."""
+    if value is None or value.__class__ is int:
         return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    # A cell that starts like a formula would run in a spreadsheet; make it plain text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+    text = value if value.__class__ is str else str(value)
+    if text[:1] in _FORMULA_STARTS and not _is_number(text):
         return "'" + text
     return text
 
@@ -351,18 +501,37 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _on_site(root: str, absolute: Callable[[str], str], path: str) -> str:
-    return root + path if path.startswith("/") else absolute(path)
-
-
 def csv_rows(export: Export, queryset: QuerySet, absolute: Callable[[str], str] = str) -> Iterator[str]:
-    """The header line, then one line per record, read in chunks."""
-    writer = csv.writer(_Echo())
-    root = absolute("/")[:-1]  # the site's address, asked once: every link is a path on this site
-    absolute = functools.partial(_on_site, root, absolute)
-    yield writer.writerow(export.headers)
-    for obj in queryset.iterator(chunk_size=CHUNK):
-        yield writer.writerow([_cell(value) for value in export.row(obj, absolute)])
+    """The header line, then the rows, ``CHUNK`` at a time, read as they are written.
+
+    ``absolute`` turns a site path into a URL; it is asked once, for the site's address.
+    """
+    rows = export.rows(queryset, root=absolute("/")[:-1])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(export.headers)
+    yield _taken(buffer)
+    while lines := list(islice(rows, CHUNK)):
+        writer.writerows(map(_cells, lines))
+        yield _taken(buffer)
+
+
+def _cells(values: list[object]) -> list[object]:
+    """``_cell`` of each value; those it would leave as they are (most) are not passed to it."""
+    return [
+        value
+        if value.__class__ is int or value is None or (value.__class__ is str and value[:1] not in _FORMULA_STARTS)
+        else _cell(value)
+        for value in values
+    ]
+
+
+def _taken(buffer: io.StringIO) -> str:
+    """What was written to ``buffer``, which is emptied."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def csv_response(

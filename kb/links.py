@@ -13,11 +13,16 @@ _MARKER = "9876543210123456789"  # fits <int:pk> and <slug:slug>
 _TEMPLATES: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 
-def record_path(view_name: str, key: object, *, kwarg: str = "pk") -> str:
-    """``reverse(view_name, kwargs={kwarg: key})``, reversed once per view and filled in per record."""
+def path_around_key(view_name: str, *, kwarg: str = "pk") -> tuple[str, str]:
+    """What the path of ``view_name`` has before and after the record's key, reversed once per view."""
     cache_key = (view_name, kwarg, get_script_prefix())
     if cache_key not in _TEMPLATES:
         head, _, tail = reverse(view_name, kwargs={kwarg: _MARKER}).rpartition(_MARKER)
         _TEMPLATES[cache_key] = (head, tail)
-    head, tail = _TEMPLATES[cache_key]
+    return _TEMPLATES[cache_key]
+
+
+def record_path(view_name: str, key: object, *, kwarg: str = "pk") -> str:
+    """``reverse(view_name, kwargs={kwarg: key})``, reversed once per view and filled in per record."""
+    head, tail = path_around_key(view_name, kwarg=kwarg)
     return f"{head}{key}{tail}"

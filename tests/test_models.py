@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from kb.choices import DatePrecision
-from kb.dates import PartialDate, overlap_q
+from kb.dates import PartialDate, PartialDateText, overlap_q
 from kb.ingest.anchor import AnchorError, check_anchor, find_anchor, paragraph_around
 from kb.ingest.normalize import clean_text, normalize_name
 from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
@@ -99,6 +99,15 @@ def test_overlap_filter_has_partial_date_semantics(make_actor, editor):
     assert found == {"y2023", "sep", "day", "d20"}
     after = set(Event.objects.filter(overlap_q("start_on", start=dt.date(2023, 9, 20))).values_list("slug", flat=True))
     assert after == {"y2023", "sep", "oct", "d20"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["2024-06-19", "2024-06", "2024", "2020s", "0900s", "0987-03", None])
+def test_partial_date_text_in_the_database_is_the_partial_dates_text(make_actor, value):
+    # The exports read partial dates as the query wrote them; they must read as PartialDate does.
+    actor = make_actor(start_on=value)
+    written = Actor.objects.annotate(text=PartialDateText("start_on")).values_list("text", flat=True).get(pk=actor.pk)
+    assert written == (str(actor.start) if value else None)
 
 
 @pytest.mark.django_db

@@ -30,6 +30,19 @@ def test_counts_fetches_every_total_in_one_query(sample_kb, django_assert_num_qu
     assert selectors.counts() == {}
 
 
+def test_visibility_names_the_accepted_status_in_the_sql(sample_kb):
+    # As the partial index of accepted claims does: SQLite then reads the index alone.
+    anonymous = AnonymousUser()
+    for queryset in (
+        selectors.visible_claims(user=anonymous),
+        selectors.visible_records(user=anonymous, queryset=ArmsTransfer.objects.all()),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        assert "= 'accepted'" in sql and ClaimStatus.ACCEPTED not in params
+    assert [claim.status for claim in selectors.visible_claims(user=anonymous)] == [ClaimStatus.ACCEPTED]
+    assert selectors.visible_records(user=anonymous, queryset=ArmsTransfer.objects.all()).count() == 1
+
+
 def test_visible_claim_count_depends_only_on_who_reads(sample_kb, editor):
     kim = sample_kb["kim"]
     for user, expected in ((AnonymousUser(), 1), (editor, 2)):

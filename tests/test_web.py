@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb import filtersets, services
+from kb import exports, filtersets, services
 from kb.choices import (
     ActorKind,
     AgreementKind,
@@ -27,12 +27,14 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import PartialDate
-from kb.models import Actor
+from kb.models import Actor, ArmsTransfer
+from kb.selectors import visible_claims
 from kb.selectors.timeline import periods_between
 from kb.web import common, forms
 from kb.web.reader import annotate
 from kb.web.svg import TimelineItem, shorten, timeline_layout
 from kb.web.views import records
+from tests.helpers import ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -262,6 +264,63 @@ def test_transfers_register_filters_and_csv(client, kb, editor, django_assert_nu
     assert "Test Wire" in rows[0]["evidence_sources"]
     response = client.get("/transfers.csv")
     assert len(list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))) == 4
+
+
+def register_csv(client) -> dict[str, dict[str, str]]:
+    body = b"".join(client.get("/transfers.csv").streaming_content).decode()
+    return {row["id"]: row for row in csv.DictReader(io.StringIO(body))}
+
+
+def test_transfer_register_csv_is_one_query_with_evidence_in_source_order(
+    client, kb, editor, make_source, make_claim, accepted, monkeypatch, django_assert_num_queries
+):
+    # Two rows a chunk, fetched and written: the transfers below span several chunks.
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    with django_assert_num_queries(1):
+        assert len(register_csv(client)) == 1
+    # Sources published in either order of their ids, one undated; claims in either order of
+    # their place in the article; one claim proposed (only editors see it).
+    sources = [
+        make_source(publisher="Wire A", published_on="2024-07-01"),
+        make_source(publisher="Wire B", published_on="2021-03"),
+        make_source(publisher="Wire C", published_on=None),
+    ]
+    quotes = [paragraph.split(". ")[0].rstrip(".") + "." for paragraph in ARTICLE.split("\n\n")]
+    claims = [make_claim(quote=quote, source=source) for source in sources for quote in reversed(quotes)]
+    for claim in claims[:-1]:
+        accepted(claim)
+    for n in range(5):
+        services.transfer_create(
+            user=editor,
+            supplier=kb["dprk"],
+            recipient=kb["russia"],
+            category=TransferCategory.MISSILES,
+            designation=f"R-{n}",
+            description="Missiles.",
+            status=TransferStatus.REPORTED,
+            evidence=claims[n:] if n % 2 else claims[::-1][n:],
+        )
+    with django_assert_num_queries(1):
+        rows = register_csv(client)
+    assert len(rows) == 6
+    client.force_login(editor)
+    every = register_csv(client)
+    assert len(every) == 7  # and the hidden transfer
+    # As the record's page lists them: by the sources' publication, then source and place in it.
+    for user, found in ((None, rows), (editor, every)):
+        for transfer in ArmsTransfer.objects.filter(pk__in=[int(pk) for pk in found]):
+            evidence = list(
+                visible_claims(user=user, queryset=transfer.evidence.select_related("source")).order_by(
+                    "source__published_on", "source_id", "start"
+                )
+            )
+            row = found[str(transfer.pk)]
+            assert row["evidence_claims"] == " ".join(
+                f"http://testserver{reverse('kb:claim-detail', kwargs={'pk': claim.pk})}" for claim in evidence
+            )
+            sources_named = dict.fromkeys(f"{claim.source.publisher}: {claim.source.title}" for claim in evidence)
+            assert row["evidence_sources"] == "; ".join(sources_named)
+            assert row["url"] == f"http://testserver{reverse('kb:transfer-detail', kwargs={'pk': transfer.pk})}"
 
 
 def test_transfer_menus_offer_the_busiest_actors_and_the_chosen_ones(client, kb, editor, monkeypatch):
