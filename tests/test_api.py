@@ -209,7 +209,6 @@ def test_records_carry_brief_related_records_and_evidence(anon, corpus):
 
 def test_a_source_nests_its_first_claims_and_links_to_them_all(anon, corpus, monkeypatch):
     monkeypatch.setattr("kb.api.serializers.sources.NESTED_CLAIMS", 2)
-    monkeypatch.setattr("kb.api.serializers.NESTED_CLAIMS", 2)
     source = anon.get(f"{V1}/sources/{corpus['source'].pk}/").json()
     assert source["claim_count"] == 3
     assert [c["id"] for c in source["claims"]] == [corpus[k].pk for k in ("meeting", "shells")]

@@ -212,14 +212,6 @@ class SourceViewSet(KbViewSet):
             return queryset
         return queryset.defer("text")
 
-    def get_object(self):
-        source = super().get_object()
-        if self.action == "retrieve":
-            # The first claims in text order; the serializer links to the list of them all.
-            claims = visible_claims(user=self.request.user, queryset=source.claims.order_by("start", "pk"))
-            source.first_claims = list(claims[: s.NESTED_CLAIMS])
-        return source
-
 
 class ClaimViewSet(KbViewSet):
     """Verbatim quotes anchored to a source, graded and reviewed; non-editors see accepted claims only."""

@@ -17,15 +17,9 @@ from kb.api.serializers.records import (
     EventInputSerializer,
     EventSerializer,
 )
-from kb.api.serializers.sources import (
-    NESTED_CLAIMS,
-    SourceDetailSerializer,
-    SourceInputSerializer,
-    SourceSerializer,
-)
+from kb.api.serializers.sources import SourceDetailSerializer, SourceInputSerializer, SourceSerializer
 
 __all__ = [
-    "NESTED_CLAIMS",
     "ActorDetailSerializer",
     "ActorInputSerializer",
     "ActorSerializer",

@@ -13,6 +13,7 @@ from kb.api.serializers.common import (
     precision_field,
 )
 from kb.models import Claim, Source
+from kb.selectors import visible_claims
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -74,6 +75,14 @@ class SourceDetailSerializer(SourceSerializer):
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "furniture_note", "text", "claims", "claims_url"]
+
+    def to_representation(self, source: Source) -> dict:
+        # The first claims the reader may see, in text order; claims_url lists them all.
+        if not hasattr(source, "first_claims"):
+            request = self.context.get("request")
+            claims = visible_claims(user=getattr(request, "user", None), queryset=source.claims.order_by("start", "pk"))
+            source.first_claims = list(claims[:NESTED_CLAIMS])
+        return super().to_representation(source)
 
     def get_claims_url(self, source: Source) -> str:
         return reverse("api:claim-list", request=self.context.get("request")) + f"?source={source.pk}&ordering=start"
