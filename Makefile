@@ -49,7 +49,7 @@ format: setup-dev
 # Production: gunicorn with WhiteNoise static files on PostgreSQL (README, "Deployment").
 # Needs DATABASE_URL (PostgreSQL), SECRET_KEY and ALLOWED_HOSTS; BIND and WORKERS override.
 BIND ?= 127.0.0.1:8000
-WORKERS ?= 3
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 serve: setup
 	@case "$${DATABASE_URL:-}" in postgres://*|postgresql://*) ;; *) \
 	  echo "make serve: set DATABASE_URL to a PostgreSQL database, e.g. postgres://kb:secret@127.0.0.1:5432/kb (got '$${DATABASE_URL:-}')." >&2; \
