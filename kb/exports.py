@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONArray
 from django.http import StreamingHttpResponse
 
 from kb.choices import TransferCategory, TransferStatus
@@ -206,16 +207,6 @@ class _JoinedIds(models.Aggregate):
         return super().as_sql(compiler, connection, function="group_concat", template=template, **extra)
 
 
-class _JSONArray(models.Func):
-    """The values as one JSON array: json_array, json_build_array on PostgreSQL."""
-
-    function = "json_array"
-    output_field = models.TextField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="json_build_array", **extra)
-
-
 class _JSONArrays(models.Aggregate):
     """The JSON arrays of a group as one JSON array (text), in no set order: json_group_array, json_agg."""
 
@@ -267,7 +258,7 @@ _EVIDENCE_FIELDS = (
 
 
 def _with_evidence_and_sources(user) -> dict[str, Any]:
-    return {"evidence_rows": _evidence_in_query(ArmsTransfer, user, _JSONArrays(_JSONArray(*_EVIDENCE_FIELDS)))}
+    return {"evidence_rows": _evidence_in_query(ArmsTransfer, user, _JSONArrays(JSONArray(*_EVIDENCE_FIELDS)))}
 
 
 @functools.cache
