@@ -3,12 +3,12 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import ActorKind, RelationshipPredicate
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
 from kb.ingest.normalize import normalize_name
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -65,7 +65,7 @@ class Actor(KbModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:actor-detail", kwargs={"slug": self.slug})
+        return record_path("kb:actor-detail", self.slug, kwarg="slug")
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         if self.start_on and self.end_on and self.end_on < self.start_on:
@@ -160,7 +160,7 @@ class Relationship(KbModel):
         return f"{self.subject} {self.get_predicate_display()} {self.object}"
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:actor-detail", kwargs={"slug": self.subject.slug})
+        return record_path("kb:actor-detail", self.subject.slug, kwarg="slug")
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         errors = {}

@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import AgreementKind, AgreementStatus, ProvisionKind
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -54,7 +54,7 @@ class Agreement(KbModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:agreement-detail", kwargs={"slug": self.slug})
+        return record_path("kb:agreement-detail", self.slug, kwarg="slug")
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         if self.signed_on and self.in_force_on and self.in_force_on < self.signed_on:

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import ClaimLinkKind, ClaimStatus, Credibility, Modality
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -85,7 +85,7 @@ class Claim(KbModel):
         return f"“{excerpt}”"
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:claim-detail", kwargs={"pk": self.pk})
+        return record_path("kb:claim-detail", self.pk)
 
 
 class ClaimLink(KbModel):

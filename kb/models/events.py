@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import EventKind
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -56,7 +56,7 @@ class Event(KbModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:event-detail", kwargs={"slug": self.slug})
+        return record_path("kb:event-detail", self.slug, kwarg="slug")
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         if self.end_on and not self.start_on:

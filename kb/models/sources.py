@@ -4,11 +4,11 @@ import hashlib
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import SourceKind, SourceReliability
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -73,7 +73,7 @@ class Source(KbModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:source-detail", kwargs={"pk": self.pk})
+        return record_path("kb:source-detail", self.pk)
 
     def clean(self) -> None:
         self.sha256 = text_sha256(self.text or "")

@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.choices import TransferCategory, TransferStatus
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.links import record_path
 from kb.models.base import KbModel
 
 
@@ -71,7 +71,7 @@ class ArmsTransfer(KbModel):
         return f"{what}: {self.supplier} → {self.recipient}"
 
     def get_absolute_url(self) -> str:
-        return reverse("kb:transfer-detail", kwargs={"pk": self.pk})
+        return record_path("kb:transfer-detail", self.pk)
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         errors = {}

@@ -131,7 +131,9 @@ class RelationshipSerializer(serializers.ModelSerializer):
     valid_from_precision = precision_field()
     valid_until = PartialDateField()
     valid_until_precision = precision_field()
-    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text="The claims backing it (those you may see).")
+    evidence = ClaimBriefSerializer(
+        source="shown_evidence", many=True, read_only=True, help_text="The claims backing it (those you may see)."
+    )
 
     class Meta:
         model = Relationship

@@ -25,8 +25,8 @@ class EventSerializer(serializers.ModelSerializer):
     end_on = PartialDateField()
     end_on_precision = precision_field()
     place = ActorBriefSerializer(read_only=True, allow_null=True)
-    participants = ActorBriefSerializer(many=True, read_only=True)
-    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+    participants = ActorBriefSerializer(source="shown_participants", many=True, read_only=True)
+    evidence = ClaimBriefSerializer(source="shown_evidence", many=True, read_only=True, help_text=EVIDENCE_HELP)
 
     class Meta:
         model = Event
@@ -81,9 +81,9 @@ class AgreementSerializer(serializers.ModelSerializer):
     in_force_on = PartialDateField(help_text="Entry into force.")
     in_force_on_precision = precision_field()
     signed_place = ActorBriefSerializer(read_only=True, allow_null=True)
-    parties = AgreementPartySerializer(source="party_links", many=True, read_only=True)
-    provisions = ProvisionSerializer(many=True, read_only=True)
-    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+    parties = AgreementPartySerializer(source="shown_parties", many=True, read_only=True)
+    provisions = ProvisionSerializer(source="shown_provisions", many=True, read_only=True)
+    evidence = ClaimBriefSerializer(source="shown_evidence", many=True, read_only=True, help_text=EVIDENCE_HELP)
 
     class Meta:
         model = Agreement
@@ -159,7 +159,7 @@ class ArmsTransferSerializer(serializers.ModelSerializer):
     end_on_precision = precision_field()
     reported_on = PartialDateField()
     reported_on_precision = precision_field()
-    evidence = ClaimBriefSerializer(many=True, read_only=True, help_text=EVIDENCE_HELP)
+    evidence = ClaimBriefSerializer(source="shown_evidence", many=True, read_only=True, help_text=EVIDENCE_HELP)
 
     class Meta:
         model = ArmsTransfer
