@@ -121,7 +121,8 @@ def sweep_markdown(results: dict) -> list[str]:
         out += [
             "",
             f"**Scale sweep, {LABEL[engine]}**: every route (from the URL configuration) as an anonymous "
-            f"reader, median of {entry['scale']['repeats']} after a first request; seed corpus "
+            f"reader, median of {entry['scale']['repeats']} after a first request, the better of "
+            f"{entry['scale'].get('rounds', 1)} rounds taken in turn on each database; seed corpus "
             f"({entry['corpus']['counts']['claims']:,} claims) against scale "
             f"({counts['claims']:,} claims, {counts['actors']:,} actors). "
             f"Worst: `{worst[1]}` at {worst[0]:.1f}×; {len(over)} of {len(ratios)} routes over "
