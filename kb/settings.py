@@ -86,6 +86,8 @@ if not PRODUCTION:
     INSTALLED_APPS.append("kbdev.apps.KbdevConfig")
 
 MIDDLEWARE = [
+    # First, so every log line of the request, and its answer's X-Request-ID, carry its id.
+    "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +103,38 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kb.urls"
+
+# Logging: one JSON line per record on stderr, each with the id of the request it came from
+# (also sent as the X-Request-ID header, so a user's report can be found in the log). Server
+# errors (django.request, level ERROR) carry their traceback in "exc_info"; 4xx answers are not
+# logged. KB_REQUEST_ID_HEADER names a header a trusted proxy sets (e.g. HTTP_X_REQUEST_ID) whose
+# id is kept instead of a new one; KB_LOG_LEVEL sets the level of everything else.
+LOG_REQUEST_ID_HEADER = os.environ.get("KB_REQUEST_ID_HEADER") or None
+GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
+KB_LOG_LEVEL = os.environ.get("KB_LOG_LEVEL", "WARNING").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+            "level": KB_LOG_LEVEL,
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": KB_LOG_LEVEL},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
 WSGI_APPLICATION = "kb.wsgi.application"
 
 TEMPLATES = [
@@ -175,10 +209,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "kb.api.pagination.KbPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["kb.api.throttles.AnonymousThrottle"],
+    # Whose address the throttle counts: the connecting one, unless KB_TRUSTED_PROXIES proxies
+    # (a load balancer, a TLS terminator) stand in front and each appends to X-Forwarded-For.
+    # A client's own X-Forwarded-For is never believed.
+    "NUM_PROXIES": int(os.environ.get("KB_TRUSTED_PROXIES", "0")),
     "EXCEPTION_HANDLER": "kb.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PARSER_CLASSES": [
+        "kb.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Bounds on a request body: how deep JSON may nest, and how many ids one related-records list
+# (subjects, participants, evidence, authors, parties, provisions) may give.
+KB_API_MAX_JSON_DEPTH = 32
+KB_API_MAX_IDS = 200
 # Anonymous API requests per client address ("300/minute"); empty turns throttling off.
 KB_API_ANON_RATE = os.environ.get("KB_API_ANON_RATE", "300/minute")
 # Django's cache holds the API throttle's counts and whole-base reads (kb/selectors/cache.py).

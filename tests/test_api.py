@@ -696,5 +696,34 @@ def test_anonymous_requests_are_throttled(anon, as_editor, corpus):
     assert as_editor.get(f"{V1}/actors/").status_code == 200
 
 
+@override_settings(KB_API_ANON_RATE="3/minute")
+def test_the_throttle_counts_the_connecting_address_not_a_forwarded_header(anon, corpus):
+    for n in range(3):
+        assert anon.get(f"{V1}/actors/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code == 200
+    assert anon.get(f"{V1}/actors/", HTTP_X_FORWARDED_FOR="10.0.0.99").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_the_address_it_forwards(anon, corpus, settings):
+    settings.KB_API_ANON_RATE = "2/minute"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    # The proxy appends the address it saw; what the client wrote before it is not believed.
+    for _ in range(2):
+        assert anon.get(f"{V1}/actors/", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5").status_code == 200
+    assert anon.get(f"{V1}/actors/", HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.5").status_code == 429
+    assert anon.get(f"{V1}/actors/", HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200
+
+
 def test_sources_count_and_ids(anon, corpus):
     assert anon.get(f"{V1}/sources/").json()["count"] == Source.objects.count()
+
+
+def test_reviewer_and_review_note_are_for_editors_only(anon, as_analyst, as_editor, make_claim, editor):
+    claim = services.claim_review(make_claim(), user=editor, status="accepted", note="Checked against the wire copy.")
+    for client in (anon, as_analyst):
+        body = client.get(f"{V1}/claims/{claim.pk}/").json()
+        assert body["status"] == "accepted"
+        assert body["reviewed_by"] is None and body["review_note"] is None
+        listed = client.get(f"{V1}/claims/").json()["results"][0]
+        assert listed["reviewed_by"] is None and listed["review_note"] is None
+    body = as_editor.get(f"{V1}/claims/{claim.pk}/").json()
+    assert body["reviewed_by"] == editor.username and body["review_note"] == "Checked against the wire copy."

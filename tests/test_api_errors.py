@@ -351,3 +351,57 @@ def test_oversized_body_is_413_json(as_editor, settings):
     body = {"title": "T", "publisher": "P", "text": "word " * 5_000}
     assert "larger than the limit" in assert_detail(as_editor.post(f"{V1}/sources/", body, format="json"), 413)
     assert not Source.objects.exists()
+
+
+# --- bounded bodies: nesting depth and id lists -------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["claims/", "agreements/", "ingest/"])
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_deeply_nested_json_is_400(as_editor, path, depth):
+    body = "[" * depth + "]" * depth
+    response = as_editor.generic("POST", f"{V1}/{path}", body, content_type="application/json")
+    assert "nests" in assert_detail(response, 400)
+    body = '{"a":' * depth + "1" + "}" * depth
+    response = as_editor.generic("POST", f"{V1}/{path}", body, content_type="application/json")
+    assert "nests" in assert_detail(response, 400)
+
+
+def test_json_within_the_depth_limit_is_read(as_editor, source):
+    # 32 levels parse; the body is then refused for what it says, not for its shape.
+    body = '{"source": %d, "quote": "Kim Jong-un", "statement": ' % source.pk + "[" * 31 + "]" * 31 + "}"
+    response = as_editor.generic("POST", f"{V1}/claims/", body, content_type="application/json")
+    assert_field_error(response, "statement")
+
+
+@pytest.mark.parametrize("count", [201, 100_000])
+def test_long_id_lists_are_refused_before_any_lookup(
+    as_editor, source, make_actor, count, django_assert_max_num_queries
+):
+    actor = make_actor()
+    body = {"source": source.pk, "quote": "Kim Jong-un", "subjects": [actor.pk] * count}
+    with django_assert_max_num_queries(8):  # the user and the token, not an id at a time
+        message = assert_field_error(as_editor.post(f"{V1}/claims/", body, format="json"), "subjects")
+    assert "at most 200 ids" in message and f"{count} were given" in message
+    assert not Claim.objects.exists()
+    body = {"title": "Summit", "participants": [actor.pk] * count}
+    assert "at most 200" in assert_field_error(as_editor.post(f"{V1}/events/", body, format="json"), "participants")
+    parties = [{"actor": actor.pk}] * count
+    response = as_editor.post(f"{V1}/agreements/", {"title": "Pact", "parties": parties}, format="json")
+    assert "200" in assert_field_error(response, "parties")
+    assert not Event.objects.exists()
+
+
+def test_two_hundred_ids_are_accepted(as_editor, source, make_actor):
+    actors = [make_actor(name=f"Actor {n}") for n in range(3)]
+    ids = [actor.pk for actor in actors] * 66 + [actors[0].pk, actors[1].pk]
+    body = {"source": source.pk, "quote": "Kim Jong-un", "subjects": ids}
+    response = as_editor.post(f"{V1}/claims/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert {subject["id"] for subject in response.json()["subjects"]} == {actor.pk for actor in actors}
+
+
+def test_schema_states_the_id_list_bound(client):
+    schema = client.get("/api/schema/?format=json").json()
+    subjects = schema["components"]["schemas"]["ClaimInputRequest"]["properties"]["subjects"]
+    assert subjects["type"] == "array" and subjects["maxItems"] == 200

@@ -269,3 +269,51 @@ def test_limits_are_configured(settings):
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2 * 1024 * 1024
     assert settings.KB_UPLOAD_MAX_BYTES == settings.KB_INGEST_MAX_BYTES
     assert settings.FILE_UPLOAD_HANDLERS[0] == "kb.uploads.SizeLimitUploadHandler"
+
+
+# --- the error log --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def error_log():
+    """What the stderr log handler writes, one JSON line per record."""
+    import io
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.name == "stderr")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_one_json_line_with_the_request_id(error_log, monkeypatch):
+    from django.test import Client
+
+    from kb.api.views import ClaimViewSet
+
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ClaimViewSet, "list", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/claims/")
+    assert response.status_code == 500
+    request_id = response["X-Request-ID"]
+    assert len(request_id) == 32
+    lines = error_log.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    record = json.loads(lines[0])
+    assert record["level"] == "ERROR" and record["logger"] == "django.request"
+    assert record["request_id"] == request_id
+    assert "/api/v1/claims/" in record["message"]
+    assert "Traceback" in record["exc_info"] and "RuntimeError: the database went away" in record["exc_info"]
+
+
+@pytest.mark.django_db
+def test_refusals_are_not_logged_and_every_answer_has_a_request_id(client, error_log):
+    first = client.get("/api/v1/claims/?page=999")
+    second = client.get("/no-such-page/")
+    assert (first.status_code, second.status_code) == (404, 404)
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+    assert error_log.getvalue() == ""

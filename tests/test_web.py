@@ -997,3 +997,11 @@ def test_graph_layout_is_deterministic_and_inside_the_picture():
     assert [(n.key, n.x, n.y) for n in first.nodes] == [(n.key, n.x, n.y) for n in second.nodes]
     assert len(first.edges) == 9
     assert all(0 <= n.x <= first.width and 0 <= n.y <= first.height for n in first.nodes)
+
+
+def test_review_note_is_shown_to_editors_only(client, make_claim, editor):
+    claim = services.claim_review(make_claim(), user=editor, status="accepted", note="Checked against the wire copy.")
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "Accepted" in page and "Checked against the wire copy." not in page
+    client.force_login(editor)
+    assert "Checked against the wire copy." in client.get(f"/claims/{claim.pk}/").content.decode()

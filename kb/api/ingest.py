@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kb import services
 from kb.api.exceptions import service_errors
+from kb.api.parsers import BoundedJSONParser
 from kb.api.permissions import IsEditor
 from kb.choices import SourceKind
 
@@ -99,7 +100,7 @@ class IngestView(APIView):
     """Store an article and propose claims from it for review (editors only). The same text twice changes nothing."""
 
     permission_classes = [IsEditor]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         operation_id="ingest",

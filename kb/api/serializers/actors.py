@@ -12,6 +12,7 @@ from kb.api.serializers.common import (
     ActorBriefSerializer,
     ClaimBriefSerializer,
     HyperlinkedIdentityField,
+    InputSerializer,
     PartialDateField,
     PartialDateInputField,
     RelatedCountSerializer,
@@ -97,7 +98,7 @@ class ActorDetailSerializer(ActorSerializer):
         }
 
 
-class ActorInputSerializer(serializers.ModelSerializer):
+class ActorInputSerializer(InputSerializer):
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
@@ -154,7 +155,7 @@ class RelationshipSerializer(serializers.ModelSerializer):
         ]
 
 
-class RelationshipInputSerializer(serializers.ModelSerializer):
+class RelationshipInputSerializer(InputSerializer):
     valid_from = PartialDateInputField()
     valid_until = PartialDateInputField()
 

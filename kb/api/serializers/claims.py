@@ -8,12 +8,14 @@ from kb.api.serializers.common import (
     ActorBriefSerializer,
     HyperlinkedIdentityField,
     HyperlinkedRelatedField,
+    InputSerializer,
     PartialDateField,
     PartialDateInputField,
     SourceBriefSerializer,
     precision_field,
 )
 from kb.models import Claim, ClaimLink
+from kb.selectors import is_editor
 
 
 class ClaimLinkSerializer(serializers.ModelSerializer):
@@ -31,7 +33,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     subjects = ActorBriefSerializer(many=True, read_only=True)
     about_on = PartialDateField(help_text="The time the claim speaks about.")
     about_on_precision = precision_field()
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="The reviewing editor; null unless you are one."
+    )
+    review_note = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The reviewer's note; null unless you are an editor."
+    )
     links = ClaimLinkSerializer(
         source="links_out", many=True, read_only=True, help_text="Links to other claims (those you may see)."
     )
@@ -62,8 +69,18 @@ class ClaimSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    # Who reviewed a claim and what they noted are the editors' business.
+    EDITORS_ONLY = ("reviewed_by", "review_note")
 
-class ClaimInputSerializer(serializers.ModelSerializer):
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not is_editor(getattr(request, "user", None)):
+            data.update(dict.fromkeys(self.EDITORS_ONLY))
+        return data
+
+
+class ClaimInputSerializer(InputSerializer):
     start = serializers.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text="Offset of the quote; found when not given."
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from kb.api.serializers.common import (
     ActorBriefSerializer,
     ClaimBriefSerializer,
     HyperlinkedIdentityField,
+    InputSerializer,
     PartialDateField,
     PartialDateInputField,
     precision_field,
@@ -49,7 +51,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventInputSerializer(serializers.ModelSerializer):
+class EventInputSerializer(InputSerializer):
     start_on = PartialDateInputField()
     end_on = PartialDateInputField()
 
@@ -119,15 +121,19 @@ class ProvisionInputSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=10_000)
 
 
-class AgreementInputSerializer(serializers.ModelSerializer):
+class AgreementInputSerializer(InputSerializer):
     signed_on = PartialDateInputField()
     in_force_on = PartialDateInputField()
     parties = AgreementPartyInputSerializer(
-        many=True, required=False, help_text="The parties; on update, the list given replaces the current one."
+        many=True,
+        required=False,
+        max_length=settings.KB_API_MAX_IDS,
+        help_text="The parties; on update, the list given replaces the current one.",
     )
     provisions = ProvisionInputSerializer(
         many=True,
         required=False,
+        max_length=settings.KB_API_MAX_IDS,
         help_text="The provisions in order; on update, the list given replaces the current one.",
     )
 
@@ -188,7 +194,7 @@ class ArmsTransferSerializer(serializers.ModelSerializer):
         ]
 
 
-class ArmsTransferInputSerializer(serializers.ModelSerializer):
+class ArmsTransferInputSerializer(InputSerializer):
     start_on = PartialDateInputField()
     end_on = PartialDateInputField()
     reported_on = PartialDateInputField()

@@ -8,6 +8,7 @@ from rest_framework.reverse import reverse
 from kb.api.serializers.common import (
     ActorBriefSerializer,
     HyperlinkedIdentityField,
+    InputSerializer,
     PartialDateField,
     PartialDateInputField,
     precision_field,
@@ -88,7 +89,7 @@ class SourceDetailSerializer(SourceSerializer):
         return reverse("api:claim-list", request=self.context.get("request")) + f"?source={source.pk}&ordering=start"
 
 
-class SourceInputSerializer(serializers.ModelSerializer):
+class SourceInputSerializer(InputSerializer):
     article_url = serializers.URLField(source="url", required=False, allow_blank=True, max_length=500)
     published_on = PartialDateInputField()
 
