@@ -88,6 +88,10 @@ if not PRODUCTION:
 MIDDLEWARE = [
     # First, so every log line of the request, and its answer's X-Request-ID, carry its id.
     "log_request_id.middleware.RequestIDMiddleware",
+    # Above WhiteNoise, SecurityMiddleware and CommonMiddleware, so that static files and the
+    # redirects those answer (https, a missing slash) carry the policy too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,8 +99,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it turns any lockout raised below it into a 429 response.
     "axes.middleware.AxesMiddleware",

@@ -5,6 +5,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 
 
+class UploadTooLarge(RequestDataTooBig):
+    """An uploaded file, or a multipart body, over ``KB_UPLOAD_MAX_BYTES``; the message says which."""
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
     """First in ``FILE_UPLOAD_HANDLERS``: counts each file's bytes and stops the request past the limit.
 
@@ -16,7 +20,10 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.limit = settings.KB_UPLOAD_MAX_BYTES
         # A body far larger than one file may be plus the form fields is refused before reading.
         if content_length and content_length > self.limit + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            raise RequestDataTooBig(f"The request body ({content_length} bytes) is larger than uploads may be.")
+            raise UploadTooLarge(
+                f"The request body ({content_length} bytes) is larger than an upload may be: "
+                f"files up to {self.limit} bytes."
+            )
         return None
 
     def new_file(self, *args, **kwargs):
@@ -26,7 +33,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            raise RequestDataTooBig(
+            raise UploadTooLarge(
                 f"The uploaded file {self.file_name!r} is larger than the limit of {self.limit} bytes."
             )
         return raw_data

@@ -104,6 +104,11 @@ def test_staff_outside_editors_cannot_log_in(client, db):
     response = client.post(url("login"), {"username": "clerk", "password": "pw-clerk-123", "next": url("index")})
     assert response.status_code == 200
     assert client.get(url("index")).status_code == 302
+    # The right password and a wrong one read alike: the page tells nothing about the password.
+    right = response.context["form"].non_field_errors()
+    wrong = client.post(url("login"), {"username": "clerk", "password": "not-it", "next": url("index")})
+    assert right == wrong.context["form"].non_field_errors()
+    assert "not an editor" not in response.content.decode()
 
 
 def test_editor_logs_in_and_sees_the_desk(client, editor):

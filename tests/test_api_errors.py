@@ -369,7 +369,7 @@ def test_deeply_nested_json_is_400(as_editor, path, depth):
 
 def test_json_within_the_depth_limit_is_read(as_editor, source):
     # 32 levels parse; the body is then refused for what it says, not for its shape.
-    body = '{"source": %d, "quote": "Kim Jong-un", "statement": ' % source.pk + "[" * 31 + "]" * 31 + "}"
+    body = f'{{"source": {source.pk}, "quote": "Kim Jong-un", "statement": ' + "[" * 31 + "]" * 31 + "}"
     response = as_editor.generic("POST", f"{V1}/claims/", body, content_type="application/json")
     assert_field_error(response, "statement")
 

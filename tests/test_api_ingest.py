@@ -109,3 +109,23 @@ def test_ingest_is_documented():
     operation = schema["paths"]["/api/v1/ingest/"]["post"]
     assert {"multipart/form-data", "application/json"} <= set(operation["requestBody"]["content"])
     assert {"200", "201", "400", "401", "403", "415"} <= set(operation["responses"])
+
+
+@override_settings(KB_UPLOAD_MAX_BYTES=1000)
+def test_an_oversized_upload_is_413_saying_the_file_limit(as_editor):
+    big = SimpleUploadedFile("article.txt", b"word " * 1000, content_type="text/plain")
+    body = {"file": big, "title": "T", "publisher": "P"}
+    response = as_editor.post(URL, body, format="multipart")
+    assert response.status_code == 413, response.content
+    detail = response.json()["detail"]
+    assert "article.txt" in detail and "1000 bytes" in detail and "/api/v1/ingest/" not in detail
+    assert not Source.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_an_oversized_json_article_is_413_pointing_to_a_file_upload(as_editor):
+    response = as_editor.post(URL, {"text": "word " * 1000, "title": "T", "publisher": "P"}, format="json")
+    assert response.status_code == 413, response.content
+    detail = response.json()["detail"]
+    assert "file upload" in detail and "/api/v1/ingest/" not in detail
+    assert not Source.objects.exists()

@@ -20,10 +20,8 @@ class EditorAuthenticationForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if not is_editor(user):
-            raise ValidationError(
-                "This account is not an editor's: the admin is open to members of the Editors group.",
-                code="not_editor",
-            )
+            # The same words as a wrong password: a distinct message would confirm the password.
+            raise self.get_invalid_login_error()
 
 
 class KbAdminSite(admin.AdminSite):

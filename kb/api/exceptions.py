@@ -10,12 +10,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
+from django.urls import reverse
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kb.errors import error_line, error_lines, messages_by_field
 from kb.services import RecordInUse
+from kb.uploads import UploadTooLarge
 
 
 class PayloadTooLarge(APIException):
@@ -50,6 +52,19 @@ def service_errors(rename: Mapping[str, str] | None = None) -> Iterator[None]:
         raise ValidationError(validation_detail(exc, rename)) from exc
 
 
+def too_large_message(exc: RequestDataTooBig, request) -> str:
+    """What to do about a body over the size limits: the upload handler's own words for a file."""
+    if isinstance(exc, UploadTooLarge):
+        return str(exc)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request.path == reverse("api:ingest"):
+        return (
+            f"The request body is larger than the limit of {limit} bytes; send a long article as a "
+            f'file upload (multipart/form-data, field "file", up to {settings.KB_UPLOAD_MAX_BYTES} bytes).'
+        )
+    return f"The request body is larger than the limit of {limit} bytes; upload long articles to /api/v1/ingest/."
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus the errors of services and of the database turned into 4xx."""
     if isinstance(exc, RecordInUse):
@@ -59,10 +74,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("The record cannot be deleted: other records depend on it.")
     elif isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        exc = PayloadTooLarge(
-            f"The request body is larger than the limit of {limit} bytes; upload files to /api/v1/ingest/."
-        )
+        exc = PayloadTooLarge(too_large_message(exc, context["request"]))
     elif isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
         exc = ValidationError({"non_field_errors": [f"The request was refused: {exc}"]})
     elif isinstance(exc, DataError):

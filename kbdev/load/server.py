@@ -18,7 +18,7 @@ from kbdev.timing import HOST, free_port
 class Gunicorn:
     """gunicorn serving kb.wsgi on loopback with production settings over plain http."""
 
-    def __init__(self, *, workers: int, log: Path):
+    def __init__(self, *, workers: int, log: Path, env: dict[str, str] | None = None):
         self.port = free_port()
         self.log_path = log
         env = {
@@ -30,6 +30,7 @@ class Gunicorn:
             "SECURE_SSL_REDIRECT": "false",  # plain http on loopback; everything else as deployed
             "KB_MANIFEST_STATIC": "false",
             "KB_API_ANON_RATE": "",  # the readers are one address; no throttling in the test
+            **(env or {}),
         }
         argv = [
             sys.executable,

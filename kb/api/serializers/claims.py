@@ -34,7 +34,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     about_on = PartialDateField(help_text="The time the claim speaks about.")
     about_on_precision = precision_field()
     reviewed_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True, help_text="The reviewing editor; null unless you are one."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The reviewing editor; null unless you are an editor.",
     )
     review_note = serializers.CharField(
         read_only=True, allow_null=True, help_text="The reviewer's note; null unless you are an editor."
