@@ -232,8 +232,9 @@ KB_API_MAX_IDS = 200
 KB_API_ANON_RATE = os.environ.get("KB_API_ANON_RATE", "300/minute")
 # Django's cache holds the API throttle's counts and whole-base reads (kb/selectors/cache.py).
 # KB_CACHE_URL=redis://127.0.0.1:6379/1 shares it between app servers and workers (production);
-# without it each process keeps its own in memory, which is right for one process.
-KB_CACHE_URL = os.environ.get("KB_CACHE_URL", "")
+# without it (or REDIS_URL, read when KB_CACHE_URL is unset) each process keeps its own in
+# memory, which is right for one process.
+KB_CACHE_URL = os.environ.get("KB_CACHE_URL") or os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": KB_CACHE_URL}
