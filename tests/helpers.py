@@ -59,3 +59,14 @@ def form_data(response) -> dict:
 
 def form_errors(response) -> dict:
     return response.context["adminform"].form.errors
+
+
+# --- the API ------------------------------------------------------------------------
+
+
+def token_for(user) -> str:
+    """A new API token for user, as the header's value expects it."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key

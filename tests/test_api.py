@@ -6,7 +6,6 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kb import services
@@ -22,7 +21,7 @@ from kb.choices import (
 )
 from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors import visible_records
-from tests.helpers import ARTICLE, ids
+from tests.helpers import ARTICLE, ids, token_for
 from tests.world import CORE, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,7 @@ def as_analyst(analyst):
 @pytest.fixture
 def as_editor(editor):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
 
 

@@ -1,11 +1,11 @@
 """Every bad input to the API is a 4xx with a JSON body naming the field and the problem; nothing is half-written."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kb import services
 from kb.models import Actor, Claim, Event, Source
+from tests.helpers import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def client():
 @pytest.fixture
 def as_editor(editor):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
 
 

@@ -2,13 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kb import services
 from kb.choices import ActorKind, AgreementKind, AgreementStatus, ClaimStatus
 from kb.models import Actor, Agreement, Claim
-from tests.helpers import admin_url, form_data, form_errors
+from tests.helpers import admin_url, form_data, form_errors, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def other_editor(db) -> User:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

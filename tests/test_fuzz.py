@@ -19,7 +19,6 @@ from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from tests.helpers import token_for
 
 # Not kb.wsgi: importing it would switch this whole test process (and its subprocesses) to production.
 application = get_wsgi_application()
@@ -80,7 +80,7 @@ def test_the_schema_covers_every_resource_and_method():
 
 @pytest.fixture
 def callers(editor):
-    return {"anonymous": {}, "editor": {"Authorization": f"Token {Token.objects.create(user=editor).key}"}}
+    return {"anonymous": {}, "editor": {"Authorization": f"Token {token_for(editor)}"}}
 
 
 @pytest.fixture
