@@ -38,7 +38,7 @@ FORMAT = "kb-backup"
 VERSION = 1
 # The apps whose rows make up the knowledge base; sessions, login attempts, content
 # types and permissions are either transient or made by migrate.
-APPS = ("auth", "authtoken", "admin", "kb")
+APPS = ("auth", "admin", "kb")
 EXCLUDED = {"auth.permission"}
 BATCH = 500
 

@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -204,7 +204,7 @@ LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kb.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kb.api.permissions.IsEditorOrReadOnly"],
@@ -228,6 +228,18 @@ REST_FRAMEWORK = {
 # (subjects, participants, evidence, authors, parties, provisions) may give.
 KB_API_MAX_JSON_DEPTH = 32
 KB_API_MAX_IDS = 200
+# API tokens (django-rest-knox, model kb.ApiToken): a SHA-512 digest is stored, the secret is
+# shown once. A new token lasts KB_TOKEN_DAYS days (0: until revoked); its owner names it and
+# revokes it in the admin ("API tokens") or with create_editor.
+KNOX_TOKEN_MODEL = "kb.ApiToken"
+# Knox's own migrations create its default token table even when the model is swapped for ours,
+# a table nothing uses that would hold a foreign key to auth_user; they are not run.
+MIGRATION_MODULES = {"knox": None}
+KB_TOKEN_DAYS = int(os.environ.get("KB_TOKEN_DAYS", "365"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KB_TOKEN_DAYS) if KB_TOKEN_DAYS > 0 else None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 # Anonymous API requests per client address ("300/minute"); empty turns throttling off.
 KB_API_ANON_RATE = os.environ.get("KB_API_ANON_RATE", "300/minute")
 # Django's cache holds the API throttle's counts and whole-base reads (kb/selectors/cache.py).
@@ -242,6 +254,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kb"}
     )
 }
+# Sessions: with a shared cache they are read from it and written through to the database, so
+# every server finds a login at once and a restart of Redis logs no one out.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if KB_CACHE_URL else "db")
 # How long a cached whole-base read is kept; a write to the data makes it unreachable at once.
 KB_CACHE_SECONDS = int(os.environ.get("KB_CACHE_SECONDS", "600"))
 # Static files (the API docs' Swagger UI among them) are served from the apps without collectstatic.

@@ -775,7 +775,7 @@ def test_a_refused_save_shows_the_form_again_and_writes_nothing(desk, editor, ma
 
 
 def test_editors_open_the_token_pages(desk):
-    for page in (url("authtoken_tokenproxy_changelist"), url("authtoken_tokenproxy_add")):
+    for page in (url("kb_apitoken_changelist"), url("kb_apitoken_add")):
         assert desk.get(page).status_code == 200, page
 
 

@@ -16,12 +16,12 @@ import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.management import CommandError, call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from kb import services
 from kb.backup import model_counts, write_backup
 from kb.choices import ClaimStatus
 from kb.models import Actor, Claim
+from tests.helpers import token_for
 from tests.world import CORE, World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def kb_data(editor, admin_user, make_actor) -> World:
     services.claim_review(world.meeting, user=editor, status=ClaimStatus.DISPUTED, note="Only one source.")
     services.actor_update(world.russia, user=editor, summary="A state. “Quoted” — ünïcödé.")
     services.actor_delete(make_actor("Temporary"), user=editor)
-    Token.objects.create(user=editor)
+    token_for(editor)
     LogEntry.objects.log_actions(
         user_id=admin_user.pk,
         queryset=Actor.objects.filter(pk=world.russia.pk),
@@ -79,7 +79,7 @@ def test_backup_holds_every_model_with_counts_and_history(kb_data, tmp_path):
         assert sum(1 for row in rows if row["model"] == label) == count, label
     labels = set(header["counts"])
     assert {"kb.claim", "kb.historicalclaim", "kb.historicalclaim_subjects", "auth.user", "auth.group"} <= labels
-    assert {"authtoken.token", "admin.logentry"} <= labels
+    assert {"kb.apitoken", "admin.logentry"} <= labels
     assert header["counts"]["kb.historicalactor"] > header["counts"]["kb.actor"]  # edits and the delete
     # References to migrate-made rows are natural keys, so they survive other ids elsewhere.
     (entry,) = [row for row in rows if row["model"] == "admin.logentry"]

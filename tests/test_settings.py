@@ -323,11 +323,13 @@ def test_refusals_are_not_logged_and_every_answer_has_a_request_id(client, error
 def test_the_cache_is_redis_when_kb_cache_url_or_redis_url_is_set():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "c = s.CACHES['default']; print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION'))"
+        "c = s.CACHES['default']; "
+        "print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION'), s.SESSION_ENGINE.rsplit('.', 1)[-1])"
     )
     run_env = {"DJANGO_SETTINGS_MODULE": "kb.settings"}
-    assert run_python(code, **run_env, REDIS_URL="").stdout.split()[0] == "LocMemCache"
+    alone = run_python(code, **run_env, REDIS_URL="").stdout.split()
+    assert (alone[0], alone[-1]) == ("LocMemCache", "db")
     named = run_python(code, **run_env, REDIS_URL="redis://127.0.0.1:6379/3").stdout.split()
-    assert named == ["RedisCache", "redis://127.0.0.1:6379/3"]
+    assert named == ["RedisCache", "redis://127.0.0.1:6379/3", "cached_db"]
     both = run_python(code, **run_env, REDIS_URL="redis://a:6379/3", KB_CACHE_URL="redis://b:6379/1").stdout.split()
-    assert both == ["RedisCache", "redis://b:6379/1"]
+    assert both == ["RedisCache", "redis://b:6379/1", "cached_db"]

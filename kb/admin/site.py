@@ -7,8 +7,6 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from kb.errors import error_line
 from kb.selectors import is_editor
@@ -56,4 +54,3 @@ site.add_action(delete_selected, "delete_selected")
 
 site.register(User, UserAdmin)
 site.register(Group, GroupAdmin)
-site.register(TokenProxy, TokenAdmin)

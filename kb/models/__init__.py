@@ -5,6 +5,7 @@ from kb.models.agreements import Agreement, AgreementParty, Provision
 from kb.models.claims import Claim, ClaimLink
 from kb.models.events import Event
 from kb.models.sources import Source
+from kb.models.tokens import ApiToken
 from kb.models.transfers import ArmsTransfer
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Agreement",
     "AgreementParty",
     "Alias",
+    "ApiToken",
     "ArmsTransfer",
     "Claim",
     "ClaimLink",

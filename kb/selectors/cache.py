@@ -61,8 +61,12 @@ def data_changed(**kwargs) -> None:
     if kwargs.get("raw"):
         return  # a row loaded as it was stored (restore, fixtures): the loader calls this once at its end
     sender = kwargs.get("sender")
-    if sender is not None and (sender._meta.app_label != "kb" or sender.__name__.startswith("Historical")):
-        return  # another app's model, or the history row that comes with a kb model's own save
+    if sender is not None and (
+        sender._meta.app_label != "kb"
+        or sender.__name__.startswith("Historical")
+        or sender._meta.label == "kb.ApiToken"
+    ):
+        return  # another app's model, the history row of a kb model's own save, or an API token
     _bump()
     transaction.on_commit(_bump)
 

@@ -17,7 +17,8 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
   links, bulk proposals); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
-- ``editors``: the Editors group and its permissions.
+- ``editors``: the Editors group and its permissions;
+- ``tokens``: API tokens, made and revoked by their owner (or a superuser).
 """
 
 from kb.dates import PartialDate
@@ -53,6 +54,7 @@ from kb.services.records import (
     transfer_update,
 )
 from kb.services.sources import source_create, source_delete, source_update
+from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
 
 __all__ = [
     "EDITORS_GROUP",
@@ -91,6 +93,9 @@ __all__ = [
     "source_delete",
     "source_ingest",
     "source_update",
+    "token_create",
+    "token_revoke",
+    "tokens_revoke_all",
     "transfer_create",
     "transfer_update",
 ]

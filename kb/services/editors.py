@@ -8,8 +8,8 @@ EDITORS_GROUP = "Editors"
 
 
 def editors_group_sync() -> Group:
-    """The Editors group, with every permission on kb's records, history and API tokens."""
+    """The Editors group, with every permission on kb's records, their history and API tokens."""
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=["kb", "authtoken"])
+    permissions = Permission.objects.filter(content_type__app_label="kb")
     group.permissions.set(permissions)
     return group

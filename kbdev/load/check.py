@@ -14,12 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, connections
-from rest_framework.authtoken.models import Token
 
 from kb.backup import model_counts
 from kb.corpus import load_corpus
 from kb.models import Claim
-from kb.services import EDITORS_GROUP
+from kb.services import EDITORS_GROUP, token_create
 from kbdev.load.audit import audit, snapshot
 from kbdev.load.server import Gunicorn
 from kbdev.load.traffic import Stats, make_targets, reader, writer
@@ -93,8 +92,7 @@ def prepare_database(*, flush: bool) -> None:
 def editor_token() -> str:
     user, _ = get_user_model().objects.get_or_create(username=EDITOR, defaults={"is_staff": True})
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return token_create(user=user, name="load check")[1]
 
 
 def run_load_check(
