@@ -1,6 +1,8 @@
 """Settings for kb, read from the environment (see README, "Configuration")."""
 
 import os
+import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,8 +261,6 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if KB_CACHE_URL else "db")
 # How long a cached whole-base read is kept; a write to the data makes it unreachable at once.
 KB_CACHE_SECONDS = int(os.environ.get("KB_CACHE_SECONDS", "600"))
-# Static files (the API docs' Swagger UI among them) are served from the apps without collectstatic.
-WHITENOISE_USE_FINDERS = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "kb API",
@@ -295,6 +295,10 @@ KB_INGEST_MAX_BYTES = int(os.environ.get("KB_INGEST_MAX_BYTES", str(2 * 1024 * 1
 # Development serves static files straight from the apps; production from STATIC_ROOT
 # (make serve runs collectstatic first).
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # WhiteNoise also looks in STATIC_ROOT, which only collectstatic (make serve) fills; in
+    # development the files come from the apps, so its absence is expected, not worth a warning.
+    warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
