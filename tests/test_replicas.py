@@ -387,3 +387,32 @@ def test_the_pin_cookie_sends_a_browser_to_the_primary(client):
     client.cookies["kb_primary"] = "y"
     on_primary, on_replicas = replica_queries(lambda: client.get("/actors/"))
     assert on_replicas == 0 and on_primary > 0
+
+
+# --- cached totals -------------------------------------------------------------------------
+
+
+def test_a_replicas_total_is_kept_apart_and_only_until_the_window_after_a_write_closes(
+    replica_settings, monkeypatch, editor
+):
+    from kb.selectors import cache as cached_reads
+
+    monkeypatch.setattr(cached_reads, "reads_from_replica", lambda: True)
+    stored = {}
+    set_entry = cached_reads.cache.set
+    monkeypatch.setattr(
+        cached_reads.cache,
+        "set",
+        lambda key, value, timeout=None: stored.update({key: timeout}) or set_entry(key, value, timeout),
+    )
+    assert cached_reads.cached("total", lambda: 1, user=None) == 1
+    assert next(t for k, t in stored.items() if ":replica:" in k) == settings.KB_CACHE_SECONDS
+
+    services.actor_create(user=editor, name="Hamhung", kind="place")  # a write: the window opens
+    stored.clear()
+    assert cached_reads.cached("total", lambda: 2, user=None) == 2
+    assert next(t for k, t in stored.items() if ":replica:" in k) <= settings.KB_REPLICA_PIN_SECONDS
+
+    # A reader on the primary (a writer, pinned) never gets what the replica gave.
+    monkeypatch.setattr(cached_reads, "reads_from_replica", lambda: False)
+    assert cached_reads.cached("total", lambda: 3, user=None) == 3
