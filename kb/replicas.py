@@ -84,6 +84,9 @@ class ReplicaPinMiddleware(PinningRouterMiddleware):
         self.process_request(request)
         try:
             response = self.get_response(request)
+            if response.streaming and this_thread_is_pinned():
+                # A streamed export reads its rows as it is sent, after this returns.
+                response.streaming_content = _pinned(response.streaming_content)
         finally:
             # A worker thread serves the next request unpinned unless that request says otherwise.
             unpin_this_thread()
@@ -102,6 +105,14 @@ class ReplicaPinMiddleware(PinningRouterMiddleware):
         # DRF sets the user it authenticated (a token's) on the request it wraps.
         pin_user(getattr(request, "user", None))
         return response
+
+
+def _pinned(content):
+    pin_this_thread()
+    try:
+        yield from content
+    finally:
+        unpin_this_thread()
 
 
 class PinnedAuthenticationMixin:

@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.module_loading import import_string
@@ -239,6 +239,23 @@ def test_the_cookie_pins_the_browsers_reads(replica_settings):
     request.user = AnonymousUser()
     request.COOKIES["kb_primary"] = "y"
     assert through_middleware(request)[1] is True
+
+
+def test_a_pinned_streamed_export_reads_its_rows_from_the_primary(replica_settings):
+    seen = []
+
+    def rows():
+        seen.append(this_thread_is_pinned())
+        yield b"id\r\n"
+
+    request = RequestFactory().get("/api/v1/actors/?format=csv")
+    request.user = AnonymousUser()
+    request.COOKIES["kb_primary"] = "y"
+    response = ReplicaPinMiddleware(lambda request: StreamingHttpResponse(rows()))(request)
+    assert not this_thread_is_pinned()
+    assert b"".join(response.streaming_content) == b"id\r\n"
+    assert seen == [True]
+    assert not this_thread_is_pinned()
 
 
 def test_a_session_user_who_wrote_is_pinned_in_any_browser(replica_settings):
