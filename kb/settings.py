@@ -174,6 +174,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# DATABASE_REPLICA_URLS: comma-separated URLs of PostgreSQL read replicas (streaming standbys) of
+# the primary, read like DATABASE_URL, as the databases replica1, replica2… Reads go to them in
+# turn; writes, reads inside a transaction and a writer's reads for KB_REPLICA_PIN_SECONDS after
+# a write go to the primary (kb/replicas.py; README, "Read replicas"). Unset: one database, no router.
+REPLICA_DATABASES = []
+for _number, _url in enumerate(
+    (url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()), start=1
+):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS names PostgreSQL replicas of a PostgreSQL DATABASE_URL, got "
+            f"{_replica['ENGINE']} replica #{_number} of {DATABASES['default']['ENGINE']}."
+        )
+    # The tests read a replica's alias from the primary's test database (which streams to a real one).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    REPLICA_DATABASES.append(f"replica{_number}")
+KB_REPLICA_PIN_SECONDS = int(os.environ.get("KB_REPLICA_PIN_SECONDS", "15"))
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["kb.replicas.ReplicaRouter"]
+    # After AuthenticationMiddleware (it checks the session's user's pin); nothing above it reads.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "kb.replicas.ReplicaPinMiddleware",
+    )
+    MULTIDB_PINNING_COOKIE = "kb_primary"
+    MULTIDB_PINNING_SECONDS = KB_REPLICA_PIN_SECONDS
+    MULTIDB_PINNING_COOKIE_HTTPONLY = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,6 +237,7 @@ LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Knox's tokens; a user who wrote lately reads from the primary (kb/replicas.py).
         "kb.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -315,6 +347,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+MULTIDB_PINNING_COOKIE_SECURE = SESSION_COOKIE_SECURE  # the read-your-writes pin (kb/replicas.py)
 
 # Content-Security-Policy (django-csp): everything from this origin, nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -214,7 +214,7 @@ def test_bad_days_in_the_admin_form_are_refused(client, editor):
 # --- the migration from plain-text tokens ---------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases="__all__")  # with read replicas too
 def test_plain_text_tokens_are_migrated_to_digests_and_keep_working():
     executor = MigrationExecutor(connection)
     executor.migrate([("kb", "0009_api_ordering_indexes")])
@@ -238,7 +238,7 @@ def test_plain_text_tokens_are_migrated_to_digests_and_keep_working():
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert "authtoken_token" not in connection.introspection.table_names()
-    token = ApiToken.objects.get(user__username="legacy")
+    token = ApiToken.objects.using("default").get(user__username="legacy")
     assert (token.digest, token.name, token.expiry) == (hash_token(key), "migrated token", None)
     assert abs(token.created - created) < dt.timedelta(seconds=1)
     assert api(key).get(f"{V1}/actors/").status_code == 200

@@ -5,9 +5,13 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox import auth
 
+from kb.replicas import PinnedAuthenticationMixin
 
-class TokenAuthentication(auth.TokenAuthentication):
+
+class TokenAuthentication(PinnedAuthenticationMixin, auth.TokenAuthentication):
     """``Authorization: Token <secret>``, checked against the stored digest.
+
+    With read replicas, a user who wrote lately is read from the primary (the mixin).
 
     Knox, on every request, reads all the other tokens of the caller to delete the expired
     ones: a query per request whose cost grows with the caller's tokens. Here an expired

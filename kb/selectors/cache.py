@@ -11,11 +11,18 @@ many-to-many signals of the kb models (every write goes through the services, wh
 save models), and the bulk loaders (``synth_kb``, ``kb_restore``) when they finish. Where
 several processes serve the app, they must share the cache (``KB_CACHE_URL``, Redis) for
 one process to see another's writes at once (README, "Deployment").
+
+With read replicas (kb/replicas.py) a read may come from a copy that has not replayed the
+latest write yet. What the primary gave and what a replica gave are kept apart, so a writer
+pinned to the primary never gets a total a replica computed; and what a replica gives within
+``KB_REPLICA_PIN_SECONDS`` of the last write is kept only until that window closes, so a
+total counted before the replica caught up does not outlive it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -28,11 +35,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from kb.replicas import reads_from_replica, replicas_configured
 from kb.selectors.visibility import User, is_editor
 
 T = TypeVar("T")
 
 VERSION_KEY = "kb:data-version"
+CHANGED_AT_KEY = "kb:data-changed-at"
 
 
 def data_version() -> int:
@@ -46,6 +55,8 @@ def data_version() -> int:
 
 
 def _bump() -> None:
+    if replicas_configured():
+        cache.set(CHANGED_AT_KEY, time.time(), timeout=settings.KB_REPLICA_PIN_SECONDS + 1)
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache: any new start differs from every earlier version
@@ -79,12 +90,22 @@ def cached(name: str, compute: Callable[[], T], *, user: User) -> T:
     """
     audience = "editor" if is_editor(user) else "reader"
     digest = hashlib.blake2b(name.encode(), digest_size=12).hexdigest()
-    key = f"kb:{audience}:{data_version()}:{digest}"
+    replica = reads_from_replica()
+    key = f"kb:{audience}:{'replica' if replica else 'primary'}:{data_version()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.KB_CACHE_SECONDS)
+        cache.set(key, value, _replica_timeout() if replica else settings.KB_CACHE_SECONDS)
     return value
+
+
+def _replica_timeout() -> int:
+    """How long a replica's answer is kept: until the pin window after the last write closes, then as usual."""
+    changed_at = cache.get(CHANGED_AT_KEY)
+    if changed_at is None:
+        return settings.KB_CACHE_SECONDS
+    left = changed_at + settings.KB_REPLICA_PIN_SECONDS - time.time()
+    return settings.KB_CACHE_SECONDS if left <= 0 else min(settings.KB_CACHE_SECONDS, max(1, math.ceil(left)))
 
 
 class CachedCountPaginator(Paginator):

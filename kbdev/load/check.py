@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -20,6 +21,7 @@ from kb.corpus import load_corpus
 from kb.models import Claim
 from kb.services import EDITORS_GROUP, token_create
 from kbdev.load.audit import audit, snapshot
+from kbdev.load.replication import LagSampler
 from kbdev.load.server import Gunicorn
 from kbdev.load.traffic import Stats, make_targets, reader, writer
 from kbdev.timing import HOST, percentile
@@ -43,6 +45,9 @@ class Report:
     problems: list[str]
     statuses: dict[str, int]
     slowest: dict[str, float] = field(default_factory=dict)
+    servers: int = 1
+    read_after_write_misses: int = 0
+    replication: dict[str, float | int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -63,6 +68,9 @@ class Report:
             "problems": self.problems[:20],
             "statuses": self.statuses,
             "slowest_p50_ms": self.slowest,
+            "servers": self.servers,
+            "read_after_write_misses": self.read_after_write_misses,
+            "replication": self.replication,
         }
 
 
@@ -102,11 +110,17 @@ def run_load_check(
     readers: int,
     writers: int,
     workers: int,
+    servers: int = 1,
     log_dir: Path | None = None,
     seed: int = 1,
     out=None,
 ) -> Report:
-    """Serve, load, stop, audit. The database must already hold the seed corpus."""
+    """Serve, load, stop, audit. The database must already hold the seed corpus.
+
+    ``servers`` gunicorn instances of ``workers`` workers each serve the app; every client
+    sends each request to the next one. Several servers must share a cache (Redis) and find
+    it in the environment they inherit, as deployed app servers would.
+    """
     say = out or (lambda line: None)
     token = editor_token()
     targets = make_targets(writers, per_writer=max_requests, seed=seed)
@@ -115,19 +129,29 @@ def run_load_check(
     connections.close_all()  # gunicorn's workers are the only clients while the load runs
 
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="kb-load-"))
-    server = Gunicorn(workers=workers, log=log_dir / "gunicorn.log")
+    group = [Gunicorn(workers=workers, log=log_dir / f"gunicorn-{n}.log") for n in range(servers)]
+    ports = [server.port for server in group]
     stats = Stats()
+    lag = LagSampler() if LagSampler.wanted() else None
     try:
-        server.wait_ready()
-        say(f"gunicorn ({workers} workers) on http://{HOST}:{server.port}/, {database}")
+        for server in group:
+            server.wait_ready()
+        where = ", ".join(f"http://{HOST}:{port}/" for port in ports)
+        replicas = getattr(settings, "REPLICA_DATABASES", [])
+        say(
+            f"gunicorn ({servers} × {workers} workers) on {where}, {database}"
+            + (f" + {len(replicas)} replica(s)" if replicas else "")
+        )
         stop, budget = threading.Event(), [max_requests]
         threads = [
-            threading.Thread(target=reader, args=(stats, server.port, targets.read_paths, stop, budget, seed + i))
+            threading.Thread(target=reader, args=(stats, ports, targets.read_paths, stop, budget, seed + i))
             for i in range(readers)
         ] + [
-            threading.Thread(target=writer, args=(stats, server.port, token, targets, i, stop, budget))
+            threading.Thread(target=writer, args=(stats, ports, token, targets, i, stop, budget))
             for i in range(writers)
         ]
+        if lag:
+            lag.start()
         began = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -139,11 +163,16 @@ def run_load_check(
             thread.join(timeout=90)
         elapsed = time.perf_counter() - began
     finally:
-        server.stop()
-    log = server.output()
-    for line in log.splitlines():
-        if re.search(r"Traceback|database is locked|Error|CRITICAL|WORKER TIMEOUT", line):
-            stats.errors.append(f"gunicorn log: {line.strip()[:200]}")
+        if lag:
+            lag.stop()
+        for server in group:
+            server.stop()
+    for server in group:
+        for line in server.output().splitlines():
+            if re.search(r"Traceback|database is locked|Error|CRITICAL|WORKER TIMEOUT", line):
+                stats.errors.append(f"gunicorn log: {line.strip()[:200]}")
+    if lag:
+        stats.errors.extend(lag.errors)
 
     problems = audit(before, stats.writes)
     return Report(
@@ -164,4 +193,7 @@ def run_load_check(
                 key=lambda item: -item[1],
             )[:5]
         ),
+        servers=servers,
+        read_after_write_misses=stats.read_after_write_misses,
+        replication=lag.figures() if lag else {},
     )

@@ -2,12 +2,15 @@
 
 Each client takes requests from a shared budget until it is spent or the run is stopped,
 and records every latency, status and error in ``Stats``; writers also record every
-acknowledged (201) write for the audit.
+acknowledged (201) write for the audit. With several app servers, each request goes to the
+next one, so a writer reads its write back from another server than the one that took it:
+a miss there (``read_after_write_misses``) is a writer not reading its own write.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import random
 import re
@@ -33,6 +36,7 @@ class Stats:
     by_path: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     writes: list[dict[str, Any]] = field(default_factory=list)
+    read_after_write_misses: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds: float, status: int | None, error: str | None = None, method: str = "GET") -> None:
@@ -126,18 +130,31 @@ def make_targets(writers: int, per_writer: int, seed: int) -> Targets:
     return Targets(read_paths=paths, anchors=anchors, actor_ids=actor_ids)
 
 
-def reader(stats: Stats, port: int, paths: list[str], stop: threading.Event, budget: list[int], seed: int) -> None:
+def reader(
+    stats: Stats, ports: list[int], paths: list[str], stop: threading.Event, budget: list[int], seed: int
+) -> None:
     rng = random.Random(seed)
+    servers = itertools.cycle(ports[seed % len(ports) :] + ports[: seed % len(ports)])
     while not stop.is_set() and _take(budget, stats):
-        timed(stats, port, "GET", rng.choice(paths))
+        timed(stats, next(servers), "GET", rng.choice(paths))
 
 
-def writer(stats: Stats, port: int, token: str, targets: Targets, index: int, stop: threading.Event, budget: list[int]):
+def writer(
+    stats: Stats,
+    ports: list[int],
+    token: str,
+    targets: Targets,
+    index: int,
+    stop: threading.Event,
+    budget: list[int],
+):
     rng = random.Random(1000 + index)
     anchors = list(targets.anchors[index])
+    servers = itertools.cycle(ports[index % len(ports) :] + ports[: index % len(ports)])
     n = 0
     while not stop.is_set() and _take(budget, stats):
         n += 1
+        port = next(servers)
         if anchors and (n % 3 or not targets.actor_ids):
             source_id, start, end, quote = anchors.pop()
             subjects = rng.sample(targets.actor_ids, k=min(2, len(targets.actor_ids)))
@@ -167,9 +184,12 @@ def writer(stats: Stats, port: int, token: str, targets: Targets, index: int, st
         answer = json.loads(content)
         with stats.lock:
             stats.writes.append({"kind": kind, "id": answer["id"], "sent": body, "answer": answer})
-        # Read your write: the detail must show it at once.
+        # Read your write: the detail must show it at once, on whichever server answers next.
         path = f"/api/v1/{kind}s/{answer['id']}/"
-        status, content = timed(stats, port, "GET", path, token=token)
+        status, content = timed(stats, next(servers), "GET", path, token=token)
+        if status == 404:
+            with stats.lock:
+                stats.read_after_write_misses += 1
         if status == 200 and json.loads(content)["id"] != answer["id"]:
             with stats.lock:
                 stats.errors.append(f"GET {path} returned another record")

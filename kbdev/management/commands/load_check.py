@@ -3,7 +3,9 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from multidb.pinning import use_primary_db
 
 from kb.corpus import CorpusError
 from kbdev.load.check import EDITOR, NotScratchError, prepare_database, run_load_check
@@ -15,7 +17,10 @@ class Command(BaseCommand):
         "127.0.0.1, run reader threads (lists, details, search, pages) and writer threads (an editor "
         "POSTing actors and claims through the API) for --seconds, then check that every acknowledged "
         "write is stored exactly as sent, nothing else changed and verify_kb is clean. Prints requests "
-        "per second, p50/p99 latency and the error count; exits 1 on any error or loss."
+        "per second, p50/p99 latency and the error count; exits 1 on any error or loss. --servers N runs N "
+        "gunicorn instances sharing the cache (KB_CACHE_URL or REDIS_URL) and the database (and its read "
+        "replicas, DATABASE_REPLICA_URLS); each writer reads its write back from another server than the one "
+        "that took it."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--writers", type=int, default=2, help="Editor writer threads (default 2).")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3).")
         parser.add_argument(
+            "--servers", type=int, default=1, help="gunicorn instances, each of --workers workers (default 1)."
+        )
+        parser.add_argument(
             "--flush", action="store_true", help="Empty the database first (it must be a scratch database)."
         )
         parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
@@ -34,24 +42,31 @@ class Command(BaseCommand):
         seconds, max_requests = options["seconds"], options["max_requests"]
         if options["short"]:
             seconds, max_requests = min(seconds, 5.0), min(max_requests, 3000)
-        for name in ("readers", "writers", "workers", "max_requests"):
+        for name in ("readers", "writers", "workers", "servers", "max_requests"):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
         if not 0 < seconds <= 600:
             raise CommandError("--seconds must be more than 0 and at most 600.")
-        try:
-            prepare_database(flush=options["flush"])
-        except (NotScratchError, CorpusError) as exc:
-            raise CommandError(str(exc)) from None
-
-        report = run_load_check(
-            seconds=seconds,
-            max_requests=max_requests,
-            readers=options["readers"],
-            writers=options["writers"],
-            workers=options["workers"],
-            out=self.stdout.write,
-        )
+        if options["servers"] > 1 and not settings.KB_CACHE_URL:
+            raise CommandError(
+                "--servers above 1 needs a cache the servers share: set REDIS_URL (or KB_CACHE_URL), "
+                "e.g. redis://127.0.0.1:6379/14."
+            )
+        # This process prepares and audits: it reads what the primary holds, never a replica's copy.
+        with use_primary_db:
+            try:
+                prepare_database(flush=options["flush"])
+            except (NotScratchError, CorpusError) as exc:
+                raise CommandError(str(exc)) from None
+            report = run_load_check(
+                seconds=seconds,
+                max_requests=max_requests,
+                readers=options["readers"],
+                writers=options["writers"],
+                workers=options["workers"],
+                servers=options["servers"],
+                out=self.stdout.write,
+            )
         figures = report.as_dict()
         if options["json"]:
             options["json"].write_text(json.dumps(figures, indent=2) + "\n")
@@ -62,6 +77,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"status codes: {figures['statuses']}")
         self.stdout.write(f"slowest (p50 ms): {figures['slowest_p50_ms']}")
+        self.stdout.write(
+            f"read-after-write misses: {report.read_after_write_misses} (across {report.servers} servers)"
+        )
+        if report.replication:
+            self.stdout.write(f"replication lag: {report.replication}")
         for line in report.errors[:20]:
             self.stderr.write(f"error: {line}")
         for line in report.problems[:20]:
