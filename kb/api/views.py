@@ -116,7 +116,8 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         self.versioned = fresh  # the ETag of a write's answer is the version just written
         serializer_class = self.detail_serializer_class or self.serializer_class
         data = serializer_class(fresh, context=self.get_serializer_context()).data
-        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        # A plain str: DRF's URL is a str subclass, which strict WSGI servers (wsgiref) refuse in a header.
+        headers = {"Location": str(data["url"])} if status_code == status.HTTP_201_CREATED else {}
         return Response(data, status=status_code, headers=headers)
 
     def create(self, request, *args, **kwargs):
@@ -130,12 +131,14 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
+        self.check_if_match(instance)  # a bad body is a 400 whatever If-Match says
         with service_errors(self.error_field_names):
             instance = self.perform_update(serializer)
         return self._output(instance)
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
+        self.check_if_match(instance)
         with service_errors(self.error_field_names):
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
