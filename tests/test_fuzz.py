@@ -453,3 +453,9 @@ def test_schema_matches_empty_and_missing_values_and_write_answers():
     assert patch["application/json"]["schema"]["$ref"] == "#/components/schemas/Event"
     bad = SCHEMA.raw_schema["paths"]["/api/v1/actors/"]["post"]["responses"]["400"]["content"]["application/json"]
     assert {"$ref": "#/components/schemas/Error"} in bad["schema"]["anyOf"]
+
+
+@pytest.mark.parametrize("params", [{"page_size": "-5"}, {"page_size": "500"}, {"page": "0"}, {"page": "x"}])
+def test_csv_checks_page_and_page_size_as_any_list_does(sample_kb, no_throttle, params):
+    response = Client().get("/api/v1/actors/", {"format": "csv", **params})
+    assert response.status_code == 400 and set(params) <= set(response.json()), response.content

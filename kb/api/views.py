@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -104,6 +104,11 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
+            # CSV is the whole list, but a page or page size given with it is still checked as on any list.
+            self.paginator.get_page_size(request)
+            page = request.query_params.get(self.paginator.page_query_param)
+            if page is not None and as_id(page) in (None, 0) and page != "last":
+                raise ValidationError({"page": [f"{page[:20]!r} is not a page number; pages count from 1."]})
             queryset = self.filter_queryset(self.get_queryset())
             return csv_response(self.export, queryset, user=request.user, filename=self.basename)
         return super().list(request, *args, **kwargs)
