@@ -19,7 +19,21 @@ from django.db.models import Q
 
 from kb.choices import DatePrecision
 
-_PARTIAL_RE = re.compile(r"^(?:(?P<decade>\d{3}0)s|(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?)$")
+# ASCII digits only: \d would also take other scripts' digits.
+_PARTIAL_RE = re.compile(
+    r"^(?:(?P<decade>[0-9]{3}0)s|(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?)$"
+)
+# The partial dates parse() accepts, as a pattern for the OpenAPI schema (JSON Schema and Python
+# read it alike): a decade, a year from 0001, a month, or a day that exists (29 February in leap years).
+_YEAR = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_PARTIAL = rf"[0-9]{{3}}0s|{_YEAR}(?:-(?:0[1-9]|1[0-2])|-{_DAY})?|{_LEAP_YEAR}-02-29"
+PARTIAL_DATE_PATTERN = rf"^(?:{_PARTIAL})$"
+PARTIAL_DATE_OR_EMPTY_PATTERN = rf"^(?:{_PARTIAL})?$"
 # Read for every partial date made (every row of a CSV): the enum's values, computed once.
 _PRECISIONS = tuple(DatePrecision.values)
 _ORDER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, DatePrecision.DECADE: 3}

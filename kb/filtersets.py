@@ -44,12 +44,44 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.dates import PartialDate, overlap_q
+from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 
-_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
 MAX_VALUES = 50
 MAX_ID = 2**63 - 1
+# Text a filter takes: Django's form fields refuse the NUL character.
+NO_NUL_PATTERN = "^[^\\x00]*$"
+# Text that is not blank once stripped (Python's idea of whitespace, spelled out for JSON Schema), no NUL.
+_BLANK = "\\x00\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NOT_BLANK_PATTERN = f"^[^\\x00]*[^{_BLANK}][^\\x00]*$"
+ID_LIST_SCHEMA = {
+    "type": "array",
+    "items": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    "maxItems": MAX_VALUES,
+}
+
+
+CREDIBILITY_GRADES = [int(value) for value in Credibility.values]
+
+
+def text_schema(max_length: int) -> dict:
+    """The schema of a text filter: at most ``max_length`` characters, no NUL."""
+    return {"type": "string", "maxLength": max_length, "pattern": NO_NUL_PATTERN}
+
+
+def declared(filter_: filters.Filter, schema: dict) -> filters.Filter:
+    """``filter_``, with the schema the API documents for it (its bounds, its values)."""
+    return extend_schema_field(schema)(filter_)
+
+
+class TextFilter(filters.CharFilter):
+    """Text of at most ``max_length`` characters, as the schema says."""
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        declared(self, text_schema(max_length))
 
 
 # --- form fields ------------------------------------------------------------------
@@ -197,7 +229,13 @@ class ExistingIdsField(IdListField):
 # --- filters ----------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "description": "An actor's id or slug."}})
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": SLUG_PATTERN, "description": "An actor's id or slug."},
+        "maxItems": MAX_VALUES,
+    }
+)
 class ActorRefFilter(filters.Filter):
     """Records related to any of the given actors through any of ``field_names``."""
 
@@ -246,7 +284,7 @@ class MultipleChoiceFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field({"type": "string", "example": "2023-09"})
+@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_OR_EMPTY_PATTERN, "example": "2023-09"})
 class PeriodFilter(filters.Filter):
     """One bound of a date range, matched by overlap with a record's partial-date period.
 
@@ -316,7 +354,7 @@ class GradeAtLeastFilter(filters.ChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": self.grades[: self.grades.index(str(value)) + 1]})
 
 
-@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+@extend_schema_field(ID_LIST_SCHEMA)
 class IdFilter(filters.Filter):
     field_class = IdListField
 
@@ -324,7 +362,7 @@ class IdFilter(filters.Filter):
         return qs.filter(pk__in=value) if value else qs
 
 
-@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+@extend_schema_field(ID_LIST_SCHEMA)
 class RecordIdsFilter(filters.Filter):
     """Rows whose ``field_name`` is any of the given record ids (which must exist)."""
 
@@ -338,12 +376,12 @@ class KbFilterSet(filters.FilterSet):
     """What every kb FilterSet shares: ``id``, ``search``/``q`` and the form that checks ranges."""
 
     id = IdFilter(field_name="id", label="One or more ids, repeated or comma-separated")
-    search = filters.CharFilter(
+    search = TextFilter(
         method="filter_search",
         max_length=selectors.SEARCH_MAX_LENGTH,
         label="Search: alias-, case-, accent- and hyphen-insensitive",
     )
-    q = filters.CharFilter(method="filter_search", max_length=selectors.SEARCH_MAX_LENGTH, label="Same as search")
+    q = TextFilter(method="filter_search", max_length=selectors.SEARCH_MAX_LENGTH, label="Same as search")
 
     class Meta:
         form = KbFilterForm
@@ -367,8 +405,8 @@ class KbFilterSet(filters.FilterSet):
 
 class ActorFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=ActorKind.choices)
-    country_code = filters.CharFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
-    slug = filters.CharFilter(max_length=200, label="The actor's slug")
+    country_code = TextFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
+    slug = TextFilter(max_length=200, label="The actor's slug")
     date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence")
     ordering = filters.OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
 
@@ -398,7 +436,7 @@ class SourceFilterSet(KbFilterSet):
     reliability_at_least = GradeAtLeastFilter(
         field_name="reliability", grades=SourceReliability.values, label="Reliability this grade or better (A is best)"
     )
-    publisher = filters.CharFilter(
+    publisher = TextFilter(
         field_name="publisher", lookup_expr="iexact", max_length=200, label="The publisher's name (any case)"
     )
     author = ActorRefFilter(field_name="authors")
@@ -414,9 +452,18 @@ class ClaimFilterSet(KbFilterSet):
     source = RecordIdsFilter(field_name="source", model=Source, label="Source ids, repeated or comma-separated")
     status = MultipleChoiceFilter(choices=ClaimStatus.choices)
     modality = MultipleChoiceFilter(choices=Modality.choices)
-    credibility = MultipleChoiceFilter(choices=[(str(v), label) for v, label in Credibility.choices])
-    credibility_at_least = GradeAtLeastFilter(
-        field_name="credibility", grades=Credibility.values, label="Credibility this grade or better (1 is best)"
+    credibility = declared(
+        MultipleChoiceFilter(
+            choices=[(str(v), label) for v, label in Credibility.choices],
+            label="Credibility grades, 1 (confirmed) to 6 (cannot be judged), repeated or comma-separated",
+        ),
+        {"type": "integer", "enum": CREDIBILITY_GRADES},  # each value of the list
+    )
+    credibility_at_least = declared(
+        GradeAtLeastFilter(
+            field_name="credibility", grades=Credibility.values, label="Credibility this grade or better (1 is best)"
+        ),
+        {"type": "integer", "enum": CREDIBILITY_GRADES},
     )
     subject = ActorRefFilter(field_name="subjects")
     speaker = ActorRefFilter(field_name="speaker")

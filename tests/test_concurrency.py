@@ -65,8 +65,12 @@ def test_stale_if_match_is_refused_with_412_and_changes_nothing(api, claim):
     assert api.patch(url, {"statement": "First writer."}, format="json", HTTP_IF_MATCH=stale).status_code == 200
     before = Claim.objects.get(pk=claim.pk)
 
-    for method in ("patch", "put", "delete"):
-        body = {"statement": "Second writer."} if method != "delete" else None
+    bodies = {
+        "patch": {"statement": "Second writer."},
+        "put": {"source": claim.source_id, "quote": claim.quote, "modality": "forecast", "statement": "Second writer."},
+        "delete": None,
+    }
+    for method, body in bodies.items():
         response = getattr(api, method)(url, body, format="json", HTTP_IF_MATCH=stale)
         assert response.status_code == 412, (method, response.content)
         assert response["Content-Type"].startswith("application/json")
@@ -132,6 +136,28 @@ def test_etag_changes_when_many_to_many_values_or_parts_change(api, editor, clai
     before = api.get(agreement_url)["ETag"]
     services.provision_add(user=editor, agreement=agreement, label="Article 4", kind="mutual_defence", summary="Aid.")
     assert api.get(agreement_url)["ETag"] != before
+
+
+def test_a_bad_body_is_400_whatever_if_match_says_then_the_version_is_checked(api, claim):
+    url = f"{V1}/claims/{claim.pk}/"
+    stale = api.get(url)["ETag"]
+    assert api.patch(url, {"statement": "First writer."}, format="json", HTTP_IF_MATCH=stale).status_code == 200
+    bad = api.patch(url, {"modality": "rumour"}, format="json", HTTP_IF_MATCH=stale)
+    assert bad.status_code == 400 and "modality" in bad.json(), bad.content
+    incomplete = api.put(url, {"statement": "Second writer."}, format="json", HTTP_IF_MATCH=stale)
+    assert incomplete.status_code == 400 and "quote" in incomplete.json(), incomplete.content
+    assert api.patch(url, {"modality": "fact"}, format="json", HTTP_IF_MATCH=stale).status_code == 412
+    assert Claim.objects.get(pk=claim.pk).statement == "First writer."
+
+
+@pytest.mark.parametrize("value", ["", "abc", '"open', 'W/"a", b'])
+def test_an_if_match_that_is_no_entity_tag_is_a_400_naming_it(api, claim, value):
+    url = f"{V1}/claims/{claim.pk}/"
+    for method in ("patch", "delete"):
+        response = getattr(api, method)(url, {"statement": "x"}, format="json", HTTP_IF_MATCH=value)
+        assert response.status_code == 400, (method, value, response.content)
+        assert "If-Match" in response.json() and "ETag" in response.json()["If-Match"][0]
+    assert Claim.objects.filter(pk=claim.pk).exists()
 
 
 def test_non_editors_get_401_or_403_not_412(analyst, claim):

@@ -1,14 +1,30 @@
 """Property-based API tests: requests generated from our OpenAPI schema, answers checked against it.
 
 Schemathesis reads /api/schema/ from the app in-process (WSGI) and, for every operation of
-/api/v1/ and for two callers (anonymous, an editor with a token), generates requests that fit
-the schema and requests that break it. Ids in paths and bodies are drawn partly from a seeded
-knowledge base, so details, updates and deletes reach real rows. Every answer must be no server
-error, a documented status code and content type, a body that conforms to the documented schema
-and documented headers. Hypothesis is derandomized: the same examples run every time.
+/api/v1/ and for three callers (anonymous, an analyst: a signed-in user outside Editors, with a
+token, and an editor with a token), generates requests that fit the schema and requests that
+break it, then walks the API statefully along the schema's links (create, then read, update,
+delete what was made). Every answer goes through every schemathesis check (schemathesis.toml
+says which statuses mean "valid, but the data is not so"): no server error, a documented status,
+content type, headers and body, anonymous reads declared as such (ignored_auth), schema-valid
+requests accepted (positive_data_acceptance) and schema-breaking ones refused
+(negative_data_rejection), deleted records gone, created ones reachable.
+
+The schema cannot say which records exist, nor rules between fields (a range's start before its
+end, a quote that occurs in its source, a transfer between two actors): valid examples are
+brought within those rules before they are sent (``within_rules``), so a refusal of one is a
+finding. Each example starts from the seeded base and its writes are rolled back after it.
+Hypothesis is derandomized: the same examples run every time.
+
+``make test`` runs a small sample; the ``fuzz`` marker's run (``pytest -m fuzz``, once in CI)
+sends at least 5,000 requests and fails on any finding, naming each.
 """
 
 from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -19,31 +35,43 @@ from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
+from kb.dates import PartialDate
+from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
-from tests.helpers import token_for
+from tests.helpers import ARTICLE, token_for
 
 # Not kb.wsgi: importing it would switch this whole test process (and its subprocesses) to production.
 application = get_wsgi_application()
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12  # per operation, caller and mode: about 2,000 requests in all, ~1 minute per database
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
+
+class CountedApp:
+    """The WSGI application, counting the requests that reach it (the checks' own probes included)."""
+
+    def __init__(self, app):
+        self.app, self.requests = app, 0
+
+    def __call__(self, environ, start_response):
+        self.requests += 1
+        return self.app(environ, start_response)
+
+
+APP = CountedApp(application)
+CONFIG = schemathesis.Config.from_path(Path(__file__).resolve().parent.parent / "schemathesis.toml")
+SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/?format=json", APP, config=CONFIG)
+OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
+CALLERS = ("anonymous", "analyst", "editor")
+
+EXAMPLES = 3  # per operation and caller in make test: with the links, about 650 requests
+FUZZ_EXAMPLES = 23  # the same at the fuzz marker's scale: with its links, over 5,000 requests
+FUZZ_MIN_REQUESTS = 5_000
+STATEFUL = {"max_examples": 4, "stateful_step_count": 6}
+FUZZ_STATEFUL = {"max_examples": 40, "stateful_step_count": 10}
+
 RESOURCES = {
     "actors": Actor,
     "relationships": Relationship,
@@ -63,10 +91,36 @@ REFERENCES = {
     "recipient": Actor,
     "place": Actor,
     "signed_place": Actor,
+    "subjects": Actor,
+    "participants": Actor,
+    "authors": Actor,
+    "evidence": Claim,
 }
-
-SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
+# Filters that name actors (by id or slug) or sources (by id): they must exist.
+ACTOR_FILTERS = {
+    "actor",
+    "author",
+    "object",
+    "participant",
+    "party",
+    "place",
+    "recipient",
+    "signatory",
+    "signed_place",
+    "speaker",
+    "subject",
+    "supplier",
+}
+# Pairs of fields whose first may not come after its second.
+ORDERED_PAIRS = [
+    ("start_on", "end_on"),
+    ("valid_from", "valid_until"),
+    ("quantity_low", "quantity_high"),
+    ("start", "end"),
+    ("signed_on", "in_force_on"),
+]
+# Pairs of actor fields that must name two different actors.
+DISTINCT_ACTORS = [("subject", "object"), ("supplier", "recipient")]
 
 
 def test_the_schema_covers_every_resource_and_method():
@@ -78,9 +132,19 @@ def test_the_schema_covers_every_resource_and_method():
     assert len(OPERATIONS) >= 7 * 6
 
 
+def test_reads_declare_anonymous_access_and_writes_do_not():
+    for label, operation in OPERATIONS.items():
+        security = operation.definition.raw.get("security", [])
+        assert ({} in security) == label.startswith("GET "), (label, security)
+
+
 @pytest.fixture
-def callers(editor):
-    return {"anonymous": {}, "editor": {"Authorization": f"Token {token_for(editor)}"}}
+def callers(analyst, editor):
+    return {
+        "anonymous": {},
+        "analyst": {"Authorization": f"Token {token_for(analyst)}"},
+        "editor": {"Authorization": f"Token {token_for(editor)}"},
+    }
 
 
 @pytest.fixture
@@ -105,10 +169,22 @@ def no_throttle():
     cache.clear()
 
 
-def _real_ids() -> dict[type, list[int]]:
-    return {
-        model: list(model._default_manager.order_by("pk").values_list("pk", flat=True)) for model in RESOURCES.values()
-    }
+class Data:
+    """What the seeded base holds, for aiming generated ids at real rows."""
+
+    def __init__(self):
+        self.ids = {
+            model: list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+            for model in RESOURCES.values()
+        }
+        self.actor_refs = [str(pk) for pk in self.ids[Actor]] + list(Actor.objects.values_list("slug", flat=True))
+
+    def text(self, source_id) -> str:
+        """The text of a source, as stored now (a stateful run reads records it made itself)."""
+        return Source.objects.filter(pk=source_id).values_list("text", flat=True).first() or ""
+
+    def source_of(self, claim_id):
+        return Claim.objects.filter(pk=claim_id).values_list("source_id", flat=True).first()
 
 
 def _resource(path: str):
@@ -116,12 +192,140 @@ def _resource(path: str):
     return RESOURCES.get(parts[2]) if len(parts) > 2 else None
 
 
-@pytest.mark.parametrize("caller", ["anonymous", "editor"])
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_operation(label, caller, sample_kb, callers, no_throttle, in_process):
+def _is_positive(case) -> bool:
+    return case.meta is None or case.meta.generation.mode.is_positive
+
+
+def _after(first: str, second: str, *, by_end: bool) -> bool:
+    """Whether the partial date ``first`` starts after ``second`` starts (or, ``by_end``, ends)."""
+    try:
+        low, high = PartialDate.parse(first), PartialDate.parse(second)
+    except ValueError:
+        return False  # not both dates: no rule between them to keep
+    return low.start > (high.end if by_end else high.start)
+
+
+def within_rules(case, data: Data, pick: Callable[[list], object]) -> None:
+    """Bring a valid example within the rules the schema cannot state; invalid ones are left alone."""
+    if not _is_positive(case):
+        return
+    query = case.query if isinstance(case.query, dict) else {}
+    for name in list(query):
+        if name in ACTOR_FILTERS and query[name] not in (None, "", []):
+            query[name] = [pick(data.actor_refs)]
+        elif name == "source" and query[name] not in (None, "", []) and data.ids[Source]:
+            query[name] = [pick(data.ids[Source])]
+    for name in [n for n in query if n.endswith("_from")]:
+        upper = name[: -len("_from")] + "_to"
+        low, high = query.get(name), query.get(upper)
+        if isinstance(low, str) and isinstance(high, str) and _after(low, high, by_end=True):
+            query[name], query[upper] = high, low
+    if "cursor" in query:
+        query.pop("page", None)
+        ordering = query.get("ordering")
+        if ordering not in (None, "id", "-id", ["id"], ["-id"]):
+            query.pop("ordering")
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    for name, model in REFERENCES.items():
+        value = body.get(name)
+        if not data.ids[model] or value is None or value == "":
+            continue
+        body[name] = [pick(data.ids[model]) for _ in value] if isinstance(value, list) else pick(data.ids[model])
+    for first, second in DISTINCT_ACTORS:
+        # Two different actors; an update that names one names both, so the other cannot clash.
+        if (first in body or second in body) and len(data.ids[Actor]) > 1:
+            body[first] = body.get(first) or data.ids[Actor][0]
+            if body.get(second) in (None, body[first]):
+                body[second] = next(pk for pk in data.ids[Actor] if pk != body[first])
+    if case.operation.path.startswith("/api/v1/relationships/") and {"subject", "predicate", "object"} <= set(body):
+        # One relationship of a kind between two actors at a time: a new one names an object not yet related so.
+        own = _as_int((case.path_parameters or {}).get("id"))
+        taken = set(
+            Relationship.objects.filter(subject=body["subject"], predicate=body["predicate"])
+            .exclude(pk=own)
+            .values_list("object_id", flat=True)
+        )
+        free = [pk for pk in data.ids[Actor] if pk not in taken and pk != body["subject"]]
+        if body["object"] in taken and free:
+            body["object"] = free[0]
+    if isinstance(body.get("parties"), list):
+        # Each party is a different actor: as many parties as there are actors at most.
+        body["parties"] = [party for party in body["parties"] if isinstance(party, dict)][: len(data.ids[Actor])]
+        for party, actor in zip(body["parties"], data.ids[Actor], strict=False):
+            party["actor"] = actor
+            if party.get("signatory") is not None:
+                party["signatory"] = pick(data.ids[Actor])
+    for first, second in ORDERED_PAIRS:
+        # The first no later than the second (an end needs a start); an update that sets one sets both.
+        if first not in body and second not in body:
+            continue
+        low, high = body.get(first), body.get(second)
+        if low in (None, "") and high not in (None, ""):
+            body[first] = high
+        elif high in (None, "") and second not in body:
+            body[second] = low
+        low, high = body.get(first), body.get(second)
+        dates = isinstance(low, str) and isinstance(high, str) and _after(low, high, by_end=False)
+        if dates or (isinstance(low, int) and isinstance(high, int) and low > high):
+            body[first], body[second] = high, low
+    if case.operation.path.startswith("/api/v1/actors/"):
+        # Every name is found by its letters and digits (of any script, which a pattern cannot say).
+        if isinstance(body.get("name"), str) and not normalize_name(body["name"]):
+            body["name"] = "A" + body["name"][1:]
+        if isinstance(body.get("aliases"), list):
+            named = {}
+            for alias in body["aliases"]:
+                if isinstance(alias, str):
+                    alias = alias if normalize_name(alias) else "A" + alias[1:]
+                    named.setdefault(normalize_name(alias), alias)  # two spellings of one name are one alias
+            body["aliases"] = list(named.values())
+    if case.operation.path == "/api/v1/ingest/":
+        # An article is text: UTF-8 without control characters, which the schema cannot say of a file.
+        if "file" in body:
+            body["file"] = ARTICLE.encode()
+        if isinstance(body.get("text"), str):
+            body["text"] = ARTICLE + "".join(c for c in body["text"] if c.isprintable() or c in "\n\t")
+    if case.operation.path.startswith("/api/v1/claims/"):
+        # A quote must occur once in its source: take one from the text, and let its offsets be found.
+        source = body.get("source")
+        if not isinstance(source, int):
+            source = data.source_of(_as_int((case.path_parameters or {}).get("id")))
+        text = data.text(source)
+        if text and ("quote" in body or "source" in body):
+            at = pick(list(range(0, max(1, len(text) - 80), 7)))
+            body["quote"] = text[at : at + 80].strip() or text[:80]
+        for name in ("start", "end", "occurrence"):
+            body.pop(name, None)
+    if "text" in body and "{id}" in case.operation.path and case.operation.path.startswith("/api/v1/sources/"):
+        # A source's new text must keep every claim anchored: send the text it has.
+        body["text"] = data.text(_as_int(case.path_parameters.get("id"))) or body["text"]
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Findings:
+    """Every failed check, named by operation and caller, so one run reports them all."""
+
+    def __init__(self):
+        self.items: list[str] = []
+
+    def run(self, name: str, test: Callable[[], None]) -> None:
+        try:
+            test()
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis' failed checks come as an exception group
+            self.items.append(f"{name}: {type(exc).__name__}: {str(exc)[:2000]}")
+
+
+def fuzz_operation(label: str, headers: dict, data: Data, *, examples: int) -> None:
+    """Valid and invalid examples of one operation, each answer through every check."""
     operation = OPERATIONS[label]
-    headers = callers[caller]
-    ids = _real_ids()
     model = _resource(operation.path)
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
@@ -129,30 +333,106 @@ def test_operation(label, caller, sample_kb, callers, no_throttle, in_process):
     )
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         derandomize=True,
         deadline=None,
         database=None,
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=cases, data=st.data())
-    def run(case, data):
-        # Aim half of the ids at real rows, so details, updates and deletes reach them.
-        if model is not None and "id" in (case.path_parameters or {}) and ids[model] and data.draw(st.booleans()):
-            case.path_parameters["id"] = data.draw(st.sampled_from(ids[model]))
-        if isinstance(case.body, dict):
-            for name, target in REFERENCES.items():
-                if name in case.body and ids.get(target) and data.draw(st.booleans()):
-                    case.body[name] = data.draw(st.sampled_from(ids[target]))
-        # Every example starts from the seeded base: its writes are rolled back after it.
+    @given(case=cases, rnd=st.randoms(use_true_random=False))
+    def run(case, rnd):
+        # Aim half of the ids in paths at real rows, so details, updates and deletes reach them.
+        if model is not None and "id" in (case.path_parameters or {}) and data.ids[model] and rnd.random() < 0.5:
+            case.path_parameters["id"] = rnd.choice(data.ids[model])
+        within_rules(case, data, rnd.choice)
         savepoint = transaction.savepoint()
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.call_and_validate(headers=headers)
         finally:
             transaction.savepoint_rollback(savepoint)
 
     run()
+
+
+def fuzz_links(headers: dict, data: Data, **limits) -> None:
+    """Stateful: chains of calls along the schema's links, every answer through every check."""
+    base = SCHEMA.as_state_machine()
+
+    class Machine(base):
+        def setup(self):
+            super().setup()
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+            super().teardown()
+
+        def before_call(self, case):
+            # Picks follow from the case alone, so Hypothesis replays a scenario exactly (its links read answers).
+            seed = f"{case.operation.label} {case.path_parameters} {case.query} {case.body!r}"
+            within_rules(case, data, random.Random(seed).choice)
+
+        def get_call_kwargs(self, case):
+            return {"headers": dict(headers)}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # The caller's credentials are given, not generated: the checks must know it (ignored_auth).
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                headers=dict(headers) or None,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    run_state_machine_as_test(
+        Machine,
+        settings=settings(
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            **limits,
+        ),
+    )
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_operation(label, caller, sample_kb, callers, no_throttle, in_process):
+    fuzz_operation(label, callers[caller], Data(), examples=EXAMPLES)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_links(caller, sample_kb, callers, no_throttle, in_process):
+    fuzz_links(callers[caller], Data(), **STATEFUL)
+
+
+@pytest.mark.fuzz
+@pytest.mark.slow
+def test_the_whole_api_at_scale(sample_kb, callers, no_throttle, in_process, capsys):
+    """Every operation as every caller, then the links as every caller: no finding, at least 5,000 requests."""
+    data = Data()
+    before = APP.requests
+    findings = Findings()
+    for caller in CALLERS:
+        for label in sorted(OPERATIONS):
+            findings.run(
+                f"{label} as {caller}",
+                lambda label=label, caller=caller: fuzz_operation(label, callers[caller], data, examples=FUZZ_EXAMPLES),
+            )
+        findings.run(f"links as {caller}", lambda caller=caller: fuzz_links(callers[caller], data, **FUZZ_STATEFUL))
+    sent = APP.requests - before
+    with capsys.disabled():
+        for finding in findings.items:
+            print(f"\n--- finding: {finding}")
+        print(
+            f"\nfuzz: {sent:,} requests over {len(OPERATIONS)} operations as {', '.join(CALLERS)}; "
+            f"{len(findings.items)} finding(s)"
+        )
+    assert not findings.items, "\n\n".join(findings.items)
+    assert sent >= FUZZ_MIN_REQUESTS, f"only {sent:,} requests were sent; the fuzz run promises {FUZZ_MIN_REQUESTS:,}"
 
 
 # --- regressions: what the fuzzing found, each pinned by a plain test -------------------
@@ -191,3 +471,9 @@ def test_schema_matches_empty_and_missing_values_and_write_answers():
     assert patch["application/json"]["schema"]["$ref"] == "#/components/schemas/Event"
     bad = SCHEMA.raw_schema["paths"]["/api/v1/actors/"]["post"]["responses"]["400"]["content"]["application/json"]
     assert {"$ref": "#/components/schemas/Error"} in bad["schema"]["anyOf"]
+
+
+@pytest.mark.parametrize("params", [{"page_size": "-5"}, {"page_size": "500"}, {"page": "0"}, {"page": "x"}])
+def test_csv_checks_page_and_page_size_as_any_list_does(sample_kb, no_throttle, params):
+    response = Client().get("/api/v1/actors/", {"format": "csv", **params})
+    assert response.status_code == 400 and set(params) <= set(response.json()), response.content

@@ -4,18 +4,28 @@ The ETag is the record's version (``selectors.record_version``): it changes on e
 the record or to one of its parts. A PUT, PATCH or DELETE may send ``If-Match: "<etag>"``; when
 the record has changed since, the answer is 412 Precondition Failed and nothing is written.
 Without If-Match a write goes ahead as before (the last writer wins).
+
+The order of the answers is fixed: 401 and 403 (who asks), 404 (no such record), 400 (the
+body, or an If-Match that is not a list of entity tags), then 412 (the version), checked
+under a row lock just before the write. A bad request is a 400 whatever its If-Match says.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils.http import parse_etags
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 
 from kb.selectors import last_change, record_version
 
 GUARDED_METHODS = ("PUT", "PATCH", "DELETE")
+# If-Match (RFC 9110): "*" or a comma-separated list of entity tags, each "…" or W/"…" in printable ASCII.
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e]*"'
+IF_MATCH_PATTERN = rf"^(?:\*|{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*)$"
+_IF_MATCH_RE = re.compile(IF_MATCH_PATTERN)
 VERSIONED_ACTIONS = ("retrieve", "create", "update", "partial_update")
 
 
@@ -44,15 +54,23 @@ class ConditionalWriteMixin:
 
     def get_object(self):
         instance = super().get_object()
-        if self.request.method in GUARDED_METHODS:
-            self.check_if_match(instance)
         self.versioned = instance
         return instance
 
     def check_if_match(self, instance) -> None:
+        """412 unless If-Match names the record's current version; called after the body is validated."""
         header = self.request.headers.get("If-Match")
         if header is None:
             return
+        if not _IF_MATCH_RE.match(header):
+            raise ValidationError(
+                {
+                    "If-Match": [
+                        f"{header[:80]!r} is not an If-Match value: give the ETag of the record as read "
+                        '(in double quotes, e.g. "3f2a…"), several separated by commas, or *.'
+                    ]
+                }
+            )
         current = type(instance)._default_manager.select_for_update().only("pk", "updated_at").get(pk=instance.pk)
         wanted = parse_etags(header)
         if "*" in wanted or etag(current) in wanted:

@@ -14,10 +14,12 @@ from kb import services
 from kb.api.exceptions import service_errors
 from kb.api.parsers import BoundedJSONParser
 from kb.api.permissions import IsEditor
+from kb.api.serializers.common import StrictTextMixin
 from kb.choices import SourceKind
+from kb.dates import PARTIAL_DATE_PATTERN
 
 
-class IngestInputSerializer(serializers.Serializer):
+class IngestInputSerializer(StrictTextMixin, serializers.Serializer):
     file = serializers.FileField(
         required=False, help_text="The article as a text or HTML file (multipart/form-data). Or give `text`."
     )
@@ -26,7 +28,12 @@ class IngestInputSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=300)
     publisher = serializers.CharField(max_length=200)
-    published = serializers.CharField(max_length=10, help_text="Publication date: YYYY-MM-DD, YYYY-MM or YYYY.")
+    published = serializers.RegexField(
+        PARTIAL_DATE_PATTERN,
+        max_length=10,
+        help_text="Publication date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s.",
+        error_messages={"invalid": "Give the publication date as YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s."},
+    )
     author = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="The byline.")
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, help_text="Where it was published.")
     kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.NEWS)
@@ -44,6 +51,13 @@ class IngestInputSerializer(serializers.Serializer):
         if "text" in data and len(data["text"].encode()) > limit:
             raise serializers.ValidationError({"text": [f"The text is longer than the limit of {limit} bytes."]})
         return data
+
+
+class IngestTextInputSerializer(IngestInputSerializer):
+    """The JSON form of an ingest (for the schema): the article as ``text``; a file needs multipart."""
+
+    file = None
+    text = serializers.CharField(trim_whitespace=False, help_text="The article's text or HTML.")
 
 
 class IngestedSourceSerializer(serializers.Serializer):
@@ -104,7 +118,7 @@ class IngestView(APIView):
 
     @extend_schema(
         operation_id="ingest",
-        request={"multipart/form-data": IngestInputSerializer, "application/json": IngestInputSerializer},
+        request={"multipart/form-data": IngestInputSerializer, "application/json": IngestTextInputSerializer},
         responses={
             201: OpenApiResponse(IngestResultSerializer, description="A new source and its proposed claims."),
             200: OpenApiResponse(IngestResultSerializer, description="The text was already stored; nothing changed."),

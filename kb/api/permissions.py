@@ -9,6 +9,7 @@ class IsEditorOrReadOnly(BasePermission):
     """Reads for everyone; writes for editors (superusers and members of the Editors group)."""
 
     message = "Only editors may change records: ask for editor rights."
+    anonymous_reads = True  # the schema declares reads open to anonymous callers
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or is_editor(request.user)

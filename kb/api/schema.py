@@ -1,6 +1,51 @@
-"""OpenAPI additions: the error bodies every operation can return, and CSV on list operations."""
+"""OpenAPI additions: who may call an operation, the error bodies every operation can return, CSV on lists."""
 
 from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from kb.api.concurrency import IF_MATCH_PATTERN
+from kb.filtersets import NOT_BLANK_PATTERN
+
+
+def _is_text(field) -> bool:
+    """A free-text field: no format or pattern of its own (those say what they take already)."""
+    return (
+        isinstance(field, serializers.CharField)
+        and not isinstance(
+            field, serializers.EmailField | serializers.URLField | serializers.RegexField | serializers.SlugField
+        )
+        and not any(isinstance(validator, RegexValidator) for validator in field.validators)
+    )
+
+
+class KbAutoSchema(AutoSchema):
+    """drf-spectacular's schema, stating that reads need no credentials where the permission says so,
+    and what text a body's field refuses.
+
+    ``IsEditorOrReadOnly`` lets anyone read: a read's ``security`` lists the token and the
+    session, and ``{}`` (no credentials) besides, as drf-spectacular does for ``AllowAny``.
+    """
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and _is_text(field) and schema.get("type") == "string" and "pattern" not in schema:
+            # DRF refuses NUL in text, and text that is blank once trimmed where blank is not allowed.
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            # Blank allowed: drf-spectacular offers "" as a oneOf of its own, so this pattern must not match it.
+            schema["pattern"] = NOT_BLANK_PATTERN if blank_refused else "^[^\\x00]+$"
+        return schema
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anonymous = any(getattr(permission, "anonymous_reads", False) for permission in self.view.get_permissions())
+        if anonymous and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
 
 DESCRIPTION = """
 A claims-first knowledge base on Russia–North Korea relations. Every actor, relationship,
@@ -29,7 +74,9 @@ deleted, and history records who did what.
 
 **Concurrent edits.** A record's detail answer carries an `ETag` (its version). Send it back
 as `If-Match` with PUT, PATCH or DELETE: if someone changed the record meanwhile, the answer is
-412 and nothing is written. Without `If-Match` the write goes ahead.
+412 and nothing is written. Without `If-Match` the write goes ahead. The checks come in a fixed
+order: credentials (401, 403), the record (404), the body and the If-Match value's form (400),
+then the version (412), just before the write: a bad body is a 400 whatever `If-Match` says.
 
 **Errors** are JSON: `{"<field>": ["message"]}` for bad input (400), otherwise
 `{"detail": "message"}`: 401 no credentials, 403 not an editor, 404 unknown id or page,
@@ -87,7 +134,7 @@ def _codes(method: str, path: str) -> list[str]:
     if detail:
         codes.append("404")
     if method == "delete":
-        codes = ["401", "403", "404", "409", "429"]
+        codes = ["400", "401", "403", "404", "409", "429"]  # 400: an If-Match that is no entity tag
     if detail:
         codes.append("412")
     return codes
@@ -118,10 +165,12 @@ IF_MATCH = {
     "in": "header",
     "required": False,
     "description": (
-        "The ETag of the record as last read. If the record has changed since, the write is refused "
-        "with 412 and nothing changes; without If-Match the write goes ahead."
+        "The ETag of the record as last read (several comma-separated, or *). If the record has changed "
+        "since, the write is refused with 412 and nothing changes; without If-Match the write goes ahead. "
+        "The body is validated first: a bad body is a 400 whatever If-Match says, and a value that is not "
+        "a list of entity tags is a 400 too."
     ),
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
 }
 
 
@@ -137,6 +186,26 @@ def answer_with_output(paths: dict, path: str, operations: dict) -> None:
         answer = operations.get(method, {}).get("responses", {}).get(code)
         if answer is not None and "application/json" in answer.get("content", {}):
             answer["content"]["application/json"] = dict(shown["application/json"])
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+RECORD_PATHS = tuple(
+    f"/api/v1/{prefix}/"
+    for prefix in ("actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers")
+)
+
+
+def json_bodies_only(operation: dict) -> None:
+    """A record's write takes JSON: the schema leaves out the form bodies of the browsable API's HTML forms.
+
+    A form cannot say null (a nullable date or actor sent as a form field arrives as the text
+    "null"), so the JSON schema of a body does not describe a form of it; the browsable API's
+    forms still post, with an empty field meaning null.
+    """
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        for media_type in FORM_TYPES:
+            content.pop(media_type, None)
 
 
 def add_versioning(method: str, operation: dict) -> None:
@@ -160,9 +229,15 @@ def add_error_responses(result, generator, request, public):
             if not parameter.get("description") and parameter.get("name") in labels_of_path:
                 parameter["description"] = labels_of_path[parameter["name"]]
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    if "IngestInputRequest" in schemas:
+        # An upload gives the article as a file or as text, never both.
+        schemas["IngestInputRequest"]["oneOf"] = [{"required": ["file"]}, {"required": ["text"]}]
     schemas["Error"] = ERROR
     schemas["FieldErrors"] = FIELD_ERRORS
     paths = result.get("paths", {})
+    upload = paths.get("/api/v1/ingest/", {}).get("post", {}).get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in upload:
+        upload["multipart/form-data"]["encoding"] = {"file": {"contentType": "text/plain, text/html"}}
     for path, operations in paths.items():
         answer_with_output(paths, path, operations)
         for method, operation in operations.items():
@@ -174,6 +249,8 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(code, _response(description, schema))
             if "{id}" in path:
                 add_versioning(method, operation)
+            if path.startswith(RECORD_PATHS):
+                json_bodies_only(operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})
             if "text/csv" in content:

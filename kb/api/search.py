@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from kb.filtersets import NOT_BLANK_PATTERN
 from kb.selectors import COUNT_CAP, SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all, search_counts
 from kb.web.highlight import highlight
 
@@ -63,7 +64,12 @@ class SearchView(APIView):
     @extend_schema(
         operation_id="search",
         parameters=[
-            OpenApiParameter("q", str, required=True, description="What to look for (at most 200 characters)."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH, "pattern": NOT_BLANK_PATTERN},
+                required=True,
+                description=f"What to look for: not blank, at most {SEARCH_MAX_LENGTH} characters.",
+            ),
             OpenApiParameter(
                 "type",
                 str,
@@ -71,7 +77,11 @@ class SearchView(APIView):
                 enum=list(SEARCH_TYPES),
                 description="Only these types; repeat the parameter or comma-separate.",
             ),
-            OpenApiParameter("limit", int, description="At most this many hits, 1 to 100 (default 20)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                description="At most this many hits, 1 to 100 (default 20).",
+            ),
         ],
         responses={200: SearchResultSerializer},
     )

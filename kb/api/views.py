@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -104,6 +104,11 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
+            # CSV is the whole list, but a page or page size given with it is still checked as on any list.
+            self.paginator.get_page_size(request)
+            page = request.query_params.get(self.paginator.page_query_param)
+            if page is not None and as_id(page) in (None, 0) and page != "last":
+                raise ValidationError({"page": [f"{page[:20]!r} is not a page number; pages count from 1."]})
             queryset = self.filter_queryset(self.get_queryset())
             return csv_response(self.export, queryset, user=request.user, filename=self.basename)
         return super().list(request, *args, **kwargs)
@@ -116,7 +121,8 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         self.versioned = fresh  # the ETag of a write's answer is the version just written
         serializer_class = self.detail_serializer_class or self.serializer_class
         data = serializer_class(fresh, context=self.get_serializer_context()).data
-        headers = {"Location": data["url"]} if status_code == status.HTTP_201_CREATED else {}
+        # A plain str: DRF's URL is a str subclass, which strict WSGI servers (wsgiref) refuse in a header.
+        headers = {"Location": str(data["url"])} if status_code == status.HTTP_201_CREATED else {}
         return Response(data, status=status_code, headers=headers)
 
     def create(self, request, *args, **kwargs):
@@ -130,12 +136,14 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
+        self.check_if_match(instance)  # a bad body is a 400 whatever If-Match says
         with service_errors(self.error_field_names):
             instance = self.perform_update(serializer)
         return self._output(instance)
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
+        self.check_if_match(instance)
         with service_errors(self.error_field_names):
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,8 +7,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.utils import html
 
-from kb.dates import PartialDate
+from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 
 
@@ -68,6 +69,7 @@ class PartialDateField(serializers.Field):
         "type": "string",
         "nullable": True,
         "maxLength": 10,
+        "pattern": PARTIAL_DATE_OR_EMPTY_PATTERN,
         "example": "2024-06",
     }
 )
@@ -181,6 +183,7 @@ __all__ = [
     "PartialDateInputField",
     "RelatedCountSerializer",
     "SourceBriefSerializer",
+    "StrictTextMixin",
     "precision_field",
 ]
 
@@ -209,10 +212,65 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return IdListField(child_relation=cls(*args, **kwargs), **list_kwargs)
 
 
-class InputSerializer(serializers.ModelSerializer):
-    """Base of the serializers that read a write's body: related records by id, lists bounded."""
+def _takes_text(field) -> bool:
+    if isinstance(field, serializers.ChoiceField):
+        return all(isinstance(choice, str) for choice in field.choices)
+    return isinstance(field, serializers.CharField)
+
+
+def _json_type(value) -> str:
+    return {bool: "true or false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+class StrictTextMixin:
+    """JSON text fields take JSON strings: DRF would read 5 as "5", which the schema does not allow."""
+
+    text_message = "Give text (a JSON string), not {kind}."
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not html.is_html_input(data):
+            wrong = {}
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if field.read_only or value is None:
+                    continue
+                if _takes_text(field) and not isinstance(value, str):
+                    wrong[name] = [self.text_message.format(kind=_json_type(value))]
+                elif isinstance(field, serializers.ListField) and _takes_text(field.child) and isinstance(value, list):
+                    for number, item in enumerate(value, 1):
+                        if not isinstance(item, str):
+                            wrong[name] = [f"item {number}: " + self.text_message.format(kind=_json_type(item))]
+                            break
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
+
+class InputSerializer(StrictTextMixin, serializers.ModelSerializer):
+    """Base of the serializers that read a write's body: related records by id, lists bounded.
+
+    A form body reads like JSON: an empty text or choice field that may not be blank is refused
+    (DRF would take it as left out, so ``slug=`` made a slug from the name while ``"slug": ""``
+    was refused); to have a value made or kept, leave the field out.
+    """
 
     serializer_related_field = IdField
+    blank_message = "This field may not be blank: give a value, or leave the field out."
+
+    def to_internal_value(self, data):
+        if html.is_html_input(data):
+            blank = {
+                name: [self.blank_message]
+                for name, field in self.fields.items()
+                if not field.read_only
+                and isinstance(field, serializers.CharField | serializers.ChoiceField)
+                and not field.allow_blank
+                and name in data
+                and not str(data.get(name)).strip()
+            }
+            if blank:
+                raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
 
 class IdListFieldExtension(OpenApiSerializerFieldExtension):

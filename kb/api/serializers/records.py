@@ -12,6 +12,7 @@ from kb.api.serializers.common import (
     InputSerializer,
     PartialDateField,
     PartialDateInputField,
+    StrictTextMixin,
     precision_field,
 )
 from kb.choices import ProvisionKind
@@ -110,12 +111,12 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementPartyInputSerializer(serializers.Serializer):
+class AgreementPartyInputSerializer(StrictTextMixin, serializers.Serializer):
     actor = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
     signatory = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
 
 
-class ProvisionInputSerializer(serializers.Serializer):
+class ProvisionInputSerializer(StrictTextMixin, serializers.Serializer):
     label = serializers.CharField(max_length=50, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=ProvisionKind.choices)
     summary = serializers.CharField(max_length=10_000)
