@@ -49,6 +49,7 @@ from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
+SLUG_OR_EMPTY_PATTERN = r"^[-a-zA-Z0-9_]{0,200}$"
 MAX_VALUES = 50
 MAX_ID = 2**63 - 1
 # Text a filter takes: Django's form fields refuse the NUL character.
@@ -232,7 +233,8 @@ class ExistingIdsField(IdListField):
 @extend_schema_field(
     {
         "type": "array",
-        "items": {"type": "string", "pattern": SLUG_PATTERN, "description": "An actor's id or slug."},
+        # An empty value filters nothing, as with every filter.
+        "items": {"type": "string", "pattern": SLUG_OR_EMPTY_PATTERN, "description": "An actor's id or slug."},
         "maxItems": MAX_VALUES,
     }
 )

@@ -250,6 +250,7 @@ REST_FRAMEWORK = {
     # A client's own X-Forwarded-For is never believed.
     "NUM_PROXIES": int(os.environ.get("KB_TRUSTED_PROXIES", "0")),
     "EXCEPTION_HANDLER": "kb.api.exceptions.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kb.api.renderers.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "kb.api.schema.KbAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PARSER_CLASSES": [

@@ -158,6 +158,7 @@ def test_csv_is_only_on_lists(client, make_actor):
     actor = make_actor()
     assert assert_detail(client.get(f"{V1}/actors/{actor.pk}/?format=csv"), 404)
     assert_detail(client.get(f"{V1}/actors/?format=xml"), 404)
+    assert_detail(client.get(f"{V1}/actors/?format="), 404)
 
 
 # --- writes -------------------------------------------------------------------------------

@@ -294,7 +294,10 @@ def within_rules(case, data: Data, pick: Callable[[list], object]) -> None:
             source = data.source_of(_as_int((case.path_parameters or {}).get("id")))
         text = data.text(source)
         if text and ("quote" in body or "source" in body):
-            at = pick(list(range(0, max(1, len(text) - 80), 7)))
+            # Not a quote a claim of that source anchors already (that is a duplicate, refused).
+            taken = set(Claim.objects.filter(source_id=source).values_list("quote", flat=True))
+            spans = [at for at in range(0, max(1, len(text) - 80), 7) if text[at : at + 80].strip() not in taken]
+            at = pick(spans or [0])
             body["quote"] = text[at : at + 80].strip() or text[:80]
         for name in ("start", "end", "occurrence"):
             body.pop(name, None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
 
@@ -22,3 +24,17 @@ class CSVRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, with an empty ``?format=`` answered as any format it does not serve (404).
+
+    DRF would take the empty value for no value and carry ``?format=`` into every link it writes.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        name = self.settings.URL_FORMAT_OVERRIDE
+        if not format_suffix and name and name in request.query_params and not request.query_params[name]:
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise Http404(f"Give ?{name}= one of the formats served here ({formats}) or leave it out.")
+        return super().select_renderer(request, renderers, format_suffix)
