@@ -67,8 +67,10 @@ filter (`date_from`, `date_to`…) keeps records whose own period *overlaps* it:
 **Visibility.** Anonymous users and analysts see accepted claims only, and only the records an
 accepted claim backs; evidence lists and counts leave the rest out. Editors see everything.
 
-**Writing** needs editor rights and `Authorization: Token <key>` (an editor's token is printed
-by `python manage.py create_editor NAME`) or a session with its CSRF token. Writes go through
+**Writing** needs editor rights and `Authorization: Token <secret>` (an editor makes a token
+in the admin under *API tokens*, or `manage.py create_editor NAME` prints a new one; the
+secret is shown once, and a token expires after a year unless made otherwise) or a session
+with its CSRF token. Writes go through
 the same services as the admin: quotes must occur in their source, records in use cannot be
 deleted, and history records who did what.
 
