@@ -56,9 +56,11 @@ def test_an_expired_token_is_refused_and_removed(editor):
     assert not ApiToken.objects.filter(pk=token.pk).exists()
 
 
-def test_a_token_of_zero_days_lasts_until_revoked(editor):
+def test_a_token_of_zero_days_lasts_until_revoked(client, editor):
     token, secret = services.token_create(user=editor, days=0)
     assert token.expiry is None
+    client.force_login(editor)
+    assert "never (until revoked)" in client.get(url("kb_apitoken_changelist")).text
     services.token_revoke(token=token, user=editor)
     assert api(secret).get(f"{V1}/actors/").status_code == 401
 
@@ -188,6 +190,9 @@ def test_a_superuser_sees_every_token_and_makes_one_for_an_editor(client, admin_
     client.force_login(admin_user)
     page = client.get(url("kb_apitoken_changelist"))
     assert "mine" in page.text and "theirs" in page.text
+    # The user filter offers the token holders only.
+    filtered = [choice["display"] for choice in page.context["cl"].filter_specs[1].choices(page.context["cl"])]
+    assert filtered == ["All", "editor", "other"]
     data = form_data(client.get(url("kb_apitoken_add")))
     data.update(name="made for other", days="0", owner=str(other_editor.pk))
     assert client.post(url("kb_apitoken_add"), data).status_code == 302

@@ -49,16 +49,20 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken, site=site)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ["__str__", "user", "created", "expiry", "state"]
+    list_display = ["__str__", "user", "created", "expires", "state"]
     list_filter = ["created"]
     search_fields = ["name", "user__username"]
     ordering = ["-created"]
     list_select_related = ["user"]
-    readonly_fields = ["name", "user", "key_start", "created", "expiry", "state"]
+    readonly_fields = ["name", "user", "key_start", "created", "expires", "state"]
 
     @admin.display(description="starts with")
     def key_start(self, token: ApiToken) -> str:
         return f"{token.token_key[:8]}…"
+
+    @admin.display(description="expires", ordering="expiry")
+    def expires(self, token: ApiToken):
+        return token.expiry or "never (until revoked)"
 
     @admin.display(description="state")
     def state(self, token: ApiToken) -> str:
@@ -71,7 +75,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return tokens if request.user.is_superuser else tokens.filter(user=request.user)
 
     def get_list_filter(self, request):
-        return ["created", "user"] if request.user.is_superuser else self.list_filter
+        if not request.user.is_superuser:
+            return self.list_filter
+        # Only the users who hold tokens: the filter lists one link per user.
+        return ["created", ("user", admin.RelatedOnlyFieldListFilter)]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

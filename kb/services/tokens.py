@@ -9,7 +9,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from kb.models import ApiToken
 
@@ -35,8 +34,7 @@ def token_create(*, user, owner=None, name: str = "", days: int | None = None) -
     days = settings.KB_TOKEN_DAYS if days is None else days
     if not 0 <= days <= DAYS_MAX:
         raise ValidationError({"expiry": f"A token lasts 0 (until revoked) to {DAYS_MAX} days."})
-    with transaction.atomic():
-        return ApiToken.objects.create(owner, expiry=dt.timedelta(days=days) if days else None, name=name)
+    return ApiToken.objects.create(owner, expiry=dt.timedelta(days=days) if days else None, name=name)
 
 
 def token_revoke(*, token: ApiToken, user) -> None:
