@@ -157,10 +157,11 @@ TEMPLATES = [
 ]
 
 # DATABASE_URL selects the database; unset means a SQLite file beside manage.py.
+_CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'kb.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -182,9 +183,7 @@ REPLICA_DATABASES = []
 for _number, _url in enumerate(
     (url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()), start=1
 ):
-    _replica = dj_database_url.parse(
-        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
-    )
+    _replica = dj_database_url.parse(_url, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)
     if _replica["ENGINE"] != "django.db.backends.postgresql" or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URLS names PostgreSQL replicas of a PostgreSQL DATABASE_URL, got "

@@ -412,7 +412,7 @@ def test_the_pin_cookie_sends_a_browser_to_the_primary(client):
 
 
 def test_a_replicas_total_is_kept_apart_and_only_until_the_window_after_a_write_closes(
-    replica_settings, monkeypatch, editor
+    replica_settings, monkeypatch, editor, django_capture_on_commit_callbacks
 ):
     from kb.selectors import cache as cached_reads
 
@@ -427,7 +427,8 @@ def test_a_replicas_total_is_kept_apart_and_only_until_the_window_after_a_write_
     assert cached_reads.cached("total", lambda: 1, user=None) == 1
     assert next(t for k, t in stored.items() if ":replica:" in k) == settings.KB_CACHE_SECONDS
 
-    services.actor_create(user=editor, name="Hamhung", kind="place")  # a write: the window opens
+    with django_capture_on_commit_callbacks(execute=True):  # a write, committed: the window opens
+        services.actor_create(user=editor, name="Hamhung", kind="place")
     stored.clear()
     assert cached_reads.cached("total", lambda: 2, user=None) == 2
     assert next(t for k, t in stored.items() if ":replica:" in k) <= settings.KB_REPLICA_PIN_SECONDS

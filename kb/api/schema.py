@@ -39,6 +39,18 @@ class KbAutoSchema(AutoSchema):
             schema["pattern"] = NOT_BLANK_PATTERN if blank_refused else "^[^\\x00]+$"
         return schema
 
+    def map_parsers(self):
+        """A record's write takes JSON: the form bodies of the browsable API's HTML forms are left out.
+
+        A form cannot say null (a nullable date or actor sent as a form field arrives as the
+        text "null"), so the JSON schema of a body does not describe a form of it; the
+        browsable API's forms still post, with an empty field meaning null.
+        """
+        media_types = super().map_parsers()
+        if getattr(self.view, "json_bodies", False):
+            return [media_type for media_type in media_types if media_type not in FORM_TYPES]
+        return media_types
+
     def get_auth(self):
         auths = super().get_auth()
         anonymous = any(getattr(permission, "anonymous_reads", False) for permission in self.view.get_permissions())
@@ -191,23 +203,6 @@ def answer_with_output(paths: dict, path: str, operations: dict) -> None:
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-RECORD_PATHS = tuple(
-    f"/api/v1/{prefix}/"
-    for prefix in ("actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers")
-)
-
-
-def json_bodies_only(operation: dict) -> None:
-    """A record's write takes JSON: the schema leaves out the form bodies of the browsable API's HTML forms.
-
-    A form cannot say null (a nullable date or actor sent as a form field arrives as the text
-    "null"), so the JSON schema of a body does not describe a form of it; the browsable API's
-    forms still post, with an empty field meaning null.
-    """
-    content = operation.get("requestBody", {}).get("content", {})
-    if "application/json" in content:
-        for media_type in FORM_TYPES:
-            content.pop(media_type, None)
 
 
 def add_versioning(method: str, operation: dict) -> None:
@@ -251,8 +246,6 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(code, _response(description, schema))
             if "{id}" in path:
                 add_versioning(method, operation)
-            if path.startswith(RECORD_PATHS):
-                json_bodies_only(operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})
             if "text/csv" in content:

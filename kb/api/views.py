@@ -56,6 +56,8 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     permission_classes = [IsEditorOrReadOnly]
     filter_backends = [DjangoFilterBackend]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    # The schema documents JSON bodies only (kb.api.schema.KbAutoSchema.map_parsers).
+    json_bodies = True
     detail_serializer_class = None
     input_serializer_class = None
     export = ""

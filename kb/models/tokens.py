@@ -12,6 +12,8 @@ class ApiToken(AbstractAuthToken):
     the row; ``expiry`` (empty: never) ends it. The owner revokes it by deleting it.
     """
 
+    KB_DATA = False  # not knowledge: making or revoking a token leaves cached reads alone (selectors/cache.py)
+
     name = models.CharField(max_length=100, blank=True, help_text="What uses the token, e.g. “nightly import on db2”.")
 
     class Meta:

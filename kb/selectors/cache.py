@@ -55,8 +55,6 @@ def data_version() -> int:
 
 
 def _bump() -> None:
-    if replicas_configured():
-        cache.set(CHANGED_AT_KEY, time.time(), timeout=settings.KB_REPLICA_PIN_SECONDS + 1)
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not in the cache: any new start differs from every earlier version
@@ -75,11 +73,17 @@ def data_changed(**kwargs) -> None:
     if sender is not None and (
         sender._meta.app_label != "kb"
         or sender.__name__.startswith("Historical")
-        or sender._meta.label == "kb.ApiToken"
+        or not getattr(sender, "KB_DATA", True)
     ):
-        return  # another app's model, the history row of a kb model's own save, or an API token
+        return  # another app's model, the history row of a kb model's own save, or not knowledge (tokens)
     _bump()
-    transaction.on_commit(_bump)
+    transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    _bump()
+    if replicas_configured():  # a replica may lag behind this commit for a while (_replica_timeout)
+        cache.set(CHANGED_AT_KEY, time.time(), timeout=settings.KB_REPLICA_PIN_SECONDS + 1)
 
 
 def cached(name: str, compute: Callable[[], T], *, user: User) -> T:
@@ -126,4 +130,6 @@ class CachedCountPaginator(Paginator):
             sql, params = queryset.query.sql_with_params()
         except EmptyResultSet:
             return 0
-        return cached(f"count:{queryset.db}:{sql}:{params!r}", queryset.count, user=None)
+        # Not keyed by the database alias: replicas hold the primary's rows (cached() keeps
+        # their answers apart from the primary's), and one key serves them all.
+        return cached(f"count:{sql}:{params!r}", queryset.count, user=None)

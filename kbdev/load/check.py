@@ -19,7 +19,7 @@ from django.db import connection, connections
 from kb.backup import model_counts
 from kb.corpus import load_corpus
 from kb.models import Claim
-from kb.services import EDITORS_GROUP, token_create
+from kb.services import EDITORS_GROUP, token_create, tokens_revoke_all
 from kbdev.load.audit import audit, snapshot
 from kbdev.load.replication import LagSampler
 from kbdev.load.server import Gunicorn
@@ -100,6 +100,7 @@ def prepare_database(*, flush: bool) -> None:
 def editor_token() -> str:
     user, _ = get_user_model().objects.get_or_create(username=EDITOR, defaults={"is_staff": True})
     user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    tokens_revoke_all(owner=user, user=user)  # one run's token at a time, not one more per run
     return token_create(user=user, name="load check")[1]
 
 

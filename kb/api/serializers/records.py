@@ -111,7 +111,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementPartyInputSerializer(StrictTextMixin, serializers.Serializer):
+class AgreementPartyInputSerializer(serializers.Serializer):
     actor = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
     signatory = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
 
