@@ -177,7 +177,11 @@ class Data:
             model: list(model._default_manager.order_by("pk").values_list("pk", flat=True))
             for model in RESOURCES.values()
         }
-        self.actor_refs = [str(pk) for pk in self.ids[Actor]] + list(Actor.objects.values_list("slug", flat=True))
+
+    @property
+    def actor_refs(self) -> list[str]:
+        """Ids and slugs of the actors there are now (a stateful run deletes some)."""
+        return [ref for pk, slug in Actor.objects.order_by("pk").values_list("pk", "slug") for ref in (str(pk), slug)]
 
     def text(self, source_id) -> str:
         """The text of a source, as stored now (a stateful run reads records it made itself)."""
