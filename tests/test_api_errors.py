@@ -161,6 +161,21 @@ def test_csv_is_only_on_lists(client, make_actor):
     assert_detail(client.get(f"{V1}/actors/?format="), 404)
 
 
+@pytest.mark.parametrize("page", ["0", "x", "²", "-1"])
+def test_a_csv_with_a_bad_page_is_refused_as_a_json_list_is(client, make_actor, page):
+    make_actor()
+    assert_detail(client.get(f"{V1}/actors/?page={page}"), 404)
+    assert_detail(client.get(f"{V1}/actors/?format=csv&page={page}"), 404)
+
+
+def test_a_csv_takes_any_page_number_and_writes_the_whole_list(client, make_actor):
+    make_actor("Pyongyang")
+    for page in ("1", "last", "10983826128893283970056192"):
+        response = client.get(f"{V1}/actors/?format=csv&page={page}")
+        assert response.status_code == 200
+        assert "Pyongyang" in b"".join(response.streaming_content).decode()
+
+
 # --- writes -------------------------------------------------------------------------------
 
 

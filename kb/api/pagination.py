@@ -108,7 +108,8 @@ class KbPagination(PageNumberPagination):
         number = super().get_page_number(request, paginator)
         if len(str(number)) > 20:
             raise NotFound("Invalid page: the page number is too long.")
-        if str(number).isdigit() and (int(number) - 1) * paginator.per_page >= self.max_offset:
+        digits = str(number).isascii() and str(number).isdigit()  # "²" is a digit to isdigit(), not to int()
+        if digits and (int(number) - 1) * paginator.per_page >= self.max_offset:
             deepest = -(-self.max_offset // paginator.per_page)
             raise NotFound(
                 f"Invalid page “{number}”: page numbers reach the first {self.max_offset:,} results "

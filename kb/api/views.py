@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -108,9 +108,11 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             # CSV is the whole list, but a page or page size given with it is still checked as on any list.
             self.paginator.get_page_size(request)
+            # The rows are not paged, so any page number that could be one is taken; others are 404, as on JSON.
             page = request.query_params.get(self.paginator.page_query_param)
-            if page is not None and as_id(page) in (None, 0) and page != "last":
-                raise ValidationError({"page": [f"{page[:20]!r} is not a page number; pages count from 1."]})
+            numeric = page is not None and page.isascii() and page.isdigit() and int(page) >= 1
+            if page is not None and not numeric and page not in self.paginator.last_page_strings:
+                raise NotFound(f"Invalid page {page[:20]!r}: pages count from 1.")
             queryset = self.filter_queryset(self.get_queryset())
             return csv_response(self.export, queryset, user=request.user, filename=self.basename)
         return super().list(request, *args, **kwargs)
