@@ -28,8 +28,9 @@ db: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_corpus
 
+# The development server; make serve is the one for production (docs/deployment.md), so Django's notice is not repeated.
 run: db
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in one process per core (pytest-xdist), each on its own test database.
 # TEST_WORKERS=0 runs it in this process; TEST_ARGS adds pytest options, e.g. TEST_ARGS='-k api'.
@@ -46,7 +47,7 @@ format: setup-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Production: gunicorn with WhiteNoise static files on PostgreSQL (README, "Deployment").
+# Production: gunicorn with WhiteNoise static files on PostgreSQL (docs/deployment.md).
 # Needs DATABASE_URL (PostgreSQL), SECRET_KEY and ALLOWED_HOSTS; BIND and WORKERS override.
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -60,7 +61,7 @@ serve: setup
 	KB_ENV=production exec $(PY) -m gunicorn kb.wsgi:application --bind $(BIND) --workers $(WORKERS) \
 	  --access-logfile - --error-logfile - --timeout 60 --graceful-timeout 30
 
-# Backup and restore (README, "Backup and restore"): make backup writes backups/kb-<time>.jsonl.gz;
+# Backup and restore (docs/deployment.md, "Backup and restore"): make backup writes backups/kb-<time>.jsonl.gz;
 # make restore FILE=… loads one into an empty database (RESTORE_ARGS=--force empties it first).
 backup: setup
 	$(PY) manage.py kb_backup
@@ -92,7 +93,7 @@ bench-ingest: setup-dev
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && export DATABASE_URL=sqlite:///$$tmp/bench.sqlite3 && \
 	$(PY) manage.py migrate --no-input -v0 && $(PY) bench/ingest_bench.py $(BENCH_ARGS)
 
-# Performance at scale against the floor and a Datasette peer, on SQLite and PostgreSQL (README, "Performance").
+# Performance at scale against the floor and a Datasette peer, on SQLite and PostgreSQL (docs/performance.md).
 # BENCH_SCALE (default 1), BENCH_PG_URL, BENCH_REPEATS; Datasette lives in its own bench/.venv.
 BENCH_VENV := bench/.venv
 $(BENCH_VENV)/.installed: bench/requirements.txt
@@ -101,7 +102,7 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	touch $@
 
 bench: setup-dev $(BENCH_VENV)/.installed
-	$(PY) -m bench.run --update-readme
+	$(PY) -m bench.run --update-docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

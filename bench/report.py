@@ -1,12 +1,12 @@
-"""The benchmark's readable report: Markdown tables from results.json, and the README's copy of them."""
+"""The benchmark's readable report: Markdown tables from results.json, and the performance guide's copy of them."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-README_START = "<!-- bench:results:start -->"
-README_END = "<!-- bench:results:end -->"
+RESULTS_START = "<!-- bench:results:start -->"
+RESULTS_END = "<!-- bench:results:end -->"
 ENGINES = ("sqlite", "postgresql")
 LABEL = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
@@ -258,11 +258,11 @@ def markdown(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def update_readme(path: Path, table: str) -> None:
-    """Replace the text between the bench markers in README.md with ``table``."""
+def update_results(path: Path, table: str) -> None:
+    """Replace the text between the bench markers in ``path`` (docs/performance.md) with ``table``."""
     text = path.read_text()
-    if README_START not in text or README_END not in text:
-        print(f"{path.name} has no {README_START} … {README_END} markers; not updated.")
+    if RESULTS_START not in text or RESULTS_END not in text:
+        print(f"{path.name} has no {RESULTS_START} … {RESULTS_END} markers; not updated.")
         return
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    path.write_text(pattern.sub(lambda _: f"{README_START}\n{table}{README_END}", text, count=1))
+    pattern = re.compile(re.escape(RESULTS_START) + ".*?" + re.escape(RESULTS_END), re.S)
+    path.write_text(pattern.sub(lambda _: f"{RESULTS_START}\n{table}{RESULTS_END}", text, count=1))

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load  # noqa: E402
-from bench.report import markdown, update_readme  # noqa: E402
+from bench.report import markdown, update_results  # noqa: E402
 
 BENCH = ROOT / "bench"
 SCRATCH = BENCH / "scratch"
@@ -330,7 +330,7 @@ def main() -> None:
     parser.add_argument("--engines", default=os.environ.get("BENCH_ENGINES", "sqlite,postgresql"))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", "30")))
     parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", "30")))
-    parser.add_argument("--update-readme", action="store_true", help="Replace the table in README.md.")
+    parser.add_argument("--update-docs", action="store_true", help="Replace the results in docs/performance.md.")
     args = parser.parse_args()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     python = sys.executable
@@ -389,8 +389,8 @@ def main() -> None:
     table = markdown(results)
     (BENCH / "RESULTS.md").write_text(table)
     print(table)
-    if args.update_readme:
-        update_readme(ROOT / "README.md", table)
+    if args.update_docs:
+        update_results(ROOT / "docs" / "performance.md", table)
     log(f"done in {results['meta']['seconds']} s")
 
 

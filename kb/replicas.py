@@ -1,7 +1,7 @@
 """Read replicas: reads go to a replica, writes and transactions to the primary, and writers read their own writes.
 
-Installed only when ``DATABASE_REPLICA_URLS`` names replicas (settings; README, "Read
-replicas"). The parts are django-multidb-router's, used as its authors intend:
+Installed only when ``DATABASE_REPLICA_URLS`` names replicas (settings; docs/deployment.md, "Read replicas").
+The parts are django-multidb-router's, used as its authors intend:
 
 - :class:`ReplicaRouter` is its ``PinningReplicaRouter`` (reads to the replicas in turn,
   unless this thread is pinned to the primary; writes and migrations to ``default``), which

@@ -178,7 +178,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # DATABASE_REPLICA_URLS: comma-separated URLs of PostgreSQL read replicas (streaming standbys) of
 # the primary, read like DATABASE_URL, as the databases replica1, replica2… Reads go to them in
 # turn; writes, reads inside a transaction and a writer's reads for KB_REPLICA_PIN_SECONDS after
-# a write go to the primary (kb/replicas.py; README, "Read replicas"). Unset: one database, no router.
+# a write go to the primary (kb/replicas.py; docs/deployment.md, "Read replicas"). Unset: one database, no router.
 REPLICA_DATABASES = []
 for _number, _url in enumerate(
     (url.strip() for url in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()), start=1
@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
 # Ingest refuses files larger than this (bytes).
 KB_INGEST_MAX_BYTES = int(os.environ.get("KB_INGEST_MAX_BYTES", str(2 * 1024 * 1024)))
 
-# --- Security, served files and limits (README, "Deployment") ----------------------
+# --- Security, served files and limits (docs/deployment.md) ----------------------
 # Development serves static files straight from the apps; production from STATIC_ROOT
 # (make serve runs collectstatic first).
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -36,7 +36,7 @@ from kbdev.timing import measure
 QUERY = {"api:search": "?q=missiles", "kb:search": "?q=missiles"}
 # Routes that answer only POST: nothing to time for a reader.
 POST_ONLY = {"api:ingest"}
-# Whole-list CSV follows the rows it writes, not the size of a page (README, "Performance").
+# Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
 WHOLE_LIST = {"kb:transfer-csv"}
 # Records behind the detail routes, by the model a route's basename names.
 BASENAMES = {

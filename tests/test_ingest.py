@@ -631,7 +631,7 @@ def test_eval_ingest_scores_the_corpus_and_leaves_nothing_behind(db):
     call_command("eval_ingest", "--json", stdout=out)
     figures = json.loads(out.getvalue())["total"]
     assert figures["curated"] > 50 and figures["proposed"] > 30
-    # Loose floors: a regression guard, not the reported figures (see README, "Ingest").
+    # Loose floors: a regression guard, not the reported figures (see docs/ingest.md).
     assert figures["claim_precision"] >= 0.8 and figures["claim_recall"] >= 0.8
     assert figures["actor_precision"] >= 0.8 and figures["modality_agreement"] >= 0.4
     assert (Actor.objects.count(), Source.objects.count(), Claim.objects.count()) == (0, 0, 0)

@@ -1,4 +1,4 @@
-"""Full-text search and indexes for scale (see README, "Performance").
+"""Full-text search and indexes for scale (see docs/performance.md).
 
 On PostgreSQL: the unaccent and pg_trgm extensions; ``kb_search_vector(text)``, the
 search document of a text (accents removed, case folded, hyphens and slashes as spaces,

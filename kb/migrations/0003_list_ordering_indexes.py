@@ -1,4 +1,4 @@
-"""Indexes for the hot lists at scale (see README, "Performance").
+"""Indexes for the hot lists at scale (see docs/performance.md).
 
 - claims by review status and modality, covering the id (counts of a filtered list read
   the index alone);

@@ -1,4 +1,4 @@
-"""Indexes for the orders that lists and dossiers read (see README, "Performance").
+"""Indexes for the orders that lists and dossiers read (see docs/performance.md).
 
 - sources by publication date then title, newest first: the sources list, and claims in
   their default order (by source, then offset) walk sources by it;

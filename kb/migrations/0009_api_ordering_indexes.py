@@ -1,4 +1,4 @@
-"""Indexes for the API's other orderings (see README, "Performance").
+"""Indexes for the API's other orderings (see docs/performance.md).
 
 Each column a list may be ordered by (``?ordering=``) that no index served: claims by the
 time they speak about and by offset, transfers by report date, high estimate and creation,

@@ -10,7 +10,7 @@ The version lives in the cache too, and every write moves it on: the save, delet
 many-to-many signals of the kb models (every write goes through the services, which
 save models), and the bulk loaders (``synth_kb``, ``kb_restore``) when they finish. Where
 several processes serve the app, they must share the cache (``KB_CACHE_URL``, Redis) for
-one process to see another's writes at once (README, "Deployment").
+one process to see another's writes at once (docs/deployment.md).
 
 With read replicas (kb/replicas.py) a read may come from a copy that has not replayed the
 latest write yet. What the primary gave and what a replica gave are kept apart, so a writer
