@@ -33,7 +33,12 @@ from kbdev.routes import Route, project_routes
 from kbdev.timing import measure
 
 # Query strings without which a route answers 400 (search needs words).
-QUERY = {"api:search": "?q=missiles", "kb:search": "?q=missiles"}
+QUERY = {
+    "api:search": "?q=missiles",
+    "kb:search": "?q=missiles",
+    "kb:feed-search-atom": "?q=missiles",
+    "kb:feed-search-json": "?q=missiles",
+}
 # Routes that answer only POST: nothing to time for a reader.
 POST_ONLY = {"api:ingest"}
 # Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
@@ -48,6 +53,13 @@ BASENAMES = {
     "arms-transfer": ArmsTransfer,
     "transfer": ArmsTransfer,
     "relationship": Relationship,
+}
+# Routes of one record that are not its detail: the feeds of an actor's and a source's claims.
+RECORD_ROUTES = {
+    "feed-actor-atom": Actor,
+    "feed-actor-json": Actor,
+    "feed-source-atom": Source,
+    "feed-source-json": Source,
 }
 
 
@@ -93,8 +105,8 @@ def targets(routes: list[Route] | None = None) -> list[Target]:
             out.append(Target(route, reverse(name) + QUERY.get(name, "")))
             continue
         basename = (route.name or "").removesuffix("-detail")
-        model = BASENAMES.get(basename)
-        if model is None or len(params) != 1 or not (route.name or "").endswith("-detail"):
+        model = BASENAMES.get(basename) if (route.name or "").endswith("-detail") else RECORD_ROUTES.get(route.name)
+        if model is None or len(params) != 1:
             out.append(Target(route, None, "the sweep cannot fill its parameters: teach kbdev/sweep.py"))
             continue
         if model not in picked:

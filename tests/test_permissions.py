@@ -7,9 +7,9 @@ kind of record backed by an accepted claim and one backed only by a proposed cla
 the generator cannot instantiate fails the suite, naming the route, unless it sits in the
 commented allow-list below; so a new endpoint cannot escape the matrix.
 
-Size (test_matrix_size keeps it current): 51 routes outside the admin (36 API, 15 pages),
-instantiated as 65 URLs (details of claim-backed records twice: accepted and proposed backing;
-DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 1,820 requests, in 28
+Size (test_matrix_size keeps it current): 60 routes outside the admin (36 API, 24 pages and feeds),
+instantiated as 74 URLs (details of claim-backed records twice: accepted and proposed backing;
+DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,072 requests, in 28
 parametrized tests (one per role and method) that loop over the URLs.
 
 Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
@@ -92,13 +92,23 @@ WEB_OBJECTS: dict[str, tuple[Callable[[Mapping], list[tuple[object, bool]]], str
     "agreement-detail": (API_OBJECTS["agreement"], "slug"),
     "transfer-detail": (API_OBJECTS["arms-transfer"], "pk"),
     "event-detail": (API_OBJECTS["event"], "slug"),
+    # The feeds of one actor's or source's accepted claims (public: a feed reader signs in as nobody).
+    "feed-actor-atom": (API_OBJECTS["actor"], "slug"),
+    "feed-actor-json": (API_OBJECTS["actor"], "slug"),
+    "feed-source-atom": (API_OBJECTS["source"], "pk"),
+    "feed-source-json": (API_OBJECTS["source"], "pk"),
 }
 
 # The OpenAPI schema and its readers (drf-spectacular views, served to everyone).
 DOCS = {"schema", "docs", "redoc"}
 
 # Query strings where a route answers only with one (without: a 400 naming the parameter).
-QUERY = {"api:search": "?q=Kim", "kb:search": "?q=Kim"}
+QUERY = {
+    "api:search": "?q=Kim",
+    "kb:search": "?q=Kim",
+    "kb:feed-search-atom": "?q=Kim",
+    "kb:feed-search-json": "?q=Kim",
+}
 
 
 def instantiate(route: Route, kb: Mapping) -> list[Target] | None:
@@ -360,7 +370,7 @@ def test_a_route_the_generator_cannot_fill_fails_the_matrix(sample_kb, monkeypat
 def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
-    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (51, 65, 1820)
+    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (60, 74, 2072)
 
 
 # --- what the empty-body matrix cannot show ----------------------------------------------

@@ -8,17 +8,22 @@ offers, in what order, and how each is labelled and drawn.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterable
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from kb.choices import ActorKind
+from kb.dates import PartialDate
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
+from kb.models import Actor
 from kb.selectors import MAX_ACTORS, SEARCH_TYPES
+from kb.selectors.watch import CHANGE_TYPES, parse_cursor
 
 SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
 
@@ -240,3 +245,60 @@ class EventFilterForm(FilterForm):
         "date_to": TO,
         "q": forms.SearchInput(attrs={"placeholder": "e.g. summit"}),
     }
+
+
+# --- the changes page -----------------------------------------------------------------
+
+
+class ChangesForm(forms.Form):
+    """``/changes/``: changes since a date, of some record types, involving an actor, from a place in the list."""
+
+    since = forms.CharField(label="Since", required=False, max_length=10)
+    actor = forms.CharField(label="Actor", required=False, max_length=200)
+    type = forms.MultipleChoiceField(
+        label="Record types", required=False, choices=[], widget=forms.CheckboxSelectMultiple
+    )
+    before = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t.key, t.label.capitalize()) for t in CHANGE_TYPES]
+
+    def clean_since(self):
+        value = self.cleaned_data["since"].strip()
+        if not value:
+            return default_since()
+        try:
+            start = PartialDate.parse(value).start
+        except ValueError:
+            raise forms.ValidationError(
+                f"“{value}” is not a date: write a year (2026), a month (2026-11) or a day (2026-11-30)."
+            ) from None
+        return dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+
+    def clean_actor(self):
+        value = self.cleaned_data["actor"].strip()
+        if not value:
+            return None
+        actor = Actor.objects.filter(slug=value).first()
+        if actor is None and value.isdigit() and len(value) < 19:
+            actor = Actor.objects.filter(pk=int(value)).first()
+        if actor is None:
+            raise forms.ValidationError(f"No actor has the slug or id “{value[:60]}”.")
+        return actor
+
+    def clean_before(self):
+        value = self.cleaned_data["before"].strip()
+        if not value:
+            return None
+        try:
+            return parse_cursor(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+CHANGES_DEFAULT_DAYS = 30  # /changes/ without ?since= lists the last month
+
+
+def default_since() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=CHANGES_DEFAULT_DAYS)

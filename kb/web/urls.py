@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from kb.web import views
+from kb.web.feeds import FEEDS, JSON_FEEDS
 
 app_name = "kb"
 # Every page only reads: any method but GET and HEAD gets 405 with "Allow: GET, HEAD".
@@ -23,4 +24,14 @@ urlpatterns = [
     path("events/<slug:slug>/", require_safe(views.event_detail), name="event-detail"),
     path("graph/", require_safe(views.graph), name="graph"),
     path("search/", require_safe(views.search), name="search"),
+    path("changes/", require_safe(views.changes), name="changes"),
+    # Feeds of newly accepted claims, each as Atom and as JSON Feed (kb/web/feeds.py).
+    path("feeds/claims.atom", require_safe(FEEDS["claims"]()), name="feed-claims-atom"),
+    path("feeds/claims.json", require_safe(JSON_FEEDS["claims"]()), name="feed-claims-json"),
+    path("actors/<slug:slug>/claims.atom", require_safe(FEEDS["actor"]()), name="feed-actor-atom"),
+    path("actors/<slug:slug>/claims.json", require_safe(JSON_FEEDS["actor"]()), name="feed-actor-json"),
+    path("sources/<int:pk>/claims.atom", require_safe(FEEDS["source"]()), name="feed-source-atom"),
+    path("sources/<int:pk>/claims.json", require_safe(JSON_FEEDS["source"]()), name="feed-source-json"),
+    path("search/claims.atom", require_safe(FEEDS["search"]()), name="feed-search-atom"),
+    path("search/claims.json", require_safe(JSON_FEEDS["search"]()), name="feed-search-json"),
 ]

@@ -11,12 +11,14 @@ from kb.web.views.records import (
     transfer_list,
 )
 from kb.web.views.sources import claim_detail, source_detail, source_list
+from kb.web.views.watch import changes
 
 __all__ = [
     "actor_detail",
     "actor_list",
     "agreement_detail",
     "agreement_list",
+    "changes",
     "claim_detail",
     "event_detail",
     "event_list",
