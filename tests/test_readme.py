@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("README.md", "docs/api.md", "docs/ingest.md")
+EXAMPLE_FILES = ("README.md", "docs/api.md", "docs/ingest.md", "docs/web.md")
 SERVER = "http://127.0.0.1:8000"
 
 # Files an example reads that the reader brings along (their own article).
