@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 
 import pytest
@@ -32,7 +33,7 @@ from kb.selectors import visible_claims
 from kb.selectors.timeline import periods_between
 from kb.web import common, forms
 from kb.web.reader import annotate
-from kb.web.svg import TimelineItem, shorten, timeline_layout
+from kb.web.svg import TimelineItem, timeline_layout
 from kb.web.views import records
 from tests.helpers import ARTICLE
 
@@ -113,6 +114,11 @@ def test_actor_dossier(client, kb, django_assert_num_queries):
     dprk = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
     assert "152mm shells" in dprk and "Supplied by North Korea" in dprk
     assert "Hidden missile shipment" not in dprk
+    # The dossier's timeline zooms to the years of its events, on the events page filtered to the actor.
+    nav = re.search(r'<nav class="tl-zoom".*?</nav>', html, re.S)[0]
+    years = {label for label in re.findall(r">(\d{4}s?)</a>", nav)}
+    assert "2023" in years
+    assert f'href="{reverse("kb:event-list")}?actor={kb["kim"].slug}&amp;date_from=2023&amp;date_to=2023"' in nav
 
 
 def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
@@ -360,7 +366,7 @@ def test_events_timeline(client, kb, django_assert_num_queries):
     assert "Kim–Putin summit at Vostochny" in html and "Hidden fuel loading at Sungri" not in html
     # A day is a point; February 2022 is a span over the whole month.
     assert "<circle" in html and "precision-month" in html
-    assert "1 event · Zoom" in html and "tl-bar" not in html
+    assert "tl-bar" not in html
     response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
     html = response.content.decode()
     assert "Kim–Putin summit" in html and "Russian invasion of Ukraine</a>" not in html
@@ -393,7 +399,12 @@ def test_events_list_is_paginated_and_keeps_its_filters(client, kb, editor):
     assert "Page 2 of 2" in html and html.count('<li><span class="when">') == 12
     assert 'href="?kind=summit&amp;q=summit&amp;page=1"' in html
     # The picture draws every event the filters find, not just the page's.
-    assert html.count('class="tl-item') == 37
+    assert _wide(html).count('class="tl-item') == 37
+
+
+def _wide(html: str) -> str:
+    """The page up to the timeline's narrow picture (the same items, drawn again for a phone)."""
+    return html.split('class="tl-narrow"')[0]
 
 
 def _bars(html: str) -> dict[str, tuple[dict, int]]:
@@ -413,8 +424,14 @@ def test_many_events_are_counted_per_year_and_each_year_zooms_to_them(client, kb
     assert "8 events, counted per year; choose a year to see its events" in html
     assert "tl-item" not in html and "Hidden event" not in html
     # The span of the data and no more: 2019 to 2023, the empty 2022 drawn without a link.
-    assert re.findall(r'<text class="period"[^>]*>(\d+)</text>', html) == ["2019", "2020", "2021", "2022", "2023"]
-    assert '<g class="tl-bar empty">\n      <title>2022: 0 events</title>' in html
+    assert re.findall(r'<text class="period"[^>]*>(\d+)</text>', _wide(html)) == [
+        "2019",
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+    ]
+    assert re.search(r'<g class="tl-bar empty">\s*<title>2022: 0 events</title>', html)
     bars = _bars(html)
     assert bars["2019"] == ({"date_from": "2019", "date_to": "2019"}, 3)
     # A year counts the events under way in it: the war in 2019, 2020 and 2021.
@@ -423,7 +440,7 @@ def test_many_events_are_counted_per_year_and_each_year_zooms_to_them(client, kb
     for name, (query, count) in bars.items():
         zoomed = get(client, "event-list", query=query).content.decode()
         assert f'id="timeline-summary">{count} events ·' in zoomed, name
-        assert zoomed.count('class="tl-item') == count
+        assert _wide(zoomed).count('class="tl-item') == count
         assert f'rel="up">the {name[:3]}0s</a>' in zoomed
 
 
@@ -439,7 +456,7 @@ def test_a_zoomed_year_is_counted_per_month(client, kb, editor, monkeypatch):
     assert bars["September 2023"] == ({"kind": "meeting", "date_from": "2023-09", "date_to": "2023-09"}, 2)
     assert re.findall(r'<text class="period"[^>]*>(\w+)</text>', html)[:3] == ["Jan", "Feb", "Mar"]
     zoomed = get(client, "event-list", query=bars["September 2023"][0]).content.decode()
-    assert "2 events" in zoomed and zoomed.count('class="tl-item') == 2 and "Elsewhere" not in zoomed
+    assert "2 events" in zoomed and _wide(zoomed).count('class="tl-item') == 2 and "Elsewhere" not in zoomed
 
 
 @pytest.mark.parametrize(("threshold", "created", "queries"), [(60, 3, 3), (60, 40, 3), (5, 20, 2), (5, 70, 2)])
@@ -513,20 +530,119 @@ def test_timeline_layout_stops_periods_at_today_and_fits_the_axis():
     assert zoomed.items[0].x == 12 and zoomed.items[0].x + zoomed.items[0].width == zoomed.width - 12
 
 
-def test_timeline_labels_are_cut_at_a_word_with_the_whole_title_in_the_tooltip(client, kb, editor):
-    assert shorten("Kim Jong Un–Donald Trump summit in Vietnam", 38) == "Kim Jong Un–Donald Trump summit…"
-    dialogue = "North Korea’s dialogue with the United States and South Korea"
-    assert shorten(dialogue, 38) == "North Korea’s dialogue with…"
-    assert shorten("Kim Jong-un’s trip to the Russian Far East", 38) == "Kim Jong-un’s trip to the Russian Far…"
-    assert shorten("Short", 38) == "Short"
-    assert shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
-    title = "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome"
+def test_timeline_axis_spans_the_events_shown_without_padding():
+    today = dt.date(2026, 12, 6)
+    items = [
+        TimelineItem("Death of Kim Il-sung", "/a", PartialDate.parse("1994-07-08")),
+        TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+    ]
+    for layout in (timeline := timeline_layout(items, today=today), timeline.narrow):
+        # From the earliest start's year to today's: not back to 1990 nor on to 2030.
+        assert (layout.first, layout.last) == (dt.date(1994, 1, 1), dt.date(2026, 12, 31))
+        shown = [tick.label for tick in layout.ticks if tick.label]
+        assert shown[0] == "1994" and "1990" not in shown and "2030" not in shown
+        assert all(12 <= tick.x <= layout.width - 12 for tick in layout.ticks)
+        # Tick labels that are shown never run into each other.
+        spans = [
+            {"start": (t.x, t.x + len(t.label) * 6.2), "end": (t.x - len(t.label) * 6.2, t.x)}.get(
+                t.anchor, (t.x - len(t.label) * 3.1, t.x + len(t.label) * 3.1)
+            )
+            for t in layout.ticks
+            if t.label
+        ]
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+        covid = layout.items[1]
+        # The ongoing decade ends at today, a few days short of the axis's end.
+        assert layout.width - 12 - 3 < covid.x + covid.width < layout.width - 12
+
+
+def test_events_page_zooms_to_the_decades_and_years_that_hold_events(client, kb, editor):
+    for title, start in (
+        ("Armistice", "1953-07-27"),
+        ("Summit in Hanoi", "2019-02-27"),
+        ("Treaty signed", "2024-06-19"),
+    ):
+        services.event_create(
+            user=editor, title=title, kind=EventKind.SANCTIONS, start_on=start, evidence=[_backing(kb)]
+        )
+
+    def zoom(html):
+        nav = re.search(r'<nav class="tl-zoom".*?</nav>', html, re.S)[0]
+        return [
+            (label, href.replace("&amp;", "&"), bool(cur))
+            for href, cur, label in re.findall(r'<a href="([^"]+)"( aria-current="true")?>([^<]+)</a>', nav)
+        ]
+
+    links = zoom(get(client, "event-list", query={"kind": "sanctions"}).content.decode())
+    # The decades and (few enough) years that hold events; no link to one without events.
+    assert [label for label, _, _ in links] == ["1950s", "2010s", "2020s", "1953", "2019", "2024"]
+    # A zoom link keeps the other filters.
+    href = links[2][1]
+    assert "kind=sanctions" in href and "date_from=2020s" in href and "date_to=2020s" in href
+    html = get(
+        client, "event-list", query={"kind": "sanctions", "date_from": "2020s", "date_to": "2020s"}
+    ).content.decode()
+    assert ("2024", "?kind=sanctions&date_from=2024&date_to=2024", False) in zoom(html)
+    assert "2019" not in [label for label, _, _ in zoom(html)]
+    # The list under a year's heading does not say the year again.
+    year = re.search(r"<h3>2024</h3>.*?</ul>", html, re.S)[0]
+    assert re.findall(r'<span class="when">([^<]*)</span>', year) == ["19 June"]
+    # The current zoom is marked.
+    html = get(
+        client, "event-list", query={"kind": "sanctions", "date_from": "2024", "date_to": "2024"}
+    ).content.decode()
+    assert [label for label, _, current in zoom(html) if current] == ["2024"]
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_timeline_labels_are_whole_wrapped_and_never_overlap(client, kb, editor):
+    today = dt.date(2026, 12, 6)
+    titles = [
+        "Kim Jong Un–Donald Trump summit in Vietnam",
+        "North Korea’s dialogue with the United States and South Korea",
+        "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome",
+        "Semi-privatisation of North Korean industries",
+    ]
+    items = [
+        TimelineItem(titles[0], "/a", PartialDate.parse("2019-02-27"), PartialDate.parse("2019-02-28")),
+        TimelineItem(titles[1], "/b", PartialDate.parse("2018"), PartialDate.parse("2019")),
+        TimelineItem(titles[2], "/c", PartialDate.parse("2023-09-13")),
+        TimelineItem(titles[3], "/d", PartialDate.parse("2000s")),
+        TimelineItem("Korean War", "/e", PartialDate.parse("1950"), PartialDate.parse("1953")),
+    ]
+    layout = timeline_layout(items, today=today)
+    for picture in (layout, layout.narrow):
+        boxes = []
+        for item in picture.items:
+            # The whole title, in order, over one or more lines; never an ellipsis.
+            assert " ".join(text for _, text in item.label_lines) == item.label
+            assert "…" not in item.label
+            left, _, right, bottom = item.label_box
+            assert left >= 0 and right <= picture.width and bottom <= picture.height
+            boxes.append(item.label_box)
+            # A label does not cover another item's mark.
+            for other in picture.items:
+                mark = (other.x - 5, other.y - 5, other.x + other.width + 5, other.y + 5)
+                assert other is item or not _boxes_overlap(item.label_box, mark)
+        assert not any(_boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert layout.narrow.width == 340 and max(len(item.label_lines) for item in layout.narrow.items) > 1
     services.event_create(
-        user=editor, title=title, kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
+        user=editor, title=titles[2], kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
     )
     html = get(client, "event-list").content.decode()
-    assert f"<title>{title} — 13 September 2023</title>" in html
-    assert ">Kim Jong Un and Vladimir Putin inspect…</text>" in html
+    # Hover and focus show the full title and the date; the label itself is whole, in tspans.
+    assert f"<title>{titles[2]} — 13 September 2023</title>" in html
+    labels = [
+        " ".join(re.findall(r">([^<]*)</tspan>", m)) for m in re.findall(r'<text text-anchor="\w+">(.*?)</text>', html)
+    ]
+    assert labels.count(titles[2]) == 2  # in the wide picture and in the narrow one
+    assert "…</text>" not in html and "…</tspan>" not in html
+    # Both pictures scale to their box (a viewBox, no fixed width); no horizontal scroll box.
+    assert html.count('class="tl-picture"') == 2 and 'class="scroll-x"' not in html.split('id="in-order"')[0]
+    assert re.search(r'<svg viewBox="0 0 340 \d+" class="tl-picture"', html)
 
 
 def test_periods_follow_the_span():

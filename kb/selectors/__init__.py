@@ -45,7 +45,7 @@ from kb.selectors.search import (
     search_filter,
     search_pattern,
 )
-from kb.selectors.timeline import EventTimeline, Period, event_timeline
+from kb.selectors.timeline import EventTimeline, Period, event_timeline, zoom_periods
 from kb.selectors.versions import last_change, record_version
 from kb.selectors.visibility import (
     is_editor,
@@ -98,4 +98,5 @@ __all__ = [
     "visible_evidence",
     "visible_links",
     "visible_records",
+    "zoom_periods",
 ]

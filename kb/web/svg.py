@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx
 import numpy.random  # noqa: F401  networkx's layouts import it on first use: import it with the app instead
@@ -40,8 +41,8 @@ class TimelineItem:
     precision: str = DatePrecision.DAY
     label_x: float = 0.0
     label_anchor: str = "start"
-    label_on_bar: bool = False
-    short_label: str = ""
+    label_lines: list[tuple[float, str]] = field(default_factory=list)  # (baseline, text): the whole label, wrapped
+    label_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # left, top, right, bottom
 
     @property
     def when(self) -> str:
@@ -66,30 +67,23 @@ class Timeline:
     height: int
     axis_y: float
     top: float
+    first: dt.date  # the axis: from the first day drawn…
+    last: dt.date  # …to the last (today for what is still going on)
+    narrow: Timeline | None = None  # the same items laid out for a phone's width
 
 
-# Words a shortened label does not end on.
-_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+CHAR_WIDTH = 6.6  # the mean advance of a 12px system-ui character, a little generous
+LINE_HEIGHT = 15
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if not text[limit - 1].isspace():
-        space = cut.rfind(" ")
-        if space >= limit // 2:  # a single very long word is cut inside it
-            cut = cut[:space]
-    words = cut.split()
-    if len(words) > 1 and words[-1].lower() in _DANGLING:
-        words.pop()
-    return " ".join(words).rstrip(" ,;:–—-") + "…"
+def wrap(text: str, chars: int) -> list[str]:
+    """``text`` in lines of at most ``chars`` characters, broken between words (inside a word only if it is longer)."""
+    return textwrap.wrap(text, max(chars, 8), break_on_hyphens=False) or [text]
 
 
-def _tick_step(years: float) -> int:
+def _tick_step(years: float, most: int = 12) -> int:
     for step in (1, 2, 5, 10, 20, 25, 50, 100):
-        if years / step <= 12:
+        if years / step <= most:
             return step
     return 200
 
@@ -106,11 +100,14 @@ def _drawn(item: TimelineItem, today: dt.date, lo: dt.date | None, hi: dt.date |
     return start, max(start, end)
 
 
-def _axis(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date, list[tuple[dt.date, str, bool]]]:
+def _axis(
+    first: dt.date, last: dt.date, most_ticks: int = 12
+) -> tuple[dt.date, dt.date, list[tuple[dt.date, str, bool]]]:
     """Where the axis starts and ends, and its ticks (day, label, major), for a span from ``first`` to ``last``.
 
-    The axis ends the day after ``last``'s month or year; no tick is drawn at that end, so
-    the last label is the last month or year drawn.
+    The axis runs from ``first``'s month (or quarter, or year) to the end of ``last``'s:
+    no padding to a round number. No tick is drawn at the end, so the last label is the
+    last month or year drawn.
     """
     ticks: list[tuple[dt.date, str, bool]] = []
     if (last - first).days <= 62:  # a month or two: weekly ticks
@@ -139,13 +136,109 @@ def _axis(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date, list[tuple[d
             if month > 12:
                 year, month = year + 1, month - 12
         return lo, hi, ticks
-    step = _tick_step(span_years)
-    lo = dt.date(max(first.year // step * step, 1), 1, 1)
-    # The axis ends with the last year drawn, not at the next round number.
+    step = _tick_step(span_years, most_ticks)
+    lo = dt.date(first.year, 1, 1)
     hi = dt.date(min(last.year + 1, 9999), 1, 1)
-    for year in range(lo.year, hi.year, step):
-        ticks.append((dt.date(year, 1, 1), str(year), True))
+    # The first year drawn, then the round years after it.
+    years = [lo.year] + [y for y in range(-(-lo.year // step) * step, hi.year, step) if y > lo.year]
+    ticks.extend((dt.date(year, 1, 1), str(year), True) for year in years)
     return lo, hi, ticks
+
+
+def _place_label(item: TimelineItem, width: int, margin: int) -> None:
+    """Put the whole label beside its mark, wrapped to the room there, or under it across the picture."""
+    right_room = width - margin - (item.x + item.width + 8)
+    left_room = item.x - 8 - margin
+    need = len(item.label) * CHAR_WIDTH
+    if need <= right_room:
+        lines, item.label_x, item.label_anchor = [item.label], item.x + item.width + 8, "start"
+    elif need <= left_room:
+        lines, item.label_x, item.label_anchor = [item.label], item.x - 8, "end"
+    elif max(right_room, left_room) >= 16 * CHAR_WIDTH:  # room for a few words a line: wrap beside the mark
+        room = max(right_room, left_room)
+        lines = wrap(item.label, int(room // CHAR_WIDTH))
+        if right_room >= left_room:
+            item.label_x, item.label_anchor = item.x + item.width + 8, "start"
+        else:
+            item.label_x, item.label_anchor = item.x - 8, "end"
+    else:  # a long span or a narrow picture: the label runs under the mark, across the picture
+        lines = wrap(item.label, int((width - 2 * margin) // CHAR_WIDTH))
+        text_width = max(len(line) for line in lines) * CHAR_WIDTH
+        item.label_x, item.label_anchor = max(min(item.x, width - margin - text_width), margin), "start"
+        item.label_lines = [(round(item.y + 8 + LINE_HEIGHT * (n + 1), 1), line) for n, line in enumerate(lines)]
+    if not item.label_lines:
+        item.label_lines = [(round(item.y + 4 + LINE_HEIGHT * n, 1), line) for n, line in enumerate(lines)]
+    item.label_x = round(item.label_x, 1)
+    text_width = max(len(line) for line in lines) * CHAR_WIDTH
+    left = {"start": item.label_x, "end": item.label_x - text_width}[item.label_anchor]
+    item.label_box = (
+        round(left, 1),
+        round(item.label_lines[0][0] - 11, 1),
+        round(left + text_width, 1),
+        round(item.label_lines[-1][0] + 3, 1),
+    )
+
+
+def _timeline(
+    items: list[TimelineItem],
+    *,
+    today: dt.date,
+    window: tuple[dt.date | None, dt.date | None],
+    width: int,
+) -> Timeline:
+    items = [replace(item, label_lines=[]) for item in items]
+    lo_limit, hi_limit = window
+    drawn = [_drawn(item, today, lo_limit, hi_limit) for item in items]
+    first = lo_limit or min(start for start, _ in drawn)
+    last = max(end for _, end in drawn)
+    if hi_limit is not None:
+        last = max(min(hi_limit, max(today, last)), last)
+    lo, hi, tick_days = _axis(first, last, most_ticks=max(width // 80, 4))
+    margin, top = 12, 34
+    inner = width - 2 * margin
+    days = max((hi - lo).days, 1)
+
+    def x_of(day: dt.date) -> float:
+        return round(margin + (day - lo).days / days * inner, 1)
+
+    ticks = []
+    shown_until = -math.inf
+    for day, label, major in tick_days:
+        tick = Tick(x=x_of(day), label=label, major=major)
+        # Labels at the picture's edges are aligned inwards so they are not cut off.
+        text_width = len(label) * 6.2
+        if tick.x > width - margin - text_width / 2:
+            tick.anchor = "end"
+        elif tick.x < margin + text_width / 2:
+            tick.anchor = "start"
+        left = {"start": tick.x, "middle": tick.x - text_width / 2, "end": tick.x - text_width}[tick.anchor]
+        if left < shown_until + 6:  # too close to the previous label: the line stays, the label goes
+            tick.label = ""
+        else:
+            shown_until = left + text_width
+        ticks.append(tick)
+    y = float(top)
+    for item, (start, end) in zip(items, drawn, strict=True):
+        item_end = item.end or item.start
+        item.precision = max((item.start.precision, item_end.precision), key=_COARSENESS.__getitem__)
+        item.x = x_of(start)
+        # A period covers through its last day: draw to the start of the next.
+        right = x_of(end + dt.timedelta(days=1))
+        item.width = round(max(right - item.x, 3.0), 1)
+        item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
+        item.y = round(y + 6, 1)
+        _place_label(item, width, margin)
+        y = max(item.y + 12, item.label_box[3] + 6)
+    return Timeline(
+        items=items,
+        ticks=ticks,
+        width=width,
+        height=round(y + 4),
+        axis_y=top - 14,
+        top=top - 6,
+        first=lo,
+        last=hi - dt.timedelta(days=1),
+    )
 
 
 def timeline_layout(
@@ -154,60 +247,25 @@ def timeline_layout(
     today: dt.date,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
     width: int = 960,
-    row: int = 24,
-    label_chars: int = 44,
+    narrow_width: int = 340,
 ) -> Timeline | None:
     """Place each item on its own row, ordered by start; spans for coarse or lasting dates, points for days.
 
     Periods that reach past ``today`` (a date known only to this decade, something still
-    lasting) stop at today, and the axis ends with the last year drawn. ``window`` (first
-    and last day, either may be None) is the range the items were filtered to: the axis
-    covers it and items are cut to it. The same items on the same day give the same picture.
+    lasting) stop at today, and the axis runs from the first year (or quarter, or month)
+    drawn to the last. ``window`` (first and last day, either may be None) is the range the
+    items were filtered to: the axis covers it and items are cut to it. Every label is
+    drawn whole, wrapped onto several lines where it does not fit. The picture is laid out
+    twice: ``width`` wide, and ``narrow_width`` wide for a phone, where it is drawn at
+    about its own size so its text stays legible. The same items on the same day give
+    the same picture.
     """
     items = sorted(items, key=lambda i: (i.start.sort_key(), i.label))
     if not items:
         return None
-    lo_limit, hi_limit = window
-    drawn = [_drawn(item, today, lo_limit, hi_limit) for item in items]
-    first = lo_limit or min(start for start, _ in drawn)
-    last = max(end for _, end in drawn)
-    if hi_limit is not None:
-        last = max(min(hi_limit, max(today, last)), last)
-    lo, hi, tick_days = _axis(first, last)
-    margin, top = 12, 34
-    inner = width - 2 * margin
-    days = max((hi - lo).days, 1)
-
-    def x_of(day: dt.date) -> float:
-        return round(margin + (day - lo).days / days * inner, 1)
-
-    ticks = [Tick(x=x_of(day), label=label, major=major) for day, label, major in tick_days]
-    for tick in ticks:
-        # Labels at the picture's edges are aligned inwards so they are not cut off.
-        if tick.x > width - margin - 15:
-            tick.anchor = "end"
-        elif tick.x < margin + 15:
-            tick.anchor = "start"
-    for n, (item, (start, end)) in enumerate(zip(items, drawn, strict=True)):
-        item_end = item.end or item.start
-        item.precision = max((item.start.precision, item_end.precision), key=_COARSENESS.__getitem__)
-        item.x = x_of(start)
-        # A period covers through its last day: draw to the start of the next.
-        right = x_of(end + dt.timedelta(days=1))
-        item.width = round(max(right - item.x, 3.0), 1)
-        item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
-        item.y = top + n * row
-        item.short_label = shorten(item.label, label_chars)
-        text_width = len(item.short_label) * 6.6  # about 12px system-ui
-        if item.x + item.width + 8 + text_width <= width:
-            item.label_x, item.label_anchor = round(item.x + item.width + 8, 1), "start"
-        elif item.x - 8 - text_width >= 0:
-            item.label_x, item.label_anchor = round(item.x - 8, 1), "end"
-        else:  # a long span: the label sits on the bar itself
-            item.label_x, item.label_anchor = round(min(item.x, width - text_width) + 4, 1), "start"
-            item.label_on_bar = True
-    height = top + len(items) * row + 8
-    return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
+    timeline = _timeline(items, today=today, window=window, width=width)
+    timeline.narrow = _timeline(items, today=today, window=window, width=narrow_width)
+    return timeline
 
 
 @dataclass
@@ -253,6 +311,7 @@ class BarChart:
     baseline: float
     label_y: float
     note_y: float
+    narrow: BarChart | None = None  # the same bars laid out for a phone's width
 
     @property
     def label_x(self) -> float:
@@ -274,10 +333,22 @@ def _nice_ceiling(value: int) -> tuple[int, int]:
         magnitude *= 10
 
 
-def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240) -> BarChart | None:
-    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap."""
+def bar_chart_layout(
+    bars: Sequence[Bar], *, width: int = 960, height: int = 240, narrow_width: int = 340
+) -> BarChart | None:
+    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap.
+
+    Laid out twice: ``width`` wide, and ``narrow_width`` wide for a phone (where it is drawn
+    at about its own size, so its text stays legible).
+    """
     if not bars:
         return None
+    chart = _bar_chart([replace(bar) for bar in bars], width=width, height=height)
+    chart.narrow = _bar_chart([replace(bar) for bar in bars], width=narrow_width, height=height)
+    return chart
+
+
+def _bar_chart(bars: list[Bar], *, width: int, height: int) -> BarChart:
     left, right, top, bottom = 40, 12, 20, 40
     baseline = height - bottom
     plot_height = baseline - top
@@ -287,7 +358,7 @@ def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240
         Gridline(y=round(baseline - value / ceiling * plot_height, 1), label=f"{value:,}")
         for value in range(0, ceiling + 1, step)
     ]
-    label_width = max(len(bar.label) for bar in bars) * 6.6 + 8  # about 11px system-ui
+    label_width = max(len(bar.label) for bar in bars) * CHAR_WIDTH + 8  # 12px system-ui
     every = max(math.ceil(label_width / slot), 1)
     for i, bar in enumerate(bars):
         bar.slot_x, bar.slot_width = round(left + i * slot, 1), round(slot, 1)
@@ -300,7 +371,7 @@ def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240
         bar.y = round(baseline - bar.height, 1)
         bar.count_y = round(bar.y - 4, 1)
         bar.show_label = i % every == 0
-        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * 6.2 + 2 <= slot
+        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * CHAR_WIDTH + 2 <= slot
     return BarChart(
         bars=list(bars),
         gridlines=gridlines,

@@ -44,7 +44,6 @@ def home(request):
             for e in overview.events
         ),
         today=timezone.localdate(),
-        label_chars=38,
     )
     context = {
         "counts": overview.totals,
