@@ -1115,6 +1115,80 @@ def test_graph_layout_is_deterministic_and_inside_the_picture():
     assert all(0 <= n.x <= first.width and 0 <= n.y <= first.height for n in first.nodes)
 
 
+def _graph_boxes_do_not_overlap(graph) -> None:
+    """No two names, link labels or link numbers overlap; none covers a dot; all stay in the picture."""
+    names = [n.label_box for n in graph.nodes if n.label_box]
+    links = [e.label_box for e in graph.edges if e.label_box]
+    dots = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in graph.nodes]
+    boxes = names + links
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= graph.width and a[3] <= graph.height
+        assert not any(_boxes_overlap(a, b) for b in boxes[i + 1 :]), a
+        assert not any(_boxes_overlap(a, dot) for dot in dots), a
+
+
+def test_graph_labels_are_whole_and_never_overlap():
+    from kb.web.svg import GraphBuilder, ego_layout, spring_layout
+
+    class A:
+        def __init__(self, pk, name, kind="state"):
+            self.pk, self.name, self.kind = pk, name, kind
+
+        def get_absolute_url(self):
+            return f"/actors/{self.pk}/"
+
+    long = "School of Social Sciences and Humanities, Aston University"
+    names = ["North Korea", "Russia", long, "Korean People's Army", "North Korean military industry", "Iran", "Syria"]
+    names += [f"Envoy {n}" for n in range(20)]
+    actors = [A(i, name, "person" if i > 6 else "state") for i, name in enumerate(names)]
+
+    def build():
+        builder = GraphBuilder()
+        for other in actors[1:]:
+            builder.edge(actors[0], other, "relationship", "ally of")
+        # Parallel labels that cannot all sit on one short line, as the arms links between two states.
+        for label in ("Military technology and know-how", "Missiles", "Ammunition", "Artillery"):
+            builder.edge(actors[1], actors[0], "transfer", f"arms: {label}")
+            builder.edge(actors[0], actors[1], "agreement", f"Agreement on {label}")
+        for n in range(7, 17):
+            builder.edge(actors[n], actors[n + 1], "relationship", "worked with")
+        return builder
+
+    spring, ego = spring_layout(build()), ego_layout(build(), 0)
+    # A long name is wrapped rather than cut.
+    assert any(len(n.label_lines) > 1 for n in spring.nodes if n.label == long)
+    for graph in (spring, ego):
+        _graph_boxes_do_not_overlap(graph)
+        for n in graph.nodes:
+            # A name is whole (wrapped at spaces) wherever it is drawn.
+            assert not n.label_lines or " ".join(text for _, text in n.label_lines) == n.label
+        # Only a name that fits nowhere is left to the tooltip and the table (one, on the crowded star).
+        assert sum(not n.label_lines for n in graph.nodes) <= 1
+        # Every link is numbered as its row in the table; a label is whole on the line or replaced by the number.
+        assert [e.number for e in graph.edges] == list(range(1, len(graph.edges) + 1))
+        for e in graph.edges:
+            assert not (e.label_lines and e.marker)
+            assert not e.label_lines or " ".join(text for _, text in e.label_lines) == e.label
+        assert any(e.marker for e in graph.edges) and any(e.label_lines for e in graph.edges)
+
+
+def test_graph_pages_scale_the_picture_and_list_every_actor_and_link(client, kb):
+    for html in (
+        get(client, "graph").content.decode(),
+        get(client, "actor-detail", slug=kb["dprk"].slug).content.decode(),
+    ):
+        assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="graph-picture"', html)
+        assert "scroll-x" not in html.split('<figure class="graph">')[1].split("</figure>")[0]
+        nodes = re.findall(r'<a href="([^"]+)" class="node kind-', html)
+        table = html.split('<div class="graph-tables">')[1].split("</div>")[0]
+        links = re.findall(r'<td class="num">(\d+)</td><td><a href="([^"]+)">', table)
+        actors = re.findall(r'<tr><td><a href="([^"]+)">', table)
+        assert sorted(actors) == sorted(nodes)
+        assert [int(number) for number, _ in links] == list(range(1, html.count('<g class="edge edge-') + 1))
+        # The full name is on hover, and in the table, never cut.
+        assert "…" not in html.split('<figure class="graph">')[1].split("</figure>")[0]
+
+
 def test_review_note_is_shown_to_editors_only(client, make_claim, editor):
     claim = services.claim_review(make_claim(), user=editor, status="accepted", note="Checked against the wire copy.")
     page = client.get(f"/claims/{claim.pk}/").content.decode()

@@ -398,9 +398,11 @@ class Node:
     y: float = 0.0
     degree: int = 0
     central: bool = False
+    # Filled in by the label placement: the whole name, wrapped, or nothing where it fits nowhere.
+    label_x: float = 0.0
     label_anchor: str = "middle"
-    label_dx: float = 0.0
-    label_dy: float = -12.0
+    label_lines: list[tuple[float, str]] = field(default_factory=list)  # (baseline, text)
+    label_box: tuple[float, float, float, float] | None = None
 
     @property
     def radius(self) -> float:
@@ -418,27 +420,21 @@ class Edge:
     y1: float = 0.0
     x2: float = 0.0
     y2: float = 0.0
+    # Filled in by the label placement: the label on the line, or its number (the row of the
+    # graph's table) in a small disc where the label would collide, or neither.
+    number: int = 0
+    label_x: float = 0.0
+    label_lines: list[tuple[float, str]] = field(default_factory=list)
+    label_box: tuple[float, float, float, float] | None = None
+    marker: tuple[float, float] | None = None  # the centre of the numbered disc
 
     @property
     def label(self) -> str:
         return "; ".join(self.labels)
 
     @property
-    def _label_at(self) -> float:
-        # On a dossier's star, labels sit towards the neighbour so they do not pile up in the middle.
-        if self.source.central:
-            return 0.62
-        if self.target.central:
-            return 0.38
-        return 0.5
-
-    @property
-    def mid_x(self) -> float:
-        return round(self.x1 + (self.x2 - self.x1) * self._label_at, 1)
-
-    @property
-    def mid_y(self) -> float:
-        return round(self.y1 + (self.y2 - self.y1) * self._label_at - 3, 1)
+    def marker_width(self) -> float:
+        return round(self.label_box[2] - self.label_box[0], 1) if self.marker and self.label_box else 0.0
 
 
 @dataclass
@@ -519,48 +515,134 @@ def _fit(nodes: Sequence[Node], width: int, height: int, margin: float, stretch:
         n.y = round(off_y + (n.y - min_y) * scale_y, 1)
 
 
-LABEL_CHARS = 28  # the templates truncate node labels to this many characters
+NODE_CHAR = 6.8  # the mean advance of a 12px system-ui character (13px bold at the centre is wider)
+EDGE_CHAR = 5.7  # of a 10px one
+NODE_LINE, EDGE_LINE = 14.0, 12.0
+NODE_WRAP, EDGE_WRAP = 18, 26  # characters a line, for names and link labels too long for one
 
 
-def _label_box(n: Node, anchor: str, dx: float, dy: float) -> tuple[float, float, float, float]:
-    text_width = min(len(n.label), LABEL_CHARS) * 6.6
-    x = n.x + dx
-    left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
-    baseline = n.y + dy
-    return left, baseline - 11, left + text_width, baseline + 3
+def _text_box(
+    x: float, baselines: Sequence[float], lines: Sequence[str], anchor: str, char: float, size: float
+) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) that ``lines`` of text take, the first on ``baselines[0]``."""
+    width = max(len(line) for line in lines) * char
+    left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+    return (
+        round(left - 1, 1),
+        round(baselines[0] - size, 1),
+        round(left + width + 1, 1),
+        round(baselines[-1] + size * 0.3, 1),
+    )
 
 
 def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _place_labels(nodes: Sequence[Node], cx: float, width: float = 0, height: float = 0) -> None:
-    """Put each label beside its dot where it collides with no earlier label and stays in the picture.
+def _inside(box, width: float, height: float) -> bool:
+    return box[0] >= 2 and box[1] >= 2 and box[2] <= width - 2 and box[3] <= height - 2
 
-    Hubs are labelled first; the preferred side faces away from the centre.
+
+def _dots(nodes: Sequence[Node], pad: float = 2.0) -> list[tuple[float, float, float, float]]:
+    return [(n.x - n.radius - pad, n.y - n.radius - pad, n.x + n.radius + pad, n.y + n.radius + pad) for n in nodes]
+
+
+def _place_labels(nodes: Sequence[Node], cx: float, width: float, height: float) -> None:
+    """Put each name beside its dot where it collides with no other name or dot and stays in the picture.
+
+    Hubs are named first; the preferred side faces away from the centre. A name too long for
+    one line, or that fits nowhere on one, is wrapped; one that fits nowhere at all is left
+    to the dot's tooltip and the table beside the picture.
     """
     placed: list[tuple[float, float, float, float]] = []
-    dots = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in nodes]
+    dots = _dots(nodes)
     for n in sorted(nodes, key=lambda n: (not n.central, -n.degree, n.label)):
-        r = n.radius
-        right, left = ("start", r + 4, 4.0), ("end", -r - 4, 4.0)
-        above, below = ("middle", 0.0, -r - 6), ("middle", 0.0, r + 14)
-        if n.central or abs(n.x - cx) <= 40:
-            candidates = [above, below, right, left]
-        elif n.x < cx:
-            candidates = [left, above, below, right]
-        else:
-            candidates = [right, above, below, left]
-        choice = candidates[0]
-        for candidate in candidates:
-            box = _label_box(n, *candidate)
-            inside = not width or (box[0] >= 2 and box[2] <= width - 2 and box[1] >= 2 and box[3] <= height - 2)
-            clear = not any(_overlaps(box, other) for other in placed) and not any(_overlaps(box, dot) for dot in dots)
-            if inside and clear:
-                choice = candidate
+        r, size = n.radius, 13.0 if n.central else 12.0
+        char = NODE_CHAR * (1.1 if n.central else 1.0)
+        shapes = [[n.label]] if len(n.label) <= NODE_WRAP else []
+        shapes.append(wrap(n.label, NODE_WRAP))
+        if len(n.label) > 10:
+            shapes.append(wrap(n.label, 10))
+        n.label_lines, n.label_box = [], None
+        for lines in shapes:
+            k = len(lines)
+            beside = 4 - (k - 1) * NODE_LINE / 2  # the first baseline of lines centred on the dot
+            sides = {
+                "right": [(n.x + r + 4 + far, n.y + beside, "start") for far in (0, 12)],
+                "left": [(n.x - r - 4 - far, n.y + beside, "end") for far in (0, 12)],
+                "above": [(n.x, n.y - r - 6 - far - (k - 1) * NODE_LINE, "middle") for far in (0, 10)],
+                "below": [(n.x, n.y + r + 16 + far, "middle") for far in (0, 10)],
+            }
+            if n.central or abs(n.x - cx) <= 40:
+                order = ("above", "below", "right", "left")
+            elif n.x < cx:
+                order = ("left", "above", "below", "right")
+            else:
+                order = ("right", "above", "below", "left")
+            above, below = n.y - r - 4 - (k - 1) * NODE_LINE, n.y + r + 14
+            corners = [
+                (n.x + r * 0.7, above, "start"),
+                (n.x - r * 0.7, above, "end"),
+                (n.x + r * 0.7, below, "start"),
+                (n.x - r * 0.7, below, "end"),
+            ]
+            candidates = [sides[side][0] for side in order] + corners + [sides[side][1] for side in order]
+            for x, first, anchor in candidates:
+                if _try_node_label(n, x, first, anchor, lines, char, size, placed, dots, width, height):
+                    break
+            if n.label_box is not None:
+                placed.append(n.label_box)
                 break
-        n.label_anchor, n.label_dx, n.label_dy = choice
-        placed.append(_label_box(n, *choice))
+
+
+def _try_node_label(n: Node, x, first, anchor, lines, char, size, placed, dots, width, height) -> bool:
+    baselines = [round(first + i * NODE_LINE, 1) for i in range(len(lines))]
+    box = _text_box(x, baselines, lines, anchor, char, size)
+    if not _inside(box, width, height) or any(_overlaps(box, other) for other in (*placed, *dots)):
+        return False
+    n.label_x, n.label_anchor = round(x, 1), anchor
+    n.label_lines, n.label_box = list(zip(baselines, lines, strict=True)), box
+    return True
+
+
+def _place_edge_labels(graph: Graph) -> None:
+    """Write each link's label on its line where it covers no name, dot or other label; else number it.
+
+    Every edge is numbered as its row in the graph's table. A label that fits nowhere along
+    its line (or is longer than two lines) leaves a small disc with that number instead,
+    where the disc fits; the table gives the label in full.
+    """
+    taken = [n.label_box for n in graph.nodes if n.label_box is not None] + _dots(graph.nodes)
+    spots = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
+    for number, e in enumerate(graph.edges, start=1):
+        e.number = number
+        e.label_lines, e.label_box, e.marker = [], None, None
+        lines = wrap(e.label, EDGE_WRAP)
+        length = math.hypot(e.x2 - e.x1, e.y2 - e.y1) or 1.0
+        nx, ny = -(e.y2 - e.y1) / length, (e.x2 - e.x1) / length  # across the line
+        points = [
+            (e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off)
+            for t in spots
+            for off in (0, 9, -9)
+        ]
+        if len(lines) <= 2:
+            for px, py in points:
+                first = py + 3.5 - (len(lines) - 1) * EDGE_LINE / 2
+                baselines = [round(first + i * EDGE_LINE, 1) for i in range(len(lines))]
+                box = _text_box(px, baselines, lines, "middle", EDGE_CHAR, 10.0)
+                if _inside(box, graph.width, graph.height) and not any(_overlaps(box, other) for other in taken):
+                    e.label_x, e.label_lines, e.label_box = round(px, 1), list(zip(baselines, lines, strict=True)), box
+                    taken.append(box)
+                    break
+        if e.label_box is not None:
+            continue
+        radius = 4 + 3 * len(str(number))
+        for px, py in points:
+            box = (round(px - radius, 1), round(py - 7, 1), round(px + radius, 1), round(py + 7, 1))
+            if _inside(box, graph.width, graph.height) and not any(_overlaps(box, other) for other in taken):
+                e.marker, e.label_box = (round(px, 1), round(py, 1)), box
+                taken.append(box)
+                break
 
 
 def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
@@ -574,7 +656,9 @@ def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
         e.x2 = round(e.target.x - dx / dist * (e.target.radius + 3), 1)
         e.y2 = round(e.target.y - dy / dist * (e.target.radius + 3), 1)
     nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label))
-    return Graph(nodes=nodes, edges=edges, width=width, height=height)
+    graph = Graph(nodes=nodes, edges=edges, width=width, height=height)
+    _place_edge_labels(graph)
+    return graph
 
 
 def _lengthwise(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
