@@ -123,8 +123,9 @@ def test_actor_dossier(client, kb, django_assert_num_queries):
 
 def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
     # The source, its authors, every visible claim's offsets and grades as plain values (for the
-    # highlights), the page of claims listed beside the text in full, and their subjects.
-    with django_assert_num_queries(5):
+    # highlights), the subjects of those claims (for the reader's choices), the page of claims
+    # listed beside the text in full, and their subjects.
+    with django_assert_num_queries(6):
         response = get(client, "source-detail", pk=kb["source"].pk)
     html = response.content.decode()
     for key in ("meeting", "nested", "shells", "treaty_claim", "script"):
@@ -149,10 +150,87 @@ def test_reader_lists_claims_a_page_at_a_time_and_highlights_them_all(client, kb
         assert all(f'id="q{kb[key].pk}"' in html for key in visible)  # every claim is highlighted
         assert "5 claims in this article" in html
     # Beside the text: two claims a page, in reading order, with a pager.
-    assert f'href="#q{kb["meeting"].pk}"' in first and f'href="#q{kb["shells"].pk}"' not in first
-    assert f'href="#q{kb["script"].pk}"' in last and f'href="#q{kb["meeting"].pk}"' not in last
+    assert f'focus={kb["meeting"].pk}#q{kb["meeting"].pk}"' in first and f'#q{kb["shells"].pk}"' not in first
+    assert f'focus={kb["script"].pk}#q{kb["script"].pk}"' in last and f'#q{kb["meeting"].pk}"' not in last
     assert "Page 1 of 3" in first and 'start="5"' in last
     assert get(client, "source-detail", pk=kb["source"].pk, query={"page": 9}).status_code == 400
+
+
+def _highlighted(html: str) -> set[int]:
+    """The claims whose highlight starts in the reader's text."""
+    text = html.split('<div class="article-text">')[1].split("</div>")[0]
+    return {int(pk) for pk in re.findall(r'id="q(\d+)"', text)}
+
+
+def test_reader_highlights_only_the_chosen_modality_status_and_subject(client, kb, editor, django_assert_num_queries):
+    pk = lambda *keys: {kb[key].pk for key in keys}  # noqa: E731
+    url = reverse("kb:source-detail", args=[kb["source"].pk])
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"modality": "fact"}).content.decode()
+    assert _highlighted(html) == pk("meeting", "treaty_claim")
+    assert "<strong>2 of 5</strong> claims highlighted" in html and "2 of 5 claims highlighted</h2>" in html
+    assert '<input type="checkbox" name="modality" value="fact" checked>' in html
+    # Several modalities; a subject (the actor's slug); together they narrow.
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"modality": ["fact", "forecast"]}).content.decode()
+    assert _highlighted(html) == pk("meeting", "treaty_claim", "shells")
+    query = {"subject": kb["dprk"].slug}
+    with django_assert_num_queries(6):
+        html = get(client, "source-detail", pk=kb["source"].pk, query=query).content.decode()
+    assert _highlighted(html) == pk("shells", "script") and "<strong>2 of 5</strong>" in html
+    assert f'<option value="{kb["dprk"].slug}" selected>' in html
+    html = get(client, "source-detail", pk=kb["source"].pk, query={**query, "modality": "opinion"}).content.decode()
+    assert _highlighted(html) == pk("script")
+    # The text stays whole when nothing is highlighted, and the page says how to show all again.
+    html = get(client, "source-detail", pk=kb["source"].pk, query={**query, "modality": "fact"}).content.decode()
+    assert _highlighted(html) == set() and "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+    assert f'No claim matches these choices. <a href="{url}">Highlight all 5</a>' in html
+    # Review status: editors see every claim and may keep to the proposed ones; readers see no such choice.
+    assert 'name="status"' not in html
+    client.force_login(editor)
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"status": "proposed"}).content.decode()
+    assert kb["proposed"].pk in _highlighted(html) and not _highlighted(html) & pk("meeting", "shells")
+    assert 'name="status" value="proposed" checked' in html
+
+
+def test_reader_shades_only_the_focused_claim_and_reads_its_furniture_note_once(client, kb):
+    source = kb["source"]
+    html = get(client, "source-detail", pk=source.pk, query={"modality": "fact"}).content.decode()
+    # The list's links keep the choices and name the claim to shade.
+    meeting = kb["meeting"].pk
+    assert f'href="?modality=fact&amp;focus={meeting}#q{meeting}"' in html
+    assert " focus" not in html.split('<div class="article-text">')[1].split("</div>")[0]
+    html = get(client, "source-detail", pk=source.pk, query={"modality": "fact", "focus": meeting}).content.decode()
+    text = html.split('<div class="article-text">')[1].split("</div>")[0]
+    shaded = re.findall(r'<mark class="([^"]*\bfocus\b[^"]*)" data-claims="([^"]*)"', text)
+    assert shaded and all(str(meeting) in claims.split() for _, claims in shaded)
+    assert all(
+        "focus" not in classes
+        for classes, claims in re.findall(r'<mark class="([^"]*)" data-claims="([^"]*)"', text)
+        if str(meeting) not in claims.split()
+    )
+    # Numbers in the list are text, so two- and three-digit ones are never clipped.
+    assert '<span class="num" aria-hidden="true">1.</span>' in html
+    source.furniture_note = "Removed as page furniture: the masthead line and the photo caption."
+    source.save(update_fields=["furniture_note"])
+    html = get(client, "source-detail", pk=source.pk).content.decode()
+    assert "Removed from the page: the masthead line and the photo caption.</p>" in html
+    assert html.count("Removed") == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"modality": "rumour"}, "“rumour” is not a modality; choose among the ones listed."),
+        ({"subject": "nobody"}, "No claim in this article is about “nobody”; choose one of the actors listed."),
+        ({"status": "sealed"}, "“sealed” is not a review status; choose among the ones listed."),
+        ({"focus": "x"}, "Claim shown (“focus”)"),
+    ],
+)
+def test_reader_bad_choices_are_explained(client, kb, query, message):
+    response = get(client, "source-detail", pk=kb["source"].pk, query=query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and "notice-error" in html
+    assert len(_highlighted(html)) == 5  # the bad choice is left out; the rest of the page stands
 
 
 def test_dossier_claims_reach_a_bounded_depth(client, kb, monkeypatch):

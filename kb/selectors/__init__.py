@@ -29,6 +29,7 @@ from kb.selectors.dossiers import (
     party_links,
     source_claim_page,
     source_claims,
+    source_subjects,
 )
 from kb.selectors.names import actors_named
 from kb.selectors.network import LINK_TYPES, MAX_ACTORS, Link, Network, actor_network
@@ -93,6 +94,7 @@ __all__ = [
     "search_pattern",
     "source_claim_page",
     "source_claims",
+    "source_subjects",
     "visible_claim_count",
     "visible_claims",
     "visible_evidence",
