@@ -160,6 +160,17 @@ class PartialDate:
             return str(d.year)
         return f"the {d.year}s"
 
+    def display_in_year(self) -> str:
+        """As a list under its year's heading says it, without the year: 19 June, June, "the year", the 2020s."""
+        d = self.date
+        if self.precision == DatePrecision.DAY:
+            return f"{d.day} {calendar.month_name[d.month]}"
+        if self.precision == DatePrecision.MONTH:
+            return calendar.month_name[d.month]
+        if self.precision == DatePrecision.YEAR:
+            return "the year"
+        return self.display()
+
 
 def partial_date_fields(verbose_name: str, help_text: str = "") -> tuple[models.DateField, models.CharField]:
     """The two columns of one partial date; unpack them into ``<name>`` and ``<name>_precision``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 
 import pytest
@@ -32,7 +33,7 @@ from kb.selectors import visible_claims
 from kb.selectors.timeline import periods_between
 from kb.web import common, forms
 from kb.web.reader import annotate
-from kb.web.svg import TimelineItem, shorten, timeline_layout
+from kb.web.svg import TimelineItem, timeline_layout
 from kb.web.views import records
 from tests.helpers import ARTICLE
 
@@ -113,12 +114,18 @@ def test_actor_dossier(client, kb, django_assert_num_queries):
     dprk = get(client, "actor-detail", slug=kb["dprk"].slug).content.decode()
     assert "152mm shells" in dprk and "Supplied by North Korea" in dprk
     assert "Hidden missile shipment" not in dprk
+    # The dossier's timeline zooms to the years of its events, on the events page filtered to the actor.
+    nav = re.search(r'<nav class="tl-zoom".*?</nav>', html, re.S)[0]
+    years = {label for label in re.findall(r">(\d{4}s?)</a>", nav)}
+    assert "2023" in years
+    assert f'href="{reverse("kb:event-list")}?actor={kb["kim"].slug}&amp;date_from=2023&amp;date_to=2023"' in nav
 
 
 def test_source_reader_highlights_claims(client, kb, django_assert_num_queries):
     # The source, its authors, every visible claim's offsets and grades as plain values (for the
-    # highlights), the page of claims listed beside the text in full, and their subjects.
-    with django_assert_num_queries(5):
+    # highlights), the subjects of those claims (for the reader's choices), the page of claims
+    # listed beside the text in full, and their subjects.
+    with django_assert_num_queries(6):
         response = get(client, "source-detail", pk=kb["source"].pk)
     html = response.content.decode()
     for key in ("meeting", "nested", "shells", "treaty_claim", "script"):
@@ -143,10 +150,87 @@ def test_reader_lists_claims_a_page_at_a_time_and_highlights_them_all(client, kb
         assert all(f'id="q{kb[key].pk}"' in html for key in visible)  # every claim is highlighted
         assert "5 claims in this article" in html
     # Beside the text: two claims a page, in reading order, with a pager.
-    assert f'href="#q{kb["meeting"].pk}"' in first and f'href="#q{kb["shells"].pk}"' not in first
-    assert f'href="#q{kb["script"].pk}"' in last and f'href="#q{kb["meeting"].pk}"' not in last
+    assert f'focus={kb["meeting"].pk}#q{kb["meeting"].pk}"' in first and f'#q{kb["shells"].pk}"' not in first
+    assert f'focus={kb["script"].pk}#q{kb["script"].pk}"' in last and f'#q{kb["meeting"].pk}"' not in last
     assert "Page 1 of 3" in first and 'start="5"' in last
     assert get(client, "source-detail", pk=kb["source"].pk, query={"page": 9}).status_code == 400
+
+
+def _highlighted(html: str) -> set[int]:
+    """The claims whose highlight starts in the reader's text."""
+    text = html.split('<div class="article-text">')[1].split("</div>")[0]
+    return {int(pk) for pk in re.findall(r'id="q(\d+)"', text)}
+
+
+def test_reader_highlights_only_the_chosen_modality_status_and_subject(client, kb, editor, django_assert_num_queries):
+    pk = lambda *keys: {kb[key].pk for key in keys}  # noqa: E731
+    url = reverse("kb:source-detail", args=[kb["source"].pk])
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"modality": "fact"}).content.decode()
+    assert _highlighted(html) == pk("meeting", "treaty_claim")
+    assert "<strong>2 of 5</strong> claims highlighted" in html and "2 of 5 claims highlighted</h2>" in html
+    assert '<input type="checkbox" name="modality" value="fact" checked>' in html
+    # Several modalities; a subject (the actor's slug); together they narrow.
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"modality": ["fact", "forecast"]}).content.decode()
+    assert _highlighted(html) == pk("meeting", "treaty_claim", "shells")
+    query = {"subject": kb["dprk"].slug}
+    with django_assert_num_queries(6):
+        html = get(client, "source-detail", pk=kb["source"].pk, query=query).content.decode()
+    assert _highlighted(html) == pk("shells", "script") and "<strong>2 of 5</strong>" in html
+    assert f'<option value="{kb["dprk"].slug}" selected>' in html
+    html = get(client, "source-detail", pk=kb["source"].pk, query={**query, "modality": "opinion"}).content.decode()
+    assert _highlighted(html) == pk("script")
+    # The text stays whole when nothing is highlighted, and the page says how to show all again.
+    html = get(client, "source-detail", pk=kb["source"].pk, query={**query, "modality": "fact"}).content.decode()
+    assert _highlighted(html) == set() and "Summit &lt;b&gt;and&lt;/b&gt; shells" in html
+    assert f'No claim matches these choices. <a href="{url}">Highlight all 5</a>' in html
+    # Review status: editors see every claim and may keep to the proposed ones; readers see no such choice.
+    assert 'name="status"' not in html
+    client.force_login(editor)
+    html = get(client, "source-detail", pk=kb["source"].pk, query={"status": "proposed"}).content.decode()
+    assert kb["proposed"].pk in _highlighted(html) and not _highlighted(html) & pk("meeting", "shells")
+    assert 'name="status" value="proposed" checked' in html
+
+
+def test_reader_shades_only_the_focused_claim_and_reads_its_furniture_note_once(client, kb):
+    source = kb["source"]
+    html = get(client, "source-detail", pk=source.pk, query={"modality": "fact"}).content.decode()
+    # The list's links keep the choices and name the claim to shade.
+    meeting = kb["meeting"].pk
+    assert f'href="?modality=fact&amp;focus={meeting}#q{meeting}"' in html
+    assert " focus" not in html.split('<div class="article-text">')[1].split("</div>")[0]
+    html = get(client, "source-detail", pk=source.pk, query={"modality": "fact", "focus": meeting}).content.decode()
+    text = html.split('<div class="article-text">')[1].split("</div>")[0]
+    shaded = re.findall(r'<mark class="([^"]*\bfocus\b[^"]*)" data-claims="([^"]*)"', text)
+    assert shaded and all(str(meeting) in claims.split() for _, claims in shaded)
+    assert all(
+        "focus" not in classes
+        for classes, claims in re.findall(r'<mark class="([^"]*)" data-claims="([^"]*)"', text)
+        if str(meeting) not in claims.split()
+    )
+    # Numbers in the list are text, so two- and three-digit ones are never clipped.
+    assert '<span class="num" aria-hidden="true">1.</span>' in html
+    source.furniture_note = "Removed as page furniture: the masthead line and the photo caption."
+    source.save(update_fields=["furniture_note"])
+    html = get(client, "source-detail", pk=source.pk).content.decode()
+    assert "Removed from the page: the masthead line and the photo caption.</p>" in html
+    assert html.count("Removed") == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"modality": "rumour"}, "“rumour” is not a modality; choose among the ones listed."),
+        ({"subject": "nobody"}, "No claim in this article is about “nobody”; choose one of the actors listed."),
+        ({"status": "sealed"}, "“sealed” is not a review status; choose among the ones listed."),
+        ({"focus": "x"}, "Claim shown (“focus”)"),
+    ],
+)
+def test_reader_bad_choices_are_explained(client, kb, query, message):
+    response = get(client, "source-detail", pk=kb["source"].pk, query=query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and "notice-error" in html
+    assert len(_highlighted(html)) == 5  # the bad choice is left out; the rest of the page stands
 
 
 def test_dossier_claims_reach_a_bounded_depth(client, kb, monkeypatch):
@@ -360,7 +444,7 @@ def test_events_timeline(client, kb, django_assert_num_queries):
     assert "Kim–Putin summit at Vostochny" in html and "Hidden fuel loading at Sungri" not in html
     # A day is a point; February 2022 is a span over the whole month.
     assert "<circle" in html and "precision-month" in html
-    assert "1 event · Zoom" in html and "tl-bar" not in html
+    assert "tl-bar" not in html
     response = get(client, "event-list", query={"date_from": "2023-09", "date_to": "2023-09"})
     html = response.content.decode()
     assert "Kim–Putin summit" in html and "Russian invasion of Ukraine</a>" not in html
@@ -393,7 +477,12 @@ def test_events_list_is_paginated_and_keeps_its_filters(client, kb, editor):
     assert "Page 2 of 2" in html and html.count('<li><span class="when">') == 12
     assert 'href="?kind=summit&amp;q=summit&amp;page=1"' in html
     # The picture draws every event the filters find, not just the page's.
-    assert html.count('class="tl-item') == 37
+    assert _wide(html).count('class="tl-item') == 37
+
+
+def _wide(html: str) -> str:
+    """The page up to the timeline's narrow picture (the same items, drawn again for a phone)."""
+    return html.split('class="tl-narrow"')[0]
 
 
 def _bars(html: str) -> dict[str, tuple[dict, int]]:
@@ -413,8 +502,14 @@ def test_many_events_are_counted_per_year_and_each_year_zooms_to_them(client, kb
     assert "8 events, counted per year; choose a year to see its events" in html
     assert "tl-item" not in html and "Hidden event" not in html
     # The span of the data and no more: 2019 to 2023, the empty 2022 drawn without a link.
-    assert re.findall(r'<text class="period"[^>]*>(\d+)</text>', html) == ["2019", "2020", "2021", "2022", "2023"]
-    assert '<g class="tl-bar empty">\n      <title>2022: 0 events</title>' in html
+    assert re.findall(r'<text class="period"[^>]*>(\d+)</text>', _wide(html)) == [
+        "2019",
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+    ]
+    assert re.search(r'<g class="tl-bar empty">\s*<title>2022: 0 events</title>', html)
     bars = _bars(html)
     assert bars["2019"] == ({"date_from": "2019", "date_to": "2019"}, 3)
     # A year counts the events under way in it: the war in 2019, 2020 and 2021.
@@ -423,7 +518,7 @@ def test_many_events_are_counted_per_year_and_each_year_zooms_to_them(client, kb
     for name, (query, count) in bars.items():
         zoomed = get(client, "event-list", query=query).content.decode()
         assert f'id="timeline-summary">{count} events ·' in zoomed, name
-        assert zoomed.count('class="tl-item') == count
+        assert _wide(zoomed).count('class="tl-item') == count
         assert f'rel="up">the {name[:3]}0s</a>' in zoomed
 
 
@@ -439,7 +534,7 @@ def test_a_zoomed_year_is_counted_per_month(client, kb, editor, monkeypatch):
     assert bars["September 2023"] == ({"kind": "meeting", "date_from": "2023-09", "date_to": "2023-09"}, 2)
     assert re.findall(r'<text class="period"[^>]*>(\w+)</text>', html)[:3] == ["Jan", "Feb", "Mar"]
     zoomed = get(client, "event-list", query=bars["September 2023"][0]).content.decode()
-    assert "2 events" in zoomed and zoomed.count('class="tl-item') == 2 and "Elsewhere" not in zoomed
+    assert "2 events" in zoomed and _wide(zoomed).count('class="tl-item') == 2 and "Elsewhere" not in zoomed
 
 
 @pytest.mark.parametrize(("threshold", "created", "queries"), [(60, 3, 3), (60, 40, 3), (5, 20, 2), (5, 70, 2)])
@@ -513,20 +608,119 @@ def test_timeline_layout_stops_periods_at_today_and_fits_the_axis():
     assert zoomed.items[0].x == 12 and zoomed.items[0].x + zoomed.items[0].width == zoomed.width - 12
 
 
-def test_timeline_labels_are_cut_at_a_word_with_the_whole_title_in_the_tooltip(client, kb, editor):
-    assert shorten("Kim Jong Un–Donald Trump summit in Vietnam", 38) == "Kim Jong Un–Donald Trump summit…"
-    dialogue = "North Korea’s dialogue with the United States and South Korea"
-    assert shorten(dialogue, 38) == "North Korea’s dialogue with…"
-    assert shorten("Kim Jong-un’s trip to the Russian Far East", 38) == "Kim Jong-un’s trip to the Russian Far…"
-    assert shorten("Short", 38) == "Short"
-    assert shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
-    title = "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome"
+def test_timeline_axis_spans_the_events_shown_without_padding():
+    today = dt.date(2026, 12, 6)
+    items = [
+        TimelineItem("Death of Kim Il-sung", "/a", PartialDate.parse("1994-07-08")),
+        TimelineItem("Covid-19 border closure", "/b", PartialDate.parse("2020s")),
+    ]
+    for layout in (timeline := timeline_layout(items, today=today), timeline.narrow):
+        # From the earliest start's year to today's: not back to 1990 nor on to 2030.
+        assert (layout.first, layout.last) == (dt.date(1994, 1, 1), dt.date(2026, 12, 31))
+        shown = [tick.label for tick in layout.ticks if tick.label]
+        assert shown[0] == "1994" and "1990" not in shown and "2030" not in shown
+        assert all(12 <= tick.x <= layout.width - 12 for tick in layout.ticks)
+        # Tick labels that are shown never run into each other.
+        spans = [
+            {"start": (t.x, t.x + len(t.label) * 6.2), "end": (t.x - len(t.label) * 6.2, t.x)}.get(
+                t.anchor, (t.x - len(t.label) * 3.1, t.x + len(t.label) * 3.1)
+            )
+            for t in layout.ticks
+            if t.label
+        ]
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+        covid = layout.items[1]
+        # The ongoing decade ends at today, a few days short of the axis's end.
+        assert layout.width - 12 - 3 < covid.x + covid.width < layout.width - 12
+
+
+def test_events_page_zooms_to_the_decades_and_years_that_hold_events(client, kb, editor):
+    for title, start in (
+        ("Armistice", "1953-07-27"),
+        ("Summit in Hanoi", "2019-02-27"),
+        ("Treaty signed", "2024-06-19"),
+    ):
+        services.event_create(
+            user=editor, title=title, kind=EventKind.SANCTIONS, start_on=start, evidence=[_backing(kb)]
+        )
+
+    def zoom(html):
+        nav = re.search(r'<nav class="tl-zoom".*?</nav>', html, re.S)[0]
+        return [
+            (label, href.replace("&amp;", "&"), bool(cur))
+            for href, cur, label in re.findall(r'<a href="([^"]+)"( aria-current="true")?>([^<]+)</a>', nav)
+        ]
+
+    links = zoom(get(client, "event-list", query={"kind": "sanctions"}).content.decode())
+    # The decades and (few enough) years that hold events; no link to one without events.
+    assert [label for label, _, _ in links] == ["1950s", "2010s", "2020s", "1953", "2019", "2024"]
+    # A zoom link keeps the other filters.
+    href = links[2][1]
+    assert "kind=sanctions" in href and "date_from=2020s" in href and "date_to=2020s" in href
+    html = get(
+        client, "event-list", query={"kind": "sanctions", "date_from": "2020s", "date_to": "2020s"}
+    ).content.decode()
+    assert ("2024", "?kind=sanctions&date_from=2024&date_to=2024", False) in zoom(html)
+    assert "2019" not in [label for label, _, _ in zoom(html)]
+    # The list under a year's heading does not say the year again.
+    year = re.search(r"<h3>2024</h3>.*?</ul>", html, re.S)[0]
+    assert re.findall(r'<span class="when">([^<]*)</span>', year) == ["19 June"]
+    # The current zoom is marked.
+    html = get(
+        client, "event-list", query={"kind": "sanctions", "date_from": "2024", "date_to": "2024"}
+    ).content.decode()
+    assert [label for label, _, current in zoom(html) if current] == ["2024"]
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_timeline_labels_are_whole_wrapped_and_never_overlap(client, kb, editor):
+    today = dt.date(2026, 12, 6)
+    titles = [
+        "Kim Jong Un–Donald Trump summit in Vietnam",
+        "North Korea’s dialogue with the United States and South Korea",
+        "Kim Jong Un and Vladimir Putin inspect the launch complex at the Vostochny Cosmodrome",
+        "Semi-privatisation of North Korean industries",
+    ]
+    items = [
+        TimelineItem(titles[0], "/a", PartialDate.parse("2019-02-27"), PartialDate.parse("2019-02-28")),
+        TimelineItem(titles[1], "/b", PartialDate.parse("2018"), PartialDate.parse("2019")),
+        TimelineItem(titles[2], "/c", PartialDate.parse("2023-09-13")),
+        TimelineItem(titles[3], "/d", PartialDate.parse("2000s")),
+        TimelineItem("Korean War", "/e", PartialDate.parse("1950"), PartialDate.parse("1953")),
+    ]
+    layout = timeline_layout(items, today=today)
+    for picture in (layout, layout.narrow):
+        boxes = []
+        for item in picture.items:
+            # The whole title, in order, over one or more lines; never an ellipsis.
+            assert " ".join(text for _, text in item.label_lines) == item.label
+            assert "…" not in item.label
+            left, _, right, bottom = item.label_box
+            assert left >= 0 and right <= picture.width and bottom <= picture.height
+            boxes.append(item.label_box)
+            # A label does not cover another item's mark.
+            for other in picture.items:
+                mark = (other.x - 5, other.y - 5, other.x + other.width + 5, other.y + 5)
+                assert other is item or not _boxes_overlap(item.label_box, mark)
+        assert not any(_boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert layout.narrow.width == 340 and max(len(item.label_lines) for item in layout.narrow.items) > 1
     services.event_create(
-        user=editor, title=title, kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
+        user=editor, title=titles[2], kind=EventKind.VISIT, start_on="2023-09-13", evidence=[_backing(kb)]
     )
     html = get(client, "event-list").content.decode()
-    assert f"<title>{title} — 13 September 2023</title>" in html
-    assert ">Kim Jong Un and Vladimir Putin inspect…</text>" in html
+    # Hover and focus show the full title and the date; the label itself is whole, in tspans.
+    assert f"<title>{titles[2]} — 13 September 2023</title>" in html
+    labels = [
+        " ".join(re.findall(r">([^<]*)</tspan>", m)) for m in re.findall(r'<text text-anchor="\w+">(.*?)</text>', html)
+    ]
+    assert labels.count(titles[2]) == 2  # in the wide picture and in the narrow one
+    assert "…</text>" not in html and "…</tspan>" not in html
+    # Both pictures scale to their box (a viewBox, no fixed width); no horizontal scroll box.
+    assert html.count('class="tl-picture"') == 2 and 'class="scroll-x"' not in html.split('id="in-order"')[0]
+    assert re.search(r'<svg viewBox="0 0 340 \d+" class="tl-picture"', html)
 
 
 def test_periods_follow_the_span():
@@ -997,6 +1191,80 @@ def test_graph_layout_is_deterministic_and_inside_the_picture():
     assert [(n.key, n.x, n.y) for n in first.nodes] == [(n.key, n.x, n.y) for n in second.nodes]
     assert len(first.edges) == 9
     assert all(0 <= n.x <= first.width and 0 <= n.y <= first.height for n in first.nodes)
+
+
+def _graph_boxes_do_not_overlap(graph) -> None:
+    """No two names, link labels or link numbers overlap; none covers a dot; all stay in the picture."""
+    names = [n.label_box for n in graph.nodes if n.label_box]
+    links = [e.label_box for e in graph.edges if e.label_box]
+    dots = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in graph.nodes]
+    boxes = names + links
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= graph.width and a[3] <= graph.height
+        assert not any(_boxes_overlap(a, b) for b in boxes[i + 1 :]), a
+        assert not any(_boxes_overlap(a, dot) for dot in dots), a
+
+
+def test_graph_labels_are_whole_and_never_overlap():
+    from kb.web.svg import GraphBuilder, ego_layout, spring_layout
+
+    class A:
+        def __init__(self, pk, name, kind="state"):
+            self.pk, self.name, self.kind = pk, name, kind
+
+        def get_absolute_url(self):
+            return f"/actors/{self.pk}/"
+
+    long = "School of Social Sciences and Humanities, Aston University"
+    names = ["North Korea", "Russia", long, "Korean People's Army", "North Korean military industry", "Iran", "Syria"]
+    names += [f"Envoy {n}" for n in range(20)]
+    actors = [A(i, name, "person" if i > 6 else "state") for i, name in enumerate(names)]
+
+    def build():
+        builder = GraphBuilder()
+        for other in actors[1:]:
+            builder.edge(actors[0], other, "relationship", "ally of")
+        # Parallel labels that cannot all sit on one short line, as the arms links between two states.
+        for label in ("Military technology and know-how", "Missiles", "Ammunition", "Artillery"):
+            builder.edge(actors[1], actors[0], "transfer", f"arms: {label}")
+            builder.edge(actors[0], actors[1], "agreement", f"Agreement on {label}")
+        for n in range(7, 17):
+            builder.edge(actors[n], actors[n + 1], "relationship", "worked with")
+        return builder
+
+    spring, ego = spring_layout(build()), ego_layout(build(), 0)
+    # A long name is wrapped rather than cut.
+    assert any(len(n.label_lines) > 1 for n in spring.nodes if n.label == long)
+    for graph in (spring, ego):
+        _graph_boxes_do_not_overlap(graph)
+        for n in graph.nodes:
+            # A name is whole (wrapped at spaces) wherever it is drawn.
+            assert not n.label_lines or " ".join(text for _, text in n.label_lines) == n.label
+        # Only a name that fits nowhere is left to the tooltip and the table (one, on the crowded star).
+        assert sum(not n.label_lines for n in graph.nodes) <= 1
+        # Every link is numbered as its row in the table; a label is whole on the line or replaced by the number.
+        assert [e.number for e in graph.edges] == list(range(1, len(graph.edges) + 1))
+        for e in graph.edges:
+            assert not (e.label_lines and e.marker)
+            assert not e.label_lines or " ".join(text for _, text in e.label_lines) == e.label
+        assert any(e.marker for e in graph.edges) and any(e.label_lines for e in graph.edges)
+
+
+def test_graph_pages_scale_the_picture_and_list_every_actor_and_link(client, kb):
+    for html in (
+        get(client, "graph").content.decode(),
+        get(client, "actor-detail", slug=kb["dprk"].slug).content.decode(),
+    ):
+        assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="graph-picture"', html)
+        assert "scroll-x" not in html.split('<figure class="graph">')[1].split("</figure>")[0]
+        nodes = re.findall(r'<a href="([^"]+)" class="node kind-', html)
+        table = html.split('<div class="graph-tables">')[1].split("</div>")[0]
+        links = re.findall(r'<td class="num">(\d+)</td><td><a href="([^"]+)">', table)
+        actors = re.findall(r'<tr><td><a href="([^"]+)">', table)
+        assert sorted(actors) == sorted(nodes)
+        assert [int(number) for number, _ in links] == list(range(1, html.count('<g class="edge edge-') + 1))
+        # The full name is on hover, and in the table, never cut.
+        assert "…" not in html.split('<figure class="graph">')[1].split("</figure>")[0]
 
 
 def test_review_note_is_shown_to_editors_only(client, make_claim, editor):

@@ -1,6 +1,7 @@
 """Sources: the stored articles that claims quote."""
 
 import hashlib
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -14,6 +15,10 @@ from kb.models.base import KbModel
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The lead-in that notes written at ingest open with; the reader prints its own.
+_FURNITURE_LEAD = re.compile(r"^\s*removed (?:as page furniture|from the page)\s*:\s*", re.IGNORECASE)
 
 
 class Source(KbModel):
@@ -74,6 +79,11 @@ class Source(KbModel):
 
     def get_absolute_url(self) -> str:
         return record_path("kb:source-detail", self.pk)
+
+    @property
+    def furniture_removed(self) -> str:
+        """The furniture note without a lead-in of its own ("Removed as page furniture: …"): the reader adds one."""
+        return _FURNITURE_LEAD.sub("", self.furniture_note, count=1).strip()
 
     def clean(self) -> None:
         self.sha256 = text_sha256(self.text or "")

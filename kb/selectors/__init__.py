@@ -29,6 +29,7 @@ from kb.selectors.dossiers import (
     party_links,
     source_claim_page,
     source_claims,
+    source_subjects,
 )
 from kb.selectors.names import actors_named
 from kb.selectors.network import LINK_TYPES, MAX_ACTORS, Link, Network, actor_network
@@ -45,7 +46,7 @@ from kb.selectors.search import (
     search_filter,
     search_pattern,
 )
-from kb.selectors.timeline import EventTimeline, Period, event_timeline
+from kb.selectors.timeline import EventTimeline, Period, event_timeline, zoom_periods
 from kb.selectors.versions import last_change, record_version
 from kb.selectors.visibility import (
     is_editor,
@@ -93,9 +94,11 @@ __all__ = [
     "search_pattern",
     "source_claim_page",
     "source_claims",
+    "source_subjects",
     "visible_claim_count",
     "visible_claims",
     "visible_evidence",
     "visible_links",
     "visible_records",
+    "zoom_periods",
 ]

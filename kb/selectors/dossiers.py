@@ -289,6 +289,28 @@ def source_claims(*, user: User, source: Source) -> list[ClaimMark]:
     return [ClaimMark(*row) for row in rows.values_list(*ClaimMark._fields)]
 
 
+class SubjectMarks(NamedTuple):
+    """An actor that claims in a source are about, and which of those claims (their ids)."""
+
+    slug: str
+    name: str
+    claims: frozenset[int]
+
+
+def source_subjects(*, user: User, source: Source) -> list[SubjectMarks]:
+    """The actors the visible claims of ``source`` are about, by name, each with those claims.
+
+    What the reader's subject filter offers.
+
+    One query over the source's claims' subject links, whatever else the knowledge base holds.
+    """
+    links = Claim.subjects.through.objects.filter(claim__in=visible_claims(user=user, queryset=source.claims.all()))
+    found: dict[str, tuple[str, set[int]]] = {}
+    for slug, name, claim in links.values_list("actor__slug", "actor__name", "claim_id").order_by("actor__name"):
+        found.setdefault(slug, (name, set()))[1].add(claim)
+    return [SubjectMarks(slug, name, frozenset(claims)) for slug, (name, claims) in found.items()]
+
+
 def source_claim_page(*, user: User, source: Source, marks: Sequence[ClaimMark]) -> list[Claim]:
     """The claims of ``marks`` (some of ``source``'s) in full, in reading order, with their subjects."""
     claims = source.claims.filter(pk__in=[mark.pk for mark in marks])

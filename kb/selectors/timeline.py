@@ -11,6 +11,7 @@ the number of events that its zoom (``?date_from=<period>&date_to=<period>``) li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -78,7 +79,7 @@ class Period:
         return self.name
 
 
-def _period(day: dt.date, unit: str) -> Period:
+def period_of(day: dt.date, unit: str) -> Period:
     """The period of ``unit`` that contains ``day``."""
     if unit == "day":
         return Period(unit, day, day)
@@ -98,14 +99,34 @@ def _count_between(first: dt.date, last: dt.date, unit: str) -> int:
     return last.year // years - first.year // years + 1
 
 
+# A zoom offers each year that holds events when there are at most this many of them.
+ZOOM_YEARS = 24
+
+
+def zoom_periods(spans: Iterable[tuple[dt.date, dt.date]], *, today: dt.date, years: bool = True) -> list[Period]:
+    """The decades (when more than one) and years (when ``years`` and few) that the periods ``spans`` reach into.
+
+    A period still going on (its end after ``today``, as "the 2020s" is) reaches to today.
+    """
+    held: set[int] = set()
+    for start, end in spans:
+        last = min(end, max(today, start))
+        held.update(range(start.year, min(last.year, start.year + 1000) + 1))
+    decades = sorted({year // 10 * 10 for year in held})
+    zoom = [period_of(dt.date(max(decade, 1), 1, 1), "decade") for decade in decades] if len(decades) > 1 else []
+    if years and len(held) <= ZOOM_YEARS:
+        zoom += [period_of(dt.date(year, 1, 1), "year") for year in sorted(held)]
+    return zoom
+
+
 def periods_between(first: dt.date, last: dt.date, *, most: int) -> list[Period]:
     """The periods from ``first`` to ``last`` of the finest unit that needs at most ``most`` of them."""
     if most < 10:
         raise ValueError(f"most={most}: at least 10 periods are needed to cover any span of years.")
     unit = next(u for u in UNITS if _count_between(first, last, u) <= most)
-    periods = [_period(first, unit)]
+    periods = [period_of(first, unit)]
     while periods[-1].end < last:
-        periods.append(_period(periods[-1].end + dt.timedelta(days=1), unit))
+        periods.append(period_of(periods[-1].end + dt.timedelta(days=1), unit))
     return periods
 
 
@@ -209,6 +230,15 @@ class EventTimeline:
     def unit(self) -> str:
         """The unit the events are counted per, or "" when each event is drawn."""
         return self.periods[0][0].unit if self.periods else ""
+
+    def zoom_periods(self, *, today: dt.date) -> list[Period]:
+        """The decades and years that hold events, to zoom to; from what the timeline already read."""
+        if self.events:
+            return zoom_periods(((e.start.start, (e.end or e.start).end) for e in self.events), today=today)
+        if self.unit in ("year", "month", "day", "decade"):
+            spans = ((period.start, period.end) for period, count in self.periods if count)
+            return zoom_periods(spans, today=today, years=self.unit != "decade")
+        return []  # counted per century or more: the bars themselves zoom
 
 
 def event_timeline(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from kb.choices import ActorKind
+from kb.choices import ActorKind, ClaimStatus, Modality
 from kb.dates import PartialDate
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
@@ -26,6 +26,38 @@ from kb.selectors import MAX_ACTORS, SEARCH_TYPES
 from kb.selectors.watch import CHANGE_TYPES, parse_cursor
 
 SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
+
+
+class ReaderForm(forms.Form):
+    """Which claims the reader highlights: by modality, review status and subject (none chosen: all)."""
+
+    modality = forms.MultipleChoiceField(
+        label="Modality",
+        choices=Modality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not a modality; choose among the ones listed."},
+    )
+    status = forms.MultipleChoiceField(
+        label="Review status",
+        choices=ClaimStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "“%(value)s” is not a review status; choose among the ones listed."},
+    )
+    subject = forms.ChoiceField(
+        label="About",
+        required=False,
+        error_messages={
+            "invalid_choice": "No claim in this article is about “%(value)s”; choose one of the actors listed."
+        },
+    )
+    focus = forms.IntegerField(label="Claim shown", required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, data, *, subjects: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        self.fields["subject"].choices = [("", "Any actor"), *subjects]
+
 
 GRAPH_TOP = 40  # actors drawn when the address does not say
 GRAPH_MAX = MAX_ACTORS

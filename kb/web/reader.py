@@ -91,11 +91,26 @@ def quote_in_paragraph(text: str, claim) -> list[Segment]:
     return segment_range(text, start, end, [claim], set())
 
 
-def paragraphs_html(paragraphs: Iterable[Sequence[Segment]]) -> list[SafeString]:
+def chosen_marks(
+    marks: Iterable, *, modalities: Sequence[str], statuses: Sequence[str], about: frozenset[int] | None
+) -> list:
+    """The claims (marks) the reader highlights: of the chosen modalities and statuses (none chosen: any),
+    and among ``about`` (the claims about the chosen subject) when one is chosen."""
+    return [
+        mark
+        for mark in marks
+        if (not modalities or mark.modality in modalities)
+        and (not statuses or mark.status in statuses)
+        and (about is None or mark.pk in about)
+    ]
+
+
+def paragraphs_html(paragraphs: Iterable[Sequence[Segment]], *, focus: int | None = None) -> list[SafeString]:
     """Each paragraph as HTML: each segment covered by claims is a highlight linking to its innermost claim.
 
     The first segment of each claim carries its ``q<id>`` anchor; the highlight's class
-    gives the claim's modality, how deeply claims nest there, and whether it is accepted.
+    gives the claim's modality, how deeply claims nest there, whether it is accepted, and
+    whether it belongs to the ``focus`` claim (the one the reader chose to show).
     """
     modalities = {value: str(label) for value, label in Modality.choices}
 
@@ -106,6 +121,8 @@ def paragraphs_html(paragraphs: Iterable[Sequence[Segment]]) -> list[SafeString]
             classes += " start"
         if claim.status != ClaimStatus.ACCEPTED:
             classes += " unreviewed"
+        if focus is not None and any(c.pk == focus for c in segment.claims):
+            classes += " focus"
         title = f"Claim #{claim.pk}: {modalities.get(claim.modality, claim.modality)}, credibility {claim.credibility}"
         if (others := len(segment.claims) - 1) > 0:
             title += f" (inside {others} other claim{'s' if others > 1 else ''})"

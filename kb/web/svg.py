@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx
 import numpy.random  # noqa: F401  networkx's layouts import it on first use: import it with the app instead
@@ -40,8 +41,8 @@ class TimelineItem:
     precision: str = DatePrecision.DAY
     label_x: float = 0.0
     label_anchor: str = "start"
-    label_on_bar: bool = False
-    short_label: str = ""
+    label_lines: list[tuple[float, str]] = field(default_factory=list)  # (baseline, text): the whole label, wrapped
+    label_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # left, top, right, bottom
 
     @property
     def when(self) -> str:
@@ -66,30 +67,23 @@ class Timeline:
     height: int
     axis_y: float
     top: float
+    first: dt.date  # the axis: from the first day drawn…
+    last: dt.date  # …to the last (today for what is still going on)
+    narrow: Timeline | None = None  # the same items laid out for a phone's width
 
 
-# Words a shortened label does not end on.
-_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+CHAR_WIDTH = 6.6  # the mean advance of a 12px system-ui character, a little generous
+LINE_HEIGHT = 15
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if not text[limit - 1].isspace():
-        space = cut.rfind(" ")
-        if space >= limit // 2:  # a single very long word is cut inside it
-            cut = cut[:space]
-    words = cut.split()
-    if len(words) > 1 and words[-1].lower() in _DANGLING:
-        words.pop()
-    return " ".join(words).rstrip(" ,;:–—-") + "…"
+def wrap(text: str, chars: int) -> list[str]:
+    """``text`` in lines of at most ``chars`` characters, broken between words (inside a word only if it is longer)."""
+    return textwrap.wrap(text, max(chars, 8), break_on_hyphens=False) or [text]
 
 
-def _tick_step(years: float) -> int:
+def _tick_step(years: float, most: int = 12) -> int:
     for step in (1, 2, 5, 10, 20, 25, 50, 100):
-        if years / step <= 12:
+        if years / step <= most:
             return step
     return 200
 
@@ -106,11 +100,14 @@ def _drawn(item: TimelineItem, today: dt.date, lo: dt.date | None, hi: dt.date |
     return start, max(start, end)
 
 
-def _axis(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date, list[tuple[dt.date, str, bool]]]:
+def _axis(
+    first: dt.date, last: dt.date, most_ticks: int = 12
+) -> tuple[dt.date, dt.date, list[tuple[dt.date, str, bool]]]:
     """Where the axis starts and ends, and its ticks (day, label, major), for a span from ``first`` to ``last``.
 
-    The axis ends the day after ``last``'s month or year; no tick is drawn at that end, so
-    the last label is the last month or year drawn.
+    The axis runs from ``first``'s month (or quarter, or year) to the end of ``last``'s:
+    no padding to a round number. No tick is drawn at the end, so the last label is the
+    last month or year drawn.
     """
     ticks: list[tuple[dt.date, str, bool]] = []
     if (last - first).days <= 62:  # a month or two: weekly ticks
@@ -139,13 +136,109 @@ def _axis(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date, list[tuple[d
             if month > 12:
                 year, month = year + 1, month - 12
         return lo, hi, ticks
-    step = _tick_step(span_years)
-    lo = dt.date(max(first.year // step * step, 1), 1, 1)
-    # The axis ends with the last year drawn, not at the next round number.
+    step = _tick_step(span_years, most_ticks)
+    lo = dt.date(first.year, 1, 1)
     hi = dt.date(min(last.year + 1, 9999), 1, 1)
-    for year in range(lo.year, hi.year, step):
-        ticks.append((dt.date(year, 1, 1), str(year), True))
+    # The first year drawn, then the round years after it.
+    years = [lo.year] + [y for y in range(-(-lo.year // step) * step, hi.year, step) if y > lo.year]
+    ticks.extend((dt.date(year, 1, 1), str(year), True) for year in years)
     return lo, hi, ticks
+
+
+def _place_label(item: TimelineItem, width: int, margin: int) -> None:
+    """Put the whole label beside its mark, wrapped to the room there, or under it across the picture."""
+    right_room = width - margin - (item.x + item.width + 8)
+    left_room = item.x - 8 - margin
+    need = len(item.label) * CHAR_WIDTH
+    if need <= right_room:
+        lines, item.label_x, item.label_anchor = [item.label], item.x + item.width + 8, "start"
+    elif need <= left_room:
+        lines, item.label_x, item.label_anchor = [item.label], item.x - 8, "end"
+    elif max(right_room, left_room) >= 16 * CHAR_WIDTH:  # room for a few words a line: wrap beside the mark
+        room = max(right_room, left_room)
+        lines = wrap(item.label, int(room // CHAR_WIDTH))
+        if right_room >= left_room:
+            item.label_x, item.label_anchor = item.x + item.width + 8, "start"
+        else:
+            item.label_x, item.label_anchor = item.x - 8, "end"
+    else:  # a long span or a narrow picture: the label runs under the mark, across the picture
+        lines = wrap(item.label, int((width - 2 * margin) // CHAR_WIDTH))
+        text_width = max(len(line) for line in lines) * CHAR_WIDTH
+        item.label_x, item.label_anchor = max(min(item.x, width - margin - text_width), margin), "start"
+        item.label_lines = [(round(item.y + 8 + LINE_HEIGHT * (n + 1), 1), line) for n, line in enumerate(lines)]
+    if not item.label_lines:
+        item.label_lines = [(round(item.y + 4 + LINE_HEIGHT * n, 1), line) for n, line in enumerate(lines)]
+    item.label_x = round(item.label_x, 1)
+    text_width = max(len(line) for line in lines) * CHAR_WIDTH
+    left = {"start": item.label_x, "end": item.label_x - text_width}[item.label_anchor]
+    item.label_box = (
+        round(left, 1),
+        round(item.label_lines[0][0] - 11, 1),
+        round(left + text_width, 1),
+        round(item.label_lines[-1][0] + 3, 1),
+    )
+
+
+def _timeline(
+    items: list[TimelineItem],
+    *,
+    today: dt.date,
+    window: tuple[dt.date | None, dt.date | None],
+    width: int,
+) -> Timeline:
+    items = [replace(item, label_lines=[]) for item in items]
+    lo_limit, hi_limit = window
+    drawn = [_drawn(item, today, lo_limit, hi_limit) for item in items]
+    first = lo_limit or min(start for start, _ in drawn)
+    last = max(end for _, end in drawn)
+    if hi_limit is not None:
+        last = max(min(hi_limit, max(today, last)), last)
+    lo, hi, tick_days = _axis(first, last, most_ticks=max(width // 80, 4))
+    margin, top = 12, 34
+    inner = width - 2 * margin
+    days = max((hi - lo).days, 1)
+
+    def x_of(day: dt.date) -> float:
+        return round(margin + (day - lo).days / days * inner, 1)
+
+    ticks = []
+    shown_until = -math.inf
+    for day, label, major in tick_days:
+        tick = Tick(x=x_of(day), label=label, major=major)
+        # Labels at the picture's edges are aligned inwards so they are not cut off.
+        text_width = len(label) * 6.2
+        if tick.x > width - margin - text_width / 2:
+            tick.anchor = "end"
+        elif tick.x < margin + text_width / 2:
+            tick.anchor = "start"
+        left = {"start": tick.x, "middle": tick.x - text_width / 2, "end": tick.x - text_width}[tick.anchor]
+        if left < shown_until + 6:  # too close to the previous label: the line stays, the label goes
+            tick.label = ""
+        else:
+            shown_until = left + text_width
+        ticks.append(tick)
+    y = float(top)
+    for item, (start, end) in zip(items, drawn, strict=True):
+        item_end = item.end or item.start
+        item.precision = max((item.start.precision, item_end.precision), key=_COARSENESS.__getitem__)
+        item.x = x_of(start)
+        # A period covers through its last day: draw to the start of the next.
+        right = x_of(end + dt.timedelta(days=1))
+        item.width = round(max(right - item.x, 3.0), 1)
+        item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
+        item.y = round(y + 6, 1)
+        _place_label(item, width, margin)
+        y = max(item.y + 12, item.label_box[3] + 6)
+    return Timeline(
+        items=items,
+        ticks=ticks,
+        width=width,
+        height=round(y + 4),
+        axis_y=top - 14,
+        top=top - 6,
+        first=lo,
+        last=hi - dt.timedelta(days=1),
+    )
 
 
 def timeline_layout(
@@ -154,60 +247,25 @@ def timeline_layout(
     today: dt.date,
     window: tuple[dt.date | None, dt.date | None] = (None, None),
     width: int = 960,
-    row: int = 24,
-    label_chars: int = 44,
+    narrow_width: int = 340,
 ) -> Timeline | None:
     """Place each item on its own row, ordered by start; spans for coarse or lasting dates, points for days.
 
     Periods that reach past ``today`` (a date known only to this decade, something still
-    lasting) stop at today, and the axis ends with the last year drawn. ``window`` (first
-    and last day, either may be None) is the range the items were filtered to: the axis
-    covers it and items are cut to it. The same items on the same day give the same picture.
+    lasting) stop at today, and the axis runs from the first year (or quarter, or month)
+    drawn to the last. ``window`` (first and last day, either may be None) is the range the
+    items were filtered to: the axis covers it and items are cut to it. Every label is
+    drawn whole, wrapped onto several lines where it does not fit. The picture is laid out
+    twice: ``width`` wide, and ``narrow_width`` wide for a phone, where it is drawn at
+    about its own size so its text stays legible. The same items on the same day give
+    the same picture.
     """
     items = sorted(items, key=lambda i: (i.start.sort_key(), i.label))
     if not items:
         return None
-    lo_limit, hi_limit = window
-    drawn = [_drawn(item, today, lo_limit, hi_limit) for item in items]
-    first = lo_limit or min(start for start, _ in drawn)
-    last = max(end for _, end in drawn)
-    if hi_limit is not None:
-        last = max(min(hi_limit, max(today, last)), last)
-    lo, hi, tick_days = _axis(first, last)
-    margin, top = 12, 34
-    inner = width - 2 * margin
-    days = max((hi - lo).days, 1)
-
-    def x_of(day: dt.date) -> float:
-        return round(margin + (day - lo).days / days * inner, 1)
-
-    ticks = [Tick(x=x_of(day), label=label, major=major) for day, label, major in tick_days]
-    for tick in ticks:
-        # Labels at the picture's edges are aligned inwards so they are not cut off.
-        if tick.x > width - margin - 15:
-            tick.anchor = "end"
-        elif tick.x < margin + 15:
-            tick.anchor = "start"
-    for n, (item, (start, end)) in enumerate(zip(items, drawn, strict=True)):
-        item_end = item.end or item.start
-        item.precision = max((item.start.precision, item_end.precision), key=_COARSENESS.__getitem__)
-        item.x = x_of(start)
-        # A period covers through its last day: draw to the start of the next.
-        right = x_of(end + dt.timedelta(days=1))
-        item.width = round(max(right - item.x, 3.0), 1)
-        item.shape = "point" if item.precision == DatePrecision.DAY and item.end in (None, item.start) else "span"
-        item.y = top + n * row
-        item.short_label = shorten(item.label, label_chars)
-        text_width = len(item.short_label) * 6.6  # about 12px system-ui
-        if item.x + item.width + 8 + text_width <= width:
-            item.label_x, item.label_anchor = round(item.x + item.width + 8, 1), "start"
-        elif item.x - 8 - text_width >= 0:
-            item.label_x, item.label_anchor = round(item.x - 8, 1), "end"
-        else:  # a long span: the label sits on the bar itself
-            item.label_x, item.label_anchor = round(min(item.x, width - text_width) + 4, 1), "start"
-            item.label_on_bar = True
-    height = top + len(items) * row + 8
-    return Timeline(items=items, ticks=ticks, width=width, height=height, axis_y=top - 14, top=top - 6)
+    timeline = _timeline(items, today=today, window=window, width=width)
+    timeline.narrow = _timeline(items, today=today, window=window, width=narrow_width)
+    return timeline
 
 
 @dataclass
@@ -253,6 +311,7 @@ class BarChart:
     baseline: float
     label_y: float
     note_y: float
+    narrow: BarChart | None = None  # the same bars laid out for a phone's width
 
     @property
     def label_x(self) -> float:
@@ -274,10 +333,22 @@ def _nice_ceiling(value: int) -> tuple[int, int]:
         magnitude *= 10
 
 
-def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240) -> BarChart | None:
-    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap."""
+def bar_chart_layout(
+    bars: Sequence[Bar], *, width: int = 960, height: int = 240, narrow_width: int = 340
+) -> BarChart | None:
+    """A bar per period, heights by count on a round scale; axis labels thinned so they never overlap.
+
+    Laid out twice: ``width`` wide, and ``narrow_width`` wide for a phone (where it is drawn
+    at about its own size, so its text stays legible).
+    """
     if not bars:
         return None
+    chart = _bar_chart([replace(bar) for bar in bars], width=width, height=height)
+    chart.narrow = _bar_chart([replace(bar) for bar in bars], width=narrow_width, height=height)
+    return chart
+
+
+def _bar_chart(bars: list[Bar], *, width: int, height: int) -> BarChart:
     left, right, top, bottom = 40, 12, 20, 40
     baseline = height - bottom
     plot_height = baseline - top
@@ -287,7 +358,7 @@ def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240
         Gridline(y=round(baseline - value / ceiling * plot_height, 1), label=f"{value:,}")
         for value in range(0, ceiling + 1, step)
     ]
-    label_width = max(len(bar.label) for bar in bars) * 6.6 + 8  # about 11px system-ui
+    label_width = max(len(bar.label) for bar in bars) * CHAR_WIDTH + 8  # 12px system-ui
     every = max(math.ceil(label_width / slot), 1)
     for i, bar in enumerate(bars):
         bar.slot_x, bar.slot_width = round(left + i * slot, 1), round(slot, 1)
@@ -300,7 +371,7 @@ def bar_chart_layout(bars: Sequence[Bar], *, width: int = 960, height: int = 240
         bar.y = round(baseline - bar.height, 1)
         bar.count_y = round(bar.y - 4, 1)
         bar.show_label = i % every == 0
-        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * 6.2 + 2 <= slot
+        bar.show_count = bar.count > 0 and len(f"{bar.count:,}") * CHAR_WIDTH + 2 <= slot
     return BarChart(
         bars=list(bars),
         gridlines=gridlines,
@@ -327,9 +398,11 @@ class Node:
     y: float = 0.0
     degree: int = 0
     central: bool = False
+    # Filled in by the label placement: the whole name, wrapped, or nothing where it fits nowhere.
+    label_x: float = 0.0
     label_anchor: str = "middle"
-    label_dx: float = 0.0
-    label_dy: float = -12.0
+    label_lines: list[tuple[float, str]] = field(default_factory=list)  # (baseline, text)
+    label_box: tuple[float, float, float, float] | None = None
 
     @property
     def radius(self) -> float:
@@ -347,27 +420,21 @@ class Edge:
     y1: float = 0.0
     x2: float = 0.0
     y2: float = 0.0
+    # Filled in by the label placement: the label on the line, or its number (the row of the
+    # graph's table) in a small disc where the label would collide, or neither.
+    number: int = 0
+    label_x: float = 0.0
+    label_lines: list[tuple[float, str]] = field(default_factory=list)
+    label_box: tuple[float, float, float, float] | None = None
+    marker: tuple[float, float] | None = None  # the centre of the numbered disc
 
     @property
     def label(self) -> str:
         return "; ".join(self.labels)
 
     @property
-    def _label_at(self) -> float:
-        # On a dossier's star, labels sit towards the neighbour so they do not pile up in the middle.
-        if self.source.central:
-            return 0.62
-        if self.target.central:
-            return 0.38
-        return 0.5
-
-    @property
-    def mid_x(self) -> float:
-        return round(self.x1 + (self.x2 - self.x1) * self._label_at, 1)
-
-    @property
-    def mid_y(self) -> float:
-        return round(self.y1 + (self.y2 - self.y1) * self._label_at - 3, 1)
+    def marker_width(self) -> float:
+        return round(self.label_box[2] - self.label_box[0], 1) if self.marker and self.label_box else 0.0
 
 
 @dataclass
@@ -448,48 +515,134 @@ def _fit(nodes: Sequence[Node], width: int, height: int, margin: float, stretch:
         n.y = round(off_y + (n.y - min_y) * scale_y, 1)
 
 
-LABEL_CHARS = 28  # the templates truncate node labels to this many characters
+NODE_CHAR = 6.8  # the mean advance of a 12px system-ui character (13px bold at the centre is wider)
+EDGE_CHAR = 5.7  # of a 10px one
+NODE_LINE, EDGE_LINE = 14.0, 12.0
+NODE_WRAP, EDGE_WRAP = 18, 26  # characters a line, for names and link labels too long for one
 
 
-def _label_box(n: Node, anchor: str, dx: float, dy: float) -> tuple[float, float, float, float]:
-    text_width = min(len(n.label), LABEL_CHARS) * 6.6
-    x = n.x + dx
-    left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
-    baseline = n.y + dy
-    return left, baseline - 11, left + text_width, baseline + 3
+def _text_box(
+    x: float, baselines: Sequence[float], lines: Sequence[str], anchor: str, char: float, size: float
+) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) that ``lines`` of text take, the first on ``baselines[0]``."""
+    width = max(len(line) for line in lines) * char
+    left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+    return (
+        round(left - 1, 1),
+        round(baselines[0] - size, 1),
+        round(left + width + 1, 1),
+        round(baselines[-1] + size * 0.3, 1),
+    )
 
 
 def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _place_labels(nodes: Sequence[Node], cx: float, width: float = 0, height: float = 0) -> None:
-    """Put each label beside its dot where it collides with no earlier label and stays in the picture.
+def _inside(box, width: float, height: float) -> bool:
+    return box[0] >= 2 and box[1] >= 2 and box[2] <= width - 2 and box[3] <= height - 2
 
-    Hubs are labelled first; the preferred side faces away from the centre.
+
+def _dots(nodes: Sequence[Node], pad: float = 2.0) -> list[tuple[float, float, float, float]]:
+    return [(n.x - n.radius - pad, n.y - n.radius - pad, n.x + n.radius + pad, n.y + n.radius + pad) for n in nodes]
+
+
+def _place_labels(nodes: Sequence[Node], cx: float, width: float, height: float) -> None:
+    """Put each name beside its dot where it collides with no other name or dot and stays in the picture.
+
+    Hubs are named first; the preferred side faces away from the centre. A name too long for
+    one line, or that fits nowhere on one, is wrapped; one that fits nowhere at all is left
+    to the dot's tooltip and the table beside the picture.
     """
     placed: list[tuple[float, float, float, float]] = []
-    dots = [(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in nodes]
+    dots = _dots(nodes)
     for n in sorted(nodes, key=lambda n: (not n.central, -n.degree, n.label)):
-        r = n.radius
-        right, left = ("start", r + 4, 4.0), ("end", -r - 4, 4.0)
-        above, below = ("middle", 0.0, -r - 6), ("middle", 0.0, r + 14)
-        if n.central or abs(n.x - cx) <= 40:
-            candidates = [above, below, right, left]
-        elif n.x < cx:
-            candidates = [left, above, below, right]
-        else:
-            candidates = [right, above, below, left]
-        choice = candidates[0]
-        for candidate in candidates:
-            box = _label_box(n, *candidate)
-            inside = not width or (box[0] >= 2 and box[2] <= width - 2 and box[1] >= 2 and box[3] <= height - 2)
-            clear = not any(_overlaps(box, other) for other in placed) and not any(_overlaps(box, dot) for dot in dots)
-            if inside and clear:
-                choice = candidate
+        r, size = n.radius, 13.0 if n.central else 12.0
+        char = NODE_CHAR * (1.1 if n.central else 1.0)
+        shapes = [[n.label]] if len(n.label) <= NODE_WRAP else []
+        shapes.append(wrap(n.label, NODE_WRAP))
+        if len(n.label) > 10:
+            shapes.append(wrap(n.label, 10))
+        n.label_lines, n.label_box = [], None
+        for lines in shapes:
+            k = len(lines)
+            beside = 4 - (k - 1) * NODE_LINE / 2  # the first baseline of lines centred on the dot
+            sides = {
+                "right": [(n.x + r + 4 + far, n.y + beside, "start") for far in (0, 12)],
+                "left": [(n.x - r - 4 - far, n.y + beside, "end") for far in (0, 12)],
+                "above": [(n.x, n.y - r - 6 - far - (k - 1) * NODE_LINE, "middle") for far in (0, 10)],
+                "below": [(n.x, n.y + r + 16 + far, "middle") for far in (0, 10)],
+            }
+            if n.central or abs(n.x - cx) <= 40:
+                order = ("above", "below", "right", "left")
+            elif n.x < cx:
+                order = ("left", "above", "below", "right")
+            else:
+                order = ("right", "above", "below", "left")
+            above, below = n.y - r - 4 - (k - 1) * NODE_LINE, n.y + r + 14
+            corners = [
+                (n.x + r * 0.7, above, "start"),
+                (n.x - r * 0.7, above, "end"),
+                (n.x + r * 0.7, below, "start"),
+                (n.x - r * 0.7, below, "end"),
+            ]
+            candidates = [sides[side][0] for side in order] + corners + [sides[side][1] for side in order]
+            for x, first, anchor in candidates:
+                if _try_node_label(n, x, first, anchor, lines, char, size, placed, dots, width, height):
+                    break
+            if n.label_box is not None:
+                placed.append(n.label_box)
                 break
-        n.label_anchor, n.label_dx, n.label_dy = choice
-        placed.append(_label_box(n, *choice))
+
+
+def _try_node_label(n: Node, x, first, anchor, lines, char, size, placed, dots, width, height) -> bool:
+    baselines = [round(first + i * NODE_LINE, 1) for i in range(len(lines))]
+    box = _text_box(x, baselines, lines, anchor, char, size)
+    if not _inside(box, width, height) or any(_overlaps(box, other) for other in (*placed, *dots)):
+        return False
+    n.label_x, n.label_anchor = round(x, 1), anchor
+    n.label_lines, n.label_box = list(zip(baselines, lines, strict=True)), box
+    return True
+
+
+def _place_edge_labels(graph: Graph) -> None:
+    """Write each link's label on its line where it covers no name, dot or other label; else number it.
+
+    Every edge is numbered as its row in the graph's table. A label that fits nowhere along
+    its line (or is longer than two lines) leaves a small disc with that number instead,
+    where the disc fits; the table gives the label in full.
+    """
+    taken = [n.label_box for n in graph.nodes if n.label_box is not None] + _dots(graph.nodes)
+    spots = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
+    for number, e in enumerate(graph.edges, start=1):
+        e.number = number
+        e.label_lines, e.label_box, e.marker = [], None, None
+        lines = wrap(e.label, EDGE_WRAP)
+        length = math.hypot(e.x2 - e.x1, e.y2 - e.y1) or 1.0
+        nx, ny = -(e.y2 - e.y1) / length, (e.x2 - e.x1) / length  # across the line
+        points = [
+            (e.x1 + (e.x2 - e.x1) * t + nx * off, e.y1 + (e.y2 - e.y1) * t + ny * off)
+            for t in spots
+            for off in (0, 9, -9)
+        ]
+        if len(lines) <= 2:
+            for px, py in points:
+                first = py + 3.5 - (len(lines) - 1) * EDGE_LINE / 2
+                baselines = [round(first + i * EDGE_LINE, 1) for i in range(len(lines))]
+                box = _text_box(px, baselines, lines, "middle", EDGE_CHAR, 10.0)
+                if _inside(box, graph.width, graph.height) and not any(_overlaps(box, other) for other in taken):
+                    e.label_x, e.label_lines, e.label_box = round(px, 1), list(zip(baselines, lines, strict=True)), box
+                    taken.append(box)
+                    break
+        if e.label_box is not None:
+            continue
+        radius = 4 + 3 * len(str(number))
+        for px, py in points:
+            box = (round(px - radius, 1), round(py - 7, 1), round(px + radius, 1), round(py + 7, 1))
+            if _inside(box, graph.width, graph.height) and not any(_overlaps(box, other) for other in taken):
+                e.marker, e.label_box = (round(px, 1), round(py, 1)), box
+                taken.append(box)
+                break
 
 
 def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
@@ -503,7 +656,9 @@ def _finish(builder: GraphBuilder, width: int, height: int) -> Graph:
         e.x2 = round(e.target.x - dx / dist * (e.target.radius + 3), 1)
         e.y2 = round(e.target.y - dy / dist * (e.target.radius + 3), 1)
     nodes = sorted(builder.nodes.values(), key=lambda n: (n.kind, n.label))
-    return Graph(nodes=nodes, edges=edges, width=width, height=height)
+    graph = Graph(nodes=nodes, edges=edges, width=width, height=height)
+    _place_edge_labels(graph)
+    return graph
 
 
 def _lengthwise(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from kb.choices import ActorKind
 from kb.filtersets import ActorFilterSet
 from kb.models import Actor
-from kb.selectors import actor_dossier, facet_counts, visible_claim_count
+from kb.selectors import actor_dossier, facet_counts, visible_claim_count, zoom_periods
 from kb.web.common import Problems, paginate
 from kb.web.forms import ActorFilterForm, form_problems
 from kb.web.svg import Graph, GraphBuilder, TimelineItem, ego_layout, timeline_layout
@@ -85,6 +87,7 @@ def actor_detail(request, slug: str):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     dossier = actor_dossier(user=request.user, actor=actor)
     claims_page = paginate(request, dossier.claims, problems, per_page=20)
+    today = timezone.localdate()
     graph, graph_left_out = _neighbour_graph(actor, dossier.relationships, dossier.transfers, dossier.agreements)
     timeline = timeline_layout(
         [
@@ -92,15 +95,22 @@ def actor_detail(request, slug: str):
             for e in dossier.events
             if e.start
         ],
-        today=timezone.localdate(),
-        label_chars=40,
+        today=today,
     )
+    events_url = reverse("kb:event-list")
+    zoom = [
+        (period.short_name, f"{events_url}?{urlencode({'actor': actor.slug, **period.query})}")
+        for period in zoom_periods(
+            ((e.start.start, (e.end or e.start).end) for e in dossier.events if e.start), today=today
+        )
+    ]
     context = {
         "actor": actor,
         "aliases": [a for a in actor.aliases.all() if a.name != actor.name],
         "relationships": dossier.relationships,
         "events": dossier.events,
         "timeline": timeline,
+        "zoom": zoom,
         "agreements": dossier.agreements,
         "supplied": dossier.supplied,
         "received": dossier.received,

@@ -44,7 +44,6 @@ def home(request):
             for e in overview.events
         ),
         today=timezone.localdate(),
-        label_chars=38,
     )
     context = {
         "counts": overview.totals,
@@ -91,11 +90,8 @@ def _picture(network: Network, *, around: list[int]) -> Picture:
     links = len(builder.edges)
     builder.keep_strongest(LINKS_PER_ACTOR * len(network.actors), order=list(by_id))
     graph = spring_layout(builder)
-    rows = sorted(graph.edges, key=lambda e: (e.source.label, e.kind, e.target.label))
     # Drawn here, once per version of the data: at a hundred lines the drawing is most of the page's time.
-    drawing = render_to_string(
-        "kb/partials/network.html", {"graph": graph, "rows": rows, "kind_legend": ActorKind.choices}
-    )
+    drawing = render_to_string("kb/partials/network.html", {"graph": graph, "kind_legend": ActorKind.choices})
     return Picture(
         drawing=drawing,
         nodes=len(graph.nodes),

@@ -197,6 +197,7 @@ def event_list(request):
         "timeline": timeline,
         "chart": bar_chart_layout(_period_bars(request, found)),
         "zoom_out": _zoom_out(request, window),
+        "zoom": _zoom_in(request, found, today),
         "filterset": filterset,
         "problems": problems,
     }
@@ -255,6 +256,16 @@ def _period_bars(request, found: EventTimeline) -> list[Bar]:
             )
         )
     return bars
+
+
+def _zoom_in(request, found: EventTimeline, today) -> list[tuple[str, str, bool]]:
+    """Links (label, address, current) to each decade and year that holds the events shown, other filters kept."""
+    links = []
+    for period in found.zoom_periods(today=today):
+        query = period.query
+        current = all(request.GET.get(name) == value for name, value in query.items())
+        links.append((period.short_name, _with(request, **query), current))
+    return links
 
 
 def _zoom_out(request, window: tuple[PartialDate | None, PartialDate | None]) -> list[tuple[str, str]]:
