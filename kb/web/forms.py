@@ -15,10 +15,10 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from kb.choices import ActorKind
+from kb.choices import ActorKind, Modality
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
-from kb.selectors import MAX_ACTORS, SEARCH_TYPES
+from kb.selectors import MAX_ACTORS, SEARCH_TYPES, period_bounds
 
 SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
 
@@ -71,8 +71,25 @@ class GraphForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    """The search page's parameters: the query, its facet filters and the order; all in the address."""
+
     q = forms.CharField(label="Search", required=False, max_length=200)
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "Every type"), *SEARCH_TYPE_CHOICES])
+    modality = forms.ChoiceField(label="Modality", required=False, choices=[("", "Any"), *Modality.choices])
+    source = forms.IntegerField(label="Source", required=False, min_value=1)
+    period = forms.CharField(label="Date", required=False, max_length=10)
+    sort = forms.ChoiceField(
+        label="Sort", required=False, choices=[("", "Relevance"), ("relevance", "Relevance"), ("date", "Date")]
+    )
+
+    def clean_period(self) -> tuple | None:
+        raw = self.cleaned_data["period"].strip()
+        if not raw:
+            return None
+        bounds = period_bounds(raw)
+        if bounds is None:
+            raise forms.ValidationError(f"“{raw}” is not a period: give a year such as 2024 or a decade such as 2020s.")
+        return (raw, *bounds)
 
 
 def form_problems(form: forms.Form) -> list[str]:
