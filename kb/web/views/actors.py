@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from kb.choices import ActorKind
+from kb.countries import country_name
 from kb.filtersets import ActorFilterSet
 from kb.models import Actor
 from kb.selectors import actor_dossier, facet_counts, visible_claim_count
@@ -40,7 +41,7 @@ def actor_list(request):
         "problems": problems,
         "kind_facets": facet_counts(queryset=_without(request, "kind"), field="kind", labels=dict(ActorKind.choices)),
         "country_facets": [
-            f
+            {**f, "label": country_name(f["value"])}
             for f in facet_counts(queryset=_without(request, "country_code"), field="country_code", labels={})
             if f["value"]  # actors without a country are not a facet
         ],
