@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
+from kb import services
+from kb.choices import ActorKind
 from kb.countries import country_name
+from kb.models import Actor
 from tests.world import CORE, build_world
 
 
@@ -48,3 +54,55 @@ def test_actor_facets_and_badges_name_countries_and_keep_codes_in_addresses(clie
     # The API keeps the code.
     body = client.get("/api/v1/actors/", {"country_code": "KP"}).json()
     assert {row["country_code"] for row in body["results"]} == {"KP"}
+
+
+# --- actor names sort with accents and case folded ------------------------------------
+
+
+def test_actor_names_sort_with_accents_folded(client, make_actor, django_assert_num_queries):
+    for name in ("Syria", "Sŭngri refinery", "sakhalin", "Şamil", "Zhou", "Ålesund"):
+        make_actor(name, ActorKind.PLACE)
+    assert Actor.objects.get(name="Sŭngri refinery").sort_name == "sungri refinery"
+    order = list(Actor.objects.values_list("name", flat=True))
+    assert order == ["Ålesund", "sakhalin", "Şamil", "Sŭngri refinery", "Syria", "Zhou"]
+    with django_assert_num_queries(4):
+        html = client.get(reverse("kb:actor-list")).content.decode()
+    shown = re.findall(r'<h2><a href="/actors/[^"]+/">([^<]+)</a></h2>', html)
+    assert shown == order
+    # The API's ?ordering=name sorts the same way.
+    body = client.get("/api/v1/actors/", {"ordering": "name"}).json()
+    assert [row["name"] for row in body["results"]] == order
+    body = client.get("/api/v1/actors/", {"ordering": "-name"}).json()
+    assert [row["name"] for row in body["results"]] == order[::-1]
+
+
+def test_renaming_an_actor_moves_it(make_actor, editor):
+    actor = make_actor("Zeta", ActorKind.PLACE)
+    services.actor_update(actor, user=editor, name="Éta")
+    actor.refresh_from_db()
+    assert actor.sort_name == "eta"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_sort_key_of_existing_actors():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("kb", "0012_source_publisher_optional")])
+    try:
+        with connection.cursor() as cursor:
+            for pk, name in [(1, "Syria"), (2, "Sŭngri refinery"), (3, "ÉCOLE")]:
+                cursor.execute(
+                    "INSERT INTO kb_actor (id, kind, name, slug, summary, country_code, start_on_precision, "
+                    "end_on_precision, wikidata_id, created_at, updated_at) "
+                    "VALUES (%s, 'place', %s, %s, '', '', '', '', '', %s, %s)",
+                    [pk, name, f"a-{pk}", timezone.now(), timezone.now()],
+                )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert dict(Actor.objects.values_list("name", "sort_name")) == {
+        "Syria": "syria",
+        "Sŭngri refinery": "sungri refinery",
+        "ÉCOLE": "ecole",
+    }
+    assert list(Actor.objects.values_list("name", flat=True)) == ["ÉCOLE", "Sŭngri refinery", "Syria"]

@@ -33,7 +33,9 @@ def actor_list(request):
     filterset = ActorFilterSet(request.GET, queryset=Actor.objects.all(), request=request, form_class=ActorFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
-    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by("name")
+    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by(
+        "sort_name", "pk"
+    )
     page = paginate(request, actors, problems)
     context = {
         "page": page,
