@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb import services
-from kb.choices import ActorKind
+from kb.choices import ActorKind, TransferCategory, TransferStatus
 from kb.countries import country_name
 from kb.models import Actor
+from kb.text import sentence_case
 from tests.world import CORE, build_world
 
 
@@ -106,3 +107,68 @@ def test_the_migration_fills_the_sort_key_of_existing_actors():
         "ÉCOLE": "ecole",
     }
     assert list(Actor.objects.values_list("name", flat=True)) == ["ÉCOLE", "Sŭngri refinery", "Syria"]
+
+
+# --- titles ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("arms (unspecified)", "Arms (unspecified)"),
+        ("Artillery", "Artillery"),
+        ("KN-23", "KN-23"),
+        ("152mm shells", "152mm shells"),
+        ("éclair", "Éclair"),
+        ("", ""),
+    ],
+)
+def test_sentence_case(text, expected):
+    assert sentence_case(text) == expected
+
+
+def test_a_claim_without_paraphrase_is_titled_by_its_quote(client, make_source, make_claim, accepted):
+    quote = "North Korea is expected to sell artillery shells to Russia."
+    long_text = "Officials in Seoul said that North Korea had shipped millions of shells and rockets to Russia by rail."
+    source = make_source(text=f"{quote} {long_text}")
+    plain = accepted(make_claim(source=source, quote=quote, statement=""))
+    html = client.get(plain.get_absolute_url()).content.decode()
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert h1 == f"“{quote}”"
+    assert f"<title>“{quote}” · kb</title>" in html
+    assert "Claim #" not in html
+    long = accepted(make_claim(source=source, quote=long_text, statement=""))
+    title = long.title
+    assert title.endswith("…”") and len(title) <= 82
+    assert long_text.startswith(title[1:-2])  # a cut at a word boundary, not inside a word
+    assert long_text[len(title) - 3] == " "
+    html = client.get(long.get_absolute_url()).content.decode()
+    assert f"<h1>{title}</h1>" in html
+    paraphrased = accepted(make_claim(source=source, quote="Seoul", statement="Seoul speaks."))
+    html = client.get(paraphrased.get_absolute_url()).content.decode()
+    assert '<h1><span class="h-statement">Seoul speaks.</span></h1>' in html
+    reader = client.get(source.get_absolute_url()).content.decode()
+    assert "Claim #" not in reader and "The claim’s page →" in reader
+
+
+def test_transfer_titles_in_sentence_case(client, world, editor, django_assert_num_queries):
+    transfer = services.transfer_create(
+        user=editor,
+        supplier=world["russia"],
+        recipient=world["dprk"],
+        category=TransferCategory.OTHER,
+        designation="arms (unspecified)",
+        description="Unspecified arms, by trade registers.",
+        status=TransferStatus.REPORTED,
+        evidence=[world["shells"]],
+    )
+    assert str(transfer) == "Arms (unspecified): Russia → North Korea"
+    with django_assert_num_queries(6):
+        html = client.get(reverse("kb:transfer-list")).content.decode()
+    assert "<strong>Arms (unspecified)</strong>" in html and "arms (unspecified)" not in html
+    detail = client.get(transfer.get_absolute_url()).content.decode()
+    assert "<h1>Arms (unspecified): " in detail and "arms (unspecified)" not in detail
+    home = client.get(reverse("kb:home")).content.decode()
+    assert "arms (unspecified)" not in home
+    # The API keeps the designation as recorded.
+    assert client.get(f"/api/v1/arms-transfers/{transfer.pk}/").json()["designation"] == "arms (unspecified)"

@@ -17,6 +17,7 @@ import numpy.random  # noqa: F401  networkx's layouts import it on first use: im
 
 from kb.choices import DatePrecision
 from kb.dates import PartialDate
+from kb.text import shorten
 
 # --- timeline -----------------------------------------------------------------------
 
@@ -66,25 +67,6 @@ class Timeline:
     height: int
     axis_y: float
     top: float
-
-
-# Words a shortened label does not end on.
-_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if not text[limit - 1].isspace():
-        space = cut.rfind(" ")
-        if space >= limit // 2:  # a single very long word is cut inside it
-            cut = cut[:space]
-    words = cut.split()
-    if len(words) > 1 and words[-1].lower() in _DANGLING:
-        words.pop()
-    return " ".join(words).rstrip(" ,;:–—-") + "…"
 
 
 def _tick_step(years: float) -> int:
