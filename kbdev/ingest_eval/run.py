@@ -115,7 +115,7 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
         content=fixture.text.encode("utf-8"),
         filename=meta["text_file"],
         title=meta["title"],
-        publisher=meta["publisher"],
+        publisher=meta.get("publisher", ""),
         published_on=meta.get("published", ""),
         kind=meta["kind"],
     )
