@@ -13,7 +13,10 @@ from kb.web.views import overview
 
 @pytest.fixture
 def rason(make_actor, make_source, make_claim, accepted):
-    """Three accepted claims about Rason port in two sources (2021, 2024) of three modalities, and the actor."""
+    """Three accepted claims about Rason port in two sources (2021, 2024) of two modalities, and the actor.
+
+    The claims have no paraphrase: each is titled by its quote.
+    """
     old = make_source(
         title="Old port report",
         text="Trade grew slowly. Rason port handled coal in 2021. Nothing else.",
@@ -27,11 +30,15 @@ def rason(make_actor, make_source, make_claim, accepted):
         text="Ships came often. Rason port will handle oil next year, officials said. Rason port was busy.",
     )
     claims = {
-        "coal": accepted(make_claim(source=old, quote="Rason port handled coal in 2021.", modality=Modality.FACT)),
-        "oil": accepted(
-            make_claim(source=new, quote="Rason port will handle oil next year", modality=Modality.FORECAST)
+        "coal": accepted(
+            make_claim(source=old, quote="Rason port handled coal in 2021.", modality=Modality.FACT, statement="")
         ),
-        "busy": accepted(make_claim(source=new, quote="Rason port was busy.", modality=Modality.FACT)),
+        "oil": accepted(
+            make_claim(
+                source=new, quote="Rason port will handle oil next year", modality=Modality.FORECAST, statement=""
+            )
+        ),
+        "busy": accepted(make_claim(source=new, quote="Rason port was busy.", modality=Modality.FACT, statement="")),
     }
     actor = make_actor(
         "Rason", ActorKind.PLACE, summary="A special economic zone in the far north-east, by the Russian border."
@@ -117,6 +124,16 @@ def test_snippets_show_words_around_the_match(client, rason):
 
     snippet = str(highlight(long, "rason port"))
     assert snippet.startswith("…word ") and snippet.endswith(" more…") and "<mark>Rason port</mark>" in snippet
+
+
+def test_claim_hits_are_titled_by_paraphrase_or_quote_without_repeating_it(client, rason, make_claim, accepted):
+    html = search(client, q="rason port", type="claim").content.decode()
+    busy = rason["busy"].get_absolute_url()
+    assert f'<a href="{busy}">“Rason port was busy.”</a>' in html
+    assert "<mark>Rason port</mark> was busy" not in html  # the whole quote is the title already
+    said = accepted(make_claim(source=rason["new"], quote="Ships came often.", statement="Rason port is busy."))
+    html = search(client, q="rason port", type="claim").content.decode()
+    assert f'<a href="{said.get_absolute_url()}">Rason port is busy.</a>' in html
 
 
 def test_claim_hits_cite_their_source(client, rason):

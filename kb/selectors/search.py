@@ -484,7 +484,7 @@ def search_all(
             texts = [claim.quote, claim.statement, claim.attributed_to]
             source = claim.source
             add(
-                *("claim", claim, str(claim), "", texts, ["subjects", "speaker"]),
+                *("claim", claim, claim.title, "", texts, ["subjects", "speaker"]),
                 ranked_title="",
                 date=source.published,
                 source=source,

@@ -191,7 +191,7 @@ def _hit_url(hit: SearchHit) -> str:
 def _snippet(hit: SearchHit, q: str) -> str:
     """The hit's text around the match, with words on both sides; never the title again or a bare name."""
     text = hit.body or hit.text
-    if not text or text == hit.title:
+    if not text or text == hit.title or hit.title == f"“{text}”":  # a whole quote is the claim's title
         return ""
     return highlight(text, q)
 
