@@ -103,6 +103,8 @@ def source_ingest(
     title, publisher = (title or "").strip(), (publisher or "").strip()
     if not title:
         errors["title"] = ["The title is missing."]
+    if not publisher:
+        errors["publisher"] = ["The publisher is missing."]
     try:
         published = _ingest_published(published_on)
     except ValueError as exc:
