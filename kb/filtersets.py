@@ -410,7 +410,10 @@ class ActorFilterSet(KbFilterSet):
     country_code = TextFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
     slug = TextFilter(max_length=200, label="The actor's slug")
     date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence")
-    ordering = filters.OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
+    # ?ordering=name sorts with accents and case folded (Actor.sort_name), through its index.
+    ordering = filters.OrderingFilter(
+        fields=[("sort_name", "name"), "kind", "country_code", "start_on", "created_at", "id"]
+    )
 
     class Meta(KbFilterSet.Meta):
         model = Actor

@@ -916,8 +916,9 @@ def test_graph_page_is_deterministic(client, kb):
 def test_search(client, kb, make_actor, make_source, make_claim, accepted, django_assert_num_queries):
     # The actors named "Vostochny", the newest matches of each type with the names that matched,
     # and the text of the sources whose snippet comes from it (9); then, once per version of the
-    # data, the actors named and the matches of each type counted up to the cap (8).
-    with django_assert_num_queries(9 + 8):
+    # data, the actors named and the matches of each type counted up to the cap (8), and the
+    # facets: the actors named, the newest matches of each dated type, the sources' titles (7).
+    with django_assert_num_queries(9 + 8 + 7):
         response = get(client, "search", query={"q": "Vostochny"})
     with django_assert_num_queries(9):
         get(client, "search", query={"q": "Vostochny"})
@@ -925,11 +926,11 @@ def test_search(client, kb, make_actor, make_source, make_claim, accepted, djang
         make_actor(f"Vostochny launch pad {n}", ActorKind.FACILITY)
         source = make_source(text=f"A rocket left Vostochny on day {n}.", title=f"Launch {n}")
         accepted(make_claim(source=source, quote=f"A rocket left Vostochny on day {n}.", subjects=[kb["vostochny"]]))
-    with django_assert_num_queries(9 + 8):  # more hits, no more queries
+    with django_assert_num_queries(9 + 8 + 7):  # more hits, no more queries
         html = get(client, "search", query={"q": "Vostochny"}).content.decode()
     assert html.count('href="/actors/vostochny-launch-pad-') == 3
     assert html.count("A rocket left <mark>Vostochny</mark> on day") == 6  # each claim and its source
-    assert '<a href="?q=Vostochny&amp;type=actor">4 actors</a>' in html
+    assert '<a href="?q=Vostochny&amp;type=actor">actors <span class="count">4</span></a>' in html
     claims = get(client, "search", query={"q": "Vostochny", "type": "claim"}).content.decode()
     assert '<strong aria-current="true">' in claims and '<a href="?q=Vostochny">every type</a>' in claims
     assert 'class="hit hit-claim"' in claims and 'class="hit hit-actor"' not in claims

@@ -100,7 +100,7 @@ class ActorAdmin(ServiceAdmin):
     @admin.action(permissions=["change", "delete"], description="Merge selected actors into one")
     def merge_actors(self, request, queryset):
         """Choose the actor to keep; the other selected actors are folded into it by ``actor_merge``."""
-        actors = queryset.order_by("name", "pk")
+        actors = queryset.order_by("sort_name", "pk")
         if actors.count() < 2:
             self.message_user(request, "Select at least two actors to merge.", messages.WARNING)
             return None

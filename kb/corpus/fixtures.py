@@ -99,7 +99,7 @@ ACTOR_FIELDS = {
 ALIAS_FIELDS = {"name": (True, STR), "language": (False, STR)}
 SOURCE_FIELDS = {
     "title": (True, STR),
-    "publisher": (True, STR),
+    "publisher": (False, STR),
     "text_file": (True, STR),
     "kind": (True, SourceKind),
     "reliability": (True, SourceReliability),

@@ -191,7 +191,7 @@ class _Loader:
             fields = {
                 "title": meta["title"],
                 "subtitle": meta.get("subtitle", ""),
-                "publisher": meta["publisher"],
+                "publisher": meta.get("publisher", ""),
                 "byline": meta.get("byline", ""),
                 "url": meta.get("url", ""),
                 "kind": meta["kind"],
@@ -205,7 +205,7 @@ class _Loader:
             # By its text; a corrected text is found by title and publisher and re-anchors its claims.
             existing = (
                 Source.objects.filter(sha256=text_sha256(fixture.text)).first()
-                or Source.objects.filter(title=meta["title"], publisher=meta["publisher"]).first()
+                or Source.objects.filter(title=meta["title"], publisher=meta.get("publisher", "")).first()
             )
             source = self.upsert(
                 (fixture.file, "source"),

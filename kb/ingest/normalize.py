@@ -31,6 +31,15 @@ def normalize_name(value: str) -> str:
     return " ".join(value.split())
 
 
+def name_sort_key(value: str) -> str:
+    """The form a name sorts by: its lookup form, so that accents and case do not move it.
+
+    "Sŭngri" sorts as "sungri", among the S… and before "Syria", on every database and
+    whatever its collation.
+    """
+    return normalize_name(value)
+
+
 _LINE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 

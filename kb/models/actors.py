@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from kb.choices import ActorKind, RelationshipPredicate
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
-from kb.ingest.normalize import normalize_name
+from kb.ingest.normalize import name_sort_key, normalize_name
 from kb.links import record_path
 from kb.models.base import KbModel
 
@@ -19,6 +19,8 @@ class Actor(KbModel):
 
     kind = models.CharField(max_length=16, choices=ActorKind.choices, db_index=True)
     name = models.CharField(max_length=200, help_text="The name an analyst would look for first.")
+    # Kept by save(): lists sort by it through its index, with accents and case folded.
+    sort_name = models.CharField(max_length=200, blank=True, editable=False)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True)
     country_code = models.CharField(
@@ -44,9 +46,12 @@ class Actor(KbModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_name", "id"]
         # Lists in name order read the first page from the index, not every actor.
-        indexes = [models.Index(fields=["name", "id"], name="actor_name_order")]
+        indexes = [
+            models.Index(fields=["sort_name", "id"], name="actor_sort_name_order"),
+            models.Index(fields=["name", "id"], name="actor_name_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="actor_slug_not_empty"),
@@ -66,6 +71,13 @@ class Actor(KbModel):
 
     def get_absolute_url(self) -> str:
         return record_path("kb:actor-detail", self.slug, kwarg="slug")
+
+    def save(self, *args, **kwargs) -> None:
+        self.sort_name = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def clean_fields_together(self) -> dict[str, list[str]]:
         if self.start_on and self.end_on and self.end_on < self.start_on:

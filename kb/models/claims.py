@@ -10,6 +10,7 @@ from kb.choices import ClaimLinkKind, ClaimStatus, Credibility, Modality
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
 from kb.links import record_path
 from kb.models.base import KbModel
+from kb.text import shorten
 
 
 class Claim(KbModel):
@@ -81,8 +82,12 @@ class Claim(KbModel):
         ]
 
     def __str__(self) -> str:
-        excerpt = self.quote if len(self.quote) <= 80 else self.quote[:79] + "…"
-        return f"“{excerpt}”"
+        return f"“{shorten(self.quote, 80)}”"
+
+    @property
+    def title(self) -> str:
+        """What the claim is called: the editor's paraphrase, else the start of its quote."""
+        return self.statement or str(self)
 
     def get_absolute_url(self) -> str:
         return record_path("kb:claim-detail", self.pk)

@@ -28,7 +28,9 @@ class Source(KbModel):
 
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=500, blank=True)
-    publisher = models.CharField(max_length=200, db_index=True)
+    publisher = models.CharField(
+        max_length=200, blank=True, db_index=True, help_text="Who published it; blank when the page does not say."
+    )
     byline = models.CharField(max_length=300, blank=True, help_text="The author names as the article prints them.")
     authors = models.ManyToManyField(
         "kb.Actor", blank=True, related_name="authored_sources", help_text="Authors known as actors."

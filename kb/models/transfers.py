@@ -8,6 +8,7 @@ from kb.choices import TransferCategory, TransferStatus
 from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
 from kb.links import record_path
 from kb.models.base import KbModel
+from kb.text import sentence_case
 
 
 class ArmsTransfer(KbModel):
@@ -67,8 +68,12 @@ class ArmsTransfer(KbModel):
         ]
 
     def __str__(self) -> str:
-        what = self.designation or self.get_category_display()
-        return f"{what}: {self.supplier} → {self.recipient}"
+        return f"{self.title}: {self.supplier} → {self.recipient}"
+
+    @property
+    def title(self) -> str:
+        """What was transferred, in sentence case: the designation, else the category."""
+        return sentence_case(self.designation or self.get_category_display())
 
     def get_absolute_url(self) -> str:
         return record_path("kb:transfer-detail", self.pk)

@@ -36,13 +36,18 @@ from kb.selectors.network import LINK_TYPES, MAX_ACTORS, Link, Network, actor_ne
 from kb.selectors.overview import Overview, kb_overview
 from kb.selectors.search import (
     COUNT_CAP,
+    FACET_BOUND,
     SEARCH_MAX_LENGTH,
     SEARCH_TYPES,
+    SearchFacets,
     SearchHit,
+    SearchNarrowing,
     TypeCount,
     full_text_query,
+    period_bounds,
     search_all,
     search_counts,
+    search_facets,
     search_filter,
     search_pattern,
 )
@@ -58,6 +63,7 @@ from kb.selectors.visibility import (
 
 __all__ = [
     "COUNT_CAP",
+    "FACET_BOUND",
     "LINK_TYPES",
     "MAX_ACTORS",
     "SEARCH_MAX_LENGTH",
@@ -69,7 +75,9 @@ __all__ = [
     "Network",
     "Overview",
     "Period",
+    "SearchFacets",
     "SearchHit",
+    "SearchNarrowing",
     "TypeCount",
     "actor_counts",
     "actor_dossier",
@@ -87,9 +95,11 @@ __all__ = [
     "kb_violations",
     "last_change",
     "party_links",
+    "period_bounds",
     "record_version",
     "search_all",
     "search_counts",
+    "search_facets",
     "search_filter",
     "search_pattern",
     "source_claim_page",

@@ -12,9 +12,12 @@ the few hits a page shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 
 from django.db import connections, models
 from django.db.models import (
@@ -30,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from kb.dates import PartialDate
 from kb.ingest.normalize import normalize_name, strip_accents
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors.cache import cached
@@ -188,11 +192,61 @@ class SearchHit:
     id: int
     title: str
     slug: str  # for a relationship, its subject's
-    text: str  # plain text to cut a snippet from: the title, body text or name that matched
+    text: str  # plain text to cut a snippet from: the body text that matched, else the record's own
     rank: float
+    date: PartialDate | None = None  # what the hit is dated by (DATE_FIELDS)
+    source: Source | None = None  # a claim's source (title, byline, publisher, date), for its citation
+    body: str = ""  # when ``text`` is the title or a name that matched: the record's own text, if any
 
 
 SEARCH_TYPES = ("actor", "agreement", "arms-transfer", "event", "relationship", "claim", "source")
+
+# What a hit is dated by, for the date facet and the sort by date: claims by their source's
+# publication, sources by theirs, events and transfers by their start, agreements by signing.
+# Actors and relationships have no such date: a date filter leaves them out.
+DATE_FIELDS: dict[type[models.Model], str] = {
+    Claim: "source__published_on",
+    Source: "published_on",
+    Event: "start_on",
+    Agreement: "signed_on",
+    ArmsTransfer: "start_on",
+}
+DATED_TYPES = ("agreement", "arms-transfer", "event", "claim", "source")
+
+
+@dataclass(frozen=True)
+class SearchNarrowing:
+    """Facet filters on a search: a claim modality, a source (its claims), a period of dates (inclusive)."""
+
+    modality: str = ""
+    source: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        return f"m={self.modality}:s={self.source or ''}:d={self.start or ''}..{self.end or ''}"
+
+    def types(self, types: tuple[str, ...]) -> tuple[str, ...]:
+        """Of ``types``, those the narrowing leaves: a modality or a source keeps claims, a period dated types."""
+        if self.modality or self.source:
+            types = tuple(t for t in types if t == "claim")
+        if self.start is not None:
+            types = tuple(t for t in types if t in DATED_TYPES)
+        return types
+
+    def apply(self, queryset: models.QuerySet) -> models.QuerySet:
+        """``queryset`` (of a type ``types`` keeps) narrowed."""
+        if self.modality:
+            queryset = queryset.filter(modality=self.modality)
+        if self.source:
+            queryset = queryset.filter(source_id=self.source)
+        if self.start is not None:
+            queryset = queryset.filter(**{f"{DATE_FIELDS[queryset.model]}__range": (self.start, self.end)})
+        return queryset
+
+
+NO_NARROWING = SearchNarrowing()
 # Actor relations whose links have an index by (actor, record) (migration 0002): the links of
 # a much-mentioned actor are read from it newest first. The others have few links per actor.
 LINKS_BY_ACTOR = {(Claim, "subjects")}
@@ -339,7 +393,15 @@ def _named(model: type[models.Model], field_name: str, normalized: str) -> Subqu
     return Subquery(aliases.values("name")[:1])
 
 
-def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = SEARCH_TYPES) -> list[SearchHit]:
+def search_all(
+    *,
+    user: User,
+    q: str,
+    limit: int = 20,
+    types: tuple[str, ...] = SEARCH_TYPES,
+    narrowing: SearchNarrowing = NO_NARROWING,
+    order: str = "relevance",
+) -> list[SearchHit]:
     """Every kind of record matching ``q`` that ``user`` may see, best first, each with the text that matched.
 
     Titles and names that equal the query rank highest, then titles that contain it, then
@@ -350,7 +412,11 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
     One query finds the actors named ``q``, one per type reads its newest matches with the
     names of their actors that matched, and one reads the body text of the sources whose
     snippet comes from it: at most nine queries, whatever the size of the base.
+
+    ``narrowing`` filters the matches (see SearchNarrowing); ``order="date"`` puts the ranked
+    candidates newest first by DATE_FIELDS (undated ones last) instead of best first.
     """
+    types = narrowing.types(types)
     pattern = search_pattern(q)
     if pattern is None or limit <= 0:
         return []
@@ -366,32 +432,41 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
             rows = rows.annotate(**{f"named_{f}": _named(read.model, f, normalized) for f in actor_fields})
         return rows[:limit]
 
-    def add(kind, row, title, slug, texts, actor_fields=(), ranked_title=None):
+    def add(kind, row, title, slug, texts, actor_fields=(), ranked_title=None, date=None, source=None):
         names_found = [n for f in actor_fields if (n := getattr(row, f"named_{f}", None))]
         rank, text = _score(pattern, normalized, title if ranked_title is None else ranked_title, texts, names_found)
+        # When the title or a name matched, ``body`` is the record's own text, for a snippet
+        # that is more than the title again or a bare name.
+        body = (
+            next((t for t in texts if isinstance(t, str) and t), "") if text is not None and text not in texts else ""
+        )
         if text is None:
             unread.add(row.pk)
-        hits.append(SearchHit(kind, row.pk, title, slug or "", text or "", rank))
+        hits.append(SearchHit(kind, row.pk, title, slug or "", text or "", rank, date, source, body))
 
     if "actor" in types:
         for actor in newest(Actor.objects.all(), Actor.objects.only("name", "slug", "summary"), "pk"):
             add("actor", actor, actor.name, actor.slug, [actor.summary], ["pk"])
     if "agreement" in types:
-        visible = visible_records(user=user, queryset=Agreement.objects.all())
-        for agreement in newest(visible, Agreement.objects.only("title", "slug", "summary"), "parties"):
-            add("agreement", agreement, agreement.title, agreement.slug, [agreement.summary], ["parties"])
+        visible = narrowing.apply(visible_records(user=user, queryset=Agreement.objects.all()))
+        read = Agreement.objects.only("title", "slug", "summary", "signed_on", "signed_on_precision")
+        for agreement in newest(visible, read, "parties"):
+            texts = [agreement.summary]
+            add("agreement", agreement, agreement.title, agreement.slug, texts, ["parties"], date=agreement.signed)
     if "arms-transfer" in types:
-        visible = visible_records(user=user, queryset=ArmsTransfer.objects.all())
+        visible = narrowing.apply(visible_records(user=user, queryset=ArmsTransfer.objects.all()))
         read = ArmsTransfer.objects.select_related("supplier", "recipient").only(
-            "designation", "category", "description", "reported_by", "supplier__name", "recipient__name"
+            *("designation", "category", "description", "reported_by", "supplier__name", "recipient__name"),
+            *("start_on", "start_on_precision"),
         )
         for transfer in newest(visible, read, "supplier", "recipient"):
             texts = [transfer.designation, transfer.description, transfer.reported_by]
-            add("arms-transfer", transfer, str(transfer), "", texts, ["supplier", "recipient"])
+            add("arms-transfer", transfer, str(transfer), "", texts, ["supplier", "recipient"], date=transfer.start)
     if "event" in types:
-        visible = visible_records(user=user, queryset=Event.objects.all())
-        for event in newest(visible, Event.objects.only("title", "slug", "summary"), "participants", "place"):
-            add("event", event, event.title, event.slug, [event.summary], ["participants", "place"])
+        visible = narrowing.apply(visible_records(user=user, queryset=Event.objects.all()))
+        read = Event.objects.only("title", "slug", "summary", "start_on", "start_on_precision")
+        for event in newest(visible, read, "participants", "place"):
+            add("event", event, event.title, event.slug, [event.summary], ["participants", "place"], date=event.start)
     if "relationship" in types:
         visible = visible_records(user=user, queryset=Relationship.objects.all())
         read = Relationship.objects.select_related("subject", "object").only(
@@ -400,22 +475,34 @@ def search_all(*, user: User, q: str, limit: int = 20, types: tuple[str, ...] = 
         for rel in newest(visible, read, "subject", "object"):
             add("relationship", rel, str(rel), rel.subject.slug, [rel.note], ["subject", "object"])
     if "claim" in types:
-        visible = visible_claims(user=user)
-        read = Claim.objects.only("quote", "statement", "attributed_to")
+        visible = narrowing.apply(visible_claims(user=user))
+        read = Claim.objects.select_related("source").only(
+            *("quote", "statement", "attributed_to", "source__title", "source__byline", "source__publisher"),
+            *("source__published_on", "source__published_on_precision"),
+        )
         for claim in newest(visible, read, "subjects", "speaker"):
             texts = [claim.quote, claim.statement, claim.attributed_to]
-            add("claim", claim, str(claim), "", texts, ["subjects", "speaker"], ranked_title="")
+            source = claim.source
+            add(
+                *("claim", claim, claim.title, "", texts, ["subjects", "speaker"]),
+                ranked_title="",
+                date=source.published,
+                source=source,
+            )
     if "source" in types:
         # A source's text (thousands of words) is searched where it lies and read only for the
         # sources shown with a snippet of it.
-        read = Source.objects.only("title", "subtitle", "byline", "publisher").annotate(
-            text_found=ExpressionWrapper(Q(text__regex=pattern), output_field=BooleanField())
-        )
-        for source in newest(Source.objects.all(), read):
+        read = Source.objects.only(
+            "title", "subtitle", "byline", "publisher", "published_on", "published_on_precision"
+        ).annotate(text_found=ExpressionWrapper(Q(text__regex=pattern), output_field=BooleanField()))
+        for source in newest(narrowing.apply(Source.objects.all()), read):
             texts = [source.subtitle, source.byline, source.publisher, bool(source.text_found)]
-            add("source", source, source.title, "", texts)
-    order = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
-    hits.sort(key=lambda hit: (-hit.rank, order[hit.type], hit.title.casefold(), hit.id))
+            add("source", source, source.title, "", texts, date=source.published, source=source)
+    kinds = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
+    hits.sort(key=lambda hit: (-hit.rank, kinds[hit.type], hit.title.casefold(), hit.id))
+    if order == "date":
+        # Newest first; a stable sort keeps the best first among hits of one date.
+        hits.sort(key=lambda hit: hit.date.start if hit.date else dt.date.min, reverse=True)
     hits = hits[:limit]
     shown = {hit.id for hit in hits if hit.type == "source" and hit.id in unread}
     if not shown:
@@ -437,18 +524,21 @@ class TypeCount:
     more: bool  # True when more than ``count`` match
 
 
-def search_counts(*, user: User, q: str, cap: int = COUNT_CAP) -> list[TypeCount]:
+def search_counts(
+    *, user: User, q: str, cap: int = COUNT_CAP, narrowing: SearchNarrowing = NO_NARROWING
+) -> list[TypeCount]:
     """Per type, how many records matching ``q`` the ``user`` may see: exact up to ``cap``, else "more than ``cap``".
 
     Each index gives at most ``cap + 1`` of its newest matches (as search_all reads its
     hits), so a common word costs the cap, not every row it occurs in: when the union of
     those holds more than ``cap`` ids, more than ``cap`` records match; otherwise every index
     gave all it holds and the count is exact. Types with no match are left out. Counted once
-    per version of the data, query and audience.
+    per version of the data, query and audience. ``narrowing`` as in search_all.
     """
     normalized = normalize_name(q or "")
     if not normalized or cap < 1:
         return []
+    types = narrowing.types(SEARCH_TYPES)
 
     def count() -> list[TypeCount]:
         names = _named_actors(normalized)
@@ -462,12 +552,104 @@ def search_counts(*, user: User, q: str, cap: int = COUNT_CAP) -> list[TypeCount
             "source": Source.objects.all(),
         }
         counts = []
-        for kind in SEARCH_TYPES:
-            queryset = visible[kind]
+        for kind in types:
+            queryset = visible[kind] if kind in ("actor", "relationship") else narrowing.apply(visible[kind])
             found = queryset.model._default_manager.filter(pk__in=_newest_ids(queryset, q, names, cap + 1))
             n = found.order_by()[: cap + 1].count()
             if n:
                 counts.append(TypeCount(kind, min(n, cap), n > cap))
         return counts
 
-    return cached(f"search-counts:{normalized}:{cap}", count, user=user)
+    return cached(f"search-counts:{normalized}:{cap}:{narrowing.key}", count, user=user)
+
+
+# Facets count over the newest FACET_BOUND matches of each type, so that a common word costs
+# what is counted, not every row it occurs in; the page says so.
+FACET_BOUND = 1000
+FACET_SOURCES = 8  # the sources with most matching claims, offered as facets
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    """How the (bounded) matches of a search spread over modalities, periods and sources."""
+
+    modalities: list[tuple[str, int]] = dataclass_field(default_factory=list)  # (modality, count), most first
+    periods: list[tuple[str, int]] = dataclass_field(default_factory=list)  # ("2024" or "2020s", count), newest first
+    sources: list[tuple[Source, int]] = dataclass_field(default_factory=list)  # the FACET_SOURCES with most claims
+    bounded: bool = False  # True when some type had more than FACET_BOUND matches
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a period written "2024" (a year) or "2020s" (a decade); None if malformed."""
+    if re.fullmatch(r"[0-9]{4}", period or "") and int(period) >= 1:
+        year = int(period)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if re.fullmatch(r"[0-9]{3}0s", period or "") and int(period[:4]) >= 10:
+        year = int(period[:4])
+        return dt.date(year, 1, 1), dt.date(year + 9, 12, 31)
+    return None
+
+
+def search_facets(
+    *, user: User, q: str, narrowing: SearchNarrowing = NO_NARROWING, bound: int = FACET_BOUND
+) -> SearchFacets:
+    """Modality and source counts over the newest ``bound`` matching claims, period counts over the newest
+    ``bound`` matches of each dated type, all as ``narrowing`` leaves them.
+
+    Periods are years when the dates found span a dozen years or less, else decades. One
+    query per dated type and one for the sources' titles; counted once per version of the
+    data, query, narrowing and audience.
+    """
+    normalized = normalize_name(q or "")
+    if not normalized or bound < 1:
+        return SearchFacets()
+    types = narrowing.types(DATED_TYPES)
+
+    def count() -> SearchFacets:
+        names = _named_actors(normalized)
+        visible = {
+            "agreement": visible_records(user=user, queryset=Agreement.objects.all()),
+            "arms-transfer": visible_records(user=user, queryset=ArmsTransfer.objects.all()),
+            "event": visible_records(user=user, queryset=Event.objects.all()),
+            "claim": visible_claims(user=user),
+            "source": Source.objects.all(),
+        }
+        modalities: Counter[str] = Counter()
+        sources: Counter[int] = Counter()
+        years: Counter[int] = Counter()
+        bounded = False
+        for kind in types:
+            queryset = narrowing.apply(visible[kind])
+            model = queryset.model
+            found = model._default_manager.filter(pk__in=_newest_ids(queryset, q, names, bound + 1)).order_by()
+            if kind == "claim":
+                rows = list(found.values_list("modality", "source_id", DATE_FIELDS[model])[: bound + 1])
+                bounded |= len(rows) > bound
+                for modality, source_id, date in rows[:bound]:
+                    modalities[modality] += 1
+                    sources[source_id] += 1
+                    if date:
+                        years[date.year] += 1
+            else:
+                dates = list(found.values_list(DATE_FIELDS[model], flat=True)[: bound + 1])
+                bounded |= len(dates) > bound
+                years.update(date.year for date in dates[:bound] if date)
+        top = [pk for pk, _n in sources.most_common(FACET_SOURCES)]
+        shown = Source.objects.only("title", "byline", "publisher", "published_on", "published_on_precision").in_bulk(
+            top
+        )
+        if years and max(years) - min(years) > 12:
+            decades: Counter[int] = Counter()
+            for year, n in years.items():
+                decades[year - year % 10] += n
+            periods = [(f"{decade}s", n) for decade, n in sorted(decades.items(), reverse=True)]
+        else:
+            periods = [(str(year), n) for year, n in sorted(years.items(), reverse=True)]
+        return SearchFacets(
+            modalities=modalities.most_common(),
+            periods=periods,
+            sources=[(shown[pk], sources[pk]) for pk in top if pk in shown],
+            bounded=bounded,
+        )
+
+    return cached(f"search-facets:{normalized}:{bound}:{narrowing.key}", count, user=user)

@@ -32,7 +32,7 @@ def source_create(
     user: User,
     title: str,
     text: str,
-    publisher: str,
+    publisher: str = "",
     subtitle: str = "",
     byline: str = "",
     authors: Iterable[Actor] = (),

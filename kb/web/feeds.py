@@ -108,8 +108,9 @@ class AcceptedClaimsFeed(Feed):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["claim"] = kwargs["item"]
+        claim = context["claim"] = kwargs["item"]
         context["origin"] = kwargs["request"].build_absolute_uri("/").rstrip("/")
+        context["citation_url"] = f"{context['origin']}{claim.source.get_absolute_url()}#q{claim.pk}"
         return context
 
 

@@ -22,7 +22,7 @@ from kb.dates import PartialDate
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
 from kb.models import Actor
-from kb.selectors import MAX_ACTORS, SEARCH_TYPES
+from kb.selectors import MAX_ACTORS, SEARCH_TYPES, period_bounds
 from kb.selectors.watch import CHANGE_TYPES, parse_cursor
 
 SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
@@ -108,8 +108,25 @@ class GraphForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    """The search page's parameters: the query, its facet filters and the order; all in the address."""
+
     q = forms.CharField(label="Search", required=False, max_length=200)
     type = forms.ChoiceField(label="Type", required=False, choices=[("", "Every type"), *SEARCH_TYPE_CHOICES])
+    modality = forms.ChoiceField(label="Modality", required=False, choices=[("", "Any"), *Modality.choices])
+    source = forms.IntegerField(label="Source", required=False, min_value=1)
+    period = forms.CharField(label="Date", required=False, max_length=10)
+    sort = forms.ChoiceField(
+        label="Sort", required=False, choices=[("", "Relevance"), ("relevance", "Relevance"), ("date", "Date")]
+    )
+
+    def clean_period(self) -> tuple | None:
+        raw = self.cleaned_data["period"].strip()
+        if not raw:
+            return None
+        bounds = period_bounds(raw)
+        if bounds is None:
+            raise forms.ValidationError(f"“{raw}” is not a period: give a year such as 2024 or a decade such as 2020s.")
+        return (raw, *bounds)
 
 
 def form_problems(form: forms.Form) -> list[str]:

@@ -123,7 +123,7 @@ def paragraphs_html(paragraphs: Iterable[Sequence[Segment]], *, focus: int | Non
             classes += " unreviewed"
         if focus is not None and any(c.pk == focus for c in segment.claims):
             classes += " focus"
-        title = f"Claim #{claim.pk}: {modalities.get(claim.modality, claim.modality)}, credibility {claim.credibility}"
+        title = f"{modalities.get(claim.modality, claim.modality)}, credibility {claim.credibility}"
         if (others := len(segment.claims) - 1) > 0:
             title += f" (inside {others} other claim{'s' if others > 1 else ''})"
         anchor = f' id="{segment.anchors[0]}"' if segment.anchors else ""

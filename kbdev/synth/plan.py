@@ -27,7 +27,7 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import period_start
-from kb.ingest.normalize import normalize_name
+from kb.ingest.normalize import name_sort_key, normalize_name
 from kb.models import (
     Actor,
     Agreement,
@@ -163,6 +163,7 @@ def _actors(result: Plan, rng: random.Random, slugs: set[str]) -> None:
                 pk=a.pk,
                 kind=a.kind,
                 name=a.name,
+                sort_name=name_sort_key(a.name),
                 slug=unique_slug(a.name, slugs),
                 summary=f"Synthetic {a.kind} for load tests: {a.name}.",
                 country_code=a.country,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb.choices import ActorKind
+from kb.countries import country_name
 from kb.filtersets import ActorFilterSet
 from kb.models import Actor
 from kb.selectors import actor_dossier, facet_counts, visible_claim_count, zoom_periods
@@ -34,7 +35,9 @@ def actor_list(request):
     filterset = ActorFilterSet(request.GET, queryset=Actor.objects.all(), request=request, form_class=ActorFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
-    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by("name")
+    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by(
+        "sort_name", "pk"
+    )
     page = paginate(request, actors, problems)
     context = {
         "page": page,
@@ -42,7 +45,7 @@ def actor_list(request):
         "problems": problems,
         "kind_facets": facet_counts(queryset=_without(request, "kind"), field="kind", labels=dict(ActorKind.choices)),
         "country_facets": [
-            f
+            {**f, "label": country_name(f["value"])}
             for f in facet_counts(queryset=_without(request, "country_code"), field="country_code", labels={})
             if f["value"]  # actors without a country are not a facet
         ],

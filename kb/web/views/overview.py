@@ -10,18 +10,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.choices import ActorKind, RelationshipPredicate, TransferCategory
+from kb.choices import ActorKind, Modality, RelationshipPredicate, TransferCategory
+from kb.models import Source
 from kb.selectors import (
     COUNT_CAP,
+    FACET_BOUND,
     LINK_TYPES,
     SEARCH_TYPES,
     Link,
     Network,
+    SearchFacets,
     SearchHit,
+    SearchNarrowing,
     actor_network,
     kb_overview,
     search_all,
     search_counts,
+    search_facets,
     search_pattern,
 )
 from kb.selectors.cache import cached
@@ -179,25 +184,52 @@ def _hit_url(hit: SearchHit) -> str:
     return reverse(f"kb:{name}-detail", kwargs={"pk": hit.id})
 
 
-def search(request):
-    """Every kind of record matching ``q`` that the reader may see, best first, with highlighted snippets.
+def _snippet(hit: SearchHit, q: str) -> str:
+    """The hit's text around the match, with words on both sides; never the title again or a bare name."""
+    text = hit.body or hit.text
+    if not text or text == hit.title or hit.title == f"“{text}”":  # a whole quote is the claim's title
+        return ""
+    return highlight(text, q)
 
-    Above the hits, how many records of each type match (counted up to COUNT_CAP), each a
-    link that shows that type alone (``?type=``).
+
+def search(request):
+    """Every kind of record matching ``q`` that the reader may see, best first or newest first, with snippets.
+
+    Beside the hits, facets: how many records of each type match (counted up to COUNT_CAP),
+    and how the newest FACET_BOUND matches of each type spread over modalities, periods and
+    sources. Each facet is a link that adds its filter to the address (``?type=``,
+    ``?modality=``, ``?period=``, ``?source=``) or, chosen, removes it: every view is a
+    permalink. A malformed or unknown filter answers 400 and says why.
     """
     problems = Problems()
     form = SearchForm(request.GET)
-    hits, q, kind, counts = [], "", "", []
+    hits, q, kind, counts, facets = [], "", "", [], SearchFacets()
+    narrowing = SearchNarrowing()
+    chosen_source = None
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        kind = form.cleaned_data["type"]
-        if q:
-            types = (kind,) if kind else SEARCH_TYPES
-            hits = search_all(user=request.user, q=q, limit=SEARCH_LIMIT, types=types)
+        data = form.cleaned_data
+        q = data["q"].strip()
+        kind = data["type"]
+        period = data["period"]
+        narrowing = SearchNarrowing(
+            modality=data["modality"],
+            source=data["source"],
+            start=period[1] if period else None,
+            end=period[2] if period else None,
+        )
+        if narrowing.source:
+            chosen_source = Source.objects.filter(pk=narrowing.source).only("title").first()
+            if chosen_source is None:
+                problems.add(f"No source has the id {narrowing.source} (“source”).")
+        if q and not problems:
+            types = narrowing.types((kind,) if kind else SEARCH_TYPES)
+            order = "date" if data["sort"] == "date" else "relevance"
+            hits = search_all(user=request.user, q=q, limit=SEARCH_LIMIT, types=types, narrowing=narrowing, order=order)
             if not hits and search_pattern(q) is None:
                 problems.add("Type at least one letter or digit to search.")
             else:
-                counts = search_counts(user=request.user, q=q)
+                counts = search_counts(user=request.user, q=q, narrowing=narrowing)
+                facets = search_facets(user=request.user, q=q, narrowing=narrowing, bound=FACET_BOUND)
     else:
         problems.extend(form_problems(form))
     results = [
@@ -206,11 +238,13 @@ def search(request):
             "label": TYPE_LABELS.get(hit.type, hit.type),
             "title": hit.title,
             "url": _hit_url(hit),
-            "snippet": highlight(hit.text, q),
+            "snippet": _snippet(hit, q),
+            "date": hit.date,
+            "source": hit.source if hit.type == "claim" else None,
         }
         for hit in hits
     ]
-    facets = [
+    type_facets = [
         {
             "type": c.type,
             "label": TYPE_PLURALS[c.type] if c.count != 1 or c.more else TYPE_LABELS[c.type].lower(),
@@ -219,13 +253,34 @@ def search(request):
         }
         for c in counts
     ]
+    modality_labels = dict(Modality.choices)
     context = {
         "form": form,
         "q": q,
         "kind": kind,
         "kind_label": TYPE_PLURALS.get(kind, ""),
         "hits": results,
-        "facets": facets,
+        "facets": type_facets,
+        "modality_facets": [
+            {"value": m, "label": modality_labels.get(m, m), "count": n, "chosen": m == narrowing.modality}
+            for m, n in facets.modalities
+        ],
+        "period_facets": [
+            {"value": p, "count": n, "chosen": form.is_valid() and (form.cleaned_data["period"] or ("",))[0] == p}
+            for p, n in facets.periods
+        ],
+        "source_facets": [
+            {"value": src.pk, "source": src, "count": n, "chosen": src.pk == narrowing.source}
+            for src, n in facets.sources
+        ],
+        "facets_bounded": facets.bounded,
+        "facet_bound": FACET_BOUND,
+        "narrowing": narrowing,
+        "period": form.cleaned_data["period"][0] if form.is_valid() and form.cleaned_data["period"] else "",
+        "modality_label": modality_labels.get(narrowing.modality, ""),
+        "chosen_source": chosen_source,
+        "sort": form.cleaned_data.get("sort") if form.is_valid() else "",
+        "filtered": bool(kind or narrowing.modality or narrowing.source or narrowing.start),
         "count_cap": COUNT_CAP,
         "capped": any(c.more for c in counts),
         "problems": problems,

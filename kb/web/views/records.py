@@ -118,7 +118,7 @@ def _transfer_actors(user, chosen: list[str]) -> list[tuple[str, str]]:
         for side in ("supplier_id", "recipient_id"):
             sides.update(dict(transfers.values_list(side).annotate(n=Count("pk"))))
         top = [pk for pk, _n in sides.most_common(MENU_ACTORS)]
-        return list(Actor.objects.filter(pk__in=top).order_by("name").values_list("slug", "name"))
+        return list(Actor.objects.filter(pk__in=top).order_by("sort_name", "pk").values_list("slug", "name"))
 
     actors = cached(f"transfer-menu-actors:{MENU_ACTORS}", busiest, user=user)
     missing = set(chosen) - {slug for slug, _name in actors}
@@ -286,7 +286,7 @@ def event_detail(request, slug: str):
     user = request.user
     event = get_object_or_404(
         visible_records(user=user, queryset=Event.objects.select_related("place")).prefetch_related(
-            Prefetch("participants", queryset=Actor.objects.order_by("kind", "name")), visible_evidence(user=user)
+            Prefetch("participants", queryset=Actor.objects.order_by("kind", "sort_name")), visible_evidence(user=user)
         ),
         slug=slug,
     )
