@@ -32,8 +32,9 @@ from kb.selectors import visible_records
 from kbdev.routes import Route, project_routes
 from kbdev.timing import measure
 
-# Query strings without which a route answers 400 (search needs words).
-QUERY = {"api:search": "?q=missiles", "kb:search": "?q=missiles"}
+# Query strings without which a route answers 400 (search needs words), or that pick the page
+# worth timing: the STIX walk's heaviest section, sources with their claims.
+QUERY = {"api:search": "?q=missiles", "kb:search": "?q=missiles", "api:stix": "?cursor=sources:0"}
 # Routes that answer only POST: nothing to time for a reader.
 POST_ONLY = {"api:ingest"}
 # Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
