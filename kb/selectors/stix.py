@@ -34,7 +34,7 @@ from kb.selectors.visibility import User, claim_visibility_q, visible_claims, vi
 
 KB_NAMESPACE = uuid.UUID("5d0c3a5e-8f7b-5a0e-9c7e-6b2f1e4a9d31")
 SECTIONS = ("actors", "relationships", "transfers", "events", "sources")
-DEFAULT_LIMIT = 100
+DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 IDENTITY_CLASSES = {
@@ -318,13 +318,16 @@ def _filtered(model: type[models.Model], queryset: models.QuerySet, filters: Sti
 
 
 def _backed_in_sources(queryset: models.QuerySet, *, user: User, sources: Iterable[int]) -> models.QuerySet:
-    """Records with evidence the user may see in one of ``sources``."""
+    """Records with evidence the user may see in one of ``sources``.
+
+    Read from the sources' claims (their index), not by testing every record in turn.
+    """
     through = queryset.model.evidence.through
     own = f"{queryset.model._meta.model_name}_id"
     evidence = through.objects.filter(
-        claim_visibility_q(user=user, prefix="claim__"), claim__source_id__in=list(sources), **{own: OuterRef("pk")}
+        claim_visibility_q(user=user, prefix="claim__"), claim__source_id__in=list(sources)
     )
-    return queryset.filter(Exists(evidence))
+    return queryset.filter(pk__in=evidence.values(own))
 
 
 def _claims(*, user: User, filters: StixFilters) -> models.QuerySet[Claim]:

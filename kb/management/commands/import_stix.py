@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.services.stix import StixImportError, stix_import
+from kb.services import StixImportError, stix_import
 
 
 class Command(BaseCommand):
