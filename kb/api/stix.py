@@ -20,6 +20,7 @@ from kb.models import Source
 from kb.selectors import is_editor
 from kb.selectors.stix import DEFAULT_LIMIT, MAX_LIMIT, SECTIONS, StixFilters, stix_bundle, stix_page
 
+CURSOR_PATTERN = f"^(({'|'.join(SECTIONS)}):[0-9]{{1,18}})?$"
 PARAMETERS = ("actor", "date_from", "date_to", "source", "cursor", "limit", "format")
 
 
@@ -83,7 +84,7 @@ class StixView(APIView):
             ),
             OpenApiParameter(
                 "cursor",
-                {"type": "string", "maxLength": 40},
+                {"type": "string", "pattern": CURSOR_PATTERN},
                 description='Where the page starts: copy it from the Link rel="next" header; leave it out to start.',
             ),
             OpenApiParameter(
@@ -122,16 +123,13 @@ class StixView(APIView):
             sources=tuple(clean["source"]),
         )
         limit = clean["limit"] or DEFAULT_LIMIT
-        try:
-            page = stix_page(
-                user=request.user,
-                base_url=request.build_absolute_uri("/"),
-                filters=filters,
-                cursor=clean["cursor"],
-                limit=limit,
-            )
-        except ValueError as exc:
-            raise ValidationError({"cursor": [str(exc)]}) from exc
+        page = stix_page(
+            user=request.user,
+            base_url=request.build_absolute_uri("/"),
+            filters=filters,
+            cursor=clean["cursor"],
+            limit=limit,
+        )
         # The bundle's id follows from what was asked and what the asker may see.
         key = json.dumps([is_editor(request.user), sorted(request.query_params.lists())])
         bundle = json.loads(stix_bundle(page, key=key).serialize())

@@ -1,6 +1,6 @@
 """The knowledge base as STIX 2.1 objects, a bounded page at a time, with ids that do not change.
 
-A walk over the base goes section by section: ``actors`` (only when nothing is filtered),
+A walk over the base goes section by section: ``actors`` (every actor, when nothing is filtered),
 ``relationships``, ``transfers``, ``events``, then ``sources`` (each a ``report`` with its
 claims). A page holds up to ``limit`` records of one section (for sources: whole sources
 holding up to ``limit`` claims, at least one source) and the actors they refer to; the
@@ -253,7 +253,7 @@ class _Builder:
                 "id": claim_stix_id(claim, source.sha256),
                 "created": claim.created_at,
                 "modified": claim.updated_at,
-                "object_refs": [report, *dict.fromkeys(about)],
+                "object_refs": [report, *sorted(set(about))],  # sorted: the same whatever order rows come in
                 "authors": [claim.attributed_to] if claim.attributed_to else [],
                 "confidence": CREDIBILITY_CONFIDENCE.get(claim.credibility),
                 "external_references": [self.reference(claim.get_absolute_url())],
@@ -342,7 +342,8 @@ def _actors(ids: Iterable[int]) -> dict[int, Actor]:
     ids = set(ids)
     if not ids:
         return {}
-    return {actor.pk: actor for actor in Actor.objects.filter(pk__in=ids).prefetch_related("aliases")}
+    actors = Actor.objects.filter(pk__in=ids).order_by("name", "pk").prefetch_related("aliases")
+    return {actor.pk: actor for actor in actors}
 
 
 def _after(queryset: models.QuerySet, after: int, limit: int) -> list:
@@ -359,6 +360,8 @@ def _page_of(rows: list, limit: int, section: str) -> tuple[list, tuple[str, int
 def _section_page(section: str, *, user: User, filters: StixFilters, after: int, limit: int, build: _Builder):
     """Objects of one section after id ``after``, and the cursor of the rest of the section."""
     if section == "actors":
+        if not filters.empty:
+            return [], None  # a filtered walk brings the actors its records refer to, not every actor
         actors, cursor = _page_of(_after(Actor.objects.prefetch_related("aliases"), after, limit), limit, section)
         return [build.actor(actor) for actor in actors], cursor
 
@@ -398,7 +401,7 @@ def _section_page(section: str, *, user: User, filters: StixFilters, after: int,
         for event in events:
             refs = [claim_stix_id(claim, claim.source.sha256) for claim in event.shown_evidence]
             people = [a.pk for a in event.shown_participants] + ([event.place_id] if event.place_id else [])
-            refs += [actor_stix_id(actors[pk]) for pk in dict.fromkeys(people)]
+            refs = sorted(set(refs) | {actor_stix_id(actors[pk]) for pk in people})
             if refs:  # a grouping groups something: an event with no evidence, participant or place is left out
                 objects.append(build.event(event, refs))
         return objects, cursor
@@ -456,11 +459,6 @@ def _sources_page(*, user: User, filters: StixFilters, after: int, limit: int, b
     return objects, cursor
 
 
-def stix_sections(filters: StixFilters) -> tuple[str, ...]:
-    """The sections a walk goes through: every actor only when nothing is filtered."""
-    return SECTIONS if filters.empty else SECTIONS[1:]
-
-
 def stix_page(
     *,
     user: User,
@@ -474,10 +472,8 @@ def stix_page(
     Sections with nothing to show are stepped over, so only the last page of a walk is empty
     (and only when the walk holds nothing at all).
     """
-    sections = stix_sections(filters)
+    sections = SECTIONS
     section, after = cursor or (sections[0], 0)
-    if section not in sections:
-        raise ValueError(f"A walk with these filters has no section {section!r}; its sections: {', '.join(sections)}.")
     build = _Builder(base_url)
     while True:
         objects, next_cursor = _section_page(section, user=user, filters=filters, after=after, limit=limit, build=build)
