@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from stix2validator import validate_string
 
+from kb import services
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
 from kb.selectors.stix import KB_NAMESPACE
 from tests.world import STORY, build_world
@@ -121,6 +122,18 @@ def test_events_of_war_are_suspicious_activity(story, editor_client):
     found = objects(walk(editor_client, URL + "?cursor=events:0"))
     assert by_name(found, "Russian invasion of Ukraine")["context"] == "suspicious-activity"
     assert by_name(found, "Kim–Putin summit at Vostochny")["context"] == "unspecified"
+
+
+def test_an_event_with_nothing_to_group_is_left_out(story, editor, editor_client):
+    services.event_create(user=editor, title="Unsourced rumour of a visit", kind="visit", start_on="2024")
+    names = {o.get("name") for o in objects(walk(editor_client, URL + "?cursor=events:0")).values()}
+    assert "Kim–Putin summit at Vostochny" in names and "Unsourced rumour of a visit" not in names
+
+
+def test_a_filtered_walk_given_the_actors_cursor_starts_with_relationships(story):
+    response = Client().get(f"{URL}?cursor=actors:0&actor={story['kim'].slug}")
+    assert response.status_code == 200
+    assert {o["type"] for o in response.json()["objects"]} == {"identity", "relationship"}
 
 
 def test_two_exports_are_identical(story):
