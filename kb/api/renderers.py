@@ -1,4 +1,4 @@
-"""The API's own renderers: ``?format=csv`` (the rows come from ``kb.exports``, streamed by the list view)."""
+"""The API's own renderers: ``?format=csv`` (the rows come from ``kb.exports``, streamed by the list view) and STIX."""
 
 from __future__ import annotations
 
@@ -24,6 +24,22 @@ class CSVRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+class StixRenderer(BaseRenderer):
+    """STIX 2.1 JSON (``application/stix+json;version=2.1``); errors are sent as plain JSON."""
+
+    # Without the version, so that any Accept of STIX (or */*) chooses it; the answer names the version.
+    media_type = "application/stix+json"
+    format = "stix"
+    charset = None
+    content_type = "application/stix+json;version=2.1"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = self.content_type if response.status_code < 400 else "application/json"
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
 class ContentNegotiation(DefaultContentNegotiation):

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from kb.api import views
 from kb.api.ingest import IngestView
 from kb.api.search import SearchView
+from kb.api.stix import StixView
 from kb.api.views_misc import not_found
 
 app_name = "api"
@@ -24,6 +25,7 @@ router.register("arms-transfers", views.ArmsTransferViewSet, basename="arms-tran
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/ingest/", IngestView.as_view(), name="ingest"),
+    path("v1/stix/", StixView.as_view(), name="stix"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so no inline script is needed.

@@ -10,6 +10,8 @@ network     the links between actors, a bounded part at a time
 timeline    events over time: each one when there are few, counts per period when there are many
 versions    record versions for optimistic concurrency, and who last wrote
 audit       the integrity audit behind verify_kb
+stix        the base as STIX 2.1 objects, a page of a walk at a time (import kb.selectors.stix:
+            it reads the FilterSets, which read this package)
 """
 
 from kb.selectors.audit import kb_violations

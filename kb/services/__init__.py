@@ -17,6 +17,7 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
   links, bulk proposals); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
+- ``stix``: STIX 2.1 bundles in, actors and proposed relationships out (``StixImportResult``);
 - ``editors``: the Editors group and its permissions;
 - ``tokens``: API tokens, made and revoked by their owner (or a superuser).
 """
@@ -54,6 +55,7 @@ from kb.services.records import (
     transfer_update,
 )
 from kb.services.sources import source_create, source_delete, source_update
+from kb.services.stix import StixImportError, StixImportResult, stix_import
 from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
 
 __all__ = [
@@ -62,6 +64,8 @@ __all__ = [
     "IngestResult",
     "PartialDate",
     "RecordInUse",
+    "StixImportError",
+    "StixImportResult",
     "actor_create",
     "actor_delete",
     "actor_merge",
@@ -93,6 +97,7 @@ __all__ = [
     "source_delete",
     "source_ingest",
     "source_update",
+    "stix_import",
     "token_create",
     "token_revoke",
     "tokens_revoke_all",
