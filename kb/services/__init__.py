@@ -17,6 +17,8 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
   links, bulk proposals); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
+- ``sipri``: a SIPRI Trade Register CSV in, a dataset source, claims quoting its rows and
+  the transfers they back out (``SipriImportResult``);
 - ``editors``: the Editors group and its permissions;
 - ``tokens``: API tokens, made and revoked by their owner (or a superuser).
 """
@@ -53,6 +55,7 @@ from kb.services.records import (
     transfer_create,
     transfer_update,
 )
+from kb.services.sipri import SipriFileError, SipriImportResult, sipri_import
 from kb.services.sources import source_create, source_delete, source_update
 from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
 
@@ -62,6 +65,8 @@ __all__ = [
     "IngestResult",
     "PartialDate",
     "RecordInUse",
+    "SipriFileError",
+    "SipriImportResult",
     "actor_create",
     "actor_delete",
     "actor_merge",
@@ -89,6 +94,7 @@ __all__ = [
     "record_update",
     "relationship_create",
     "relationship_update",
+    "sipri_import",
     "source_create",
     "source_delete",
     "source_ingest",
