@@ -11,19 +11,26 @@ import importlib
 from django.db import migrations, models
 from django.db.models import F, Q
 
-# SQLite rebuilds a table to add a column with a default or change a constraint, and the
-# triggers that keep its full-text index in step (migration 0006) go with the old table.
+# SQLite rebuilds a table to add a column with a default or change a constraint, and what
+# earlier migrations made with SQL on it goes with the old table: the list-order indexes
+# (migration 0003) and the triggers that keep the full-text index in step (0006). Its planner
+# statistics go too.
+LIST_ORDER = importlib.import_module("kb.migrations.0003_list_ordering_indexes")
 FULL_TEXT = importlib.import_module("kb.migrations.0006_full_text_search_everywhere")
 REBUILT = ("kb_source", "kb_armstransfer")
 
 
-def full_text_triggers_again(apps, schema_editor):
+def rebuilt_tables_restored(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
-        return  # PostgreSQL alters tables in place: its generated columns and indexes stay
+        return  # PostgreSQL alters tables in place: its indexes and generated columns stay
+    for name, target in LIST_ORDER.INDEXES:
+        if target.split(" ")[0] in REBUILT:
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}", params=None)
     for table in REBUILT:
         for create, _drop in FULL_TEXT._sqlite(table, FULL_TEXT.DOCUMENTS[table]):
             if create.startswith("CREATE TRIGGER"):
                 schema_editor.execute(create, params=None)
+        schema_editor.execute(f"ANALYZE {table}", params=None)
 
 
 def flag_ranges_as_estimates(apps, schema_editor):
@@ -43,7 +50,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # Undone last when the migration is reversed (the tables are rebuilt again on the way back).
-        migrations.RunPython(migrations.RunPython.noop, full_text_triggers_again, elidable=False),
+        migrations.RunPython(migrations.RunPython.noop, rebuilt_tables_restored, elidable=False),
         migrations.AddField(
             model_name="armstransfer",
             name="comments",
@@ -282,5 +289,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(flag_ranges_as_estimates, migrations.RunPython.noop, elidable=True),
-        migrations.RunPython(full_text_triggers_again, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(rebuilt_tables_restored, migrations.RunPython.noop, elidable=False),
     ]
