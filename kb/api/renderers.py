@@ -1,4 +1,4 @@
-"""The API's own renderers: ``?format=csv`` (the rows come from ``kb.exports``, streamed by the list view)."""
+"""The API's own renderers: ``?format=csv`` and ``?format=sipri`` (rows from ``kb.exports``, streamed by the view)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ class CSVRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+class SipriRenderer(CSVRenderer):
+    """Announces text/csv for ``?format=sipri`` on arms transfers: SIPRI's Trade Register layout."""
+
+    format = "sipri"
 
 
 class ContentNegotiation(DefaultContentNegotiation):
