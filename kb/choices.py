@@ -44,6 +44,7 @@ class SourceKind(models.TextChoices):
     ANALYSIS = "analysis", "Analysis"
     OPINION = "opinion", "Opinion"
     OFFICIAL = "official", "Official"
+    DATASET = "dataset", "Dataset"
 
 
 class SourceReliability(models.TextChoices):

@@ -1,7 +1,8 @@
 """Flat exports declared once per model (columns, and what reading them needs), and the CSV writer they stream through.
 
 The API's ``?format=csv`` on every list and the transfer register's CSV on the web both
-name an export here; other flat formats can read the same declarations.
+name an export here; other flat formats read the same declarations (``?format=sipri``:
+the transfer register in SIPRI's Trade Register layout).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import JSONArray
+from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, JSONArray
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from kb.choices import TransferCategory, TransferStatus
 from kb.dates import PartialDateText
+from kb.ingest import sipri
 from kb.links import path_around_key
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors import party_links
@@ -434,8 +437,42 @@ EXPORTS: dict[str, Export] = {
             Column("reported_by"),
             Column("reported_on", PartialDateText("reported_on")),
             Column("evidence", EVIDENCE_IDS),
+            # Added with the order/delivery split: after the columns scripts already read by place.
+            Column("ordered_quantity"),
+            Column("ordered_quantity_estimated"),
+            Column("ordered_on", PartialDateText("ordered_on")),
+            Column("ordered_on_estimated"),
+            Column("delivered_quantity_estimated"),
+            Column("delivered_period_estimated"),
+            Column("comments"),
         ),
         annotations=_with_evidence_ids(ArmsTransfer),
+    ),
+    # SIPRI's Trade Register layout (kb.ingest.sipri writes the row): what an import reads back.
+    "sipri": Export(
+        ArmsTransfer,
+        columns=(
+            Column("recipient", "recipient__name"),
+            Column("supplier", "supplier__name"),
+            Column("ordered_on", PartialDateText("ordered_on")),
+            Column("ordered_on_estimated"),
+            Column("ordered_quantity"),
+            Column("ordered_quantity_estimated"),
+            Column("designation"),
+            Column("description"),
+            Column("quantity_low"),
+            Column("quantity_high"),
+            Column("delivered_quantity_estimated"),
+            Column("start_on", PartialDateText("start_on")),
+            Column("end_on", PartialDateText("end_on")),
+            Column("delivered_period_estimated"),
+            Column("comments"),
+            Column("category"),
+            Column("status"),
+            Column("quantity_unit"),
+            Column("reported_by"),
+            Column("reported_on", PartialDateText("reported_on")),
+        ),
     ),
     # The analyst UI's register: labels rather than codes, links to the claims and the sources that
     # say so. One query too: the claims behind each transfer, with their sources, are read in it.
@@ -523,6 +560,40 @@ def _taken(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+def sipri_rows(queryset: QuerySet, *, user) -> Iterator[str]:
+    """``queryset`` (filtered, visible to ``user``) in SIPRI's Trade Register layout: title lines, header, deals.
+
+    The title names the first and last year of the deals written (one query, before the rows).
+    """
+    export = EXPORTS["sipri"]
+    years = queryset.order_by().aggregate(
+        ordered_first=Min("ordered_on"),
+        delivered_first=Min("start_on"),
+        ordered_last=Max("ordered_on"),
+        delivered_last=Max(Coalesce("end_on", "start_on")),
+    )
+    first = min((d.year for d in (years["ordered_first"], years["delivered_first"]) if d), default=None)
+    last = max((d.year for d in (years["ordered_last"], years["delivered_last"]) if d), default=None)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(sipri.title_lines(first, last, timezone.localdate()))
+    writer.writerow(sipri.header())
+    yield _taken(buffer)
+    headers = export.headers
+    values = export.rows(export.queryset(queryset, user=user))
+    rows = (sipri.cells(dict(zip(headers, row, strict=True))) for row in values)
+    while lines := list(islice(rows, CHUNK)):
+        writer.writerows(map(_cells, lines))
+        yield _taken(buffer)
+
+
+def sipri_response(queryset: QuerySet, *, user, filename: str) -> StreamingHttpResponse:
+    """``sipri_rows`` as a streamed CSV download named ``filename``.csv."""
+    response = StreamingHttpResponse(sipri_rows(queryset, user=user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
 
 
 def csv_response(

@@ -44,7 +44,7 @@ QUERY = {
 # Routes that answer only POST: nothing to time for a reader.
 POST_ONLY = {"api:ingest"}
 # Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
-WHOLE_LIST = {"kb:transfer-csv"}
+WHOLE_LIST = {"kb:transfer-csv", "kb:transfer-sipri"}
 # Records behind the detail routes, by the model a route's basename names.
 BASENAMES = {
     "actor": Actor,

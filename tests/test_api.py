@@ -499,7 +499,9 @@ CSV_HEADERS = {
     "agreements": "id,slug,title,kind,status,signed_on,signed_place,in_force_on,parties,signatories,provisions,"
     "summary,evidence",
     "arms-transfers": "id,supplier,supplier_id,recipient,recipient_id,category,designation,description,"
-    "quantity_low,quantity_high,quantity_unit,start_on,end_on,status,reported_by,reported_on,evidence",
+    "quantity_low,quantity_high,quantity_unit,start_on,end_on,status,reported_by,reported_on,evidence,"
+    "ordered_quantity,ordered_quantity_estimated,ordered_on,ordered_on_estimated,delivered_quantity_estimated,"
+    "delivered_period_estimated,comments",
 }
 
 

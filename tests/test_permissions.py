@@ -7,9 +7,9 @@ kind of record backed by an accepted claim and one backed only by a proposed cla
 the generator cannot instantiate fails the suite, naming the route, unless it sits in the
 commented allow-list below; so a new endpoint cannot escape the matrix.
 
-Size (test_matrix_size keeps it current): 61 routes outside the admin (37 API, 24 pages and feeds),
-instantiated as 75 URLs (details of claim-backed records twice: accepted and proposed backing;
-DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,100 requests, in 28
+Size (test_matrix_size keeps it current): 62 routes outside the admin (37 API, 25 pages and feeds),
+instantiated as 76 URLs (details of claim-backed records twice: accepted and proposed backing;
+DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,128 requests, in 28
 parametrized tests (one per role and method) that loop over the URLs.
 
 Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
@@ -370,7 +370,7 @@ def test_a_route_the_generator_cannot_fill_fails_the_matrix(sample_kb, monkeypat
 def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
-    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (61, 75, 2100)
+    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (62, 76, 2128)
 
 
 # --- what the empty-body matrix cannot show ----------------------------------------------

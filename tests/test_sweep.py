@@ -34,7 +34,7 @@ def test_sweep_writes_every_route_with_its_figures(sample_kb, tmp_path):
     timed = [row for row in rows.values() if row["url"]]
     assert all(row["median_ms"] > 0 and row["queries"] >= 0 for row in timed)
     assert {row["status"] for row in timed} == {200, 404}  # the API's catch-all is the one 404
-    assert rows["kb:transfer-csv"]["whole_list"]
+    assert rows["kb:transfer-csv"]["whole_list"] and rows["kb:transfer-sipri"]["whole_list"]
 
 
 def test_sweep_refuses_an_empty_database_and_bad_options(tmp_path):

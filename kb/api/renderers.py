@@ -1,4 +1,4 @@
-"""The API's own renderers: ``?format=csv`` (the rows come from ``kb.exports``, streamed by the list view) and STIX."""
+"""The API's own renderers: ``?format=csv`` and ``?format=sipri`` (rows from ``kb.exports``), and STIX."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ class StixRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = self.content_type if response.status_code < 400 else "application/json"
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+class SipriRenderer(CSVRenderer):
+    """Announces text/csv for ``?format=sipri`` on arms transfers: SIPRI's Trade Register layout."""
+
+    format = "sipri"
 
 
 class ContentNegotiation(DefaultContentNegotiation):

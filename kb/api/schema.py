@@ -69,7 +69,9 @@ exact characters of a stored source (`source.text[start:end] == quote`).
 hyphen-insensitive: `kim jong un` finds "Kim Jong-un", `sungri` finds "Sŭngri"), `?ordering=`
 (`-` for descending), `?format=csv` (the whole filtered list, streamed) and the filters listed
 with it. Several values: repeat the parameter or comma-separate them. Actors in filters are
-given by id or slug. `GET /api/v1/search/?q=` searches every type at once.
+given by id or slug. `GET /api/v1/search/?q=` searches every type at once. Arms transfers also
+take `?format=sipri`: the filtered list in SIPRI's Trade Register CSV layout, which
+`manage.py import_sipri` reads back.
 
 **Partial dates.** Dates are `YYYY-MM-DD`, `YYYY-MM`, `YYYY` or a decade such as `2020s`, in
 filters, bodies and responses; each date `<name>` comes with `<name>_precision`. A date range
@@ -254,7 +256,13 @@ def add_error_responses(result, generator, request, public):
                         "schema": {
                             "type": "string",
                             "description": "With ?format=csv: every matching record (not paginated), one row each, "
-                            "related names spelled out, streamed.",
+                            "related names spelled out, streamed."
+                            + (
+                                " With ?format=sipri: the same records in SIPRI's Trade Register layout "
+                                "(title lines, SIPRI's columns, then kb's own)."
+                                if "arms-transfers" in path
+                                else ""
+                            ),
                         }
                     }
                 else:

@@ -15,8 +15,8 @@ from kb.api.concurrency import ConditionalWriteMixin
 from kb.api.exceptions import service_errors
 from kb.api.pagination import KbPagination
 from kb.api.permissions import IsEditorOrReadOnly
-from kb.api.renderers import CSVRenderer
-from kb.exports import csv_response
+from kb.api.renderers import CSVRenderer, SipriRenderer
+from kb.exports import csv_response, sipri_response
 from kb.filtersets import as_id
 from kb.models import (
     Actor,
@@ -106,16 +106,19 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
-            # CSV is the whole list, but a page or page size given with it is still checked as on any list.
-            self.paginator.get_page_size(request)
-            # The rows are not paged, so any page number that could be one is taken; others are 404, as on JSON.
-            page = request.query_params.get(self.paginator.page_query_param)
-            numeric = page is not None and page.isascii() and page.isdigit() and int(page) >= 1
-            if page is not None and not numeric and page not in self.paginator.last_page_strings:
-                raise NotFound(f"Invalid page {page[:20]!r}: pages count from 1.")
-            queryset = self.filter_queryset(self.get_queryset())
+            queryset = self.whole_list(request)
             return csv_response(self.export, queryset, user=request.user, filename=self.basename)
         return super().list(request, *args, **kwargs)
+
+    def whole_list(self, request):
+        """The filtered list a download writes whole; a page or page size given with it is still checked."""
+        self.paginator.get_page_size(request)
+        # The rows are not paged, so any page number that could be one is taken; others are 404, as on JSON.
+        page = request.query_params.get(self.paginator.page_query_param)
+        numeric = page is not None and page.isascii() and page.isdigit() and int(page) >= 1
+        if page is not None and not numeric and page not in self.paginator.last_page_strings:
+            raise NotFound(f"Invalid page {page[:20]!r}: pages count from 1.")
+        return self.filter_queryset(self.get_queryset())
 
     # --- writes: validated input goes to the services ---------------------------
 
@@ -308,10 +311,17 @@ class ArmsTransferViewSet(KbViewSet):
     create_service = staticmethod(services.transfer_create)
     update_service = staticmethod(services.transfer_update)
     name_orderings = {"supplier": "supplier__name", "recipient": "recipient__name"}
+    renderer_classes = [*KbViewSet.renderer_classes, SipriRenderer]
 
     def get_queryset(self):
         queryset = ArmsTransfer.objects.select_related("supplier", "recipient").prefetch_related(self.evidence())
         return visible_records(user=self.request.user, queryset=queryset)
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "sipri":
+            # The whole list in SIPRI's Trade Register layout, which ``import_sipri`` reads back.
+            return sipri_response(self.whole_list(request), user=request.user, filename=f"{self.basename}-sipri")
+        return super().list(request, *args, **kwargs)
 
 
 __all__ = [

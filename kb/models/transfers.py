@@ -12,25 +12,45 @@ from kb.text import sentence_case
 
 
 class ArmsTransfer(KbModel):
-    """A transfer of weapons, ammunition or military technology from a supplier to a recipient."""
+    """A transfer of weapons, ammunition or military technology from a supplier to a recipient.
 
-    partial_dates = ("start_on", "end_on", "reported_on")
+    What was ordered and what was delivered are kept apart, as SIPRI's Trade Register keeps
+    them: the order (``ordered_quantity``, ``ordered_on``) and the delivery (the quantity as a
+    low/high estimate, and the period ``start_on``..``end_on`` of the deliveries), each with
+    flags saying which numbers and dates are estimates.
+    """
+
+    partial_dates = ("ordered_on", "start_on", "end_on", "reported_on")
 
     supplier = models.ForeignKey("kb.Actor", on_delete=models.PROTECT, related_name="transfers_supplied")
     recipient = models.ForeignKey("kb.Actor", on_delete=models.PROTECT, related_name="transfers_received")
     category = models.CharField(max_length=20, choices=TransferCategory.choices, db_index=True)
     designation = models.CharField(max_length=200, blank=True, help_text="Weapon designation, e.g. KN-23.")
     description = models.TextField()
-    quantity_low = models.PositiveIntegerField(null=True, blank=True)
-    quantity_high = models.PositiveIntegerField(null=True, blank=True)
+    ordered_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="The number ordered.")
+    ordered_quantity_estimated = models.BooleanField(default=False, help_text="The number ordered is an estimate.")
+    ordered_on, ordered_on_precision = partial_date_fields("ordered", "When the deal was made (SIPRI: year of order).")
+    ordered_on_estimated = models.BooleanField(default=False, help_text="The date of the order is an estimate.")
+    quantity_low = models.PositiveIntegerField(
+        "delivered (low)", null=True, blank=True, help_text="The number delivered: its low estimate."
+    )
+    quantity_high = models.PositiveIntegerField(
+        "delivered (high)", null=True, blank=True, help_text="The number delivered: its high estimate."
+    )
     quantity_unit = models.CharField(max_length=50, blank=True, help_text='e.g. "rounds", "missiles".')
-    start_on, start_on_precision = partial_date_fields("period start")
-    end_on, end_on_precision = partial_date_fields("period end")
+    delivered_quantity_estimated = models.BooleanField(
+        default=False, help_text="The number delivered is an estimate (a low/high range always is)."
+    )
+    start_on, start_on_precision = partial_date_fields("period start", "First day of the deliveries.")
+    end_on, end_on_precision = partial_date_fields("period end", "When the deliveries ended (or the last known).")
+    delivered_period_estimated = models.BooleanField(default=False, help_text="The years of delivery are estimates.")
+    comments = models.TextField(blank=True, help_text="Notes on the deal, e.g. SIPRI's comments.")
     status = models.CharField(max_length=16, choices=TransferStatus.choices, db_index=True)
     reported_by = models.CharField(max_length=300, blank=True, help_text="Who reported the transfer.")
     reported_on, reported_on_precision = partial_date_fields("reported")
     evidence = models.ManyToManyField("kb.Claim", blank=True, related_name="transfers")
 
+    ordered = PartialDateAccessor("ordered_on")
     start = PartialDateAccessor("start_on")
     end = PartialDateAccessor("end_on")
     reported = PartialDateAccessor("reported_on")
@@ -65,6 +85,7 @@ class ArmsTransfer(KbModel):
                 name="transfer_end_not_before_start",
             ),
             *partial_date_constraints("transfer", "start_on", "end_on", "reported_on"),
+            *partial_date_constraints("transfer", "ordered_on"),
         ]
 
     def __str__(self) -> str:

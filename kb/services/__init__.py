@@ -18,6 +18,8 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
   (relationships, events, arms transfers);
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
 - ``stix``: STIX 2.1 bundles in, actors and proposed relationships out (``StixImportResult``);
+- ``sipri``: a SIPRI Trade Register CSV in, a dataset source, claims quoting its rows and
+  the transfers they back out (``SipriImportResult``);
 - ``editors``: the Editors group and its permissions;
 - ``tokens``: API tokens, made and revoked by their owner (or a superuser).
 """
@@ -54,6 +56,7 @@ from kb.services.records import (
     transfer_create,
     transfer_update,
 )
+from kb.services.sipri import SipriFileError, SipriImportResult, sipri_import
 from kb.services.sources import source_create, source_delete, source_update
 from kb.services.stix import StixImportError, StixImportResult, stix_import
 from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
@@ -64,6 +67,8 @@ __all__ = [
     "IngestResult",
     "PartialDate",
     "RecordInUse",
+    "SipriFileError",
+    "SipriImportResult",
     "StixImportError",
     "StixImportResult",
     "actor_create",
@@ -93,6 +98,7 @@ __all__ = [
     "record_update",
     "relationship_create",
     "relationship_update",
+    "sipri_import",
     "source_create",
     "source_delete",
     "source_ingest",

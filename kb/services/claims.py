@@ -205,13 +205,26 @@ def claim_unlink(link: ClaimLink, *, user: User) -> None:
 
 
 @transaction.atomic
-def claims_propose(*, user: User, source: Source, claims: list[dict[str, Any]], reason: str = "") -> list[Claim]:
+def claims_propose(
+    *,
+    user: User,
+    source: Source,
+    claims: list[dict[str, Any]],
+    reason: str = "",
+    status: str = ClaimStatus.PROPOSED,
+) -> list[Claim]:
     """Create many proposed claims on one source in a handful of queries, with their subjects and history.
+
+    ``status`` accepted makes them accepted on creation, reviewed by ``user`` now (an import
+    whose editor vouches for the file); proposed (the default) leaves them for review.
 
     Each claim is anchored and validated as ``claim_create`` does (offsets checked against
     the text, fields and partial dates cleaned, an anchor taken twice refused); the
     database keeps the constraints. Ingest uses it: one article proposes dozens of claims.
     """
+    if status not in (ClaimStatus.PROPOSED, ClaimStatus.ACCEPTED):
+        raise ValidationError({"status": [f"Claims are created proposed or accepted, not {status!r}."]})
+    review = _review(user, status, "") if status != ClaimStatus.PROPOSED else {"status": ClaimStatus.PROPOSED}
     taken = set(Claim.objects.filter(source=source).values_list("start", "end"))
     instances, subject_lists = [], []
     for given_claim in claims:
@@ -228,9 +241,9 @@ def claims_propose(*, user: User, source: Source, claims: list[dict[str, Any]], 
             quote=quote,
             start=start,
             end=end,
-            status=ClaimStatus.PROPOSED,
             created_by=history_user(user),
             **plain,
+            **review,
         )
         # The related rows were handed in as instances, so they are not looked up again.
         excluded = ["source", "speaker", "created_by", "reviewed_by"]

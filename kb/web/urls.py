@@ -19,6 +19,7 @@ urlpatterns = [
     path("agreements/<slug:slug>/", require_safe(views.agreement_detail), name="agreement-detail"),
     path("transfers/", require_safe(views.transfer_list), name="transfer-list"),
     path("transfers.csv", require_safe(views.transfer_list), name="transfer-csv"),
+    path("transfers.sipri.csv", require_safe(views.transfer_list), name="transfer-sipri"),
     path("transfers/<int:pk>/", require_safe(views.transfer_detail), name="transfer-detail"),
     path("events/", require_safe(views.event_list), name="event-list"),
     path("events/<slug:slug>/", require_safe(views.event_detail), name="event-detail"),

@@ -51,6 +51,8 @@ from kbdev.synth.vocabulary import PUBLISHER_KIND, PUBLISHERS, TOPICS, WEAPONS, 
 # Every synthetic source's URL starts with this: it is how a synthetic database is recognised.
 SYNTH_URL = "https://synthetic.invalid/"
 DEFAULT_SEED = 20240619
+# What synthetic articles are (a dataset, such as a SIPRI file, is imported, not written).
+ARTICLE_KINDS = (SourceKind.NEWS, SourceKind.ANALYSIS, SourceKind.OPINION, SourceKind.OFFICIAL)
 
 # Rows per unit of scale.
 SHAPE = {
@@ -256,7 +258,7 @@ def _sources_and_claims(result: Plan, rng: random.Random, sentences: SentenceMak
             publisher=publisher,
             published=published,
         )
-        kind = PUBLISHER_KIND.get(publisher) or weighted(rng, SourceKind.values, (70, 15, 10, 5))
+        kind = PUBLISHER_KIND.get(publisher) or weighted(rng, ARTICLE_KINDS, (70, 15, 10, 5))
         rows["source"].append(
             Source(
                 pk=source_pk,

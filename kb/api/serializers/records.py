@@ -160,9 +160,11 @@ class ArmsTransferSerializer(serializers.ModelSerializer):
     url = HyperlinkedIdentityField(view_name="api:arms-transfer-detail")
     supplier = ActorBriefSerializer(read_only=True)
     recipient = ActorBriefSerializer(read_only=True)
-    start_on = PartialDateField(help_text="Start of the period.")
+    ordered_on = PartialDateField(help_text="When the deal was made.")
+    ordered_on_precision = precision_field()
+    start_on = PartialDateField(help_text="Start of the deliveries.")
     start_on_precision = precision_field()
-    end_on = PartialDateField(help_text="End of the period.")
+    end_on = PartialDateField(help_text="End of the deliveries.")
     end_on_precision = precision_field()
     reported_on = PartialDateField()
     reported_on_precision = precision_field()
@@ -178,13 +180,21 @@ class ArmsTransferSerializer(serializers.ModelSerializer):
             "category",
             "designation",
             "description",
+            "ordered_quantity",
+            "ordered_quantity_estimated",
+            "ordered_on",
+            "ordered_on_precision",
+            "ordered_on_estimated",
             "quantity_low",
             "quantity_high",
             "quantity_unit",
+            "delivered_quantity_estimated",
             "start_on",
             "start_on_precision",
             "end_on",
             "end_on_precision",
+            "delivered_period_estimated",
+            "comments",
             "status",
             "reported_by",
             "reported_on",
@@ -196,6 +206,7 @@ class ArmsTransferSerializer(serializers.ModelSerializer):
 
 
 class ArmsTransferInputSerializer(InputSerializer):
+    ordered_on = PartialDateInputField()
     start_on = PartialDateInputField()
     end_on = PartialDateInputField()
     reported_on = PartialDateInputField()
@@ -208,11 +219,18 @@ class ArmsTransferInputSerializer(InputSerializer):
             "category",
             "designation",
             "description",
+            "ordered_quantity",
+            "ordered_quantity_estimated",
+            "ordered_on",
+            "ordered_on_estimated",
             "quantity_low",
             "quantity_high",
             "quantity_unit",
+            "delivered_quantity_estimated",
             "start_on",
             "end_on",
+            "delivered_period_estimated",
+            "comments",
             "status",
             "reported_by",
             "reported_on",

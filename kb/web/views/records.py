@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kb.choices import DatePrecision
 from kb.dates import PartialDate, period_start
-from kb.exports import csv_response
+from kb.exports import csv_response, sipri_response
 from kb.filtersets import AgreementFilterSet, ArmsTransferFilterSet, EventFilterSet
 from kb.models import Actor, Agreement, ArmsTransfer, Event, Provision
 from kb.selectors import (
@@ -77,7 +77,9 @@ def transfer_list(request):
     user = request.user
     problems = Problems()
     data = request.GET.copy()
-    wants_csv = data.pop("format", ["html"])[-1] == "csv" or request.path.endswith(".csv")
+    form = data.pop("format", ["html"])[-1]
+    wants_sipri = form == "sipri" or request.path.endswith(".sipri.csv")
+    wants_csv = wants_sipri or form == "csv" or request.path.endswith(".csv")
     filterset = ArmsTransferFilterSet(
         data, queryset=ArmsTransfer.objects.all(), request=request, form_class=TransferFilterForm
     )
@@ -89,6 +91,9 @@ def transfer_list(request):
         .prefetch_related(visible_evidence(user=user, to_attr="visible_evidence"))
         .order_by("-start_on", "supplier__name", "recipient__name", "pk")
     )
+    if wants_sipri and not problems:
+        # SIPRI's Trade Register layout, which ``import_sipri`` reads back.
+        return sipri_response(transfers, user=user, filename=f"kb-arms-transfers-sipri-{timezone.now():%Y%m%d}")
     if wants_csv and not problems:
         # The same writer as the API's CSV, with the register's own columns.
         filename = f"kb-arms-transfers-{timezone.now():%Y%m%d}"
