@@ -48,7 +48,7 @@ from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
-_SLUG_RE = re.compile(SLUG_PATTERN)
+SLUG_RE = re.compile(SLUG_PATTERN)
 SLUG_OR_EMPTY_PATTERN = r"^[-a-zA-Z0-9_]{0,200}$"
 MAX_VALUES = 50
 MAX_ID = 2**63 - 1
@@ -163,7 +163,7 @@ class ActorRefField(MultipleValueField):
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
         for ref in refs:
-            if not _SLUG_RE.match(ref):
+            if not SLUG_RE.match(ref):
                 raise forms.ValidationError(
                     "%(ref)s is neither an actor id nor an actor slug.", code="invalid", params={"ref": repr(ref[:60])}
                 )

@@ -156,9 +156,9 @@ def test_search_endpoint_errors(client, query, field):
 
 def test_csv_is_only_on_lists(client, make_actor):
     actor = make_actor()
-    assert assert_detail(client.get(f"{V1}/actors/{actor.pk}/?format=csv"), 404)
-    assert_detail(client.get(f"{V1}/actors/?format=xml"), 404)
-    assert_detail(client.get(f"{V1}/actors/?format="), 404)
+    assert assert_detail(client.get(f"{V1}/actors/{actor.pk}/?format=csv"), 406)
+    assert_detail(client.get(f"{V1}/actors/?format=xml"), 406)
+    assert_detail(client.get(f"{V1}/actors/?format="), 406)
 
 
 @pytest.mark.parametrize("page", ["0", "x", "²", "-1"])
