@@ -140,7 +140,9 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
             if page is not None and not numeric and page not in self.paginator.last_page_strings:
                 raise NotFound(f"Invalid page {page[:20]!r}: pages count from 1.")
             queryset = self.filter_queryset(self.get_queryset())
-            return csv_response(self.export, queryset, user=request.user, filename=self.basename)
+            return csv_response(
+                self.export, queryset, user=request.user, filename=self.basename, absolute=request.build_absolute_uri
+            )
         return super().list(request, *args, **kwargs)
 
     # --- writes: validated input goes to the services ---------------------------
