@@ -93,7 +93,8 @@ def test_unknown_api_path_is_404_json(client):
     ],
 )
 def test_unknown_choices_name_the_filter(client, resource, query, field):
-    assert "valid choice" in assert_field_error(client.get(f"{V1}/{resource}/?{query}"), field)
+    message = assert_field_error(client.get(f"{V1}/{resource}/?{query}"), field)
+    assert message.startswith(f"“{query.split('=')[1]}” is not one of the choices: "), message
 
 
 @pytest.mark.parametrize(

@@ -182,7 +182,9 @@ def _filter_descriptions() -> dict[str, dict[str, str]]:
         filterset_class = getattr(viewset, "filterset_class", None)
         if filterset_class is not None:
             found[f"/api/v1/{prefix}/"] = {
-                name: str(f.label) for name, f in filterset_class.base_filters.items() if f.label
+                name: str(f.extra.get("help_text") or f.label)
+                for name, f in filterset_class.base_filters.items()
+                if f.extra.get("help_text") or f.label
             }
     return found
 
