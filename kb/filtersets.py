@@ -381,6 +381,24 @@ class RecordIdsFilter(filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
+class OrderingFilter(filters.OrderingFilter):
+    """``ordering``: one of the list's sort keys, ``-`` in front for descending; anything else is a readable error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Sort by")
+        super().__init__(*args, **kwargs)
+        keys = ", ".join(self.param_map)
+        self.extra["error_messages"] = {
+            "invalid_choice": f"“%(value)s” is not a way to sort this list: give one of {keys} "
+            "(with - in front for descending)."
+        }
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The names the list sorts by, as ``?ordering=`` takes them (ascending)."""
+        return tuple(self.param_map)
+
+
 class KbFilterSet(filters.FilterSet):
     """What every kb FilterSet shares: ``id``, ``search``/``q`` and the form that checks ranges."""
 
@@ -420,7 +438,7 @@ class ActorFilterSet(KbFilterSet):
     country_code = TextFilter(field_name="country_code", max_length=2, help_text="ISO 3166-1 alpha-2 code")
     slug = TextFilter(max_length=200, help_text="The actor's slug")
     date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence", short="Existence")
-    ordering = filters.OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
+    ordering = OrderingFilter(fields=["name", "kind", "country_code", "start_on", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Actor
@@ -435,7 +453,7 @@ class RelationshipFilterSet(KbFilterSet):
     date_from, date_to = _periods(
         "valid_from", end_field="valid_until", open_ended=True, label="Validity", short="Valid"
     )
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("subject__name", "subject"), "predicate", ("object__name", "object"), "valid_from", "id"]
     )
 
@@ -457,7 +475,7 @@ class SourceFilterSet(KbFilterSet):
     )
     author = ActorRefFilter(field_name="authors")
     date_from, date_to = _periods("published_on", label="Publication date", short="Published")
-    ordering = filters.OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])
+    ordering = OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Source
@@ -490,7 +508,7 @@ class ClaimFilterSet(KbFilterSet):
     published_from, published_to = _periods(
         "source__published_on", label="The source's publication date", short="Published"
     )
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("source__published_on", "published_on"),
             "about_on",
@@ -514,7 +532,7 @@ class EventFilterSet(KbFilterSet):
     place = ActorRefFilter(field_name="place")
     actor = ActorRefFilter(field_names=("participants", "place"), help_text="Participant or place")
     date_from, date_to = _periods("start_on", end_field="end_on", label="The event's dates", short="Date")
-    ordering = filters.OrderingFilter(fields=["start_on", "title", "kind", "created_at", "id"])
+    ordering = OrderingFilter(fields=["start_on", "title", "kind", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Event
@@ -530,7 +548,7 @@ class AgreementFilterSet(KbFilterSet):
     provision_kind = MultipleChoiceFilter(field_name="provisions__kind", choices=ProvisionKind.choices, distinct=True)
     date_from, date_to = _periods("signed_on", label="Signing date", short="Signed")
     in_force_from, in_force_to = _periods("in_force_on", label="Entry into force", short="In force")
-    ordering = filters.OrderingFilter(fields=["signed_on", "in_force_on", "title", "status", "created_at", "id"])
+    ordering = OrderingFilter(fields=["signed_on", "in_force_on", "title", "status", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Agreement
@@ -545,7 +563,7 @@ class ArmsTransferFilterSet(KbFilterSet):
     status = MultipleChoiceFilter(choices=TransferStatus.choices)
     date_from, date_to = _periods("start_on", end_field="end_on", label="The transfer period", short="Period")
     reported_from, reported_to = _periods("reported_on", label="When it was reported", short="Reported")
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             "start_on",
             "reported_on",

@@ -13,8 +13,11 @@ from kb.models import Actor
 from kb.selectors import actor_dossier, facet_counts, visible_claim_count
 from kb.web.common import Problems, paginate
 from kb.web.forms import ActorFilterForm, form_problems
+from kb.web.sorting import order_fields, sort_columns
 from kb.web.svg import Graph, GraphBuilder, TimelineItem, ego_layout, timeline_layout
 
+# The keys the list sorts by (the FilterSet's ``ordering``, the API's too), with their headers.
+ACTOR_SORTS = {"name": "Name", "kind": "Kind", "country_code": "Country", "start_on": "Start"}
 # The most neighbours a dossier's graph draws (two rings' worth).
 GRAPH_NEIGHBOURS = 24
 
@@ -32,9 +35,12 @@ def actor_list(request):
     filterset = ActorFilterSet(request.GET, queryset=Actor.objects.all(), request=request, form_class=ActorFilterForm)
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
-    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by("name")
+    actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by(
+        *order_fields(filterset, ("name",))
+    )
     page = paginate(request, actors, problems)
     context = {
+        "sort": sort_columns(request, filterset, ACTOR_SORTS),
         "page": page,
         "filterset": filterset,
         "problems": problems,
