@@ -124,6 +124,12 @@ class ListWidget(ListValue, forms.TextInput):
         return ",".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
 
 
+def said(message: str, code: str = "invalid") -> forms.ValidationError:
+    """A ValidationError of ``message`` as it is: text quoted from the address may hold a "%", which
+    django-filter's API errors would otherwise read as a format (``message % params``)."""
+    return forms.ValidationError("%(message)s", code=code, params={"message": message})
+
+
 class PartialDateField(forms.Field):
     """A partial date: 2023-09-13, 2023-09, 2023 or 2020s."""
 
@@ -132,11 +138,11 @@ class PartialDateField(forms.Field):
         if not value:
             return None
         if len(value) > 10:
-            raise forms.ValidationError(too_long_for_a_date(value), code="invalid")
+            raise said(too_long_for_a_date(value))
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from exc
+            raise said(str(exc)) from exc
 
 
 class MultipleValueField(forms.Field):
@@ -162,10 +168,9 @@ class ActorRefField(MultipleValueField):
             return []
         for ref in refs:
             if not SLUG_RE.match(ref):
-                raise forms.ValidationError(
+                raise said(
                     f"{quoted(ref, 60)} is not an actor's id or slug: ids are whole numbers, slugs are letters, "
-                    "digits, - and _.",
-                    code="invalid",
+                    "digits, - and _."
                 )
         ids = {as_id(ref) for ref in refs} - {None}
         found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
@@ -173,7 +178,7 @@ class ActorRefField(MultipleValueField):
         missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
         if missing:
             listed = ", ".join(quoted(ref, 60) for ref in missing[:5])
-            raise forms.ValidationError(f"No actor has the id or slug {listed}.", code="invalid_choice")
+            raise said(f"No actor has the id or slug {listed}.", code="invalid_choice")
         return sorted(pk for pk, _ in found)
 
 
@@ -184,7 +189,7 @@ class IdListField(MultipleValueField):
         values = self.to_python(value)
         for v in values:
             if as_id(v) is None:
-                raise forms.ValidationError(f"{quoted(v, 60)} is not an id: ids are whole numbers.", code="invalid")
+                raise said(f"{quoted(v, 60)} is not an id: ids are whole numbers.")
         return [int(v) for v in values]
 
 
@@ -199,9 +204,8 @@ class KbFilterForm(forms.Form):
             to_name = name[: -len("_from")] + "_to"
             upper = data.get(to_name)
             if isinstance(upper, PartialDate) and value.start > upper.end:
-                self.add_error(
-                    to_name, f"“{upper}” comes before the start of the range, “{value}”, so nothing can match."
-                )
+                message = f"“{upper}” comes before the start of the range, “{value}”, so nothing can match."
+                self.add_error(to_name, said(message))
         return data
 
 
