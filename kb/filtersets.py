@@ -111,7 +111,7 @@ class ListValue:
 
     def value_from_datadict(self, data, files, name) -> list[str]:
         raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
-        return list(dict.fromkeys(_split(raw)))
+        return _split(raw)  # duplicates count towards MAX_VALUES (as the schema's maxItems says), then go
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return name not in data
@@ -154,7 +154,7 @@ class MultipleValueField(forms.Field):
         values = _split(value)
         if len(values) > MAX_VALUES:
             raise forms.ValidationError(f"At most {MAX_VALUES} values are accepted; {len(values)} were given.")
-        return values
+        return list(dict.fromkeys(values))
 
 
 class ActorRefField(MultipleValueField):

@@ -175,3 +175,9 @@ def test_the_root_lists_every_resource_and_entry_point_with_absolute_urls(client
 def test_the_root_is_in_the_schema(client):
     schema = client.get("/api/schema/?format=json").json()
     assert "get" in schema["paths"]["/api/v1/"]
+
+
+def test_repeated_values_count_towards_the_limit_of_fifty(client):
+    response = client.get(f"{V1}/sources/", {"id": ["0"] * 51})
+    assert response.status_code == 400 and "At most 50 values" in response.json()["id"][0]
+    assert client.get(f"{V1}/sources/", {"id": ["0"] * 50}).status_code == 200
