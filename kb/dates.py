@@ -39,6 +39,20 @@ _PRECISIONS = tuple(DatePrecision.values)
 _ORDER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, DatePrecision.DECADE: 3}
 
 
+HOW_TO_WRITE = "Write a year (2023), a month (2023-09), a day (2023-09-13) or a decade (2020s)."
+
+
+def quoted(value: object, limit: int = 20) -> str:
+    """``value`` in quotation marks as a person reads it (not a Python repr), cut after ``limit`` characters."""
+    text = str(value)
+    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+
+
+def too_long_for_a_date(value: object) -> str:
+    """What is said of text too long to be any partial date (the longest, a day, has 10 characters)."""
+    return f"{quoted(value)} is too long to be a date. {HOW_TO_WRITE}"
+
+
 def period_start(date: dt.date, precision: str) -> dt.date:
     """The first day of the period of the given precision that contains ``date``."""
     if precision == DatePrecision.DAY:
@@ -73,25 +87,25 @@ class PartialDate:
         """Parse "2024-06-19" (day), "2024-06" (month), "2024" (year) or "2020s" (decade)."""
         match = _PARTIAL_RE.match(value.strip()) if isinstance(value, str) else None
         if not match:
-            raise ValueError(
-                f"{value!r} is not a partial date; expected YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s."
-            )
+            raise ValueError(f"{quoted(value)} is not a date. {HOW_TO_WRITE}")
         if match["decade"]:
             return cls(dt.date(int(match["decade"]) or 1, 1, 1), DatePrecision.DECADE)
         year = int(match["year"])
         if year < 1:
-            raise ValueError(f"{value!r} is not a valid year.")
+            raise ValueError(f"{quoted(value)} is not a date: years start at 0001. {HOW_TO_WRITE}")
         if match["month"] is None:
             return cls(dt.date(year, 1, 1), DatePrecision.YEAR)
         month = int(match["month"])
         if not 1 <= month <= 12:
-            raise ValueError(f"{value!r} has month {month}; months run from 01 to 12.")
+            raise ValueError(f"{quoted(value)} is not a date: months run 1–12. {HOW_TO_WRITE}")
         if match["day"] is None:
             return cls(dt.date(year, month, 1), DatePrecision.MONTH)
         day = int(match["day"])
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise ValueError(f"{value!r} does not exist: {calendar.month_name[month]} {year} has {last} days.")
+            raise ValueError(
+                f"{quoted(value)} is not a date: {calendar.month_name[month]} {year} has {last} days. {HOW_TO_WRITE}"
+            )
         return cls(dt.date(year, month, day), DatePrecision.DAY)
 
     @classmethod

@@ -22,13 +22,14 @@ from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONArray
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from rest_framework import serializers
 
 from kb.choices import TransferCategory, TransferStatus
 from kb.dates import PartialDateText
 from kb.ingest import sipri
 from kb.links import path_around_key
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
-from kb.selectors import party_links
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
+from kb.selectors import is_editor, party_links, visible_links
 from kb.selectors.visibility import claim_visibility_q
 
 # Rows fetched at a time (each prefetch reads as many records), and written in one chunk of the
@@ -297,41 +298,93 @@ def _claims_and_sources(rows: str | None) -> tuple[list[int], str]:
     return [c[_CLAIM_ID] for c in claims], "; ".join(sources)
 
 
+def _ids(items: Iterable) -> str:
+    """Related records as their ids, smallest first, separated by "; "."""
+    return "; ".join(str(pk) for pk in sorted(item.pk for item in items))
+
+
+_TIMESTAMP = serializers.DateTimeField()
+
+
+def _timestamp(value) -> str:
+    """A time as the JSON writes it (ISO 8601, UTC as Z)."""
+    return _TIMESTAMP.to_representation(value) if value is not None else ""
+
+
+def dated(name: str, lookup: str = "") -> tuple[Column, Column]:
+    """A partial date's columns: the date as written (2023, 2023-09, 2023-09-13, 2020s), then its precision."""
+    lookup = lookup or name
+    return Column(name, PartialDateText(lookup)), Column(f"{name}_precision", f"{lookup}_precision")
+
+
+def url(view_name: str) -> Column:
+    """The record's own URL in the API, as the JSON's ``url``."""
+    return Column("url", "pk", link=view_name)
+
+
+TIMES = (Column("created_at", Read("created_at", _timestamp)), Column("updated_at", Read("updated_at", _timestamp)))
+BRIEF = Actor.objects.only("pk")
+
+
+def _for_editors(lookup: str) -> Callable[[Any], dict[str, Any]]:
+    """What only editors see of a claim, as the JSON shows it: the value for editors, empty for others."""
+
+    def annotations(user) -> dict[str, Any]:
+        hidden = models.Value(None, output_field=models.TextField())
+        return {f"shown_{lookup.split('__')[0]}": models.F(lookup) if is_editor(user) else hidden}
+
+    return annotations
+
+
+def _claim_annotations(user) -> dict[str, Any]:
+    return {**_for_editors("reviewed_by__username")(user), **_for_editors("review_note")(user)}
+
+
+def _claim_links(user) -> Prefetch:
+    links = visible_links(user=user, queryset=ClaimLink.objects.only("from_claim", "to_claim", "kind"))
+    return Prefetch("links_out", queryset=links.order_by("kind", "to_claim_id"), to_attr="shown_links")
+
+
 def _party_links(user) -> Prefetch:
     return party_links()
 
 
+# The API's ``?format=csv``: the columns of the JSON list, in its order, one value per cell. Related
+# records are their ids ("; " between several), each partial date is followed by its precision,
+# and ``url`` is the record in the API.
 EXPORTS: dict[str, Export] = {
     "actors": Export(
         Actor,
         columns=(
             Column("id", "pk"),
+            url("api:actor-detail"),
             Column("slug"),
             Column("name"),
             Column("kind"),
             Column("aliases", lambda a: names(a.aliases.all())),
-            Column("country_code"),
-            Column("start_on", PartialDateText("start_on")),
-            Column("end_on", PartialDateText("end_on")),
-            Column("wikidata_id"),
             Column("summary"),
+            Column("country_code"),
+            *dated("start_on"),
+            *dated("end_on"),
+            Column("wikidata_id"),
+            *TIMES,
         ),
         prefetch=("aliases",),
     ),
-    # One query, whatever the number of rows: names and evidence ids are read in it.
+    # One query, whatever the number of rows: evidence ids are read in it.
     "relationships": Export(
         Relationship,
         columns=(
             Column("id", "pk"),
-            Column("subject", "subject__name"),
-            Column("subject_id"),
+            url("api:relationship-detail"),
+            Column("subject", "subject_id"),
             Column("predicate"),
-            Column("object", "object__name"),
-            Column("object_id"),
-            Column("valid_from", PartialDateText("valid_from")),
-            Column("valid_until", PartialDateText("valid_until")),
+            Column("object", "object_id"),
+            *dated("valid_from"),
+            *dated("valid_until"),
             Column("note"),
             Column("evidence", EVIDENCE_IDS),
+            *TIMES,
         ),
         annotations=_with_evidence_ids(Relationship),
     ),
@@ -340,111 +393,119 @@ EXPORTS: dict[str, Export] = {
         Source,
         columns=(
             Column("id", "pk"),
+            url("api:source-detail"),
             Column("title"),
+            Column("subtitle"),
             Column("publisher"),
             Column("byline"),
-            Column("authors", lambda x: names(x.authors.all())),
-            Column("published_on", PartialDateText("published_on")),
+            Column("authors", lambda x: _ids(x.authors.all())),
+            *dated("published_on"),
             Column("article_url", "url"),
             Column("kind"),
             Column("reliability"),
             Column("language"),
-            Column("claim_count"),
             Column("sha256"),
+            Column("claim_count"),
+            *TIMES,
         ),
-        prefetch=("authors",),
+        prefetch=(Prefetch("authors", queryset=BRIEF),),
     ),
     "claims": Export(
         Claim,
         columns=(
             Column("id", "pk"),
-            Column("source_id"),
-            Column("source", "source__title"),
-            Column("publisher", "source__publisher"),
-            Column("published_on", PartialDateText("source__published_on")),
+            url("api:claim-detail"),
+            Column("source", "source_id"),
             Column("quote"),
             Column("start"),
             Column("end"),
             Column("statement"),
             Column("modality"),
             Column("attributed_to"),
-            Column("speaker", lambda c: c.speaker.name if c.speaker else ""),
-            Column("subjects", lambda c: names(c.subjects.all())),
-            Column("about_on", PartialDateText("about_on")),
+            Column("speaker", "speaker_id"),
+            Column("subjects", lambda c: _ids(c.subjects.all())),
+            *dated("about_on"),
             Column("credibility"),
             Column("status"),
+            Column("reviewed_by", "shown_reviewed_by"),
+            Column("reviewed_at", Read("reviewed_at", _timestamp)),
+            Column("review_note", "shown_review_note"),
+            Column("links", lambda c: "; ".join(f"{link.kind} {link.to_claim_id}" for link in c.shown_links)),
+            *TIMES,
         ),
-        select_related=("source", "speaker"),
-        prefetch=("subjects",),
+        prefetch=(Prefetch("subjects", queryset=BRIEF), _claim_links),
+        annotations=_claim_annotations,
     ),
     "events": Export(
         Event,
         columns=(
             Column("id", "pk"),
+            url("api:event-detail"),
             Column("slug"),
             Column("title"),
             Column("kind"),
-            Column("start_on", PartialDateText("start_on")),
-            Column("end_on", PartialDateText("end_on")),
-            Column("place", lambda e: e.place.name if e.place else ""),
-            Column("participants", lambda e: names(e.participants.all())),
+            *dated("start_on"),
+            *dated("end_on"),
+            Column("place", "place_id"),
+            Column("participants", lambda e: _ids(e.participants.all())),
             Column("summary"),
             Column("evidence", EVIDENCE_IDS),
+            *TIMES,
         ),
-        select_related=("place",),
-        prefetch=("participants",),
+        prefetch=(Prefetch("participants", queryset=BRIEF),),
         annotations=_with_evidence_ids(Event),
     ),
     "agreements": Export(
         Agreement,
         columns=(
             Column("id", "pk"),
+            url("api:agreement-detail"),
             Column("slug"),
             Column("title"),
             Column("kind"),
             Column("status"),
-            Column("signed_on", PartialDateText("signed_on")),
-            Column("signed_place", lambda a: a.signed_place.name if a.signed_place else ""),
-            Column("in_force_on", PartialDateText("in_force_on")),
-            Column("parties", lambda a: names(p.actor for p in a.party_links.all())),
-            Column("signatories", lambda a: names(p.signatory for p in a.party_links.all() if p.signatory)),
-            Column("provisions", lambda a: names(p.get_kind_display() for p in a.provisions.all())),
+            *dated("signed_on"),
+            Column("signed_place", "signed_place_id"),
+            *dated("in_force_on"),
             Column("summary"),
+            # The JSON's parties are pairs of actor and signatory: here the actors, then their signatories.
+            Column("parties", lambda a: "; ".join(str(p.actor_id) for p in a.party_links.all())),
+            Column("signatories", lambda a: "; ".join(str(p.signatory_id or "") for p in a.party_links.all())),
+            Column("provisions", lambda a: "; ".join(f"{p.label}: {p.kind}" for p in a.provisions.all())),
             Column("evidence", EVIDENCE_IDS),
+            *TIMES,
         ),
-        select_related=("signed_place",),
         prefetch=(_party_links, "provisions"),
         annotations=_with_evidence_ids(Agreement),
     ),
-    # One query, whatever the number of rows: names and evidence ids are read in it.
+    # One query, whatever the number of rows: evidence ids are read in it.
     "arms-transfers": Export(
         ArmsTransfer,
         columns=(
             Column("id", "pk"),
-            Column("supplier", "supplier__name"),
-            Column("supplier_id"),
-            Column("recipient", "recipient__name"),
-            Column("recipient_id"),
+            url("api:arms-transfer-detail"),
+            Column("supplier", "supplier_id"),
+            Column("recipient", "recipient_id"),
             Column("category"),
             Column("designation"),
             Column("description"),
+            Column("ordered_quantity"),
+            Column("ordered_quantity_estimated"),
+            *dated("ordered_on"),
+            Column("ordered_on_estimated"),
             Column("quantity_low"),
             Column("quantity_high"),
             Column("quantity_unit"),
-            Column("start_on", PartialDateText("start_on")),
-            Column("end_on", PartialDateText("end_on")),
-            Column("status"),
-            Column("reported_by"),
-            Column("reported_on", PartialDateText("reported_on")),
-            Column("evidence", EVIDENCE_IDS),
-            # Added with the order/delivery split: after the columns scripts already read by place.
-            Column("ordered_quantity"),
-            Column("ordered_quantity_estimated"),
-            Column("ordered_on", PartialDateText("ordered_on")),
-            Column("ordered_on_estimated"),
             Column("delivered_quantity_estimated"),
+            *dated("start_on"),
+            *dated("end_on"),
             Column("delivered_period_estimated"),
             Column("comments"),
+            Column("status"),
+            Column("reported_by"),
+            *dated("reported_on"),
+            Column("evidence", EVIDENCE_IDS),
+            *TIMES,
         ),
         annotations=_with_evidence_ids(ArmsTransfer),
     ),

@@ -44,11 +44,11 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q
+from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q, quoted, too_long_for_a_date
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
-_SLUG_RE = re.compile(SLUG_PATTERN)
+SLUG_RE = re.compile(SLUG_PATTERN)
 SLUG_OR_EMPTY_PATTERN = r"^[-a-zA-Z0-9_]{0,200}$"
 MAX_VALUES = 50
 MAX_ID = 2**63 - 1
@@ -111,7 +111,7 @@ class ListValue:
 
     def value_from_datadict(self, data, files, name) -> list[str]:
         raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
-        return list(dict.fromkeys(_split(raw)))
+        return _split(raw)  # duplicates count towards MAX_VALUES (as the schema's maxItems says), then go
 
     def value_omitted_from_data(self, data, files, name) -> bool:
         return name not in data
@@ -124,6 +124,12 @@ class ListWidget(ListValue, forms.TextInput):
         return ",".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
 
 
+def said(message: str, code: str = "invalid") -> forms.ValidationError:
+    """A ValidationError of ``message`` as it is: text quoted from the address may hold a "%", which
+    django-filter's API errors would otherwise read as a format (``message % params``)."""
+    return forms.ValidationError("%(message)s", code=code, params={"message": message})
+
+
 class PartialDateField(forms.Field):
     """A partial date: 2023-09-13, 2023-09, 2023 or 2020s."""
 
@@ -132,13 +138,11 @@ class PartialDateField(forms.Field):
         if not value:
             return None
         if len(value) > 10:
-            raise forms.ValidationError(
-                "%(value)s… is too long for a partial date.", code="invalid", params={"value": repr(value[:20])}
-            )
+            raise said(too_long_for_a_date(value))
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError("%(reason)s", code="invalid", params={"reason": str(exc)}) from exc
+            raise said(str(exc)) from exc
 
 
 class MultipleValueField(forms.Field):
@@ -150,7 +154,7 @@ class MultipleValueField(forms.Field):
         values = _split(value)
         if len(values) > MAX_VALUES:
             raise forms.ValidationError(f"At most {MAX_VALUES} values are accepted; {len(values)} were given.")
-        return values
+        return list(dict.fromkeys(values))
 
 
 class ActorRefField(MultipleValueField):
@@ -163,19 +167,18 @@ class ActorRefField(MultipleValueField):
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
         for ref in refs:
-            if not _SLUG_RE.match(ref):
-                raise forms.ValidationError(
-                    "%(ref)s is neither an actor id nor an actor slug.", code="invalid", params={"ref": repr(ref[:60])}
+            if not SLUG_RE.match(ref):
+                raise said(
+                    f"{quoted(ref, 60)} is not an actor's id or slug: ids are whole numbers, slugs are letters, "
+                    "digits, - and _."
                 )
         ids = {as_id(ref) for ref in refs} - {None}
         found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
         known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
         missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
         if missing:
-            listed = ", ".join(repr(ref[:60]) for ref in missing[:5])
-            raise forms.ValidationError(
-                "No actor has the id or slug %(listed)s.", code="invalid_choice", params={"listed": listed}
-            )
+            listed = ", ".join(quoted(ref, 60) for ref in missing[:5])
+            raise said(f"No actor has the id or slug {listed}.", code="invalid_choice")
         return sorted(pk for pk, _ in found)
 
 
@@ -186,11 +189,7 @@ class IdListField(MultipleValueField):
         values = self.to_python(value)
         for v in values:
             if as_id(v) is None:
-                raise forms.ValidationError(
-                    "%(value)s is not a record id (a positive whole number).",
-                    code="invalid",
-                    params={"value": repr(v[:60])},
-                )
+                raise said(f"{quoted(v, 60)} is not an id: ids are whole numbers.")
         return [int(v) for v in values]
 
 
@@ -205,7 +204,8 @@ class KbFilterForm(forms.Form):
             to_name = name[: -len("_from")] + "_to"
             upper = data.get(to_name)
             if isinstance(upper, PartialDate) and value.start > upper.end:
-                self.add_error(to_name, f"{to_name} ({upper}) is before {name} ({value}).")
+                message = f"“{upper}” comes before the start of the range, “{value}”, so nothing can match."
+                self.add_error(to_name, said(message))
         return data
 
 
@@ -244,7 +244,7 @@ class ActorRefFilter(filters.Filter):
     field_class = ActorRefField
 
     def __init__(self, *args, field_names: tuple[str, ...] = (), **kwargs):
-        kwargs.setdefault("label", "Actor ids or slugs, repeated or comma-separated; any of them matches")
+        kwargs.setdefault("help_text", "Actor ids or slugs, repeated or comma-separated; any of them matches")
         if field_names and not kwargs.get("field_name"):
             kwargs["field_name"] = field_names[0]
         super().__init__(*args, **kwargs)
@@ -276,11 +276,18 @@ def _related_to(model, name: str, actor_ids: list[int]) -> Q:
     return Q(pk__in=model._default_manager.filter(**{f"{name}__in": actor_ids}).values("pk"))
 
 
+def choice_error(choices) -> str:
+    """What is said of a value that is none of ``choices``: the value and every choice, plainly."""
+    listed = ", ".join(str(value) for value, _label in choices)
+    return f"“%(value)s” is not one of the choices: {listed}."
+
+
 class MultipleChoiceFilter(filters.MultipleChoiceFilter):
     """Choices given repeated or comma-separated; any of them matches."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", ListWidget)
+        kwargs.setdefault("error_messages", {"invalid_choice": choice_error(kwargs.get("choices", ()))})
         # A choice on the row itself cannot duplicate rows; DISTINCT over whole rows is costly at scale.
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
@@ -323,7 +330,8 @@ class PeriodFilter(filters.Filter):
         return qs.filter(q)
 
 
-def _periods(start_field: str, *, end_field: str = "", open_ended: bool = False, label: str = "") -> tuple:
+def _periods(start_field: str, *, end_field: str = "", open_ended: bool = False, label: str = "", short: str) -> tuple:
+    """The ``…_from`` and ``…_to`` filters of a period; ``short`` names them ("Period" → "Period from", "Period to")."""
     what = label or start_field
     return (
         PeriodFilter(
@@ -331,14 +339,16 @@ def _periods(start_field: str, *, end_field: str = "", open_ended: bool = False,
             bound="from",
             end_field=end_field,
             open_ended=open_ended,
-            label=f"{what} overlaps a range starting at this partial date (2023, 2023-09, 2023-09-13)",
+            label=f"{short} from",
+            help_text=f"{what} overlaps a range starting at this partial date (2023, 2023-09, 2023-09-13)",
         ),
         PeriodFilter(
             field_name=start_field,
             bound="to",
             end_field=end_field,
             open_ended=open_ended,
-            label=f"{what} overlaps a range ending with this partial date (2023, 2023-09, 2023-09-13)",
+            label=f"{short} to",
+            help_text=f"{what} overlaps a range ending with this partial date (2023, 2023-09, 2023-09-13)",
         ),
     )
 
@@ -348,6 +358,7 @@ class GradeAtLeastFilter(filters.ChoiceFilter):
 
     def __init__(self, *args, grades: list, **kwargs):
         self.grades = [str(grade) for grade in grades]
+        kwargs.setdefault("error_messages", {"invalid_choice": choice_error([(g, g) for g in self.grades])})
         super().__init__(*args, choices=[(grade, grade) for grade in self.grades], **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
@@ -374,16 +385,37 @@ class RecordIdsFilter(filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
+class OrderingFilter(filters.OrderingFilter):
+    """``ordering``: one of the list's sort keys, ``-`` in front for descending; anything else is a readable error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Sort by")
+        super().__init__(*args, **kwargs)
+        keys = ", ".join(self.param_map)
+        self.extra["error_messages"] = {
+            "invalid_choice": f"“%(value)s” is not a way to sort this list: give one of {keys} "
+            "(with - in front for descending)."
+        }
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The names the list sorts by, as ``?ordering=`` takes them (ascending)."""
+        return tuple(self.param_map)
+
+
 class KbFilterSet(filters.FilterSet):
     """What every kb FilterSet shares: ``id``, ``search``/``q`` and the form that checks ranges."""
 
-    id = IdFilter(field_name="id", label="One or more ids, repeated or comma-separated")
+    id = IdFilter(field_name="id", label="Ids", help_text="One or more ids, repeated or comma-separated")
     search = TextFilter(
         method="filter_search",
         max_length=selectors.SEARCH_MAX_LENGTH,
-        label="Search: alias-, case-, accent- and hyphen-insensitive",
+        label="Search",
+        help_text="Search: alias-, case-, accent- and hyphen-insensitive",
     )
-    q = TextFilter(method="filter_search", max_length=selectors.SEARCH_MAX_LENGTH, label="Same as search")
+    q = TextFilter(
+        method="filter_search", max_length=selectors.SEARCH_MAX_LENGTH, label="Search", help_text="Same as search"
+    )
 
     class Meta:
         form = KbFilterForm
@@ -407,13 +439,11 @@ class KbFilterSet(filters.FilterSet):
 
 class ActorFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=ActorKind.choices)
-    country_code = TextFilter(field_name="country_code", max_length=2, label="ISO 3166-1 alpha-2 code")
-    slug = TextFilter(max_length=200, label="The actor's slug")
-    date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence")
+    country_code = TextFilter(field_name="country_code", max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    slug = TextFilter(max_length=200, help_text="The actor's slug")
+    date_from, date_to = _periods("start_on", end_field="end_on", open_ended=True, label="Existence", short="Existence")
     # ?ordering=name sorts with accents and case folded (Actor.sort_name), through its index.
-    ordering = filters.OrderingFilter(
-        fields=[("sort_name", "name"), "kind", "country_code", "start_on", "created_at", "id"]
-    )
+    ordering = OrderingFilter(fields=[("sort_name", "name"), "kind", "country_code", "start_on", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Actor
@@ -424,9 +454,11 @@ class RelationshipFilterSet(KbFilterSet):
     predicate = MultipleChoiceFilter(choices=RelationshipPredicate.choices)
     subject = ActorRefFilter(field_name="subject")
     object = ActorRefFilter(field_name="object")
-    actor = ActorRefFilter(field_names=("subject", "object"), label="Subject or object")
-    date_from, date_to = _periods("valid_from", end_field="valid_until", open_ended=True, label="Validity")
-    ordering = filters.OrderingFilter(
+    actor = ActorRefFilter(field_names=("subject", "object"), help_text="Subject or object")
+    date_from, date_to = _periods(
+        "valid_from", end_field="valid_until", open_ended=True, label="Validity", short="Valid"
+    )
+    ordering = OrderingFilter(
         fields=[("subject__name", "subject"), "predicate", ("object__name", "object"), "valid_from", "id"]
     )
 
@@ -439,14 +471,16 @@ class SourceFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=SourceKind.choices)
     reliability = MultipleChoiceFilter(choices=SourceReliability.choices)
     reliability_at_least = GradeAtLeastFilter(
-        field_name="reliability", grades=SourceReliability.values, label="Reliability this grade or better (A is best)"
+        field_name="reliability",
+        grades=SourceReliability.values,
+        help_text="Reliability this grade or better (A is best)",
     )
     publisher = TextFilter(
-        field_name="publisher", lookup_expr="iexact", max_length=200, label="The publisher's name (any case)"
+        field_name="publisher", lookup_expr="iexact", max_length=200, help_text="The publisher's name (any case)"
     )
     author = ActorRefFilter(field_name="authors")
-    date_from, date_to = _periods("published_on", label="Publication date")
-    ordering = filters.OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])
+    date_from, date_to = _periods("published_on", label="Publication date", short="Published")
+    ordering = OrderingFilter(fields=["published_on", "title", "publisher", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Source
@@ -454,28 +488,32 @@ class SourceFilterSet(KbFilterSet):
 
 
 class ClaimFilterSet(KbFilterSet):
-    source = RecordIdsFilter(field_name="source", model=Source, label="Source ids, repeated or comma-separated")
+    source = RecordIdsFilter(field_name="source", model=Source, help_text="Source ids, repeated or comma-separated")
     status = MultipleChoiceFilter(choices=ClaimStatus.choices)
     modality = MultipleChoiceFilter(choices=Modality.choices)
     credibility = declared(
         MultipleChoiceFilter(
             choices=[(str(v), label) for v, label in Credibility.choices],
-            label="Credibility grades, 1 (confirmed) to 6 (cannot be judged), repeated or comma-separated",
+            help_text="Credibility grades, 1 (confirmed) to 6 (cannot be judged), repeated or comma-separated",
         ),
         {"type": "integer", "enum": CREDIBILITY_GRADES},  # each value of the list
     )
     credibility_at_least = declared(
         GradeAtLeastFilter(
-            field_name="credibility", grades=Credibility.values, label="Credibility this grade or better (1 is best)"
+            field_name="credibility",
+            grades=Credibility.values,
+            help_text="Credibility this grade or better (1 is best)",
         ),
         {"type": "integer", "enum": CREDIBILITY_GRADES},
     )
     subject = ActorRefFilter(field_name="subjects")
     speaker = ActorRefFilter(field_name="speaker")
-    actor = ActorRefFilter(field_names=("subjects", "speaker"), label="Subject or speaker")
-    date_from, date_to = _periods("about_on", label="The time the claim speaks about")
-    published_from, published_to = _periods("source__published_on", label="The source's publication date")
-    ordering = filters.OrderingFilter(
+    actor = ActorRefFilter(field_names=("subjects", "speaker"), help_text="Subject or speaker")
+    date_from, date_to = _periods("about_on", label="The time the claim speaks about", short="Date")
+    published_from, published_to = _periods(
+        "source__published_on", label="The source's publication date", short="Published"
+    )
+    ordering = OrderingFilter(
         fields=[
             ("source__published_on", "published_on"),
             "about_on",
@@ -497,9 +535,9 @@ class EventFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=EventKind.choices)
     participant = ActorRefFilter(field_name="participants")
     place = ActorRefFilter(field_name="place")
-    actor = ActorRefFilter(field_names=("participants", "place"), label="Participant or place")
-    date_from, date_to = _periods("start_on", end_field="end_on", label="The event's dates")
-    ordering = filters.OrderingFilter(fields=["start_on", "title", "kind", "created_at", "id"])
+    actor = ActorRefFilter(field_names=("participants", "place"), help_text="Participant or place")
+    date_from, date_to = _periods("start_on", end_field="end_on", label="The event's dates", short="Date")
+    ordering = OrderingFilter(fields=["start_on", "title", "kind", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Event
@@ -513,9 +551,9 @@ class AgreementFilterSet(KbFilterSet):
     signatory = ActorRefFilter(field_name="party_links__signatory")
     signed_place = ActorRefFilter(field_name="signed_place")
     provision_kind = MultipleChoiceFilter(field_name="provisions__kind", choices=ProvisionKind.choices, distinct=True)
-    date_from, date_to = _periods("signed_on", label="Signing date")
-    in_force_from, in_force_to = _periods("in_force_on", label="Entry into force")
-    ordering = filters.OrderingFilter(fields=["signed_on", "in_force_on", "title", "status", "created_at", "id"])
+    date_from, date_to = _periods("signed_on", label="Signing date", short="Signed")
+    in_force_from, in_force_to = _periods("in_force_on", label="Entry into force", short="In force")
+    ordering = OrderingFilter(fields=["signed_on", "in_force_on", "title", "status", "created_at", "id"])
 
     class Meta(KbFilterSet.Meta):
         model = Agreement
@@ -525,12 +563,12 @@ class AgreementFilterSet(KbFilterSet):
 class ArmsTransferFilterSet(KbFilterSet):
     supplier = ActorRefFilter(field_name="supplier")
     recipient = ActorRefFilter(field_name="recipient")
-    actor = ActorRefFilter(field_names=("supplier", "recipient"), label="Supplier or recipient")
+    actor = ActorRefFilter(field_names=("supplier", "recipient"), help_text="Supplier or recipient")
     category = MultipleChoiceFilter(choices=TransferCategory.choices)
     status = MultipleChoiceFilter(choices=TransferStatus.choices)
-    date_from, date_to = _periods("start_on", end_field="end_on", label="The transfer period")
-    reported_from, reported_to = _periods("reported_on", label="When it was reported")
-    ordering = filters.OrderingFilter(
+    date_from, date_to = _periods("start_on", end_field="end_on", label="The transfer period", short="Period")
+    reported_from, reported_to = _periods("reported_on", label="When it was reported", short="Reported")
+    ordering = OrderingFilter(
         fields=[
             "start_on",
             "reported_on",

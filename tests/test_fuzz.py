@@ -330,6 +330,14 @@ class Findings:
             self.items.append(f"{name}: {type(exc).__name__}: {str(exc)[:2000]}")
 
 
+def as_path_id(operation, pk: int) -> int | str:
+    """``pk`` as the operation's ``{id}`` path parameter declares it: a number, or text for slug-or-id."""
+    for parameter in operation.definition.raw.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") == "id":
+            return str(pk) if parameter.get("schema", {}).get("type") == "string" else pk
+    return pk
+
+
 def fuzz_operation(label: str, headers: dict, data: Data, *, examples: int) -> None:
     """Valid and invalid examples of one operation, each answer through every check."""
     operation = OPERATIONS[label]
@@ -351,7 +359,8 @@ def fuzz_operation(label: str, headers: dict, data: Data, *, examples: int) -> N
     def run(case, rnd):
         # Aim half of the ids in paths at real rows, so details, updates and deletes reach them.
         if model is not None and "id" in (case.path_parameters or {}) and data.ids[model] and rnd.random() < 0.5:
-            case.path_parameters["id"] = rnd.choice(data.ids[model])
+            # A record that has a slug is named by a string (slug or id) in the schema: its id goes as text.
+            case.path_parameters["id"] = as_path_id(operation, rnd.choice(data.ids[model]))
         within_rules(case, data, rnd.choice)
         savepoint = transaction.savepoint()
         try:

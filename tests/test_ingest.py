@@ -479,7 +479,7 @@ def test_command_human_summary_and_partial_publication_date(world, tmp_path):
         (b"", [], "content: The file is empty."),
         (b"\xff\xfe\x00binary", [], "binary"),
         ("Sŭngri".encode("utf-16-le")[:-1] + b"\xff", [], "content"),
-        (ARTICLE.encode(), ["--published", "2023-13-01"], "published_on: '2023-13-01' has month 13"),
+        (ARTICLE.encode(), ["--published", "2023-13-01"], "published_on: “2023-13-01” is not a date: months run 1–12."),
         (ARTICLE.encode(), ["--title", ""], "title: The title is missing."),
     ],
 )

@@ -36,13 +36,13 @@ def test_partial_date_parses_each_precision(text, date, precision):
     [
         ("2024-02-30", "February 2024 has 29 days"),
         ("2023-02-29", "February 2023 has 28 days"),
-        ("2024-13", "months run from 01 to 12"),
-        ("2024-00-10", "months run from 01 to 12"),
-        ("24-06-19", "not a partial date"),
-        ("June 2024", "not a partial date"),
-        ("1955s", "not a partial date"),
-        ("", "not a partial date"),
-        ("0000", "not a valid year"),
+        ("2024-13", "months run 1–12"),
+        ("2024-00-10", "months run 1–12"),
+        ("24-06-19", "is not a date. Write a year"),
+        ("June 2024", "is not a date. Write a year"),
+        ("1955s", "is not a date. Write a year"),
+        ("", "is not a date. Write a year"),
+        ("0000", "years start at 0001"),
     ],
 )
 def test_partial_date_refuses_impossible_or_malformed(text, message):

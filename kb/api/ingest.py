@@ -15,6 +15,7 @@ from kb.api.exceptions import service_errors
 from kb.api.parsers import BoundedJSONParser
 from kb.api.permissions import IsEditor
 from kb.api.serializers.common import StrictTextMixin
+from kb.api.strict import StrictQueryMixin
 from kb.choices import SourceKind
 from kb.dates import PARTIAL_DATE_PATTERN
 
@@ -110,7 +111,7 @@ class IngestResultSerializer(serializers.Serializer):
     candidates = serializers.ListField(child=serializers.CharField(), help_text="Names not yet known.")
 
 
-class IngestView(APIView):
+class IngestView(StrictQueryMixin, APIView):
     """Store an article and propose claims from it for review (editors only). The same text twice changes nothing."""
 
     permission_classes = [IsEditor]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
@@ -49,14 +49,31 @@ class SipriRenderer(CSVRenderer):
 
 
 class ContentNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, with an empty ``?format=`` answered as any format it does not serve (404).
+    """DRF's negotiation, with every format or Accept header it cannot serve answered 406.
 
-    DRF would take the empty value for no value and carry ``?format=`` into every link it writes.
+    DRF answers an unknown ``?format=`` with 404 and takes an empty one for no value (carrying
+    ``?format=`` into every link it writes); here both are 406, as an Accept header nothing
+    serves is, and the answer names the formats and media types that are served.
     """
 
     def select_renderer(self, request, renderers, format_suffix=None):
         name = self.settings.URL_FORMAT_OVERRIDE
-        if not format_suffix and name and name in request.query_params and not request.query_params[name]:
-            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
-            raise Http404(f"Give ?{name}= one of the formats served here ({formats}) or leave it out.")
-        return super().select_renderer(request, renderers, format_suffix)
+        if format_suffix:
+            # A path such as /actors/1.5/ reads as id 1 in format "5": it names no resource (404).
+            return super().select_renderer(request, renderers, format_suffix)
+        asked = request.query_params.get(name) if name and name in request.query_params else None
+        if asked is not None and not any(renderer.format == asked for renderer in renderers):
+            given = f"“{asked[:40]}”" if asked else "an empty value"
+            raise NotAcceptable(f"The format {given} is not served here; {served(renderers, name)}.")
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable as exc:
+            accept = request.META.get("HTTP_ACCEPT", "")[:100]
+            raise NotAcceptable(f"Nothing here is served as “{accept}”; {served(renderers, name)}.") from exc
+
+
+def served(renderers, name: str) -> str:
+    """The formats and media types ``renderers`` serve, as a sentence's second half."""
+    formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+    types = ", ".join(dict.fromkeys(renderer.media_type for renderer in renderers))
+    return f"give ?{name}= one of {formats}, or accept one of {types}"

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from kb.api.concurrency import IF_MATCH_PATTERN
-from kb.filtersets import NOT_BLANK_PATTERN
+from kb.filtersets import NOT_BLANK_PATTERN, SLUG_PATTERN
 
 
 def _is_text(field) -> bool:
@@ -38,6 +38,18 @@ class KbAutoSchema(AutoSchema):
             # Blank allowed: drf-spectacular offers "" as a oneOf of its own, so this pattern must not match it.
             schema["pattern"] = NOT_BLANK_PATTERN if blank_refused else "^[^\\x00]+$"
         return schema
+
+    def _resolve_path_parameters(self, variables):
+        """A record that has a slug is named in its URL by slug or id (``/actors/russia/``, ``/actors/1/``)."""
+        parameters = super()._resolve_path_parameters(variables)
+        slug_field = getattr(self.view, "slug_field", "")
+        lookup = getattr(self.view, "lookup_url_kwarg", None) or getattr(self.view, "lookup_field", None)
+        for parameter in parameters:
+            if slug_field and parameter["name"] in {lookup, "id"}:
+                name = self.view.queryset.model._meta.verbose_name
+                parameter["schema"] = {"type": "string", "pattern": SLUG_PATTERN}
+                parameter["description"] = f"The {name}'s slug or id (a whole number is read as an id)."
+        return parameters
 
     def map_parsers(self):
         """A record's write takes JSON: the form bodies of the browsable API's HTML forms are left out.
@@ -94,9 +106,15 @@ as `If-Match` with PUT, PATCH or DELETE: if someone changed the record meanwhile
 order: credentials (401, 403), the record (404), the body and the If-Match value's form (400),
 then the version (412), just before the write: a bad body is a 400 whatever `If-Match` says.
 
+**Strictness.** A query parameter an endpoint does not take is a 400 naming it
+(`{"detail": "…", "unknown_parameters": […], "allowed_parameters": […]}`): a typo never
+answers with the whole list. A format nothing serves (`?format=xml`, or an `Accept` header
+no renderer matches) is a 406 naming the formats served. Actors, events and agreements are
+named in their URL by slug or id (`/api/v1/actors/russia/`).
+
 **Errors** are JSON: `{"<field>": ["message"]}` for bad input (400), otherwise
 `{"detail": "message"}`: 401 no credentials, 403 not an editor, 404 unknown id or page,
-409 record in use, 412 changed since read (see above), 415 unsupported content type,
+406 format not served, 409 record in use, 412 changed since read (see above), 415 unsupported content type,
 429 too many anonymous requests.
 """.strip()
 
@@ -134,6 +152,7 @@ ERRORS = {
     "401": ("No credentials: writes need `Authorization: Token …` or a session.", "Error"),
     "403": ("The user is not an editor.", "Error"),
     "404": ("No such record (ids are whole numbers), or no such page.", "Error"),
+    "406": ("The format asked for (?format= or Accept) is not served; the answer names those that are.", "Error"),
     "409": ("The record is in use: other records depend on it.", "Error"),
     "413": ("The request body is larger than the server accepts.", "Error"),
     "415": ("Unsupported content type: send application/json (or a form).", "Error"),
@@ -145,12 +164,12 @@ ERRORS = {
 def _codes(method: str, path: str) -> list[str]:
     detail = "{id}" in path
     if method == "get":
-        return ["400", "404", "429"] if not detail else ["404", "429"]
-    codes = ["400", "401", "403", "413", "415", "429"]
+        return ["400", "404", "406", "429"]
+    codes = ["400", "401", "403", "406", "413", "415", "429"]
     if detail:
         codes.append("404")
     if method == "delete":
-        codes = ["400", "401", "403", "404", "409", "429"]  # 400: an If-Match that is no entity tag
+        codes = ["400", "401", "403", "404", "406", "409", "429"]  # 400: an If-Match that is no entity tag
     if detail:
         codes.append("412")
     return codes
@@ -165,7 +184,9 @@ def _filter_descriptions() -> dict[str, dict[str, str]]:
         filterset_class = getattr(viewset, "filterset_class", None)
         if filterset_class is not None:
             found[f"/api/v1/{prefix}/"] = {
-                name: str(f.label) for name, f in filterset_class.base_filters.items() if f.label
+                name: str(f.extra.get("help_text") or f.label)
+                for name, f in filterset_class.base_filters.items()
+                if f.extra.get("help_text") or f.label
             }
     return found
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from kb.api.strict import StrictQueryMixin
 from kb.filtersets import NOT_BLANK_PATTERN
 from kb.selectors import COUNT_CAP, SEARCH_MAX_LENGTH, SEARCH_TYPES, search_all, search_counts
 from kb.web.highlight import highlight
@@ -58,8 +59,11 @@ class SearchResultSerializer(serializers.Serializer):
     results = SearchHitSerializer(many=True)
 
 
-class SearchView(APIView):
+class SearchView(StrictQueryMixin, APIView):
     """Search every kind of record at once; alias-, case-, accent- and hyphen-insensitive."""
+
+    def query_parameters(self) -> list[str]:
+        return list(SearchQuerySerializer().fields)  # the query is validated as this serializer
 
     @extend_schema(
         operation_id="search",

@@ -3,17 +3,17 @@
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from kb.api import views
 from kb.api.ingest import IngestView
+from kb.api.root import Router
 from kb.api.search import SearchView
 from kb.api.stix import StixView
 from kb.api.views_misc import not_found
 
 app_name = "api"
 
-router = DefaultRouter()
+router = Router()
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("relationships", views.RelationshipViewSet, basename="relationship")
 router.register("sources", views.SourceViewSet, basename="source")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -16,8 +17,9 @@ from kb.api.exceptions import service_errors
 from kb.api.pagination import KbPagination
 from kb.api.permissions import IsEditorOrReadOnly
 from kb.api.renderers import CSVRenderer, SipriRenderer
+from kb.api.strict import StrictQueryMixin, paginator_parameters
 from kb.exports import csv_response, sipri_response
-from kb.filtersets import as_id
+from kb.filtersets import SLUG_RE, as_id
 from kb.models import (
     Actor,
     Agreement,
@@ -44,7 +46,7 @@ SHOWN_EVIDENCE = "shown_evidence"
 BRIEF_ACTOR = ("slug", "name", "kind")  # what ActorBriefSerializer shows
 
 
-class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
+class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
 
     Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
@@ -61,6 +63,8 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     detail_serializer_class = None
     input_serializer_class = None
     export = ""
+    # The field a detail URL may name the record by instead of its id (``/actors/russia/``).
+    slug_field = ""
     error_field_names: dict[str, str] = {}
     create_service = None
     update_service = None
@@ -69,6 +73,13 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     # the list's default order leads with, if any (see ``filter_queryset``).
     name_orderings: dict[str, str] = {}
     default_name_ordering = ""
+
+    def query_parameters(self) -> list[str]:
+        # Only a list is filtered, ordered and paged; a record's own URL takes nothing but the format.
+        if self.action != "list":
+            return []
+        filters = list(self.filterset_class.base_filters) if self.filterset_class is not None else []
+        return [*filters, *paginator_parameters(self.paginator)]
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -84,11 +95,26 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         return self.serializer_class
 
     def get_object(self):
-        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if as_id(value) is None:
-            name = self.queryset.model._meta.verbose_name
+        """The record named in the URL by its id, or by its slug where the model has one."""
+        kwarg = self.lookup_url_kwarg or self.lookup_field
+        value = str(self.kwargs.get(kwarg, ""))
+        name = self.queryset.model._meta.verbose_name
+        if as_id(value) is not None:
+            named = f"the id “{value}”"
+        elif self.slug_field and SLUG_RE.fullmatch(value):
+            # Looked up by this view only: the instance's lookup, not the class's.
+            self.lookup_url_kwarg, self.lookup_field = kwarg, self.slug_field
+            named = f"the slug “{value}”"
+        elif self.slug_field:
+            raise NotFound(
+                f"No {name} has the slug or id “{value[:40]}”: give a slug (letters, digits, -, _) or an id."
+            )
+        else:
             raise NotFound(f"No {name} has the id “{value[:40]}”: ids are whole numbers.")
-        return super().get_object()
+        try:
+            return super().get_object()
+        except Http404 as exc:
+            raise NotFound(f"No {name} has {named}.") from exc
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -107,7 +133,9 @@ class KbViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             queryset = self.whole_list(request)
-            return csv_response(self.export, queryset, user=request.user, filename=self.basename)
+            return csv_response(
+                self.export, queryset, user=request.user, filename=self.basename, absolute=request.build_absolute_uri
+            )
         return super().list(request, *args, **kwargs)
 
     def whole_list(self, request):
@@ -180,6 +208,7 @@ class ActorViewSet(KbViewSet):
     serializer_class = s.ActorSerializer
     detail_serializer_class = s.ActorDetailSerializer
     input_serializer_class = s.ActorInputSerializer
+    slug_field = "slug"
     filterset_class = filtersets.ActorFilterSet
     export = "actors"
     create_service = staticmethod(services.actor_create)
@@ -262,6 +291,7 @@ class EventViewSet(KbViewSet):
     queryset = Event.objects.all()
     serializer_class = s.EventSerializer
     input_serializer_class = s.EventInputSerializer
+    slug_field = "slug"
     filterset_class = filtersets.EventFilterSet
     export = "events"
     create_service = staticmethod(services.event_create)
@@ -279,6 +309,7 @@ class AgreementViewSet(KbViewSet):
     queryset = Agreement.objects.all()
     serializer_class = s.AgreementSerializer
     input_serializer_class = s.AgreementInputSerializer
+    slug_field = "slug"
     filterset_class = filtersets.AgreementFilterSet
     export = "agreements"
     create_service = staticmethod(services.agreement_create)

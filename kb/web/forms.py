@@ -103,7 +103,7 @@ class GraphForm(forms.Form):
         data = super().clean()
         around, top = data.get("actor") or [], data.get("top") or GRAPH_TOP
         if len(around) > top:
-            self.add_error("actor", f"{len(around)} actors were chosen; the picture holds {top} (“top”).")
+            self.add_error("actor", f"{len(around)} actors were chosen; the picture holds {top}.")
         return data
 
 
@@ -130,8 +130,8 @@ class SearchForm(forms.Form):
 
 
 def form_problems(form: forms.Form) -> list[str]:
-    """One readable sentence per invalid parameter, naming it as the page labels it and as the address spells it."""
-    labels = {name: f"{field.label or name} (“{name}”)" for name, field in form.fields.items()}
+    """One readable sentence per invalid parameter, naming it as the page labels it."""
+    labels = {name: form[name].label for name in form.fields}
     return error_lines(form.errors, labels=labels)
 
 

@@ -64,4 +64,4 @@ def test_transfers_filter_then_csv(page, live_server, kb):
 def test_bad_filter_shows_a_message_not_an_error(page, live_server, kb):
     response = page.goto(live_server.url + "/transfers/?date_from=2023-13")
     assert response.status == 400
-    assert "months run from 01 to 12" in page.locator(".notice").inner_text()
+    assert "From: “2023-13” is not a date: months run 1–12." in page.locator(".notice").inner_text()

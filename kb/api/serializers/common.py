@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.utils import html
 
-from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate
+from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, too_long_for_a_date
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
 
 
@@ -78,7 +78,6 @@ class PartialDateInputField(serializers.Field):
 
     default_error_messages = {
         "invalid_type": "Give the date as a string: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s.",
-        "too_long": "{value!r}… is too long for a partial date.",
     }
 
     FORMAT = "A partial date: YYYY-MM-DD, YYYY-MM, YYYY or a decade such as 2020s; empty or null clears it."
@@ -95,7 +94,7 @@ class PartialDateInputField(serializers.Field):
         if not isinstance(data, str):
             self.fail("invalid_type")
         if len(data) > 10:
-            self.fail("too_long", value=data[:20])
+            raise serializers.ValidationError(too_long_for_a_date(data))
         try:
             return PartialDate.parse(data)
         except ValueError as exc:

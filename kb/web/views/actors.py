@@ -16,8 +16,11 @@ from kb.models import Actor
 from kb.selectors import actor_dossier, facet_counts, visible_claim_count, zoom_periods
 from kb.web.common import Problems, paginate
 from kb.web.forms import ActorFilterForm, form_problems
+from kb.web.sorting import order_fields, sort_columns
 from kb.web.svg import Graph, GraphBuilder, TimelineItem, ego_layout, timeline_layout
 
+# The keys the list sorts by (the FilterSet's ``ordering``, the API's too), with their headers.
+ACTOR_SORTS = {"name": "Name", "kind": "Kind", "country_code": "Country", "start_on": "Start"}
 # The most neighbours a dossier's graph draws (two rings' worth).
 GRAPH_NEIGHBOURS = 24
 
@@ -36,10 +39,11 @@ def actor_list(request):
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     actors = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="subjects")).order_by(
-        "sort_name", "pk"
+        *order_fields(filterset, ("sort_name", "pk"))
     )
     page = paginate(request, actors, problems)
     context = {
+        "sort": sort_columns(request, filterset, ACTOR_SORTS),
         "page": page,
         "filterset": filterset,
         "problems": problems,

@@ -26,7 +26,20 @@ from kb.selectors import (
 from kb.selectors.cache import cached
 from kb.web.common import Problems, paginate
 from kb.web.forms import AgreementFilterForm, EventFilterForm, TransferFilterForm, form_problems
+from kb.web.sorting import chosen_ordering, order_fields, sort_columns
 from kb.web.svg import Bar, TimelineItem, bar_chart_layout, timeline_layout
+
+# The columns each list sorts by: the FilterSet's ``ordering`` keys (the API's), with their headers.
+AGREEMENT_SORTS = {"title": "Title", "status": "Status", "signed_on": "Signed", "in_force_on": "In force"}
+TRANSFER_SORTS = {
+    "supplier": "Supplier",
+    "recipient": "Recipient",
+    "category": "Category",
+    "quantity_high": "Quantity",
+    "start_on": "Period",
+    "status": "Status",
+}
+EVENT_SORTS = {"start_on": "Date", "title": "Title", "kind": "Kind"}
 
 # --- agreements -------------------------------------------------------------------------
 
@@ -45,10 +58,11 @@ def agreement_list(request):
         .select_related("signed_place")
         .prefetch_related(party_links(), Prefetch("provisions", queryset=Provision.objects.order_by("order", "id")))
         .annotate(evidence_count=visible_claim_count(user=user, via="agreements"))
-        .order_by("-signed_on", "title")
+        .order_by(*order_fields(filterset, ("-signed_on", "title")))
     )
     page = paginate(request, agreements, problems)
-    context = {"page": page, "filterset": filterset, "problems": problems}
+    sort = sort_columns(request, filterset, AGREEMENT_SORTS)
+    context = {"page": page, "filterset": filterset, "problems": problems, "sort": sort}
     return render(request, "kb/agreement_list.html", context, status=problems.status)
 
 
@@ -89,8 +103,13 @@ def transfer_list(request):
         visible_records(user=user, queryset=filterset.qs)
         .select_related("supplier", "recipient")
         .prefetch_related(visible_evidence(user=user, to_attr="visible_evidence"))
-        .order_by("-start_on", "supplier__name", "recipient__name", "pk")
+        .order_by(*order_fields(filterset, ("-start_on", "supplier__name", "recipient__name", "pk")))
     )
+    first = (chosen_ordering(filterset) or [""])[0].lstrip("-")
+    if first in ("supplier", "recipient"):
+        # Names are never empty: this keeps every row, and lets SQLite read a page in name order from
+        # the actors' name index instead of sorting every transfer (as the API's list does).
+        transfers = transfers.filter(**{f"{first}__name__gt": ""})
     if wants_sipri and not problems:
         # SIPRI's Trade Register layout, which ``import_sipri`` reads back.
         return sipri_response(transfers, user=user, filename=f"kb-arms-transfers-sipri-{timezone.now():%Y%m%d}")
@@ -105,7 +124,13 @@ def transfer_list(request):
     query.pop("page", None)
     chosen = [slug for name in ("supplier", "recipient") for value in data.getlist(name) for slug in value.split(",")]
     filterset.form.offer_actors(_transfer_actors(user, chosen[:20]))
-    context = {"page": page, "filterset": filterset, "problems": problems, "csv_query": query.urlencode()}
+    context = {
+        "page": page,
+        "filterset": filterset,
+        "problems": problems,
+        "csv_query": query.urlencode(),
+        "sort": sort_columns(request, filterset, TRANSFER_SORTS),
+    }
     return render(request, "kb/transfer_list.html", context, status=problems.status)
 
 
@@ -184,7 +209,7 @@ def event_list(request):
         ),
         user=user,
     )
-    rows = events.select_related("place").order_by("start_on", "title", "pk")
+    rows = events.select_related("place").order_by(*order_fields(filterset, ("start_on", "title", "pk")))
     page = paginate(request, rows, problems, count=found.total)
     span = (window[0].start if window[0] else None, window[1].end if window[1] else None)
     timeline = timeline_layout(
@@ -205,6 +230,7 @@ def event_list(request):
         "zoom": _zoom_in(request, found, today),
         "filterset": filterset,
         "problems": problems,
+        "sort": sort_columns(request, filterset, EVENT_SORTS),
     }
     return render(request, "kb/event_list.html", context, status=problems.status)
 

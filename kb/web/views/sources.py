@@ -21,10 +21,15 @@ from kb.selectors import (
 from kb.web.common import Problems, paginate
 from kb.web.forms import ReaderForm, SourceFilterForm, form_problems
 from kb.web.reader import annotate, chosen_marks, paragraphs_html, quote_in_paragraph
+from kb.web.sorting import order_fields, sort_columns
 
 # The reader lists an article's claims beside its text this many at a time; the text
 # highlights them all (a long article may carry a thousand).
 READER_CLAIMS = 50
+
+
+# The keys the list sorts by (the FilterSet's ``ordering``, the API's too), with their headers.
+SOURCE_SORTS = {"published_on": "Published", "title": "Title", "publisher": "Publisher"}
 
 
 def source_list(request):
@@ -36,10 +41,11 @@ def source_list(request):
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
     sources = filterset.qs.annotate(claim_count=visible_claim_count(user=request.user, via="source")).order_by(
-        "-published_on", "title"
+        *order_fields(filterset, ("-published_on", "title"))
     )
     page = paginate(request, sources, problems)
-    context = {"page": page, "filterset": filterset, "problems": problems}
+    sort = sort_columns(request, filterset, SOURCE_SORTS)
+    context = {"page": page, "filterset": filterset, "problems": problems, "sort": sort}
     return render(request, "kb/source_list.html", context, status=problems.status)
 
 
