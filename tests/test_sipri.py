@@ -223,7 +223,7 @@ def test_bad_rows_are_refused_by_line_and_nothing_is_stored(countries, tmp_path)
     assert "refused, nothing was stored" in message
     assert "line 6: Number ordered: 'many' is not a number." in message
     assert "line 6: Recipient: no actor is named “Atlantis”" in message
-    assert "line 8: Year of order: '2024-13' has month 13" in message
+    assert "line 8: Year of order: “2024-13” is not a date: months run 1–12." in message
     assert "line 12: recipient: The supplier and the recipient are the same actor." in message
     assert "line 11" not in message
 
