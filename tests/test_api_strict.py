@@ -161,9 +161,10 @@ def test_the_root_lists_every_resource_and_entry_point_with_absolute_urls(client
     response = client.get(f"{V1}/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {*LISTS, "search", "ingest", "schema", "docs"}
+    assert set(body) == {*LISTS, "search", "ingest", "stix", "schema", "docs"}
     assert body["actors"] == "http://testserver/api/v1/actors/"
     assert body["search"] == "http://testserver/api/v1/search/"
+    assert body["stix"] == "http://testserver/api/v1/stix/"
     assert body["schema"] == "http://testserver/api/schema/"
     assert body["docs"] == "http://testserver/api/docs/"
     for url in body.values():

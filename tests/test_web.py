@@ -222,7 +222,7 @@ def test_reader_shades_only_the_focused_claim_and_reads_its_furniture_note_once(
         ({"modality": "rumour"}, "“rumour” is not a modality; choose among the ones listed."),
         ({"subject": "nobody"}, "No claim in this article is about “nobody”; choose one of the actors listed."),
         ({"status": "sealed"}, "“sealed” is not a review status; choose among the ones listed."),
-        ({"focus": "x"}, "Claim shown (“focus”)"),
+        ({"focus": "x"}, "Claim shown: "),
     ],
 )
 def test_reader_bad_choices_are_explained(client, kb, query, message):
