@@ -98,9 +98,10 @@ def test_actor_list_facets_and_query_count(client, kb, django_assert_num_queries
 
 
 def test_actor_dossier(client, kb, django_assert_num_queries):
-    # 9 reads plus one for every total: the 4 sections' and the claims' (which the claims' pager
-    # used to count apart), kept under the data's version. Each section shows at most SECTION_LIMIT rows.
-    with django_assert_num_queries(10):
+    # 10 reads (the agreements' parties bring the evidence of their steps) plus one for every total:
+    # the 4 sections' and the claims' (which the claims' pager used to count apart), kept under the
+    # data's version. Each section shows at most SECTION_LIMIT rows.
+    with django_assert_num_queries(11):
         response = get(client, "actor-detail", slug=kb["kim"].slug)
     assert response.status_code == 200
     html = response.content.decode()
@@ -222,7 +223,9 @@ def test_agreements(client, kb, editor, django_assert_num_queries):
     html = response.content.decode()
     assert "Treaty on Comprehensive Strategic Partnership" in html and "Third" in html
     assert "19 June 2024" in html and "Pyongyang" in html
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(
+        6
+    ):  # the agreement, its parties, their evidence, provisions, their evidence, its evidence
         response = get(client, "agreement-detail", slug=kb["treaty"].slug)
     html = response.content.decode()
     assert "Article 4" in html and "Mutual defence" in html
