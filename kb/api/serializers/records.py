@@ -75,11 +75,8 @@ class AgreementPartySerializer(serializers.ModelSerializer):
     )
     in_force_on = PartialDateField(help_text="When the agreement entered into force for this party.")
     in_force_on_precision = precision_field()
-    evidence = serializers.PrimaryKeyRelatedField(
-        source="shown_evidence",
-        many=True,
-        read_only=True,
-        help_text="Ids of the claims backing this party's steps (those you may see).",
+    evidence = serializers.SerializerMethodField(
+        help_text="Ids of the claims backing this party's steps (those you may see)."
     )
 
     class Meta:
@@ -96,6 +93,9 @@ class AgreementPartySerializer(serializers.ModelSerializer):
             "in_force_on_precision",
             "evidence",
         ]
+
+    def get_evidence(self, party: AgreementParty) -> list[int]:
+        return [claim.pk for claim in party.shown_evidence]
 
 
 class ProvisionSerializer(serializers.ModelSerializer):
