@@ -480,3 +480,19 @@ def test_the_dossier_shows_the_actors_own_step_per_agreement(laddered, client, d
     assert "in force" not in step and f"#{laddered.treaty_claim.pk}" in step
     belarus = client.get(laddered.belarus.get_absolute_url()).content.decode()
     assert "Belarus’s steps: accession 2025" in belarus
+
+
+def test_the_claim_page_lists_the_party_steps_it_backs(laddered, client, editor, django_assert_num_queries):
+    with django_assert_num_queries(10):
+        response = client.get(laddered.treaty_claim.get_absolute_url())
+    html = response.content.decode()
+    assert f"{laddered.treaty.get_absolute_url()}#party-north-korea" in html
+    assert "North Korea in Treaty on Comprehensive Strategic Partnership</a>: signed 19 June 2024" in html
+    assert (
+        "Russia in Treaty on Comprehensive Strategic Partnership</a>: signed 19 June 2024 · ratification November 2024"
+        in html
+    )
+    # A party's steps are shown only where its agreement is: not for an agreement the reader may not see.
+    services.agreement_update(laddered.treaty, user=editor, evidence=[laddered.proposed])
+    html = client.get(laddered.treaty_claim.get_absolute_url()).content.decode()
+    assert "Party’s steps" not in html

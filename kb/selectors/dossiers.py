@@ -237,6 +237,7 @@ class ClaimDossier:
     events: models.QuerySet[Event]
     agreements: models.QuerySet[Agreement]
     provisions: models.QuerySet[Provision]
+    parties: models.QuerySet[AgreementParty]  # whose steps (signature, ratification, entry into force) it backs
     transfers: models.QuerySet[ArmsTransfer]
     links_out: models.QuerySet[ClaimLink]
     links_in: models.QuerySet[ClaimLink]
@@ -268,6 +269,11 @@ def claim_dossier(*, user: User, claim: Claim) -> ClaimDossier:
         )
         .select_related("agreement")
         .order_by("agreement__title", "order"),
+        parties=AgreementParty.objects.filter(
+            evidence=claim, agreement__in=visible_records(user=user, queryset=Agreement.objects.all())
+        )
+        .select_related("agreement", "actor")
+        .order_by("agreement__title", "actor__name"),
         transfers=visible_records(user=user, queryset=claim.transfers.select_related("supplier", "recipient")),
         links_out=links_out,
         links_in=links_in,
