@@ -420,7 +420,7 @@ def broken_copy(tmp_path, file: str, old: str, new: str):
             '{ actor = "russia", signed = "2024-06-19",',
             '{ actor = "russia", signed = "2024-06-19", ratified = "2024-05", ratification_kind = "ratification",',
             r"^agreements\.toml: russia-north-korea-comprehensive-strategic-partnership party russia: ratified_on: "
-            r"The ratification \(2024-05\) is before the signature \(2024-06-19\)",
+            r"The ratification \(2024-05\) is before the signature \(signed_on, 2024-06-19\)",
         ),
         (
             "actors.toml",

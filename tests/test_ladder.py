@@ -165,15 +165,15 @@ def test_steps_at_coarser_precision_are_compared_by_period(world, editor):
 BAD_PARTIES = [
     (
         {"signed_on": "2024-06-19", "ratified_on": "2024-06-18", "ratification_kind": "ratification"},
-        "ratified_on: The ratification (2024-06-18) is before the signature (2024-06-19)",
+        "ratified_on: The ratification (2024-06-18) is before the signature (signed_on, 2024-06-19)",
     ),
     (
         {"ratified_on": "2024-11-11", "ratification_kind": "ratification", "in_force_on": "2024-10"},
-        "in_force_on: The entry into force (2024-10) is before the ratification (2024-11-11)",
+        "in_force_on: The entry into force (2024-10) is before the ratification (ratified_on, 2024-11-11)",
     ),
     (
         {"signed_on": "2024-06-19", "in_force_on": "2023"},
-        "in_force_on: The entry into force (2023) is before the signature (2024-06-19)",
+        "in_force_on: The entry into force (2023) is before the signature (signed_on, 2024-06-19)",
     ),
     ({"ratified_on": "2024-11-11"}, "ratification_kind: Say how the party consented to be bound"),
     ({"ratification_kind": "ratification"}, "ratified_on: A ratification needs its date"),
@@ -427,7 +427,7 @@ def test_the_admin_inline_saves_the_ladder_and_refuses_a_bad_order(laddered, des
     bad = {**data, f"party_links-{row}-in_force_on": "2024-10-01", f"party_links-{row}-in_force_on_precision": "day"}
     response = desk.post(change, bad)
     assert response.status_code == 200
-    assert "is before the ratification (2024-11)" in response.content.decode()
+    assert "is before the ratification (ratified_on, 2024-11)" in response.content.decode()
     assert _state(laddered.treaty) == before
     # The same date after the ratification is saved, with its history.
     good = {**data, f"party_links-{row}-in_force_on": "2024-12-01", f"party_links-{row}-in_force_on_precision": "day"}

@@ -152,9 +152,8 @@ class AgreementParty(KbModel):
                 # Only a step certainly earlier is refused: "2024" may hold 19 June 2024 and what follows.
                 if earlier is not None and date.end < earlier.start:
                     errors[name] = [
-                        f"{words.capitalize()} ({date}) is before {earlier_words} ({earlier}) "
-                        f"({earlier_name}); a party's steps come in the order signature, ratification, "
-                        "entry into force."
+                        f"{words.capitalize()} ({date}) is before {earlier_words} ({earlier_name}, {earlier}); "
+                        "a party's steps come in the order signature, ratification, entry into force."
                     ]
                     break
         return errors
