@@ -124,6 +124,19 @@ class AgreementStatus(models.TextChoices):
     LAPSED = "lapsed", "Lapsed"
 
 
+class RatificationKind(models.TextChoices):
+    """How a party consented to be bound, as the UN Treaty Collection records it.
+
+    Ratification, acceptance and approval follow a signature; accession is how a state that
+    did not sign becomes a party.
+    """
+
+    RATIFICATION = "ratification", "Ratification"
+    ACCESSION = "accession", "Accession"
+    ACCEPTANCE = "acceptance", "Acceptance"
+    APPROVAL = "approval", "Approval"
+
+
 class ProvisionKind(models.TextChoices):
     MUTUAL_DEFENCE = "mutual_defence", "Mutual defence"
     MILITARY_TECHNICAL = "military_technical", "Military-technical cooperation"

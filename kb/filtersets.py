@@ -45,7 +45,7 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q, quoted, too_long_for_a_date
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship, Source
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -280,6 +280,21 @@ def choice_error(choices) -> str:
     """What is said of a value that is none of ``choices``: the value and every choice, plainly."""
     listed = ", ".join(str(value) for value, _label in choices)
     return f"“%(value)s” is not one of the choices: {listed}."
+
+
+class PartyStepFilter(ActorRefFilter):
+    """Agreements in which any of the given actors is a party that has taken ``step`` (its date is recorded)."""
+
+    def __init__(self, *args, step: str, **kwargs):
+        super().__init__(*args, field_name="parties", **kwargs)
+        self.step = step
+
+    def filter(self, qs: QuerySet, value: list[int]) -> QuerySet:
+        if not value:
+            return qs
+        # Read through the index on (actor, step): one actor's parties that took the step.
+        parties = AgreementParty.objects.filter(actor_id__in=value, **{f"{self.step}__isnull": False})
+        return qs.filter(pk__in=parties.values("agreement_id"))
 
 
 class MultipleChoiceFilter(filters.MultipleChoiceFilter):
@@ -548,6 +563,14 @@ class AgreementFilterSet(KbFilterSet):
     kind = MultipleChoiceFilter(choices=AgreementKind.choices)
     status = MultipleChoiceFilter(choices=AgreementStatus.choices)
     party = ActorRefFilter(field_name="parties")
+    ratified_by = PartyStepFilter(
+        step="ratified_on",
+        label="Parties (ids or slugs) with a ratification, accession, acceptance or approval recorded; any matches",
+    )
+    in_force_for = PartyStepFilter(
+        step="in_force_on",
+        label="Parties (ids or slugs) for which the agreement's entry into force is recorded; any matches",
+    )
     signatory = ActorRefFilter(field_name="party_links__signatory")
     signed_place = ActorRefFilter(field_name="signed_place")
     provision_kind = MultipleChoiceFilter(field_name="provisions__kind", choices=ProvisionKind.choices, distinct=True)

@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kb.choices import ClaimStatus
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors import visible_records
 from kbdev.routes import Route, project_routes
 from kbdev.timing import measure
@@ -45,6 +45,12 @@ QUERY = {
 POST_ONLY = {"api:ingest"}
 # Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
 WHOLE_LIST = {"kb:transfer-csv", "kb:transfer-sipri"}
+# Filters timed apart from their list's plain URL, each given the actor that matches the most rows:
+# by route, the filter and the AgreementParty column whose recorded steps it looks up.
+FILTERED = {
+    "api:agreement-list": {"ratified_by": "ratified_on", "in_force_for": "in_force_on"},
+    "kb:agreement-list": {"ratified_by": "ratified_on", "in_force_for": "in_force_on"},
+}
 # Records behind the detail routes, by the model a route's basename names.
 BASENAMES = {
     "actor": Actor,
@@ -70,10 +76,12 @@ class Target:
     route: Route
     url: str | None
     note: str = ""
+    variant: str = ""  # a filter timed apart (FILTERED)
 
     @property
     def name(self) -> str:
-        return f"{self.route.namespace}:{self.route.name}"
+        name = f"{self.route.namespace}:{self.route.name}"
+        return f"{name}?{self.variant}" if self.variant else name
 
 
 def _pick(model) -> object | None:
@@ -105,6 +113,7 @@ def targets(routes: list[Route] | None = None) -> list[Target]:
             continue
         if not params:
             out.append(Target(route, reverse(name) + QUERY.get(name, "")))
+            out.extend(_filtered(route, name))
             continue
         basename = (route.name or "").removesuffix("-detail")
         model = BASENAMES.get(basename) if (route.name or "").endswith("-detail") else RECORD_ROUTES.get(route.name)
@@ -119,6 +128,24 @@ def targets(routes: list[Route] | None = None) -> list[Target]:
             continue
         (param,) = params
         out.append(Target(route, reverse(name, kwargs={param: getattr(record, param)})))
+    return out
+
+
+def _filtered(route: Route, name: str) -> list[Target]:
+    """The FILTERED variants of a list route, each with the actor that took the step in the most agreements."""
+    out = []
+    for param, step in FILTERED.get(name, {}).items():
+        busiest = (
+            AgreementParty.objects.filter(**{f"{step}__isnull": False})
+            .values("actor__slug")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "actor__slug")
+            .first()
+        )
+        if busiest is None:
+            out.append(Target(route, None, f"no party with {step} in this database", variant=param))
+            continue
+        out.append(Target(route, f"{reverse(name)}?{param}={busiest['actor__slug']}", variant=param))
     return out
 
 

@@ -609,7 +609,7 @@ QUERIES = {
     "sources": 3,
     "claims": 4,
     "events": 4,
-    "agreements": 5,
+    "agreements": 6,  # parties, their evidence, provisions, evidence
     "arms-transfers": 3,
 }
 

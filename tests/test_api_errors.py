@@ -292,7 +292,7 @@ def test_bad_agreement_bodies(as_editor, make_actor):
     body = {"title": "T", "kind": "treaty", "status": "signed", "signed_on": "2024", "in_force_on": "2023"}
     assert_field_error(as_editor.post(f"{V1}/agreements/", body, format="json"), "in_force_on")
     body = {"title": "T", "kind": "treaty", "status": "signed", "parties": [{"actor": a.pk}, {"actor": a.pk}]}
-    assert_field_error(as_editor.post(f"{V1}/agreements/", body, format="json"), "actor")
+    assert_field_error(as_editor.post(f"{V1}/agreements/", body, format="json"), "parties")
 
 
 def test_bad_source_bodies(as_editor, source):

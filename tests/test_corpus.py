@@ -409,6 +409,20 @@ def broken_copy(tmp_path, file: str, old: str, new: str):
             r"^agreements\.toml: russia-north-korea-comprehensive-strategic-partnership: signed: .*has 30 days",
         ),
         (
+            "agreements.toml",
+            '{ actor = "russia", signed = "2024-06-19", evidence = ["grz-signed-csp", "grz-inked-pyongyang"] }',
+            '{ actor = "russia", signed = "2024-06-19", evidence = ["grz-signed-csp", "grz-signed-cps"] }',
+            r"^agreements\.toml: russia-north-korea-comprehensive-strategic-partnership party russia: "
+            r"unknown claim 'grz-signed-cps' in evidence$",
+        ),
+        (
+            "agreements.toml",
+            '{ actor = "russia", signed = "2024-06-19",',
+            '{ actor = "russia", signed = "2024-06-19", ratified = "2024-05", ratification_kind = "ratification",',
+            r"^agreements\.toml: russia-north-korea-comprehensive-strategic-partnership party russia: ratified_on: "
+            r"The ratification \(2024-05\) is before the signature \(signed_on, 2024-06-19\)",
+        ),
+        (
             "actors.toml",
             'kind = "facility"',
             'kind = "building"',
@@ -542,6 +556,11 @@ class TestLoadedCorpus:
         # Neither source says who signed it.
         parties = {p.actor.slug: p.signatory for p in agreement.party_links.select_related("actor", "signatory")}
         assert parties == {"russia": None, "north-korea": None}
+        # Each party's ladder: both signed that day, as two quotes say; no source gives a ratification
+        # or an entry into force.
+        for party in agreement.party_links.all():
+            assert (str(party.signed), party.ratified, party.in_force) == ("2024-06-19", None, None)
+            assert set(party.evidence.all()) == {claim("grz-signed-csp"), claim("grz-inked-pyongyang")}
         signing = Event.objects.get(slug="comprehensive-strategic-partnership-signing")
         assert (signing.start_on, signing.start_on_precision, signing.place.slug) == (
             dt.date(2024, 6, 19),

@@ -110,6 +110,8 @@ ACTOR_FILTERS = {
     "speaker",
     "subject",
     "supplier",
+    "ratified_by",
+    "in_force_for",
 }
 # Pairs of fields whose first may not come after its second.
 ORDERED_PAIRS = [
@@ -119,6 +121,8 @@ ORDERED_PAIRS = [
     ("start", "end"),
     ("signed_on", "in_force_on"),
 ]
+# A party's steps, in the order it takes them (tests/test_ladder.py).
+LADDER = ("signed_on", "ratified_on", "in_force_on")
 # Pairs of actor fields that must name two different actors.
 DISTINCT_ACTORS = [("subject", "object"), ("supplier", "recipient")]
 
@@ -209,6 +213,26 @@ def _after(first: str, second: str, *, by_end: bool) -> bool:
     return low.start > (high.end if by_end else high.start)
 
 
+def _in_ladder_order(party: dict) -> None:
+    """A party's steps in order, a ratification date with its kind and a kind with its date, no signed accession."""
+    dated = []
+    for name in LADDER:
+        try:
+            dated.append((PartialDate.parse(party[name]), name))
+        except (KeyError, TypeError, ValueError):
+            continue
+    # By start: each later step then ends after every earlier one starts.
+    for (date, _), name in zip(sorted(dated, key=lambda pair: pair[0].sort_key()), [n for _, n in dated], strict=True):
+        party[name] = str(date)
+    ratified = party.get("ratified_on") not in (None, "")
+    if ratified and not party.get("ratification_kind"):
+        party["ratification_kind"] = "ratification"
+    elif not ratified and party.get("ratification_kind"):
+        party["ratification_kind"] = ""
+    if party.get("ratification_kind") == "accession" and party.get("signed_on") not in (None, ""):
+        party["ratification_kind"] = "ratification"
+
+
 def within_rules(case, data: Data, pick: Callable[[list], object]) -> None:
     """Bring a valid example within the rules the schema cannot state; invalid ones are left alone."""
     if not _is_positive(case):
@@ -261,6 +285,9 @@ def within_rules(case, data: Data, pick: Callable[[list], object]) -> None:
             party["actor"] = actor
             if party.get("signatory") is not None:
                 party["signatory"] = pick(data.ids[Actor])
+            if isinstance(party.get("evidence"), list):
+                party["evidence"] = [pick(data.ids[Claim]) for _ in party["evidence"]] if data.ids[Claim] else []
+            _in_ladder_order(party)
     for first, second in ORDERED_PAIRS:
         # The first no later than the second (an end needs a start); an update that sets one sets both.
         if first not in body and second not in body:

@@ -6,20 +6,32 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kb import services
 from kbdev.routes import project_routes
-from kbdev.sweep import targets
+from kbdev.sweep import FILTERED, targets
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_route_is_timed_or_says_why_not(sample_kb):
-    found = {t.route.key: t for t in targets()}
+    found = {t.route.key: t for t in targets() if not t.variant}
     for route in project_routes():
         if "format" in route.params:
             continue  # the format-suffix twin of a route that is timed
         assert route.key in found, route.key
         target = found[route.key]
         assert target.url or target.note == "answers POST only", f"{route.key}: {target.note}"
+
+
+def test_ladder_filters_are_timed_with_the_busiest_party_or_say_why_not(sample_kb, editor):
+    variants = {t.name: t for t in targets() if t.variant}
+    assert set(variants) == {f"{lst}?{param}" for lst in FILTERED for param in ("ratified_by", "in_force_for")}
+    assert all(t.url is None and "no party with" in t.note for t in variants.values())
+    party = sample_kb.treaty.party_links.get(actor=sample_kb.russia)
+    services.agreement_party_update(party, user=editor, ratified_on="2024-11", ratification_kind="ratification")
+    variants = {t.name: t for t in targets() if t.variant}
+    assert variants["api:agreement-list?ratified_by"].url == "/api/v1/agreements/?ratified_by=russia"
+    assert variants["kb:agreement-list?in_force_for"].url is None
 
 
 @pytest.mark.slow

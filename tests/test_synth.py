@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from kb.choices import ClaimStatus, DatePrecision
 from kb.ingest.normalize import normalize_name
-from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, Alias, ArmsTransfer, Claim, Event, Relationship, Source
 from kbdev import synth
 
 SCALE = 0.01
@@ -74,6 +74,11 @@ def test_shape_is_realistic(synthetic):
     # Every kind of backed record has evidence.
     assert not Relationship.objects.filter(evidence=None).exists()
     assert not ArmsTransfer.objects.filter(evidence=None).exists()
+    # Agreement parties take the steps their agreement's status implies, in an order the model accepts.
+    assert AgreementParty.objects.exclude(ratified_on=None).exists()
+    assert AgreementParty.objects.exclude(in_force_on=None).exists()
+    for party in AgreementParty.objects.exclude(signed_on=None)[:200]:
+        party.full_clean()
 
 
 def test_same_seed_gives_same_rows(synthetic):

@@ -42,14 +42,25 @@ class ClaimLinkAdmin(ServiceAdmin):
 
 
 class AgreementPartyAdmin(ServiceAdmin):
-    list_display = ("agreement", "actor", "signatory")
+    list_display = ("agreement", "actor", "signatory", "signed_on", "ratified_on", "ratification_kind", "in_force_on")
+    list_filter = ("ratification_kind",)
     list_select_related = ("agreement", "actor", "signatory")
     search_fields = ("agreement__title", "actor__name", "signatory__name")
-    autocomplete_fields = ("agreement", "actor", "signatory")
-    fields = ("agreement", "actor", "signatory")
+    autocomplete_fields = ("agreement", "actor", "signatory", "evidence")
+    fields = (
+        "agreement",
+        ("actor", "signatory"),
+        ("signed_on", "signed_on_precision"),
+        ("ratified_on", "ratified_on_precision", "ratification_kind"),
+        ("in_force_on", "in_force_on_precision"),
+        "evidence",
+    )
 
     def service_create(self, request, fields):
         return services.agreement_party_add(user=request.user, **fields)
+
+    def service_update(self, request, instance, fields):
+        return services.agreement_party_update(instance, user=request.user, **fields)
 
 
 class ProvisionAdmin(ServiceAdmin):

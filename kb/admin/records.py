@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kb import services
-from kb.admin.base import ServiceAdmin, ServiceStackedInline, ServiceTabularInline
+from kb.admin.base import ServiceAdmin, ServiceStackedInline
 from kb.admin.site import site
 from kb.models import Agreement, AgreementParty, ArmsTransfer, Event, Provision
 
@@ -36,15 +36,24 @@ class EventAdmin(ServiceAdmin):
         return services.event_update(instance, user=request.user, **fields)
 
 
-class AgreementPartyInline(ServiceTabularInline):
+class AgreementPartyInline(ServiceStackedInline):
     model = AgreementParty
-    fields = ("actor", "signatory")
-    autocomplete_fields = ("actor", "signatory")
+    fields = (
+        ("actor", "signatory"),
+        ("signed_on", "signed_on_precision"),
+        ("ratified_on", "ratified_on_precision", "ratification_kind"),
+        ("in_force_on", "in_force_on_precision"),
+        "evidence",
+    )
+    autocomplete_fields = ("actor", "signatory", "evidence")
     verbose_name = "party"
-    verbose_name_plural = "parties and signatories"
+    verbose_name_plural = "parties: signatories, ratification and entry into force for each"
 
     def service_create(self, request, parent, fields):
         return services.agreement_party_add(user=request.user, **fields)
+
+    def service_update(self, request, instance, fields):
+        return services.agreement_party_update(instance, user=request.user, **fields)
 
 
 class ProvisionInline(ServiceStackedInline):

@@ -317,9 +317,17 @@ class AgreementViewSet(KbViewSet):
 
     def get_queryset(self):
         brief = [f"{side}__{field}" for side in ("actor", "signatory") for field in BRIEF_ACTOR]
+        ladder = [
+            f"{step}{part}" for step in ("signed_on", "ratified_on", "in_force_on") for part in ("", "_precision")
+        ]
+        # Each party's evidence as ids (AgreementPartySerializer): the claims' ids only.
+        party_evidence = visible_evidence(
+            user=self.request.user, claims=Claim.objects.only("pk").order_by("pk"), to_attr=SHOWN_EVIDENCE
+        )
         parties = (
             AgreementParty.objects.select_related("actor", "signatory")
-            .only("agreement", "actor", "signatory", *brief)  # the actors in brief (ActorBriefSerializer)
+            .only("agreement", "actor", "signatory", *brief, *ladder, "ratification_kind")  # AgreementPartySerializer
+            .prefetch_related(party_evidence)
             .order_by("actor__name")
         )
         provisions = Provision.objects.only("agreement", "label", "kind", "summary", "order")

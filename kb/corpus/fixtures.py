@@ -26,6 +26,7 @@ from kb.choices import (
     EventKind,
     Modality,
     ProvisionKind,
+    RatificationKind,
     RelationshipPredicate,
     SourceKind,
     SourceReliability,
@@ -157,7 +158,15 @@ AGREEMENT_FIELDS = {
     "parties": (False, TABLES),
     "provision": (False, TABLES),
 }
-PARTY_FIELDS = {"actor": (True, STR), "signatory": (False, STR)}
+PARTY_FIELDS = {
+    "actor": (True, STR),
+    "signatory": (False, STR),
+    "signed": (False, DATE),
+    "ratified": (False, DATE),
+    "ratification_kind": (False, RatificationKind),
+    "in_force": (False, DATE),
+    "evidence": (False, REFS),
+}
 PROVISION_FIELDS = {
     "kind": (True, ProvisionKind),
     "summary": (True, STR),
@@ -407,6 +416,7 @@ class _Reader:
                 check_table(file, slug, party, PARTY_FIELDS, "party")
                 self.actor(file, slug, party["actor"], "parties")
                 self.actor(file, slug, party.get("signatory"), "signatory")
+                self.claims(file, f"{slug} party {party['actor']}", party.get("evidence", []), "evidence")
                 if party["actor"] in parties:
                     raise CorpusError(file, slug, f"{party['actor']!r} is a party twice")
                 parties.add(party["actor"])

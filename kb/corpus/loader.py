@@ -320,7 +320,16 @@ class _Loader:
                     (AGREEMENTS_FILE, f"{slug} party {party['actor']}"),
                     "agreement parties",
                     AgreementParty.objects.filter(agreement=agreement, actor=actor).first(),
-                    {"signatory": self.actor(party.get("signatory"))},
+                    {
+                        "signatory": self.actor(party.get("signatory")),
+                        **_dates(
+                            signed_on=party.get("signed"),
+                            ratified_on=party.get("ratified"),
+                            in_force_on=party.get("in_force"),
+                        ),
+                        "ratification_kind": party.get("ratification_kind", ""),
+                        "evidence": self.evidence(party.get("evidence", [])),
+                    },
                     lambda f, a=actor, ag=agreement: services.agreement_party_add(
                         user=self.user, agreement=ag, actor=a, **f
                     ),

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from kb.choices import AgreementKind, AgreementStatus, ProvisionKind
-from kb.dates import PartialDateAccessor, partial_date_constraints, partial_date_fields
+from kb.choices import AgreementKind, AgreementStatus, ProvisionKind, RatificationKind
+from kb.dates import PartialDate, PartialDateAccessor, partial_date_constraints, partial_date_fields
 from kb.links import record_path
 from kb.models.base import KbModel
 
@@ -63,25 +63,106 @@ class Agreement(KbModel):
 
 
 class AgreementParty(KbModel):
-    """One party to an agreement, and the person who signed for it."""
+    """One party to an agreement: who signed for it, and its own steps to being bound, with their evidence.
+
+    The steps are those the UN Treaty Collection records for each participant: its signature,
+    its ratification (or accession, acceptance, approval) and the date the agreement entered
+    into force for it, each a partial date. A party that accedes has no signature.
+    """
+
+    partial_dates = ("signed_on", "ratified_on", "in_force_on")
+    # The steps in the order a party takes them, with the words the errors use.
+    LADDER = (
+        ("signed_on", "the signature"),
+        ("ratified_on", "the ratification"),
+        ("in_force_on", "the entry into force"),
+    )
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_links")
     actor = models.ForeignKey("kb.Actor", on_delete=models.PROTECT, related_name="agreement_parties")
     signatory = models.ForeignKey(
         "kb.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="agreements_signed"
     )
+    signed_on, signed_on_precision = partial_date_fields("signed", "When this party signed.")
+    ratified_on, ratified_on_precision = partial_date_fields(
+        "ratified", "When this party ratified, acceded, accepted or approved."
+    )
+    ratification_kind = models.CharField(
+        max_length=12,
+        choices=RatificationKind.choices,
+        blank=True,
+        default="",
+        help_text="How it consented to be bound; given with the ratification date.",
+    )
+    in_force_on, in_force_on_precision = partial_date_fields(
+        "in force", "When the agreement entered into force for it."
+    )
+    evidence = models.ManyToManyField("kb.Claim", blank=True, related_name="agreement_parties")
 
-    history = HistoricalRecords()
+    signed = PartialDateAccessor("signed_on")
+    ratified = PartialDateAccessor("ratified_on")
+    in_force = PartialDateAccessor("in_force_on")
+
+    history = HistoricalRecords(m2m_fields=[evidence])
 
     class Meta:
         ordering = ["agreement", "actor__name"]
         verbose_name_plural = "agreement parties"
+        indexes = [
+            # ?ratified_by= and ?in_force_for= look up one actor's parties with the step recorded.
+            models.Index(fields=["actor", "ratified_on"], name="agreementparty_ratified"),
+            models.Index(fields=["actor", "in_force_on"], name="agreementparty_in_force"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "actor"], name="agreementparty_unique"),
+            models.CheckConstraint(
+                condition=Q(ratification_kind__in=["", *RatificationKind.values]),
+                name="agreementparty_ratification_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ratified_on__isnull=True) & Q(ratification_kind=""))
+                | (Q(ratified_on__isnull=False) & ~Q(ratification_kind="")),
+                name="agreementparty_ratification_kind_with_date",
+                violation_error_message="ratified_on and ratification_kind must be given together.",
+            ),
+            *partial_date_constraints("agreementparty", "signed_on", "ratified_on", "in_force_on"),
         ]
 
     def __str__(self) -> str:
         return f"{self.actor} in {self.agreement}"
+
+    def clean_fields_together(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if self.ratified_on is not None and not self.ratification_kind:
+            errors["ratification_kind"] = [
+                "Say how the party consented to be bound: ratification, accession, acceptance or approval."
+            ]
+        if self.ratified_on is None and self.ratification_kind:
+            errors["ratified_on"] = [f"A {self.ratification_kind} needs its date (ratified_on)."]
+        if self.ratification_kind == RatificationKind.ACCESSION and self.signed_on is not None:
+            errors["ratification_kind"] = [
+                "An accession is how a party that did not sign becomes bound, but this party signed "
+                f"({self.signed}): record its ratification, acceptance or approval instead, or remove the signature."
+            ]
+        steps = [(name, words, self._step(name)) for name, words in self.LADDER]
+        for later, (name, words, date) in enumerate(steps):
+            if date is None or name in errors:
+                continue
+            for earlier_name, earlier_words, earlier in steps[:later]:
+                # Only a step certainly earlier is refused: "2024" may hold 19 June 2024 and what follows.
+                if earlier is not None and date.end < earlier.start:
+                    errors[name] = [
+                        f"{words.capitalize()} ({date}) is before {earlier_words} ({earlier_name}, {earlier}); "
+                        "a party's steps come in the order signature, ratification, entry into force."
+                    ]
+                    break
+        return errors
+
+    def _step(self, name: str) -> PartialDate | None:
+        try:
+            return getattr(self, name.removesuffix("_on"))
+        except ValueError:
+            return None  # an invalid date or precision: reported by validate_partial_date
 
 
 class Provision(KbModel):

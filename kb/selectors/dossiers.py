@@ -38,11 +38,16 @@ CLAIMS_REACH = 1_000
 CLAIM_ORDER = ("-source__published_on", "source__title", "source_id", "start")
 
 
-def party_links() -> Prefetch:
-    """Prefetch of an agreement's parties, with their actors and signatories, by name."""
-    return Prefetch(
-        "party_links", queryset=AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
-    )
+def party_links(*, evidence: bool = False, user: User = None) -> Prefetch:
+    """Prefetch of an agreement's parties, with their actors and signatories, by name.
+
+    With ``evidence``, each party also carries ``visible_evidence``: the claims behind its
+    steps (signature, ratification, entry into force) that ``user`` may see.
+    """
+    parties = AgreementParty.objects.select_related("actor", "signatory").order_by("actor__name")
+    if evidence:
+        parties = parties.prefetch_related(_evidence(user, to_attr="visible_evidence"))
+    return Prefetch("party_links", queryset=parties)
 
 
 def _linked(links: models.QuerySet, own: str, *, walk: bool) -> Q:
@@ -205,7 +210,7 @@ def actor_dossier(*, user: User, actor: Actor, limit: int = SECTION_LIMIT) -> Ac
     agreements = list(
         visible(Agreement.objects.filter(where["agreements"]))
         .select_related("signed_place")
-        .prefetch_related(party_links())
+        .prefetch_related(party_links(evidence=True, user=user))
         .order_by("-signed_on", "title", "pk")[:limit]
     )
     latest = ("-start_on", "pk")
@@ -232,6 +237,7 @@ class ClaimDossier:
     events: models.QuerySet[Event]
     agreements: models.QuerySet[Agreement]
     provisions: models.QuerySet[Provision]
+    parties: models.QuerySet[AgreementParty]  # whose steps (signature, ratification, entry into force) it backs
     transfers: models.QuerySet[ArmsTransfer]
     links_out: models.QuerySet[ClaimLink]
     links_in: models.QuerySet[ClaimLink]
@@ -263,6 +269,11 @@ def claim_dossier(*, user: User, claim: Claim) -> ClaimDossier:
         )
         .select_related("agreement")
         .order_by("agreement__title", "order"),
+        parties=AgreementParty.objects.filter(
+            evidence=claim, agreement__in=visible_records(user=user, queryset=Agreement.objects.all())
+        )
+        .select_related("agreement", "actor")
+        .order_by("agreement__title", "actor__name"),
         transfers=visible_records(user=user, queryset=claim.transfers.select_related("supplier", "recipient")),
         links_out=links_out,
         links_in=links_in,

@@ -34,7 +34,13 @@ from kb.services.actors import (
     alias_add,
     alias_delete,
 )
-from kb.services.agreements import agreement_create, agreement_party_add, agreement_update, provision_add
+from kb.services.agreements import (
+    agreement_create,
+    agreement_party_add,
+    agreement_party_update,
+    agreement_update,
+    provision_add,
+)
 from kb.services.base import UNSET, RecordInUse, record_create, record_delete, record_update
 from kb.services.claims import (
     claim_create,
@@ -78,6 +84,7 @@ __all__ = [
     "actors_merge",
     "agreement_create",
     "agreement_party_add",
+    "agreement_party_update",
     "agreement_update",
     "alias_add",
     "alias_delete",

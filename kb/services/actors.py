@@ -142,6 +142,22 @@ def _swap_actor(actors: Iterable[Actor], duplicate: Actor, into: Actor) -> list[
     return list(swapped.values())
 
 
+def _party_gaps(kept: AgreementParty, folded: AgreementParty) -> dict[str, Any]:
+    """What ``folded`` (the same actor's other row in one agreement) knows that ``kept`` lacks, with all evidence."""
+    fields: dict[str, Any] = {}
+    if kept.signatory_id is None and folded.signatory_id is not None:
+        fields["signatory"] = folded.signatory
+    steps = {"signed_on": (), "ratified_on": ("ratification_kind",), "in_force_on": ()}
+    for name, together in steps.items():
+        if getattr(kept, name) is None and getattr(folded, name) is not None:
+            for field in (name, f"{name}_precision", *together):
+                fields[field] = getattr(folded, field)
+    evidence = {claim.pk: claim for claim in (*kept.evidence.all(), *folded.evidence.all())}
+    if len(evidence) != kept.evidence.count():
+        fields["evidence"] = list(evidence.values())
+    return fields
+
+
 @transaction.atomic
 def actor_merge(*, user: User, duplicate: Actor, into: Actor) -> Actor:
     """Fold ``duplicate`` into ``into``: every reference moves, its names become aliases, and it is deleted.
@@ -186,12 +202,14 @@ def actor_merge(*, user: User, duplicate: Actor, into: Actor) -> Actor:
     for agreement in Agreement.objects.filter(signed_place=duplicate).order_by("pk"):
         move(agreement, signed_place=into)
     for party in AgreementParty.objects.filter(actor=duplicate).select_related("signatory").order_by("pk"):
+        # The same actor twice in one agreement becomes one party, with the steps and evidence of both.
         existing = AgreementParty.objects.filter(agreement_id=party.agreement_id, actor=into).first()
         if existing is None:
             move(party, actor=into)
             continue
-        if existing.signatory_id is None and party.signatory_id is not None:
-            move(existing, signatory=party.signatory)
+        gaps = _party_gaps(existing, party)
+        if gaps:
+            move(existing, **gaps)
         record_delete(party, user=user, reason=reason)
     for party in AgreementParty.objects.filter(signatory=duplicate).order_by("pk"):
         move(party, signatory=into)

@@ -21,12 +21,13 @@ from kb.choices import (
     ClaimStatus,
     EventKind,
     ProvisionKind,
+    RatificationKind,
     RelationshipPredicate,
     SourceKind,
     SourceReliability,
     TransferStatus,
 )
-from kb.dates import period_start
+from kb.dates import PartialDate, period_start
 from kb.ingest.normalize import name_sort_key, normalize_name
 from kb.models import (
     Actor,
@@ -444,9 +445,16 @@ def _agreements(
                 summary=f"{title}. Synthetic agreement.",
             )
         )
-        for party in parties:
+        for number, party in enumerate(parties):
             signatory = rng.choice(people) if people and rng.random() < 0.7 else None
-            rows["agreement_party"].append(AgreementParty(agreement_id=pk, actor_id=party, signatory_id=signatory))
+            rows["agreement_party"].append(
+                AgreementParty(
+                    agreement_id=pk,
+                    actor_id=party,
+                    signatory_id=signatory,
+                    **_ladder(status, signed, in_force, number),
+                )
+            )
         for order in range(1, rng.randint(1, 5) + 1):
             provision_kind = rng.choice(ProvisionKind.values)
             rows["provision"].append(
@@ -460,6 +468,24 @@ def _agreements(
             )
         rows["agreement_evidence"].extend((pk, c) for c in evidence.of(*parties[:2]))
         progress("planning agreements", pk, wanted)
+
+
+def _ladder(status: str, signed: tuple, in_force: tuple, number: int) -> dict:
+    """One party's steps, following its agreement's status and dates (no random draw: the rest of the plan stays)."""
+    if status not in ("signed", "ratified", "in_force", "lapsed") or signed[0] is None:
+        return {}
+    steps = {"signed_on": signed[0], "signed_on_precision": signed[1]}
+    if status == "signed":
+        return steps
+    # Ratified after the end of the signature's period, each party a few days after the one before.
+    ratified = PartialDate(*signed).end + dt.timedelta(days=20 + 9 * number)
+    if in_force[0] is not None:
+        ratified = min(ratified, in_force[0])
+    kind = RatificationKind.ACCEPTANCE if number == 2 else RatificationKind.RATIFICATION
+    steps.update(ratified_on=ratified, ratified_on_precision="day", ratification_kind=kind)
+    if in_force[0] is not None:
+        steps.update(in_force_on=in_force[0], in_force_on_precision=in_force[1])
+    return steps
 
 
 def _transfers(

@@ -9,14 +9,15 @@ from kb.api.serializers.common import (
     ActorBriefSerializer,
     ClaimBriefSerializer,
     HyperlinkedIdentityField,
+    IdField,
     InputSerializer,
     PartialDateField,
     PartialDateInputField,
     StrictTextMixin,
     precision_field,
 )
-from kb.choices import ProvisionKind
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Event, Provision
+from kb.choices import ProvisionKind, RatificationKind
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Provision
 
 EVIDENCE_HELP = "The claims backing it (those you may see)."
 
@@ -65,10 +66,36 @@ class EventInputSerializer(InputSerializer):
 class AgreementPartySerializer(serializers.ModelSerializer):
     actor = ActorBriefSerializer(read_only=True)
     signatory = ActorBriefSerializer(read_only=True, allow_null=True)
+    signed_on = PartialDateField(help_text="When this party signed.")
+    signed_on_precision = precision_field()
+    ratified_on = PartialDateField(help_text="When this party ratified, acceded, accepted or approved.")
+    ratified_on_precision = precision_field()
+    ratification_kind = serializers.CharField(
+        read_only=True, help_text="ratification, accession, acceptance or approval; empty when not ratified."
+    )
+    in_force_on = PartialDateField(help_text="When the agreement entered into force for this party.")
+    in_force_on_precision = precision_field()
+    evidence = serializers.SerializerMethodField(
+        help_text="Ids of the claims backing this party's steps (those you may see)."
+    )
 
     class Meta:
         model = AgreementParty
-        fields = ["actor", "signatory"]
+        fields = [
+            "actor",
+            "signatory",
+            "signed_on",
+            "signed_on_precision",
+            "ratified_on",
+            "ratified_on_precision",
+            "ratification_kind",
+            "in_force_on",
+            "in_force_on_precision",
+            "evidence",
+        ]
+
+    def get_evidence(self, party: AgreementParty) -> list[int]:
+        return [claim.pk for claim in party.shown_evidence]
 
 
 class ProvisionSerializer(serializers.ModelSerializer):
@@ -111,9 +138,24 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementPartyInputSerializer(serializers.Serializer):
+class AgreementPartyInputSerializer(StrictTextMixin, serializers.Serializer):
     actor = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all())
     signatory = serializers.PrimaryKeyRelatedField(queryset=Actor.objects.all(), required=False, allow_null=True)
+    signed_on = PartialDateInputField(help_text="When this party signed.")
+    ratified_on = PartialDateInputField(help_text="When this party ratified, acceded, accepted or approved.")
+    ratification_kind = serializers.ChoiceField(
+        choices=RatificationKind.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How it consented to be bound; required with ratified_on. An accession has no signature.",
+    )
+    in_force_on = PartialDateInputField(help_text="When the agreement entered into force for this party.")
+    evidence = IdField(
+        queryset=Claim.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of the claims that report this party's steps.",
+    )
 
 
 class ProvisionInputSerializer(StrictTextMixin, serializers.Serializer):
@@ -129,7 +171,11 @@ class AgreementInputSerializer(InputSerializer):
         many=True,
         required=False,
         max_length=settings.KB_API_MAX_IDS,
-        help_text="The parties; on update, the list given replaces the current one.",
+        help_text=(
+            "The parties with their signatories and steps (signature, ratification or accession, entry into "
+            "force for the party); on update, the list given replaces the current one, and a field left out "
+            "of a party is cleared."
+        ),
     )
     provisions = ProvisionInputSerializer(
         many=True,

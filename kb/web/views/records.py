@@ -71,7 +71,7 @@ def agreement_detail(request, slug: str):
     user = request.user
     agreement = get_object_or_404(
         visible_records(user=user, queryset=Agreement.objects.select_related("signed_place")).prefetch_related(
-            party_links(),
+            party_links(evidence=True, user=user),
             visible_evidence(user=user),
             Prefetch(
                 "provisions",

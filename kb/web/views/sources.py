@@ -109,6 +109,7 @@ def claim_detail(request, pk: int):
         "events": dossier.events,
         "agreements": dossier.agreements,
         "provisions": dossier.provisions,
+        "parties": dossier.parties,
         "transfers": dossier.transfers,
         "links_out": dossier.links_out,
         "links_in": dossier.links_in,
