@@ -182,7 +182,7 @@ BAD_PARTIES = [
         "ratification_kind: An accession is how a party that did not sign becomes bound",
     ),
     ({"ratified_on": "2024-11", "ratification_kind": "adhesion"}, "ratification_kind: Value 'adhesion' is not"),
-    ({"signed_on": "2024-02-30"}, "signed_on: '2024-02-30' does not exist"),
+    ({"signed_on": "2024-02-30"}, "signed_on: “2024-02-30” is not a date: February 2024 has 29 days."),
     ({"ratified": "2024"}, "a party has no field 'ratified'"),
 ]
 
@@ -314,8 +314,8 @@ def test_the_api_filters_agreements_by_a_partys_ratification_and_entry_into_forc
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"ratified_by": "nobody-at-all"}, "No actor has the id or slug 'nobody-at-all'"),
-        ({"in_force_for": "not a slug"}, "is neither an actor id nor an actor slug"),
+        ({"ratified_by": "nobody-at-all"}, "No actor has the id or slug “nobody-at-all”."),
+        ({"in_force_for": "not a slug"}, "is not an actor's id or slug"),
         ({"ratified_by": ",".join(str(n) for n in range(1, 60))}, "At most 50 values"),
     ],
 )
@@ -462,7 +462,8 @@ def test_the_agreement_page_shows_the_ladder_per_party(laddered, client, django_
     dprk = dprk[: dprk.index("</tr>")]
     assert "19 June 2024" in dprk and "11 November 2024" in dprk and "Ratification" in dprk
     assert "4 December 2024" in dprk and "Kim Jong Un" in dprk
-    assert f"#{laddered.treaty_claim.pk}" in dprk and f"#{laddered.proposed.pk}" not in dprk
+    assert f'href="/claims/{laddered.treaty_claim.pk}/"' in dprk
+    assert f'href="/claims/{laddered.proposed.pk}/"' not in dprk
     belarus = html[html.index('id="party-belarus"') :]
     belarus = belarus[: belarus.index("</tr>")]
     assert "did not sign" in belarus and "Accession" in belarus and "2025" in belarus
@@ -477,7 +478,7 @@ def test_the_dossier_shows_the_actors_own_step_per_agreement(laddered, client, d
     step = html[html.index('class="ladder-step"') :]
     step = step[: step.index("</small>")]
     assert "Russia’s steps: signed 19 June 2024 · ratification November 2024" in step
-    assert "in force" not in step and f"#{laddered.treaty_claim.pk}" in step
+    assert "in force for it" not in step and f'href="/claims/{laddered.treaty_claim.pk}/"' in step
     belarus = client.get(laddered.belarus.get_absolute_url()).content.decode()
     assert "Belarus’s steps: accession 2025" in belarus
 
