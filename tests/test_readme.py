@@ -21,11 +21,14 @@ from django.core.management import call_command
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FILES = ("README.md", "docs/api.md", "docs/ingest.md", "docs/web.md")
+EXAMPLE_FILES = ("README.md", "docs/api.md", "docs/ingest.md", "docs/web.md", "docs/formats.md")
 SERVER = "http://127.0.0.1:8000"
 
-# Files an example reads that the reader brings along (their own article).
+# Files an example reads that the reader brings along (their own article, a SIPRI export).
+SIPRI_SAMPLE = (ROOT / "tests" / "data" / "sipri_trade_register.csv").read_text()
 READER_FILES = {
+    # The sample's deals between countries the seed corpus holds (it has no Belarus).
+    "trade-register.csv": "".join(line for line in SIPRI_SAMPLE.splitlines(True) if not line.startswith("Belarus,")),
     "article.html": (
         "<html><head><title>Kim meets Putin</title></head><body><nav>Home | World</nav><article>"
         "<h1>Kim meets Putin</h1><p>North Korean leader Kim Jong Un met Russian President Vladimir Putin "
@@ -107,7 +110,7 @@ class Shell:
         return out.getvalue()
 
     def curl(self, args: list[str]) -> str:
-        method, headers, data, form, output, url = "GET", {}, None, {}, None, None
+        method, headers, data, form, output, dump, url = "GET", {}, None, {}, None, None, None
         it = iter(args)
         for arg in it:
             if arg in ("-s", "-sS"):
@@ -126,6 +129,8 @@ class Shell:
                 method = method if method != "GET" else "POST"
             elif arg == "-o":
                 output = next(it)
+            elif arg == "-D":
+                dump = next(it)
             elif arg == "-I":
                 method = "HEAD"
             elif arg.startswith(SERVER):
@@ -148,12 +153,16 @@ class Shell:
         assert response.status_code < 400, f"{method} {path} answered {response.status_code}: {body[:500]!r}"
         if output:
             (self.cwd / output).write_bytes(body)
+        if dump:
+            (self.cwd / dump).write_text("".join(f"{name}: {value}\n" for name, value in response.items()))
         return body.decode()
 
 
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_every_example_runs_against_the_seed_corpus(name, tmp_path, monkeypatch):
     call_command("load_corpus", stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    # The editor the guides' examples name (the README's quick start makes her the same way).
+    call_command("create_editor", "alice", "--no-token", stdout=io.StringIO())
     monkeypatch.chdir(tmp_path)
     for filename, text in READER_FILES.items():
         (tmp_path / filename).write_text(text)

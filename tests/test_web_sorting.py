@@ -86,3 +86,12 @@ def test_sorting_costs_no_more_queries_than_the_default_order(client, kb, orderi
     with CaptureQueriesContext(connection) as sorted_:
         assert client.get("/transfers/", {"ordering": ordering}).status_code == 200
     assert len(sorted_) <= len(default) + 1  # a sorted page's count is cached under its own filters
+
+
+@pytest.mark.parametrize("path", ["/transfers/", "/actors/", "/sources/", "/agreements/", "/events/"])
+def test_the_filter_form_keeps_the_sort(client, kb, path):
+    html = client.get(path, {"ordering": "-created_at"}).content.decode()
+    form = html[html.index('<form method="get" class="filters') :]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="ordering" value="-created_at">' in form
+    assert 'name="ordering"' not in client.get(path).content.decode().split('class="filters')[1].split("</form>")[0]
