@@ -175,15 +175,40 @@ class PartialDate:
         return f"the {d.year}s"
 
     def display_in_year(self) -> str:
-        """As a list under its year's heading says it, without the year: 19 June, June, "the year", the 2020s."""
+        """As a list under its year's heading says it, without the year: 19 June, June; "" for the year itself."""
         d = self.date
         if self.precision == DatePrecision.DAY:
             return f"{d.day} {calendar.month_name[d.month]}"
         if self.precision == DatePrecision.MONTH:
             return calendar.month_name[d.month]
         if self.precision == DatePrecision.YEAR:
-            return "the year"
+            return ""
         return self.display()
+
+    def heading(self) -> str:
+        """The heading of a list by year it is listed under: its year ("2024"), or its decade ("the 2010s")."""
+        return self.display() if self.precision == DatePrecision.DECADE else str(self.date.year)
+
+
+def span_in_list(start: PartialDate | None, end: PartialDate | None) -> str:
+    """A span as a list under ``start``'s heading says it: "19 June", "12–17 September", "June – 3 July", "1950–1953".
+
+    Within its heading's year the year is left out (nothing at all for an event of that whole year);
+    a span reaching another year, or known only by years or decades, is written whole.
+    """
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return start.display_in_year()
+    fine = (DatePrecision.DAY, DatePrecision.MONTH)
+    if start.precision in fine and end.precision in fine and start.date.year == end.date.year:
+        same_month = start.date.month == end.date.month
+        if start.precision == end.precision == DatePrecision.DAY and same_month:
+            return f"{start.date.day}–{end.date.day} {calendar.month_name[end.date.month]}"
+        return f"{start.display_in_year()} – {end.display_in_year()}"
+    if start.precision == end.precision == DatePrecision.YEAR:
+        return f"{start.date.year}–{end.date.year}"
+    return f"{start.display()} – {end.display()}"
 
 
 def partial_date_fields(verbose_name: str, help_text: str = "") -> tuple[models.DateField, models.CharField]:

@@ -28,7 +28,7 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.dates import PartialDate
+from kb.dates import PartialDate, span_in_list
 from kb.models import Actor, ArmsTransfer
 from kb.selectors import visible_claims
 from kb.selectors.timeline import periods_between
@@ -1281,3 +1281,28 @@ def test_review_note_is_shown_to_editors_only(client, make_claim, editor):
     assert "Accepted" in page and "Checked against the wire copy." not in page
     client.force_login(editor)
     assert "Checked against the wire copy." in client.get(f"/claims/{claim.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        ("2024-06-19", None, "19 June"),
+        ("2023-09-12", "2023-09-17", "12–17 September"),
+        ("2024-06", "2024-07-03", "June – 3 July"),
+        ("2023", None, ""),
+        ("1950", "1953", "1950–1953"),
+        ("2018-06-12", "2019", "12 June 2018 – 2019"),
+        ("2010s", None, "the 2010s"),
+    ],
+)
+def test_a_span_in_the_events_list_is_said_once_under_its_heading(start, end, said):
+    assert span_in_list(PartialDate.parse(start), end and PartialDate.parse(end)) == said
+
+
+def test_the_events_list_heads_decades_apart_and_says_nothing_twice(client, kb, editor):
+    services.event_create(user=editor, title="A decade of change", kind=EventKind.OTHER, start_on="2010s")
+    client.force_login(editor)  # no accepted claim backs it: editors alone see it
+    html = get(client, "event-list").content.decode()
+    listed = html[html.index('<li class="year">') :]
+    assert "<h3>the 2010s</h3>" in listed
+    assert "the year" not in listed and "undated</span>" not in listed
