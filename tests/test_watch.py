@@ -271,3 +271,14 @@ def test_a_rare_actors_changes_are_found_past_the_look_back(world, editor, monke
     expected = Claim.history.filter(id=world["rumour"].pk).count() + Actor.history.filter(id=world["sungri"].pk).count()
     assert len(seen) == len(set(seen)) == expected
     assert notices > 0
+
+
+def test_changes_link_evidence_claims_and_lead_back_to_the_latest(world, editor, client, monkeypatch):
+    services.transfer_update(world["transfer"], user=editor, evidence=[world["shells"], world["meeting"]])
+    _, html = changes(client, "?type=arms-transfer")
+    assert f'<a href="/claims/{world["meeting"].pk}/">claim {world["meeting"].pk}</a>' in html
+    monkeypatch.setattr("kb.web.views.watch.CHANGES_PER_PAGE", 1)
+    _, first = changes(client)
+    older = re.search(r'<a rel="next" href="([^"]+)"', first)[1].replace("&amp;", "&")
+    _, second = changes(client, older)
+    assert '<a href="/changes/">Latest changes</a>' in second and "Latest changes" not in first

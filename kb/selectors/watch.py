@@ -16,6 +16,12 @@ from kb.selectors.cache import cached
 from kb.selectors.dossiers import _dossier_counts, _walk
 from kb.selectors.search import _named_actors, _newest_ids, search_pattern
 from kb.selectors.visibility import User, is_editor, visible_claims, visible_records
+from kb.text import sentence_case, shorten
+
+
+def claim_path(pk: int) -> str:
+    return Claim(pk=pk).get_absolute_url()
+
 
 # A feed holds this many items: feed readers poll, and keep what they have seen.
 FEED_ITEMS = 50
@@ -111,6 +117,9 @@ class FieldChange:
     label: str
     old: str
     new: str
+    # For lists of claims: (label, link) of each claim taken out and put in, to link them.
+    old_items: list[tuple[str, str]] = field(default_factory=list)
+    new_items: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -303,15 +312,15 @@ def _urls(page) -> dict[tuple[str, int], str]:
 
 
 def _title(change_type: ChangeType, row) -> str:
+    """What the version is called, as the record's page calls it (cut at a word, with "…")."""
     model = change_type.model
     if model is Claim:
-        text = row.statement or row.quote
-        return text if len(text) <= 120 else text[:117].rsplit(" ", 1)[0] + "…"
+        return shorten(row.statement or row.quote, 120)
     for name in ("name", "title"):
         if getattr(row, name, ""):
-            return getattr(row, name)
+            return shorten(getattr(row, name), 120)
     if model is ArmsTransfer:
-        return row.designation or row.description[:80]
+        return sentence_case(row.designation or row.get_category_display())
     if model is Relationship:
         return row.get_predicate_display()
     return f"{change_type.label} {row.id}"
@@ -356,10 +365,21 @@ def _related_changes(page, previous, *, user: User) -> dict[tuple[str, int], lis
                 gone = _members(before - after, labels, by_id=target is Claim)
                 came = _members(after - before, labels, by_id=target is Claim)
                 if gone or came:
-                    out.setdefault((change_type.key, version), []).append(
-                        FieldChange(label=str(m2m.verbose_name), old=", ".join(gone), new=", ".join(came))
-                    )
+                    change = FieldChange(label=str(m2m.verbose_name), old=", ".join(gone), new=", ".join(came))
+                    if target is Claim:
+                        change.old_items = [
+                            (f"claim {pk}", claim_path(pk)) for pk in sorted(before - after) if pk in labels
+                        ]
+                        change.new_items = [
+                            (f"claim {pk}", claim_path(pk)) for pk in sorted(after - before) if pk in labels
+                        ]
+                    out.setdefault((change_type.key, version), []).append(change)
     return out
+
+
+def _claim_links(ids: set[int], labels: dict[int, str]) -> list[tuple[str, str]]:
+    """The claims among ``ids`` the reader may see, in id order, each with the link to its page."""
+    return [(labels[pk], claim_path(pk)) for pk in sorted(ids & labels.keys())]
 
 
 def _members(ids: set[int], labels: dict[int, str], *, by_id: bool) -> list[str]:

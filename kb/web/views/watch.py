@@ -31,10 +31,12 @@ def changes(request):
     )
     kept = [(name, value) for name, value in request.GET.lists() if name != "before" for value in value]
     older = f"?{urlencode([*kept, ('before', found.older)])}" if found.older else ""
+    latest = f"?{urlencode(kept)}" if kept else request.path
     context = {
         "form": form,
         "changes": found.changes,
         "older": older,
+        "latest": latest,
         "scanned_out": found.scanned_out,
         "since": data["since"],
         "actor": data.get("actor"),
