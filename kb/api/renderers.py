@@ -63,8 +63,9 @@ class ContentNegotiation(DefaultContentNegotiation):
             return super().select_renderer(request, renderers, format_suffix)
         asked = request.query_params.get(name) if name and name in request.query_params else None
         if asked is not None and not any(renderer.format == asked for renderer in renderers):
-            given = f"“{asked[:40]}”" if asked else "an empty value"
-            raise NotAcceptable(f"The format {given} is not served here; {served(renderers, name)}.")
+            if not asked:
+                raise NotAcceptable(f"?{name}= is empty: name a format or leave it out; {served(renderers, name)}.")
+            raise NotAcceptable(f"The format “{asked[:40]}” is not served here; {served(renderers, name)}.")
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable as exc:
