@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
@@ -199,13 +199,21 @@ def search(request):
     and how the newest FACET_BOUND matches of each type spread over modalities, periods and
     sources. Each facet is a link that adds its filter to the address (``?type=``,
     ``?modality=``, ``?period=``, ``?source=``) or, chosen, removes it: every view is a
-    permalink. A malformed or unknown filter answers 400 and says why.
+    permalink. A malformed or unknown filter answers 400 and says why, and the search runs
+    without it, as the list pages do with a filter they cannot use.
     """
     problems = Problems()
     form = SearchForm(request.GET)
     hits, q, kind, counts, facets = [], "", "", [], SearchFacets()
     narrowing = SearchNarrowing()
     chosen_source = None
+    searched = False
+    if not form.is_valid():
+        problems.extend(form_problems(form))
+        usable = request.GET.copy()
+        for name in form.errors:
+            usable.pop(name, None)
+        form = SearchForm(usable)
     if form.is_valid():
         data = form.cleaned_data
         q = data["q"].strip()
@@ -220,18 +228,18 @@ def search(request):
         if narrowing.source:
             chosen_source = Source.objects.filter(pk=narrowing.source).only("title").first()
             if chosen_source is None:
-                problems.add(f"No source has the id {narrowing.source} (“source”).")
-        if q and not problems:
+                problems.add(f"Source: no source has the id {narrowing.source}; searching every source.")
+                narrowing = replace(narrowing, source=None)
+        if q:
             types = narrowing.types((kind,) if kind else SEARCH_TYPES)
             order = "date" if data["sort"] == "date" else "relevance"
             hits = search_all(user=request.user, q=q, limit=SEARCH_LIMIT, types=types, narrowing=narrowing, order=order)
             if not hits and search_pattern(q) is None:
                 problems.add("Type at least one letter or digit to search.")
             else:
+                searched = True
                 counts = search_counts(user=request.user, q=q, narrowing=narrowing)
                 facets = search_facets(user=request.user, q=q, narrowing=narrowing, bound=FACET_BOUND)
-    else:
-        problems.extend(form_problems(form))
     results = [
         {
             "type": hit.type,
@@ -256,6 +264,7 @@ def search(request):
     modality_labels = dict(Modality.choices)
     context = {
         "form": form,
+        "searched": searched,
         "q": q,
         "kind": kind,
         "kind_label": TYPE_PLURALS.get(kind, ""),
