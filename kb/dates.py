@@ -175,15 +175,13 @@ class PartialDate:
         return f"the {d.year}s"
 
     def display_in_year(self) -> str:
-        """As a list under its year's heading says it, without the year: 19 June, June; "" for the year itself."""
+        """As a list under its heading (``heading``) says it: 19 June, June; "" for the year or decade itself."""
         d = self.date
         if self.precision == DatePrecision.DAY:
             return f"{d.day} {calendar.month_name[d.month]}"
         if self.precision == DatePrecision.MONTH:
             return calendar.month_name[d.month]
-        if self.precision == DatePrecision.YEAR:
-            return ""
-        return self.display()
+        return ""
 
     def heading(self) -> str:
         """The heading of a list by year it is listed under: its year ("2024"), or its decade ("the 2010s")."""

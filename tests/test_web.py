@@ -1292,7 +1292,8 @@ def test_review_note_is_shown_to_editors_only(client, make_claim, editor):
         ("2023", None, ""),
         ("1950", "1953", "1950–1953"),
         ("2018-06-12", "2019", "12 June 2018 – 2019"),
-        ("2010s", None, "the 2010s"),
+        ("2010s", None, ""),
+        ("2010s", "2019", "the 2010s – 2019"),
     ],
 )
 def test_a_span_in_the_events_list_is_said_once_under_its_heading(start, end, said):
