@@ -173,9 +173,11 @@ class ActorRefField(MultipleValueField):
                     "digits, - and _."
                 )
         ids = {as_id(ref) for ref in refs} - {None}
-        found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=refs)).values_list("pk", "slug"))
+        # Slugs are made lower case: "Russia" finds russia, through the slug's index like "russia".
+        slugs = {ref for ref in refs} | {ref.lower() for ref in refs}
+        found = list(Actor.objects.filter(Q(pk__in=ids) | Q(slug__in=slugs)).values_list("pk", "slug"))
         known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
-        missing = [ref for ref in refs if ref not in known and ref.lstrip("0") not in known]
+        missing = [ref for ref in refs if not {ref, ref.lower(), ref.lstrip("0")} & known]
         if missing:
             listed = ", ".join(quoted(ref, 60) for ref in missing[:5])
             raise said(f"No actor has the id or slug {listed}.", code="invalid_choice")

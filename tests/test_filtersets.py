@@ -210,3 +210,12 @@ def test_claim_status_filter(make_claim, make_source, accepted):
     assert list(run(ClaimFilterSet, "status=accepted")) == [ok]
     assert list(run(ClaimFilterSet, "status=proposed")) == [proposed]
     assert ok.status == ClaimStatus.ACCEPTED
+
+
+def test_an_actor_slug_is_found_whatever_its_case(client, sample_kb):
+    """People type names: "North-Korea" finds north-korea in filters, the graph and the changes page."""
+    slug = sample_kb["dprk"].slug
+    assert client.get("/api/v1/claims/", {"subject": slug.upper()}).status_code == 200
+    assert client.get("/graph/", {"actor": slug.title()}).status_code == 200
+    assert client.get("/changes/", {"actor": slug.upper()}).status_code == 200
+    assert client.get("/api/v1/claims/", {"subject": "no-such-actor"}).status_code == 400

@@ -329,7 +329,7 @@ class ChangesForm(forms.Form):
         value = self.cleaned_data["actor"].strip()
         if not value:
             return None
-        actor = Actor.objects.filter(slug=value).first()
+        actor = Actor.objects.filter(slug__in={value, value.lower()}).first()
         if actor is None and value.isdigit() and len(value) < 19:
             actor = Actor.objects.filter(pk=int(value)).first()
         if actor is None:
