@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, Modality
-from tests.helpers import ARTICLE
+from tests.helpers import ARTICLE, token_for
 from tests.world import CORE, HIDDEN, World, build_world
 
 _seq = itertools.count(1)
@@ -50,6 +51,20 @@ def analyst(db) -> User:
 @pytest.fixture
 def admin_user(db) -> User:
     return User.objects.create_superuser("admin", password="pw-admin-123")
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    """An API client that signs in as nobody."""
+    return APIClient()
+
+
+@pytest.fixture
+def as_editor(editor) -> APIClient:
+    """An API client with the editor's token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
+    return client
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ import datetime as dt
 
 from django.urls import reverse
 
+# The API's root, and its lists of records (the routes of kb/api/urls.py's router).
+V1 = "/api/v1"
+API_LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
+
 ARTICLE = (
     "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.\n\n"
     "North Korea is expected to sell artillery shells to Russia. "

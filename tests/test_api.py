@@ -21,12 +21,11 @@ from kb.choices import (
 )
 from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors import visible_records
-from tests.helpers import ARTICLE, ids, token_for
+from tests.helpers import API_LISTS, ARTICLE, V1, ids
 from tests.world import CORE, World, build_world
 
 pytestmark = pytest.mark.django_db
 
-V1 = "/api/v1"
 TEXT = f"{ARTICLE}\n\nTankers loaded fuel at the Sŭngri refinery, a rumour said."  # the world's article
 
 
@@ -38,21 +37,9 @@ def corpus(editor) -> World:
 
 
 @pytest.fixture
-def anon():
-    return APIClient()
-
-
-@pytest.fixture
 def as_analyst(analyst):
     client = APIClient()
     client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def as_editor(editor):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
 
 
@@ -65,10 +52,8 @@ def as_admin(admin_user):
 
 # --- endpoints ----------------------------------------------------------------------
 
-LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
 
-
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_every_list_is_paginated_and_every_row_has_id_and_url(anon, corpus, resource):
     body = anon.get(f"{V1}/{resource}/").json()
     assert set(body) == {"count", "next", "previous", "results"}
@@ -81,7 +66,7 @@ def test_every_list_is_paginated_and_every_row_has_id_and_url(anon, corpus, reso
 
 def test_api_root_lists_the_resources(anon):
     body = anon.get(f"{V1}/").json()
-    assert set(body) == {*LISTS, "search", "ingest", "stix", "schema", "docs"}
+    assert set(body) == {*API_LISTS, "search", "ingest", "stix", "schema", "docs"}
 
 
 def test_pagination_next_and_page_size(anon, make_actor):
@@ -107,7 +92,7 @@ def walk(client, url: str, link: str = "next") -> list[list[int]]:
     return pages
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_a_cursor_walks_a_whole_list_in_id_order_and_back(anon, as_editor, many, resource):
     for client in (anon, as_editor):
         every = sorted(row["id"] for row in client.get(f"{V1}/{resource}/?page_size=200").json()["results"])
@@ -477,7 +462,7 @@ def test_search_snippet_escapes_html(as_editor, make_source, make_claim):
 # --- CSV -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_csv_on_every_list(anon, corpus, resource):
     response = anon.get(f"{V1}/{resource}/?format=csv")
     assert response.status_code == 200
@@ -505,7 +490,7 @@ def as_cell(value) -> str:
 CSV_OWN = {"aliases", "parties", "provisions", "links"}
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_csv_has_the_json_columns_with_urls_precisions_and_ids(as_editor, corpus, resource):
     listed = as_editor.get(f"{V1}/{resource}/?page_size=200").json()["results"]
     rows = {row["id"]: row for row in csv_of(as_editor, f"{V1}/{resource}/?format=csv")}
@@ -615,7 +600,7 @@ QUERIES = {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, django_assert_num_queries):
     for page_size, counted in ((3, 1), (10, 0)):
         with django_assert_num_queries(QUERIES[resource] - 1 + counted):
@@ -624,7 +609,7 @@ def test_list_query_count_does_not_grow_with_page_size(anon, many, resource, dja
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_list_query_count_for_editors(as_editor, many, resource, django_assert_num_queries):
     # The token lookup, and the Editors-group check wherever visibility applies, come on top.
     extra = 1 if resource == "actors" else 2

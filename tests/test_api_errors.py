@@ -5,24 +5,14 @@ from rest_framework.test import APIClient
 
 from kb import services
 from kb.models import Actor, Claim, Event, Source
-from tests.helpers import token_for
+from tests.helpers import API_LISTS, V1
 
 pytestmark = pytest.mark.django_db
-
-V1 = "/api/v1"
-LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
 
 
 @pytest.fixture
 def client():
     return APIClient()
-
-
-@pytest.fixture
-def as_editor(editor):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
-    return client
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def assert_detail(response, status: int) -> str:
 # --- lists: pages, filters, search -------------------------------------------------------
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5", "9" * 30])
 def test_bad_page_numbers_are_404_json(client, resource, page):
     assert "Invalid page" in assert_detail(client.get(f"{V1}/{resource}/?page={page}"), 404)
@@ -59,7 +49,7 @@ def test_page_size_is_bounded(client, page_size):
     assert "1 to 200" in assert_field_error(client.get(f"{V1}/claims/?page_size={page_size}"), "page_size")
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 @pytest.mark.parametrize("value", ["abc", "1.5", "-3", "99999999999999999999999", "1;DROP TABLE kb_actor"])
 def test_bad_ids_are_404_json(client, resource, value):
     assert assert_detail(client.get(f"{V1}/{resource}/{value}/"), 404)

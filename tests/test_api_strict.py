@@ -5,24 +5,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from kb.filtersets import ClaimFilterSet
-from tests.helpers import token_for
+from tests.helpers import API_LISTS, V1
 
 pytestmark = pytest.mark.django_db
-
-V1 = "/api/v1"
-LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
 
 
 @pytest.fixture
 def client():
     return APIClient()
-
-
-@pytest.fixture
-def as_editor(editor):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
-    return client
 
 
 # --- unknown query parameters ----------------------------------------------------------
@@ -45,7 +35,7 @@ def test_every_unknown_parameter_is_named(client):
     assert "parameters “colour”, “size”" in body["detail"]
 
 
-@pytest.mark.parametrize("resource", LISTS)
+@pytest.mark.parametrize("resource", API_LISTS)
 def test_every_list_refuses_unknown_parameters_and_takes_its_own(client, resource):
     assert client.get(f"{V1}/{resource}/?nonsense=1").status_code == 400
     assert client.get(f"{V1}/{resource}/?nonsense=1&format=csv").status_code == 400
@@ -161,7 +151,7 @@ def test_the_root_lists_every_resource_and_entry_point_with_absolute_urls(client
     response = client.get(f"{V1}/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {*LISTS, "search", "ingest", "stix", "schema", "docs"}
+    assert set(body) == {*API_LISTS, "search", "ingest", "stix", "schema", "docs"}
     assert body["actors"] == "http://testserver/api/v1/actors/"
     assert body["search"] == "http://testserver/api/v1/search/"
     assert body["stix"] == "http://testserver/api/v1/stix/"

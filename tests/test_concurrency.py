@@ -7,11 +7,9 @@ from rest_framework.test import APIClient
 from kb import services
 from kb.choices import ActorKind, AgreementKind, AgreementStatus, ClaimStatus
 from kb.models import Actor, Agreement, Claim
-from tests.helpers import admin_url, form_data, form_errors, token_for
+from tests.helpers import V1, admin_url, form_data, form_errors, token_for
 
 pytestmark = pytest.mark.django_db
-
-V1 = "/api/v1"
 
 
 @pytest.fixture

@@ -11,18 +11,15 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from kb import services
 from kb.choices import ActorKind, DatePrecision, RatificationKind
 from kb.models import Agreement, AgreementParty
+from tests.helpers import V1, form_data, form_errors
 from tests.helpers import admin_url as url
-from tests.helpers import form_data, form_errors, token_for
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
-
-V1 = "/api/v1"
 
 
 @pytest.fixture
@@ -242,18 +239,6 @@ def test_merging_an_actor_keeps_the_steps_and_evidence_of_both_rows(laddered, ed
 
 
 # --- the API -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def anon() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def as_editor(editor) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
-    return client
 
 
 def _parties(response) -> dict[str, dict]:

@@ -17,10 +17,9 @@ from rest_framework.test import APIClient
 
 from kb import services
 from kb.models import ApiToken
+from tests.helpers import V1, form_data
 from tests.helpers import admin_url as url
-from tests.helpers import form_data
 
-V1 = "/api/v1"
 ACTOR = {"name": "Pyongyang", "kind": "place"}
 
 
