@@ -199,6 +199,9 @@ def test_a_change_shows_the_fields_it_moved(world, editor, client):
 def test_changes_filter_by_actor_type_and_date(world, editor, client):
     _, html = changes(client, f"?actor={world['sungri'].slug}")
     assert titles(html) == [world["sungri"].name]  # its own creation; the rumour is proposed
+    _, html = changes(client, f"?actor={world['sungri'].slug},{world['putin'].slug}")  # either of them
+    assert {world["sungri"].name, world["putin"].name} <= set(titles(html))
+    assert "Kim and Putin met at Vostochny in September 2023." in titles(html)  # a claim about Putin
     _, html = changes(client, "?type=arms-transfer")
     assert {"arms transfer"} == set(re.findall(r'<span class="badge">(.*?)</span>', html))
     future = (timezone.now() + dt.timedelta(days=400)).year
@@ -210,7 +213,7 @@ def test_changes_filter_by_actor_type_and_date(world, editor, client):
     ("query", "message"),
     [
         ("?since=2026-13", "is not a date"),
-        ("?actor=nobody-at-all", "No actor has the slug or id"),
+        ("?actor=nobody-at-all", "No actor has the id or slug “nobody-at-all”."),
         ("?before=yesterday", "not a place in the list of changes"),
         ("?type=planet", "Select a valid choice"),
     ],

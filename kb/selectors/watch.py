@@ -172,12 +172,12 @@ def _before(cursor: tuple[dt.datetime, int, int] | None, rank: int) -> Q:
     return Q(history_date__lt=moment)
 
 
-def _involving(change_type: ChangeType, actor: Actor) -> Q:
-    """Versions of records that involve ``actor`` now (through the record as it is, not as it was)."""
+def _involving(change_type: ChangeType, actors: list[int]) -> Q:
+    """Versions of records that involve any of ``actors`` now (through the record as it is, not as it was)."""
     model = change_type.model
     involved = Q()
     for lookup in change_type.involves:
-        involved |= Q(**{lookup: actor.pk})
+        involved |= Q(**{f"{lookup}__in": actors})
     current = model._default_manager.filter(involved, pk=OuterRef("id"))
     return Q(Exists(current))
 
@@ -198,7 +198,7 @@ def accepted_changes(
     user: User,
     since: dt.datetime,
     before: tuple[dt.datetime, int, int] | None = None,
-    actor: Actor | None = None,
+    actors: list[int] = (),
     types: tuple[str, ...] = (),
     limit: int = CHANGES_PER_PAGE,
 ) -> ChangeList:
@@ -206,7 +206,7 @@ def accepted_changes(
 
     Readers who are not editors see the versions of records they may see now, and of claims
     only the accepted versions: nothing proposed or rejected. ``actor`` keeps the records
-    that involve it, ``types`` the record types named (keys of TYPES_BY_KEY). Each type's
+    that involve any of them (ids), ``types`` the record types named (keys of TYPES_BY_KEY). Each type's
     history is read from its index on the version's time, at most CHANGES_SCAN versions back
     from the page's start, so a page costs what it shows whatever the history holds.
     """
@@ -220,8 +220,8 @@ def accepted_changes(
         )
         scan = window.values("history_id")[:CHANGES_SCAN]
         rows = history.objects.filter(history_id__in=scan).filter(_visible_now(change_type, user))
-        if actor is not None:
-            rows = rows.filter(_involving(change_type, actor))
+        if actors:
+            rows = rows.filter(_involving(change_type, actors))
         rows = list(rows.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
         if len(rows) <= limit:
             last = window.values_list("history_date", "history_id")[CHANGES_SCAN - 1 : CHANGES_SCAN]

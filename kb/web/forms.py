@@ -21,7 +21,6 @@ from kb.choices import ActorKind, ClaimStatus, Modality
 from kb.dates import PartialDate
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
-from kb.models import Actor
 from kb.selectors import MAX_ACTORS, SEARCH_TYPES, period_bounds
 from kb.selectors.watch import CHANGE_TYPES, parse_cursor
 
@@ -303,7 +302,7 @@ class ChangesForm(forms.Form):
     """``/changes/``: changes since a date, of some record types, involving an actor, from a place in the list."""
 
     since = forms.CharField(label="Since", required=False, max_length=10)
-    actor = forms.CharField(label="Actor", required=False, max_length=200)
+    actor = ActorRefField(label="Actor", required=False)
     type = forms.MultipleChoiceField(
         label="Record types", required=False, choices=[], widget=forms.CheckboxSelectMultiple
     )
@@ -324,17 +323,6 @@ class ChangesForm(forms.Form):
                 f"“{value}” is not a date: write a year (2026), a month (2026-11) or a day (2026-11-30)."
             ) from None
         return dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
-
-    def clean_actor(self):
-        value = self.cleaned_data["actor"].strip()
-        if not value:
-            return None
-        actor = Actor.objects.filter(slug__in={value, value.lower()}).first()
-        if actor is None and value.isdigit() and len(value) < 19:
-            actor = Actor.objects.filter(pk=int(value)).first()
-        if actor is None:
-            raise forms.ValidationError(f"No actor has the slug or id “{value[:60]}”.")
-        return actor
 
     def clean_before(self):
         value = self.cleaned_data["before"].strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kb.models import Actor
 from kb.selectors import is_editor
 from kb.selectors.watch import CHANGES_PER_PAGE, CHANGES_SCAN, accepted_changes
 from kb.web.common import Problems
@@ -25,7 +26,7 @@ def changes(request):
         user=request.user,
         since=data["since"],
         before=data.get("before"),
-        actor=data.get("actor"),
+        actors=data.get("actor") or [],
         types=tuple(data.get("type") or ()),
         limit=CHANGES_PER_PAGE,
     )
@@ -39,7 +40,7 @@ def changes(request):
         "latest": latest,
         "scanned_out": found.scanned_out,
         "since": data["since"],
-        "actor": data.get("actor"),
+        "actors": Actor.objects.filter(pk__in=data.get("actor") or []).only("slug", "name"),
         "paged": bool(data.get("before")),
         "types_on": request.GET.getlist("type"),
         "per_page": CHANGES_PER_PAGE,
