@@ -14,7 +14,7 @@ from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors.cache import cached
 from kb.selectors.dossiers import _dossier_counts, _walk
-from kb.selectors.search import _named_actors, _newest_ids, search_pattern
+from kb.selectors.search import _named_actors, _newest_ids
 from kb.selectors.visibility import User, is_editor, visible_claims, visible_records
 from kb.text import sentence_case, shorten
 
@@ -61,22 +61,6 @@ def latest_accepted_claims(
         .order_by(*order)[:limit]
     )
     return list(rows)
-
-
-def feed_query(q: str) -> str:
-    """A search feed's query, checked as a search's is; ValueError says what is wrong with it."""
-    from kb.selectors.search import SEARCH_MAX_LENGTH
-
-    q = (q or "").strip()
-    if not q:
-        raise ValueError("A search feed needs a query: add ?q= and the words to watch for.")
-    if len(q) > SEARCH_MAX_LENGTH:
-        raise ValueError(f"The query is {len(q)} characters long; a search takes at most {SEARCH_MAX_LENGTH}.")
-    if "\x00" in q:
-        raise ValueError("The query holds a NUL character.")
-    if search_pattern(q) is None:
-        raise ValueError(f"“{q[:40]}” holds no letter or digit to search for.")
-    return q
 
 
 # --- Changes --------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from django.utils.feedgenerator import Atom1Feed, SyndicationFeed, rfc3339_date
 from django.utils.http import urlencode
 
 from kb.models import Actor, Source
-from kb.selectors.watch import FEED_ITEMS, feed_query, latest_accepted_claims
+from kb.selectors.watch import FEED_ITEMS, latest_accepted_claims
+from kb.web.forms import SearchFeedForm, form_problems
 
 SITE_TITLE = "kb: Russia–North Korea relations"
 
@@ -172,14 +173,15 @@ class SearchFeed(AcceptedClaimsFeed):
     route = "kb:feed-search-atom"
 
     def __call__(self, request, *args, **kwargs):
-        try:
-            feed_query(request.GET.get("q", ""))
-        except ValueError as exc:
-            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+        form = SearchFeedForm(request.GET)
+        if not form.is_valid():
+            return HttpResponseBadRequest(" ".join(form_problems(form)), content_type="text/plain; charset=utf-8")
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request):
-        return feed_query(request.GET.get("q", ""))
+        form = SearchFeedForm(request.GET)
+        form.is_valid()  # checked in __call__
+        return form.cleaned_data["q"]
 
     def title(self, q) -> str:
         return f"{SITE_TITLE}: search “{q}”"

@@ -21,7 +21,7 @@ from kb.choices import ActorKind, ClaimStatus, Modality
 from kb.dates import PartialDate
 from kb.errors import error_lines
 from kb.filtersets import ActorRefField, KbFilterForm, ListValue, ListWidget
-from kb.selectors import MAX_ACTORS, SEARCH_TYPES, period_bounds
+from kb.selectors import MAX_ACTORS, SEARCH_MAX_LENGTH, SEARCH_TYPES, period_bounds, search_pattern
 from kb.selectors.watch import CHANGE_TYPES, parse_cursor
 
 SEARCH_TYPE_CHOICES = [(kind, kind.replace("-", " ").capitalize()) for kind in SEARCH_TYPES]
@@ -126,6 +126,22 @@ class SearchForm(forms.Form):
         if bounds is None:
             raise forms.ValidationError(f"“{raw}” is not a period: give a year such as 2024 or a decade such as 2020s.")
         return (raw, *bounds)
+
+
+class SearchFeedForm(forms.Form):
+    """A saved search's feed: the words to watch for, required, and checked as the search page checks them."""
+
+    q = forms.CharField(
+        label="Search",
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={"required": "A search feed needs a query: add ?q= and the words to watch for."},
+    )
+
+    def clean_q(self) -> str:
+        q = self.cleaned_data["q"]
+        if search_pattern(q) is None:
+            raise forms.ValidationError(f"“{q[:40]}” holds no letter or digit to search for.")
+        return q
 
 
 def form_problems(form: forms.Form) -> list[str]:
