@@ -629,11 +629,17 @@ def test_command_records_the_acting_user(world, editor, tmp_path):
 def test_eval_ingest_scores_the_corpus_and_leaves_nothing_behind(db):
     out = StringIO()
     call_command("eval_ingest", "--json", stdout=out)
-    figures = json.loads(out.getvalue())["total"]
+    report = json.loads(out.getvalue())
+    figures = report["corpus"]["total"]
     assert figures["curated"] > 50 and figures["proposed"] > 30
     # Loose floors: a regression guard, not the reported figures (see docs/ingest.md).
     assert figures["claim_precision"] >= 0.8 and figures["claim_recall"] >= 0.8
     assert figures["actor_precision"] >= 0.8 and figures["modality_agreement"] >= 0.4
+    # The development set is scored on its own, every article and the total, beside the targets.
+    dev = report["devset"]
+    assert len(dev) >= 7 and dev["total"]["worth_citing"] > 150
+    assert dev["total"]["sentence_recall"] >= 0.7 and dev["total"]["subject_precision"] >= 0.7
+    assert report["targets"]["sentences worth citing proposed"]["at_least"] == 0.95
     assert (Actor.objects.count(), Source.objects.count(), Claim.objects.count()) == (0, 0, 0)
 
 

@@ -1,11 +1,26 @@
-"""The evaluation's figures as text lines and as JSON: precision, recall, modality and date agreement."""
+"""The evaluation's figures as text lines and as JSON, on the corpus and on the development set, beside the targets."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kbdev.ingest_eval.run import ArticleResult
+from kbdev.ingest_eval.run import ArticleResult, DevArticleResult, Evaluation
 from kbdev.ingest_eval.scoring import ClaimSpan, Scores, match, matches
+from kbdev.ingest_eval.sentences import SentenceScores
+
+# The issue's targets: (measure, its figure on the corpus, on the development set, the least it should be).
+# The corpus has no new names or drafts to compare; its curated claims are clauses, matched by span overlap.
+TARGETS = [
+    ("sentences worth citing proposed", "claim_recall", "sentence_recall", 0.95),
+    ("modality agreement", "modality_agreement", "modality_agreement", 0.90),
+    ("dates precision", "date_precision", "date_precision", 0.90),
+    ("dates recall", "date_recall", "date_recall", 0.90),
+    ("subjects precision", "subject_precision", "subject_precision", 0.90),
+    ("subjects recall", "subject_recall", "subject_recall", 0.90),
+    ("attribution agreement", "attribution_agreement", "attribution_agreement", 0.90),
+    ("new names recall", None, "name_recall", 0.80),
+    ("citations of known records recall", "link_recall", "citation_recall", 0.80),
+]
 
 FIGURES = [
     ("claims", "claim_precision", "claim_recall"),
@@ -19,8 +34,94 @@ def total(results: list[ArticleResult]) -> Scores:
     return sum((result.scores for result in results), Scores())
 
 
+def dev_total(results: list[DevArticleResult]) -> SentenceScores:
+    return sum((result.scores for result in results), SentenceScores())
+
+
+def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    """Both sets' figures (each article's and the total) and the targets they are held to."""
+    return {
+        "corpus": as_json(evaluation.corpus),
+        "devset": dev_json(evaluation.devset),
+        "targets": {
+            label: {"corpus": corpus, "devset": dev, "at_least": target} for label, corpus, dev, target in TARGETS
+        }
+        | {"common words offered as names": {"corpus": None, "devset": "common_words_offered", "at_most": 0}},
+    }
+
+
+def dev_json(results: list[DevArticleResult]) -> dict[str, Any]:
+    """Every development article's figures and counts by name, and the total."""
+
+    def figures(scores: SentenceScores) -> dict[str, Any]:
+        return {
+            **scores.figures(),
+            "worth_citing": scores.worth_citing,
+            "proposed": scores.proposals,
+            "names": scores.names,
+            "drafts": scores.drafts if scores.drafting else "not drafted yet",
+        }
+
+    report = {result.name: figures(result.scores) for result in results}
+    report["total"] = figures(dev_total(results))
+    return report
+
+
+def target_lines(figures: dict[str, Any], which: str) -> list[str]:
+    """Each measure the issue sets a target for, its figure on one set ("corpus" or "devset"), and ✓ or ✗."""
+    lines = []
+    for label, corpus, dev, target in TARGETS:
+        key = corpus if which == "corpus" else dev
+        if key is None:
+            continue
+        value = figures.get(key)
+        shown = "  n/a" if value is None else f"{value:5.2f}"
+        mark = "" if value is None else ("✓" if value >= target else "✗")
+        lines.append(f"  {label:<36} {shown}   target ≥ {target:.2f} {mark}")
+    if which == "devset":
+        common = figures["common_words_offered"]
+        mark = "✓" if common == 0 else "✗"
+        lines.append(f"  {'common words offered as names':<36} {common:5d}   target = 0    {mark}")
+        if figures["draft_recall"] is None and figures["draft_precision"] is None:
+            lines.append(f"  {'drafts':<36} not drafted yet (IngestResult has no drafts)")
+        else:
+            recall, precision = figures["draft_recall"], figures["draft_precision"]
+            lines.append(
+                f"  {'drafts (kind and annotated keys)':<36} recall {_figure(recall)}  precision {_figure(precision)}"
+            )
+    return lines
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def dev_score_lines(scores: SentenceScores) -> list[str]:
+    """The figures of one development article (or the total) beside the targets."""
+    figures = scores.figures()
+    lines = [
+        f"  {scores.worth_citing} sentences worth citing ({scores.proposed_worth} proposed), "
+        f"{scores.proposals} proposals ({scores.proposals_useful} on a sentence worth citing: "
+        f"precision {_figure(figures['sentence_precision'])})",
+        f"  {scores.dated} dated sentences, {scores.attributions} attributed, {scores.names} new names "
+        f"({scores.names_found} offered), {scores.cites} citations (citation precision "
+        f"{_figure(figures['citation_precision'])})",
+    ]
+    return lines + target_lines(figures, "devset")
+
+
+def dev_detail_lines(result: DevArticleResult) -> list[str]:
+    """Every miss of one development article against its gold annotation, and the names ingest offered."""
+    lines = [
+        f"  {miss.kind:<13} {miss.text}" + (f"  ({miss.detail})" if miss.detail else "")
+        for miss in result.scores.misses
+    ]
+    lines.append(f"  candidates: {', '.join(result.candidates) or 'none'}")
+    return lines
+
+
 def as_json(results: list[ArticleResult]) -> dict[str, Any]:
-    """Every article's figures and counts by title, and the total."""
+    """Every corpus article's figures and counts by title, and the total."""
 
     def figures(scores: Scores) -> dict[str, Any]:
         return {**scores.figures(), "proposed": scores.proposed, "curated": scores.curated}
@@ -41,6 +142,10 @@ def score_lines(scores: Scores) -> list[str]:
         lines.append(f"  {label:<32} precision {figures[precision]:.2f}  recall {figures[recall]:.2f}")
     agreement = f"{figures['modality_agreement']:.2f} ({scores.modality_agree}/{scores.matched})"
     lines.append(f"  {'modality agreement':<32} {agreement}")
+    lines.append(
+        f"  {'attribution of matched claims':<32} {_figure(figures['attribution_agreement'])} "
+        f"({scores.attribution_agree}/{scores.attributions})"
+    )
     lines.append(
         f"  {'dates of matched claims':<32} precision {figures['date_precision']:.2f}  "
         f"recall {figures['date_recall']:.2f} "

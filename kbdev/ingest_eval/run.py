@@ -1,4 +1,4 @@
-"""One evaluation run: the corpus's actors, agreements, events and transfers, its texts ingested, then rolled back."""
+"""One evaluation run: the corpus's records stored, its texts and the development set's ingested, then rolled back."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from kb import services
 from kb.corpus import Corpus
 from kb.corpus.fixtures import SourceFixture
 from kb.models import Actor, Claim, Source
+from kbdev.ingest_eval.devset import GoldArticle, anchor
 from kbdev.ingest_eval.scoring import ClaimSpan, Scores, score
+from kbdev.ingest_eval.sentences import Gold, Proposed, SentenceScores, score_sentences
 
 
 class NotEmptyError(Exception):
@@ -30,6 +32,24 @@ class ArticleResult:
 
 
 @dataclass
+class DevArticleResult:
+    """One development article: its scores (with every miss) and the new names ingest offered."""
+
+    name: str
+    title: str
+    scores: SentenceScores
+    candidates: list[str]
+
+
+@dataclass
+class Evaluation:
+    """The corpus's results and the development set's, each article in its own rolled-back run."""
+
+    corpus: list[ArticleResult]
+    devset: list[DevArticleResult]
+
+
+@dataclass
 class _Reference:
     """The corpus's records as stored for the run, and the records each curated claim is evidence of."""
 
@@ -42,11 +62,13 @@ def alias_names(row: dict) -> list[str]:
     return [alias if isinstance(alias, str) else alias["name"] for alias in row.get("aliases", [])]
 
 
-def evaluate_corpus(corpus: Corpus) -> list[ArticleResult]:
-    """Score ingest on every corpus article in an empty database, leaving it empty.
+def evaluate(corpus: Corpus, devset: list[GoldArticle]) -> Evaluation:
+    """Score ingest on every corpus article and every development article in an empty database, leaving it empty.
 
-    Raises NotEmptyError when the database holds actors or sources, and lets a service's
-    ValidationError through (after rolling back).
+    The corpus's records are stored once; the corpus's texts are ingested together (as before),
+    each development article alone, and every run is rolled back. Raises NotEmptyError when
+    the database holds actors or sources, DevsetError when a gold sentence is not in its
+    article's extracted text, and lets a service's ValidationError through (after rolling back).
     """
     if Actor.objects.exists() or Source.objects.exists():
         raise NotEmptyError(
@@ -55,9 +77,21 @@ def evaluate_corpus(corpus: Corpus) -> list[ArticleResult]:
         )
     with transaction.atomic():
         reference = _store_reference(corpus)
-        results = [_evaluate_article(corpus, fixture, reference) for fixture in corpus.sources]
+        with transaction.atomic():
+            results = [_evaluate_article(corpus, fixture, reference) for fixture in corpus.sources]
+            transaction.set_rollback(True)
+        dev_results = []
+        for article in devset:
+            with transaction.atomic():
+                dev_results.append(_evaluate_dev_article(article, reference))
+                transaction.set_rollback(True)
         transaction.set_rollback(True)
-    return results
+    return Evaluation(corpus=results, devset=dev_results)
+
+
+def evaluate_corpus(corpus: Corpus) -> list[ArticleResult]:
+    """Score ingest on every corpus article in an empty database, leaving it empty (see :func:`evaluate`)."""
+    return evaluate(corpus, []).corpus
 
 
 def _store_reference(corpus: Corpus) -> _Reference:
@@ -129,13 +163,11 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
             modality=claim.modality,
             subjects=frozenset(actor.slug for actor in claim.subjects.all()),
             about=str(claim.about) if claim.about else None,
-            links=frozenset(
-                [f"agreement:{a.slug}" for a in claim.agreements.all()]
-                + [f"event:{e.slug}" for e in claim.events.all()]
-                + [f"transfer:{reference.transfer_keys[t.pk]}" for t in claim.transfers.all()]
-            ),
+            links=_links(claim, reference),
+            speaker=claim.speaker.slug if claim.speaker else None,
+            attributed_to=claim.attributed_to,
         )
-        for claim in claims.prefetch_related("subjects", "agreements", "events", "transfers")
+        for claim in claims.select_related("speaker").prefetch_related("subjects", "agreements", "events", "transfers")
     ]
     curated = []
     for key, row in fixture.claims:
@@ -148,6 +180,8 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
                 subjects=frozenset(row.get("subjects", [])),
                 about=row.get("about"),
                 links=frozenset(reference.cited.get(key, ())),
+                speaker=row.get("speaker"),
+                attributed_to=row.get("attributed_to", ""),
             )
         )
     scores = score(proposed, curated, recognised=[actor.slug for actor in result.actors])
@@ -159,3 +193,74 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
         curated=curated,
         candidates=list(result.candidates),
     )
+
+
+def _links(claim: Claim, reference: _Reference) -> frozenset[str]:
+    """The records a stored claim is cited as evidence of, named as the gold annotations name them."""
+    return frozenset(
+        [f"agreement:{a.slug}" for a in claim.agreements.all()]
+        + [f"event:{e.slug}" for e in claim.events.all()]
+        + [f"transfer:{reference.transfer_keys[t.pk]}" for t in claim.transfers.all()]
+    )
+
+
+def _evaluate_dev_article(article: GoldArticle, reference: _Reference) -> DevArticleResult:
+    """Ingest one development article as ingest_article would (file bytes and name) and score it against its gold."""
+    result = services.source_ingest(
+        user=None,
+        content=article.path.read_bytes(),
+        filename=article.path.name,
+        title=article.title,
+        publisher=article.publisher,
+        published_on=article.published_on,
+        kind=article.kind,
+    )
+    source = services.source_update(result.source, user=None, reliability=article.reliability)
+    text = source.text
+    spans = anchor(article, text)
+    claims = (
+        Claim.objects.filter(pk__in=[c.pk for c in result.claims])
+        .select_related("speaker")
+        .prefetch_related("subjects", "agreements", "events", "transfers")
+        .order_by("start")
+    )
+    proposed = [
+        Proposed(
+            start=claim.start,
+            end=claim.end,
+            modality=claim.modality,
+            subjects=frozenset(actor.slug for actor in claim.subjects.all()),
+            about=str(claim.about) if claim.about else None,
+            speaker=claim.speaker.slug if claim.speaker else None,
+            attributed_to=claim.attributed_to,
+            links=_links(claim, reference),
+        )
+        for claim in claims
+    ]
+    gold = [
+        Gold(
+            start=start,
+            end=end,
+            text=sentence.text,
+            cite=sentence.cite,
+            modality=sentence.modality,
+            subjects=sentence.subjects,
+            about=sentence.about,
+            speaker=sentence.speaker,
+            attributed_to=sentence.attributed_to,
+            cites=sentence.cites,
+        )
+        for sentence, (start, end) in zip(article.sentences, spans, strict=True)
+    ]
+    # Drafts are scored once ingest makes them (IngestResult.drafts); until then they are "not drafted yet".
+    drafts = getattr(result, "drafts", None)
+    scores = score_sentences(
+        proposed,
+        gold,
+        text=text,
+        candidates=result.candidates,
+        names=article.new_names,
+        drafts=None if drafts is None else [(str(draft.kind), draft.data) for draft in drafts],
+        gold_drafts=[(draft.kind, draft.data) for draft in article.drafts],
+    )
+    return DevArticleResult(name=article.name, title=article.title, scores=scores, candidates=list(result.candidates))

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kb.ingest.normalize import normalize_name
+
 MATCH_THRESHOLD = 0.5
 
 
@@ -31,6 +33,8 @@ class ClaimSpan:
     subjects: frozenset[str] = frozenset()
     about: str | None = None
     links: frozenset[str] = frozenset()  # records it is evidence of, e.g. "agreement:csp-2024"
+    speaker: str | None = None
+    attributed_to: str = ""
 
 
 def overlap(a: ClaimSpan, b: ClaimSpan) -> int:
@@ -78,6 +82,8 @@ class Scores:
     date_agree: int = 0  # ... whose proposal has the same date
     proposed_dated: int = 0  # matched pairs whose proposal has a date
     proposed_date_right: int = 0  # ... equal to the curated claim's
+    attributions: int = 0  # matched pairs attributed by the curator or by the proposal
+    attribution_agree: int = 0  # ... with the same speaker and attribution (attribution_agrees)
     confusion: Counter = field(default_factory=Counter)  # (curated modality, proposed modality) -> count
 
     def __add__(self, other: Scores) -> Scores:
@@ -99,6 +105,7 @@ class Scores:
             "modality_agreement": _ratio(self.modality_agree, self.matched),
             "date_precision": _ratio(self.proposed_date_right, self.proposed_dated),
             "date_recall": _ratio(self.date_agree, self.dated),
+            "attribution_agreement": _ratio(self.attribution_agree, self.attributions),
         }
 
 
@@ -122,6 +129,9 @@ def score(
         scores.link_fn += len(c.links - p.links)
         scores.modality_agree += p.modality == c.modality
         scores.confusion[(c.modality, p.modality)] += 1
+        if c.speaker or c.attributed_to or p.speaker or p.attributed_to:
+            scores.attributions += 1
+            scores.attribution_agree += _attribution_agrees(c, p)
         if c.about:
             scores.dated += 1
             scores.date_agree += p.about == c.about
@@ -136,3 +146,23 @@ def score(
         len(expected - found),
     )
     return scores
+
+
+def name_form(value: str | None) -> str:
+    """A name or attribution as compared: normalised (case, accents, hyphens, dots), without a leading "the"."""
+    form = normalize_name(value or "")
+    return form[4:] if form.startswith("the ") else form
+
+
+def attribution_agrees(speaker: str | None, said: str | None, found_speaker: str | None, found: str | None) -> bool:
+    """The same speaker slug (or none), and attributed-to texts of which one holds the other (or both empty)."""
+    if speaker != found_speaker:
+        return False
+    said, found = name_form(said), name_form(found)
+    if not said or not found:
+        return not said and not found
+    return said in found or found in said
+
+
+def _attribution_agrees(curated: ClaimSpan, proposed: ClaimSpan) -> bool:
+    return attribution_agrees(curated.speaker, curated.attributed_to, proposed.speaker, proposed.attributed_to)
