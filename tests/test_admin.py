@@ -655,8 +655,7 @@ def test_agreement_is_added_with_parties_and_provisions_inline(desk, editor, mak
         "slug": "cspt",
         "kind": "treaty",
         "status": "signed",
-        "signed_on": "2024-06-19",
-        "signed_on_precision": "day",
+        "signed_on": "19 June 2024",
         "evidence": [claim.pk],
         **_inline("party_links", [{"actor": russia.pk, "signatory": putin.pk}, {"actor": dprk.pk}]),
         **_inline(
@@ -678,14 +677,14 @@ def test_bad_agreement_dates_are_refused_on_the_field(desk, make_actor):
         "slug": "backwards",
         "kind": "treaty",
         "status": "signed",
-        "signed_on": "2024-06-19",
-        "signed_on_precision": "month",
+        "signed_on": "31 June 2024",
         **_inline("party_links", []),
         **_inline("provisions", []),
     }
     response = desk.post(url("kb_agreement_add"), data)
     assert response.status_code == 200
-    assert "first day of its month" in " ".join(form_errors(response)["signed_on"])
+    assert "June 2024 has 30 days" in " ".join(form_errors(response)["signed_on"])
+    assert not Agreement.objects.exists()
 
 
 def test_event_is_added_with_participants_and_evidence(desk, make_actor, make_claim):
@@ -695,8 +694,7 @@ def test_event_is_added_with_participants_and_evidence(desk, make_actor, make_cl
         "title": "Vostochny summit",
         "slug": "vostochny-summit",
         "kind": "summit",
-        "start_on": "2023-09-01",
-        "start_on_precision": "month",
+        "start_on": "September 2023",
         "participants": [kim.pk, putin.pk],
         "evidence": [claim.pk],
     }
@@ -810,8 +808,7 @@ def test_source_is_added_and_the_same_text_twice_is_refused(desk, editor):
     data = {
         "title": "A report",
         "publisher": "Test Wire",
-        "published_on": "2024-06-01",
-        "published_on_precision": "month",
+        "published_on": "June 2024",
         "kind": "news",
         "reliability": "B",
         "language": "en",
@@ -826,3 +823,68 @@ def test_source_is_added_and_the_same_text_twice_is_refused(desk, editor):
     assert again.status_code == 200
     assert f"#{source.pk}" in " ".join(form_errors(again)["text"])
     assert Source.objects.count() == 1
+
+
+# --- partial dates as people write them -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "iso", "shown"),
+    [
+        ("2024", "2024", "2024"),
+        ("June 2024", "2024-06", "June 2024"),
+        ("Jun 2024", "2024-06", "June 2024"),
+        ("2024-06", "2024-06", "June 2024"),
+        ("June 19, 2024", "2024-06-19", "19 June 2024"),
+        ("19 June 2024", "2024-06-19", "19 June 2024"),
+        ("the 1990s", "1990s", "the 1990s"),
+        ("1990s", "1990s", "the 1990s"),
+    ],
+)
+def test_a_partial_date_is_typed_as_people_write_it_and_shown_so(desk, make_claim, typed, iso, shown):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    assert "about_on_precision" not in data  # one field, not a date picker and a precision
+    response = desk.post(url("kb_claim_change", claim.pk), {**data, "about_on": typed})
+    assert response.status_code == 302, form_errors(response)
+    claim.refresh_from_db()
+    assert str(claim.about) == iso
+    page = desk.get(url("kb_claim_change", claim.pk))
+    assert page.context["adminform"].form["about_on"].value().display() == shown
+    assert f'value="{shown}"' in page.content.decode()
+
+
+def test_a_bad_partial_date_is_refused_on_its_field_and_nothing_is_written(desk, make_claim):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    response = desk.post(url("kb_claim_change", claim.pk), {**data, "about_on": "Juny 2024", "statement": "New."})
+    assert response.status_code == 200
+    assert "“juny” is not a month" in " ".join(form_errors(response)["about_on"])
+    claim.refresh_from_db()
+    assert claim.statement == "A paraphrase."
+
+
+def test_changelists_and_inlines_say_partial_dates_as_people_do(desk, editor, records):
+    services.event_update(records.summit, user=editor, start_on="1990s", end_on=None)
+    services.transfer_update(records.transfer, user=editor, start_on="1950", end_on=None)
+    events = desk.get(url("kb_event_changelist")).content.decode()
+    assert "the 1990s" in events and "Decade" not in events
+    transfers = desk.get(url("kb_armstransfer_changelist")).content.decode()
+    assert '<td class="field-start_on">1950</td>' in transfers and "Jan. 1, 1950" not in transfers
+    party = records.treaty.party_links.get(actor=records.dprk)
+    services.agreement_party_update(party, user=editor, signed_on="2024-06")
+    page = desk.get(url("kb_agreement_change", records.treaty.pk))
+    assert 'value="June 2024"' in page.content.decode()
+    data = form_data(page)
+    prefix = next(key for key, value in data.items() if value == "June 2024")
+    response = desk.post(url("kb_agreement_change", records.treaty.pk), {**data, prefix: "19 June 2024"})
+    assert response.status_code == 302, form_errors(response)
+    party.refresh_from_db()
+    assert str(party.signed) == "2024-06-19"
+
+
+def test_ingest_takes_the_publication_date_as_people_write_it(desk):
+    upload = SimpleUploadedFile("article.txt", ARTICLE.encode())
+    data = {"content": upload, "title": "T", "publisher": "P", "published_on": "June 19, 2024", "kind": "news"}
+    assert desk.post(url("kb_source_ingest"), data).status_code == 302
+    assert str(Source.objects.get().published) == "2024-06-19"

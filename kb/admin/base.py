@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
+from kb.admin.dates import PartialDateAdminMixin, PartialDateForm
 from kb.admin.refusals import ShowRefusals
 from kb.errors import error_line, messages_by_field
 from kb.selectors import last_change, record_version
@@ -30,7 +31,7 @@ from kb.selectors import last_change, record_version
 VERSION_FIELD = "kb_version"
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(PartialDateForm):
     """A ModelForm that cleans its fields and leaves writing, and model validation, to the services.
 
     A change form also carries, hidden, the version of the record it was loaded with
@@ -89,7 +90,7 @@ def model_field_names(model: type[models.Model]) -> set[str]:
     return {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many} - {"id"}
 
 
-class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
+class ServiceAdmin(PartialDateAdminMixin, ShowRefusals, SimpleHistoryAdmin):
     """A ModelAdmin whose writes go through services, with history, diffs and revert."""
 
     form = ServiceForm
@@ -170,8 +171,10 @@ class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
             return HttpResponseRedirect(url)
 
 
-class ServiceInline:
+class ServiceInline(PartialDateAdminMixin):
     """An inline whose rows are written by services: mix in before an InlineModelAdmin."""
+
+    form = PartialDateForm
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -105,7 +105,7 @@ class ClaimAdmin(ServiceAdmin):
                     "attributed_to",
                     "speaker",
                     "subjects",
-                    ("about_on", "about_on_precision"),
+                    "about_on",
                 )
             },
         ),
