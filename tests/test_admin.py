@@ -888,3 +888,80 @@ def test_ingest_takes_the_publication_date_as_people_write_it(desk):
     data = {"content": upload, "title": "T", "publisher": "P", "published_on": "June 19, 2024", "kind": "news"}
     assert desk.post(url("kb_source_ingest"), data).status_code == 302
     assert str(Source.objects.get().published) == "2024-06-19"
+
+
+# --- readable history -------------------------------------------------------------------
+
+
+def test_a_save_keeps_the_editors_reason_in_history(desk, make_claim):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    data.update(statement="Shells will flow north.", change_reason="The article says north.")
+    assert desk.post(url("kb_claim_change", claim.pk), data).status_code == 302
+    assert claim.history.first().history_change_reason == "The article says north."
+    assert "The article says north." in desk.get(url("kb_claim_history", claim.pk)).content.decode()
+
+
+def test_a_reason_too_long_is_refused_on_its_field(desk, make_claim):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    response = desk.post(url("kb_claim_change", claim.pk), {**data, "statement": "New.", "change_reason": "x" * 101})
+    assert response.status_code == 200
+    assert "at most 100 characters" in " ".join(form_errors(response)["change_reason"])
+    assert claim.history.count() == 1
+
+
+def test_an_added_record_and_its_inline_rows_keep_the_reason(desk, make_actor):
+    actor = make_actor("North Korea")
+    data = form_data(desk.get(url("kb_actor_change", actor.pk)))
+    data.update({"aliases-0-name": "DPRK", "change_reason": "Common abbreviation."})
+    assert desk.post(url("kb_actor_change", actor.pk), data).status_code == 302, data
+    alias = actor.aliases.get(name="DPRK")
+    assert alias.history.first().history_change_reason == "Common abbreviation."
+
+
+def test_history_shows_whole_texts_with_the_changed_words_marked(desk, editor, make_claim):
+    claim = make_claim()
+    long_statement = (
+        "North Korea is expected to supply artillery shells to Russia, according to officials "
+        "speaking on condition of anonymity about the deal signed in Pyongyang."
+    )
+    services.claim_update(claim, user=editor, statement=long_statement)
+    services.claim_update(claim, user=editor, statement=long_statement.replace("officials", "US officials"))
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "chars]" not in page  # nothing cut
+    assert long_statement.replace("officials", "<ins>US </ins>officials") in page
+    assert "signed in Pyongyang." in page
+    services.claim_update(claim, user=editor, statement="Shells go north.")
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "<del>" in page and "<ins>" in page
+
+
+def test_history_says_a_partial_date_and_a_choice_as_people_do(desk, editor, make_claim):
+    claim = make_claim()
+    services.claim_update(claim, user=editor, about_on="2024-06", modality="assessment")
+    services.claim_update(claim, user=editor, about_on="1990s")
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "June 2024" in page and "the 1990s" in page
+    assert "About precision" not in page and "Decade" not in page
+    assert "Assessment" in page
+
+
+def test_a_revert_is_recorded_with_the_version_it_went_back_to(desk, editor, make_claim):
+    claim = make_claim()
+    first = claim.history.order_by("history_id").first()
+    services.claim_update(claim, user=editor, statement="Changed later.")
+    page = desk.get(url("kb_claim_simple_history", claim.pk, first.history_id))
+    response = desk.post(url("kb_claim_simple_history", claim.pk, first.history_id), form_data(page))
+    assert response.status_code == 302, form_errors(response)
+    reason = claim.history.first().history_change_reason
+    assert reason == f"Reverted to the version of {first.history_date:%Y-%m-%d %H:%M:%S} UTC by editor"
+
+
+def test_success_messages_quote_a_claim_once(desk, make_claim):
+    claim = make_claim()
+    data = form_data(desk.get(url("kb_claim_change", claim.pk)))
+    response = desk.post(url("kb_claim_change", claim.pk), {**data, "statement": "New."}, follow=True)
+    message = str(next(iter(response.context["messages"])))
+    assert "““" not in message and "””" not in message
+    assert "The claim “<a" in message and "shells to Russia.</a>” was changed" in message

@@ -118,9 +118,6 @@ class ClaimAdmin(ServiceAdmin):
         _review_action(ClaimStatus.DISPUTED, "mark disputed", "dispute_claims"),
     )
 
-    class Media:
-        css = {"all": ("kb/admin.css",)}
-
     # --- the queue -----------------------------------------------------------------
 
     def get_queryset(self, request):

@@ -61,9 +61,6 @@ class SourceAdmin(ServiceAdmin):
     )
     change_list_template = "admin/kb/source/change_list.html"
 
-    class Media:
-        css = {"all": ("kb/admin.css",)}
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=visible_claim_count(user=request.user, via="source"))
 
