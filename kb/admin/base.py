@@ -21,12 +21,14 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
 from kb.admin.dates import PartialDateAdminMixin, PartialDateForm
+from kb.admin.filters import AutocompleteFilter
 from kb.admin.history import ReadableHistory
 from kb.admin.refusals import ShowRefusals
 from kb.errors import error_line, messages_by_field
@@ -113,6 +115,10 @@ class ServiceAdmin(PartialDateAdminMixin, ShowRefusals, SimpleHistoryAdmin):
     form = ServiceForm
     save_on_top = True
     object_history_list_template = "admin/kb/object_history_list.html"
+
+    @property
+    def media(self):
+        return super().media + AutocompleteFilter.media(self)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistory(self.model, historical_record)
@@ -273,6 +279,11 @@ class ServiceTabularInline(ServiceInline, admin.TabularInline):
 class ServiceStackedInline(ServiceInline, admin.StackedInline):
     extra = 0
     show_change_link = True
+
+
+def clamped(text: str, title: str = "") -> str:
+    """A changelist cell's text, clamped to a few lines by kb/admin.css; hovering shows ``title`` (or the text)."""
+    return format_html('<span class="kb-clamp" title="{}">{}</span>', title or text, text)
 
 
 def selected_ids(request) -> list[str]:

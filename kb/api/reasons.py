@@ -1,7 +1,7 @@
 """The reason of an API write: ``reason`` in the body or the ``X-Change-Reason`` header, kept in history.
 
-Both may be given; they must then agree (a client that sends two different reasons has a bug,
-and neither should be recorded silently). Either is at most ``REASON_MAX`` characters, the size
+Both may be given: the body's wins (it is the write's own text, and a header may be a client's
+default for every request). Either is at most ``REASON_MAX`` characters, the size
 of simple_history's ``history_change_reason`` column: a longer one is a 400 naming ``reason``.
 """
 
@@ -17,7 +17,7 @@ REASON_MAX = 100
 HEADER = "X-Change-Reason"
 HELP = (
     f"Optional: why this change is made, kept in the record's history (at most {REASON_MAX} characters). "
-    f"May also be sent as the {HEADER} header (UTF-8); if both are given they must be the same."
+    f"May also be sent as the {HEADER} header (UTF-8); if both are given, this one is kept."
 )
 
 
@@ -31,6 +31,15 @@ class ReasonSerializer(StrictTextMixin, serializers.Serializer):
     """The body of a write that has no other (DELETE): only the reason."""
 
     reason = reason_field()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(name) for name in data if name != "reason")
+            if unknown:
+                raise serializers.ValidationError(
+                    {name[:40]: ["Unknown field: a delete's body takes only “reason”."] for name in unknown[:10]}
+                )
+        return super().to_internal_value(data)
 
 
 def _header(request) -> str:
@@ -47,9 +56,5 @@ def change_reason(request, body_reason: str | None) -> str:
     if len(header) > REASON_MAX:
         raise serializers.ValidationError(
             {"reason": [f"The {HEADER} header has {len(header)} characters; a reason has at most {REASON_MAX}."]}
-        )
-    if header and body and header != body:
-        raise serializers.ValidationError(
-            {"reason": [f"The body's reason and the {HEADER} header differ: give one of them, or the same in both."]}
         )
     return body or header

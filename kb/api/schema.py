@@ -237,8 +237,7 @@ def _reason_header() -> dict:
         "required": False,
         "description": (
             f"Why this change is made, kept in the record's history (at most {REASON_MAX} characters, UTF-8). "
-            "The body's `reason` says the same; if both are given they must be the same, or the answer is a 400 "
-            "naming `reason`."
+            "The body's `reason` says the same; if both are given, the body's is kept."
         ),
         "schema": {"type": "string", "maxLength": REASON_MAX},
     }

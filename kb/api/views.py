@@ -182,7 +182,7 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        body = ReasonSerializer(data=request.data if hasattr(request.data, "get") else {})
+        body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         self.reason = change_reason(request, body.validated_data.get("reason", ""))
         self.check_if_match(instance)
