@@ -1014,3 +1014,12 @@ def test_the_claim_changelist_shows_quote_status_modality_credibility_source_sub
     headers = [str(h["text"]).lower() for h in response.context["result_headers"]][1:]  # after the checkbox
     assert headers == ["quote", "status", "modality", "credibility", "source", "subjects"]
     assert 'class="kb-clamp"' in response.content.decode()
+
+
+def test_words_added_at_the_end_are_marked_and_nothing_is_struck(desk, editor, make_claim):
+    claim = make_claim()
+    services.claim_update(claim, user=editor, statement="A paraphrase. With more words.")
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "<ins>With more words.</ins>" in page
+    assert "<del>" not in page
+    assert ">None<" not in page.replace(" ", "").replace("\n", "")  # no reason given: nothing said

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kb.models import Actor, Claim
-from tests.helpers import V1
+from kb.models import Actor, Claim, Source
+from tests.helpers import ARTICLE, V1
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,19 @@ def test_a_delete_with_a_body_other_than_a_reason_is_refused(as_editor, make_act
     response = as_editor.delete(f"{V1}/actors/{actor.pk}/", body, format="json")
     assert response.status_code == 400
     assert Actor.objects.filter(pk=actor.pk).exists()
+
+
+def test_an_ingest_keeps_its_reason_on_the_source_and_its_proposed_claims(as_editor):
+    body = {"text": ARTICLE, "title": "T", "publisher": "P", "published": "2024-06", "reason": "Weekly reading."}
+    response = as_editor.post(f"{V1}/ingest/", body, format="json")
+    assert response.status_code == 201, response.json()
+    source = Source.objects.get()
+    assert source.history.get().history_change_reason == "Weekly reading."
+    reasons = {c.history.earliest("history_id").history_change_reason for c in source.claims.all()}
+    assert reasons == {"Weekly reading."}
+
+
+def test_an_ingest_without_a_reason_says_ingest(as_editor):
+    body = {"text": ARTICLE, "title": "T", "publisher": "P", "published": "2024-06"}
+    assert as_editor.post(f"{V1}/ingest/", body, format="json").status_code == 201
+    assert Source.objects.get().history.get().history_change_reason == "ingest"

@@ -88,7 +88,7 @@ def partial_date_column(model: type[models.Model], name: str) -> Callable[[model
     """A changelist column showing the partial date ``name`` as people say it, sortable by its date."""
     label = capfirst(model._meta.get_field(name).verbose_name)
 
-    @admin.display(description=label, ordering=name, empty_value="—")
+    @admin.display(description=label, ordering=name)
     def column(obj: models.Model) -> str | None:
         partial = partial_date_of(obj, name)
         return partial.display() if partial is not None else None

@@ -21,7 +21,8 @@ EMPTY = mark_safe('<span class="kb-diff-empty">(empty)</span>')
 def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
     """The whole of ``old`` and ``new`` as HTML: words only in ``old`` in <del>, words only in ``new`` in <ins>."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # Words are compared without the spaces after them: "abroad." at the end is "abroad. " inside.
+    matcher = difflib.SequenceMatcher(None, [t.rstrip() for t in a], [t.rstrip() for t in b], autojunk=False)
     before, after = [], []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])

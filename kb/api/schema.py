@@ -298,7 +298,7 @@ def add_error_responses(result, generator, request, public):
             if "{id}" in path:
                 add_versioning(method, operation)
             list_path = path if "{id}" not in path else path.rstrip("/").rpartition("/")[0] + "/"
-            if method in {"post", "put", "patch", "delete"} and list_path in labels:  # the records' own writes
+            if method in {"post", "put", "patch", "delete"} and (list_path in labels or path == "/api/v1/ingest/"):
                 add_change_reason(method, operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})
