@@ -25,7 +25,7 @@ class PartialDateInput(forms.TextInput):
     """A text input showing a PartialDate as people say it ("June 2024")."""
 
     def __init__(self, attrs=None):
-        super().__init__({"placeholder": EXAMPLES, "size": 22, "class": "kb-partial-date", **(attrs or {})})
+        super().__init__({"placeholder": "e.g. June 2024", "size": 22, "class": "kb-partial-date", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, PartialDate):
