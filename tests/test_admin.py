@@ -1023,3 +1023,11 @@ def test_words_added_at_the_end_are_marked_and_nothing_is_struck(desk, editor, m
     assert "<ins>With more words.</ins>" in page
     assert "<del>" not in page
     assert ">None<" not in page.replace(" ", "").replace("\n", "")  # no reason given: nothing said
+
+
+def test_the_delete_message_quotes_a_claim_once(desk, make_claim):
+    claim = make_claim()
+    response = desk.post(url("kb_claim_delete", claim.pk), {"post": "yes"}, follow=True)
+    message = str(next(iter(response.context["messages"])))
+    assert message.startswith("The claim “North Korea") and message.endswith("Russia.” was deleted successfully.")
+    assert "““" not in message
