@@ -1031,3 +1031,9 @@ def test_the_delete_message_quotes_a_claim_once(desk, make_claim):
     message = str(next(iter(response.context["messages"])))
     assert message.startswith("The claim “North Korea") and message.endswith("Russia.” was deleted successfully.")
     assert "““" not in message
+
+
+def test_counts_asked_of_the_claim_changelist_are_no_server_error(desk, make_claim):
+    make_claim()
+    response = desk.get(url("kb_claim_changelist"), {"_facets": "True", "source__id__exact": "1"})
+    assert response.status_code == 200
