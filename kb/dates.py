@@ -40,6 +40,22 @@ _ORDER = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2, D
 
 
 HOW_TO_WRITE = "Write a year (2023), a month (2023-09), a day (2023-09-13) or a decade (2020s)."
+HOW_TO_WRITE_HUMAN = (
+    "Write a year (2023), a month (June 2023 or 2023-06), a day (19 June 2023, June 19, 2023 or 2023-06-19) "
+    "or a decade (the 1990s)."
+)
+# Month names and their usual abbreviations ("Sept" too), lower case, to their numbers.
+_MONTHS = {
+    **{calendar.month_name[n].lower(): n for n in range(1, 13)},
+    **{calendar.month_abbr[n].lower(): n for n in range(1, 13)},
+    "sept": 9,
+}
+_MONTH = r"(?P<month>[a-z]+)\.?"
+_HUMAN_FORMS = (
+    re.compile(rf"^{_MONTH}\s+(?P<year>[0-9]{{4}})$"),  # June 2024
+    re.compile(rf"^(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(?P<year>[0-9]{{4}})$"),  # 19 June 2024
+    re.compile(rf"^{_MONTH}\s+(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>[0-9]{{4}})$"),  # June 19, 2024
+)
 
 
 def quoted(value: object, limit: int = 20) -> str:
@@ -107,6 +123,45 @@ class PartialDate:
                 f"{quoted(value)} is not a date: {calendar.month_name[month]} {year} has {last} days. {HOW_TO_WRITE}"
             )
         return cls(dt.date(year, month, day), DatePrecision.DAY)
+
+    @classmethod
+    def parse_human(cls, value: str) -> PartialDate:
+        """Parse a date as people write it, or any form ``parse`` takes.
+
+        "2024", "June 2024", "Jun 2024", "19 June 2024", "June 19, 2024", "the 1990s", "1990s",
+        "2024-06", "2024-06-19". Case and spacing do not matter. What ``display()`` writes is read back.
+        """
+        if not isinstance(value, str):
+            raise ValueError(f"{quoted(value)} is not a date. {HOW_TO_WRITE_HUMAN}")
+        text = " ".join(value.split()).lower()
+        if len(text) > 40:
+            raise ValueError(f"{quoted(value)} is too long to be a date. {HOW_TO_WRITE_HUMAN}")
+        text = re.sub(r"^the ", "", text.replace("’", "'"))
+        decade = re.fullmatch(r"([0-9]{3}0)'?s", text)  # "1990s", "the 1990s", "1990's"
+        if decade:
+            text = f"{decade[1]}s"
+        if _PARTIAL_RE.match(text):
+            try:
+                return cls.parse(text)
+            except ValueError as exc:
+                raise ValueError(str(exc).replace(HOW_TO_WRITE, HOW_TO_WRITE_HUMAN)) from exc
+        for form in _HUMAN_FORMS:
+            match = form.match(text)
+            if match is None:
+                continue
+            month = _MONTHS.get(match["month"])
+            if month is None:
+                not_a_month = quoted(match["month"])
+                raise ValueError(f"{quoted(value)} is not a date: {not_a_month} is not a month. {HOW_TO_WRITE_HUMAN}")
+            iso = f"{match['year']}-{month:02d}"
+            day = match.groupdict().get("day")
+            try:
+                return cls.parse(f"{iso}-{int(day):02d}" if day else iso)
+            except ValueError as exc:
+                # The message of parse() quotes the ISO form; say it of what was typed.
+                message = str(exc).split(" is not a date", 1)[-1].replace(HOW_TO_WRITE, HOW_TO_WRITE_HUMAN)
+                raise ValueError(f"{quoted(value)} is not a date{message}") from exc
+        raise ValueError(f"{quoted(value)} is not a date. {HOW_TO_WRITE_HUMAN}")
 
     @classmethod
     def from_fields(cls, date: dt.date | None, precision: str) -> PartialDate | None:

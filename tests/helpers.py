@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.urls import reverse
 
+from kb.dates import PartialDate
+
 # The API's root, and its lists of records (the routes of kb/api/urls.py's router).
 V1 = "/api/v1"
 API_LISTS = ["actors", "relationships", "sources", "claims", "events", "agreements", "arms-transfers"]
@@ -36,6 +38,8 @@ def _plain(value):
         return "on" if value else ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, PartialDate):
+        return value.display()  # what the admin's date field shows, and so what a browser sends back
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value

@@ -50,6 +50,52 @@ def test_partial_date_refuses_impossible_or_malformed(text, message):
         PartialDate.parse(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024", "2024"),
+        ("2024-06", "2024-06"),
+        ("2024-06-19", "2024-06-19"),
+        ("June 2024", "2024-06"),
+        ("june  2024", "2024-06"),
+        ("Jun 2024", "2024-06"),
+        ("Sept. 2023", "2023-09"),
+        ("19 June 2024", "2024-06-19"),
+        ("1st May 2020", "2020-05-01"),
+        ("June 19, 2024", "2024-06-19"),
+        ("Jun 19 2024", "2024-06-19"),
+        ("the 1990s", "1990s"),
+        ("The 1990’s", "1990s"),
+        ("1990s", "1990s"),
+        ("2020s", "2020s"),
+        ("29 February 2024", "2024-02-29"),
+    ],
+)
+def test_partial_date_parses_dates_as_people_write_them(text, iso):
+    parsed = PartialDate.parse_human(text)
+    assert str(parsed) == iso
+    assert PartialDate.parse_human(parsed.display()) == parsed  # what display() writes reads back
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("31 June 2024", "“31 June 2024” is not a date: June 2024 has 30 days"),
+        ("29 February 2023", "February 2023 has 28 days"),
+        ("Juny 2024", "“juny” is not a month"),
+        ("2024-13", "months run 1–12"),
+        ("the 1995s", "is not a date. Write a year"),
+        ("next year", "is not a date. Write a year"),
+        ("", "is not a date. Write a year"),
+        ("x" * 100, "is too long to be a date"),
+    ],
+)
+def test_partial_date_as_people_write_it_refuses_what_is_not_a_date(text, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        PartialDate.parse_human(text)
+    assert "the 1990s" in str(caught.value)  # says how to write one
+
+
 def test_partial_date_must_start_its_period():
     with pytest.raises(ValueError, match="not the first day of its month"):
         PartialDate(dt.date(2024, 1, 15), DatePrecision.MONTH)

@@ -56,8 +56,8 @@ class ActorAdmin(ServiceAdmin):
                 "fields": (
                     "country_code",
                     "wikidata_id",
-                    ("start_on", "start_on_precision"),
-                    ("end_on", "end_on_precision"),
+                    "start_on",
+                    "end_on",
                 )
             },
         ),
@@ -137,8 +137,8 @@ class RelationshipAdmin(ServiceAdmin):
         "subject",
         "predicate",
         "object",
-        ("valid_from", "valid_from_precision"),
-        ("valid_until", "valid_until_precision"),
+        "valid_from",
+        "valid_until",
         "note",
         "evidence",
     )

@@ -9,6 +9,7 @@ a server error.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -19,18 +20,30 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from kb import services
+from kb.admin.dates import PartialDateAdminMixin, PartialDateForm
+from kb.admin.filters import AutocompleteFilter
+from kb.admin.history import ReadableHistory
 from kb.admin.refusals import ShowRefusals
 from kb.errors import error_line, messages_by_field
 from kb.selectors import last_change, record_version
+from kb.text import shorten
 
+# Django's messages put a record's name in quotes (“<a>name</a>”); a name that brings its own
+# (a claim is its quote, “…”) would be quoted twice.
+_DOUBLY_QUOTED = re.compile(r"“(<a [^>]*>)?“(.*?)”(</a>)?”", re.DOTALL)
 VERSION_FIELD = "kb_version"
+REASON_FIELD = "change_reason"
+REASON_MAX = 100  # simple_history's history_change_reason column
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(PartialDateForm):
     """A ModelForm that cleans its fields and leaves writing, and model validation, to the services.
 
     A change form also carries, hidden, the version of the record it was loaded with
@@ -38,6 +51,13 @@ class ServiceForm(forms.ModelForm):
     """
 
     kb_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=f"Optional: why, in a few words (at most {REASON_MAX} characters). Kept in the history.",
+    )
     service_refusal: ValidationError | None = None  # set by kb.admin.refusals when a service refused this save
 
     def __init__(self, *args, **kwargs):
@@ -89,11 +109,25 @@ def model_field_names(model: type[models.Model]) -> set[str]:
     return {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many} - {"id"}
 
 
-class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
+class ServiceAdmin(PartialDateAdminMixin, ShowRefusals, SimpleHistoryAdmin):
     """A ModelAdmin whose writes go through services, with history, diffs and revert."""
 
     form = ServiceForm
     save_on_top = True
+    object_history_list_template = "admin/kb/object_history_list.html"
+
+    @property
+    def media(self):
+        return super().media + AutocompleteFilter.media(self)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+    def message_user(self, request, message, *args, **kwargs):
+        fixed = _DOUBLY_QUOTED.sub(lambda m: f"“{m[1] or ''}{m[2]}{m[3] or ''}”", str(message))
+        if fixed != str(message):
+            message = mark_safe(fixed) if isinstance(message, SafeString) else fixed  # it was safe: only quotes moved
+        super().message_user(request, message, *args, **kwargs)
 
     # --- the services; subclasses name theirs --------------------------------------
 
@@ -118,12 +152,27 @@ class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or VERSION_FIELD in flatten_fieldsets(fieldsets):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        shown = flatten_fieldsets(fieldsets)
+        if REASON_FIELD not in shown:
+            # Last, where the editor is about to save.
+            fieldsets.append((None, {"fields": [REASON_FIELD], "classes": ["kb-change-reason"]}))
+        if obj is None or VERSION_FIELD in shown:
             return fieldsets
         # The hidden version rides in the first fieldset, so every change form carries it.
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
+
+    def change_reason(self, request, form, obj) -> str:
+        """The reason recorded with this save: the editor's, and for a revert, which version it went back to."""
+        typed = form.cleaned_data.get(REASON_FIELD, "").strip()
+        historical = getattr(obj, "_history", None)
+        if historical is None:
+            return typed
+        by = f" by {historical.history_user}" if historical.history_user else ""
+        when = timezone.localtime(historical.history_date)
+        reverted = f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S} UTC{by}"
+        return shorten(f"{reverted}: {typed}" if typed else reverted, REASON_MAX)
 
     def save_form(self, request, form, change):
         form.save_m2m = lambda: None  # many-to-many values go to the service with the rest
@@ -131,6 +180,9 @@ class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = self.service_fields(request, form, change)
+        reason = self.change_reason(request, form, obj)
+        if reason:
+            fields["reason"] = reason
         if change:
             current = self.model._default_manager.select_for_update().filter(pk=obj.pk).first()
             if current is None:
@@ -149,7 +201,8 @@ class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
         inline = getattr(formset, "service_inline", None)
         if inline is None:
             raise ValidationError(f"{formset.model._meta.verbose_name_plural} cannot be edited here.")
-        inline.save_formset(request, formset)
+        # The rows changed with the record are kept in history with the record's reason.
+        inline.save_formset(request, formset, reason=self.change_reason(request, form, form.instance))
 
     # --- deleting ------------------------------------------------------------------
 
@@ -170,8 +223,10 @@ class ServiceAdmin(ShowRefusals, SimpleHistoryAdmin):
             return HttpResponseRedirect(url)
 
 
-class ServiceInline:
+class ServiceInline(PartialDateAdminMixin):
     """An inline whose rows are written by services: mix in before an InlineModelAdmin."""
+
+    form = PartialDateForm
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -187,7 +242,7 @@ class ServiceInline:
     def service_delete(self, request, instance: models.Model) -> None:
         services.record_delete(instance, user=request.user)
 
-    def save_formset(self, request, formset) -> None:
+    def save_formset(self, request, formset, reason: str = "") -> None:
         names = model_field_names(self.model) - {formset.fk.name}
         parent = formset.instance
         # What BaseModelFormSet.save() would record, for the admin's change message.
@@ -203,6 +258,8 @@ class ServiceInline:
                         formset.deleted_objects.append(instance)
                     continue
                 fields = {name: value for name, value in form.cleaned_data.items() if name in names}
+                if reason:
+                    fields["reason"] = reason
                 if instance.pk:
                     saved = self.service_update(request, self.model._default_manager.get(pk=instance.pk), fields)
                     formset.changed_objects.append((saved, form.changed_data))
@@ -222,6 +279,11 @@ class ServiceTabularInline(ServiceInline, admin.TabularInline):
 class ServiceStackedInline(ServiceInline, admin.StackedInline):
     extra = 0
     show_change_link = True
+
+
+def clamped(text: str, title: str = "") -> str:
+    """A changelist cell's text, clamped to a few lines by kb/admin.css; hovering shows ``title`` (or the text)."""
+    return format_html('<span class="kb-clamp" title="{}">{}</span>', title or text, text)
 
 
 def selected_ids(request) -> list[str]:

@@ -13,13 +13,15 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from kb import services
-from kb.admin.base import ServiceAdmin, ServiceForm, ServiceTabularInline
+from kb.admin.base import ServiceAdmin, ServiceForm, ServiceTabularInline, clamped
+from kb.admin.filters import AutocompleteFilter
 from kb.admin.site import site
 from kb.choices import ClaimStatus
 from kb.errors import error_line
 from kb.ingest.anchor import paragraph_around
 from kb.models import Claim, ClaimLink
 from kb.selectors import actors_named
+from kb.text import shorten
 
 ANCHOR_FIELDS = ("source", "quote", "start", "end")
 
@@ -77,14 +79,14 @@ def _review_action(status: str, verb: str, name: str):
 
 class ClaimAdmin(ServiceAdmin):
     form = ClaimForm
-    list_display = ("excerpt", "source_title", "modality", "credibility", "status", "subject_names", "created_at")
+    list_display = ("excerpt", "status", "modality", "credibility", "source_title", "subject_names")
     list_display_links = ("excerpt",)
     list_filter = (
         "status",
         "modality",
         "credibility",
-        ("source", admin.RelatedOnlyFieldListFilter),
-        ("subjects", admin.RelatedOnlyFieldListFilter),
+        ("source", AutocompleteFilter),
+        ("subjects", AutocompleteFilter),
     )
     search_fields = ("quote", "statement", "attributed_to")
     search_help_text = "Words of the quote or statement, or any spelling of a subject's or speaker's name."
@@ -92,6 +94,7 @@ class ClaimAdmin(ServiceAdmin):
     list_select_related = ("source",)
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page view, not two
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice reads every claim
     inlines = (ClaimLinkInline,)
     readonly_fields = ("in_context", "reviewed_by", "reviewed_at", "created_by", "created_at", "updated_at")
     fieldsets = (
@@ -105,7 +108,7 @@ class ClaimAdmin(ServiceAdmin):
                     "attributed_to",
                     "speaker",
                     "subjects",
-                    ("about_on", "about_on_precision"),
+                    "about_on",
                 )
             },
         ),
@@ -118,9 +121,6 @@ class ClaimAdmin(ServiceAdmin):
         _review_action(ClaimStatus.DISPUTED, "mark disputed", "dispute_claims"),
     )
 
-    class Media:
-        css = {"all": ("kb/admin.css",)}
-
     # --- the queue -----------------------------------------------------------------
 
     def get_queryset(self, request):
@@ -132,18 +132,18 @@ class ClaimAdmin(ServiceAdmin):
         )
         return [proposed_first.asc(), "created_at", "pk"]
 
+    # Each cell is clamped to a few lines by kb/admin.css (.kb-clamp); the whole text is its title.
     @admin.display(description="quote", ordering="quote")
     def excerpt(self, obj: Claim) -> str:
-        return obj.quote if len(obj.quote) <= 100 else obj.quote[:99] + "…"
+        return clamped(shorten(obj.quote, 240), obj.quote)
 
     @admin.display(description="source", ordering="source__title")
     def source_title(self, obj: Claim) -> str:
-        title = obj.source.title
-        return title if len(title) <= 50 else title[:49] + "…"
+        return clamped(obj.source.title)
 
     @admin.display(description="subjects")
     def subject_names(self, obj: Claim) -> str:
-        return ", ".join(actor.name for actor in obj.subjects.all())
+        return clamped(", ".join(actor.name for actor in obj.subjects.all()))
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)

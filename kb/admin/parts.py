@@ -50,9 +50,9 @@ class AgreementPartyAdmin(ServiceAdmin):
     fields = (
         "agreement",
         ("actor", "signatory"),
-        ("signed_on", "signed_on_precision"),
-        ("ratified_on", "ratified_on_precision", "ratification_kind"),
-        ("in_force_on", "in_force_on_precision"),
+        "signed_on",
+        ("ratified_on", "ratification_kind"),
+        "in_force_on",
         "evidence",
     )
 

@@ -11,7 +11,7 @@ from kb.models import Agreement, AgreementParty, ArmsTransfer, Event, Provision
 
 
 class EventAdmin(ServiceAdmin):
-    list_display = ("title", "kind", "start_on", "start_on_precision", "place")
+    list_display = ("title", "kind", "start_on", "place")
     list_filter = ("kind",)
     list_select_related = ("place",)
     search_fields = ("title", "summary")
@@ -21,8 +21,8 @@ class EventAdmin(ServiceAdmin):
         "title",
         "slug",
         "kind",
-        ("start_on", "start_on_precision"),
-        ("end_on", "end_on_precision"),
+        "start_on",
+        "end_on",
         "place",
         "participants",
         "summary",
@@ -40,9 +40,9 @@ class AgreementPartyInline(ServiceStackedInline):
     model = AgreementParty
     fields = (
         ("actor", "signatory"),
-        ("signed_on", "signed_on_precision"),
-        ("ratified_on", "ratified_on_precision", "ratification_kind"),
-        ("in_force_on", "in_force_on_precision"),
+        "signed_on",
+        ("ratified_on", "ratification_kind"),
+        "in_force_on",
         "evidence",
     )
     autocomplete_fields = ("actor", "signatory", "evidence")
@@ -77,9 +77,9 @@ class AgreementAdmin(ServiceAdmin):
         "title",
         "slug",
         ("kind", "status"),
-        ("signed_on", "signed_on_precision"),
+        "signed_on",
         "signed_place",
-        ("in_force_on", "in_force_on_precision"),
+        "in_force_on",
         "summary",
         "evidence",
     )
@@ -102,13 +102,13 @@ class ArmsTransferAdmin(ServiceAdmin):
         ("category", "designation"),
         "description",
         ("ordered_quantity", "ordered_quantity_estimated"),
-        ("ordered_on", "ordered_on_precision", "ordered_on_estimated"),
+        ("ordered_on", "ordered_on_estimated"),
         ("quantity_low", "quantity_high", "quantity_unit", "delivered_quantity_estimated"),
-        ("start_on", "start_on_precision"),
-        ("end_on", "end_on_precision", "delivered_period_estimated"),
+        "start_on",
+        ("end_on", "delivered_period_estimated"),
         "comments",
         "status",
-        ("reported_by", "reported_on", "reported_on_precision"),
+        ("reported_by", "reported_on"),
         "evidence",
     )
 

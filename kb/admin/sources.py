@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from kb import services
 from kb.admin.base import ServiceAdmin
+from kb.admin.dates import EXAMPLES, PartialDateField
 from kb.admin.site import site
 from kb.choices import SourceKind
 from kb.errors import messages_by_field
@@ -26,9 +27,7 @@ class IngestForm(forms.Form):
     content = forms.FileField(label="Article file", help_text="Plain text or HTML, as saved from the publisher.")
     title = forms.CharField(max_length=300)
     publisher = forms.CharField(max_length=200)
-    published_on = forms.CharField(
-        label="Published", max_length=20, help_text="YYYY-MM-DD, or YYYY-MM or YYYY when only that much is known."
-    )
+    published_on = PartialDateField(label="Published", help_text=f"As you would write it: {EXAMPLES}.")
     byline = forms.CharField(label="Author", max_length=300, required=False)
     url = forms.CharField(label="URL", max_length=500, required=False)
     kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS)
@@ -50,7 +49,7 @@ class SourceAdmin(ServiceAdmin):
                     "publisher",
                     "byline",
                     "authors",
-                    ("published_on", "published_on_precision"),
+                    "published_on",
                     "url",
                     ("kind", "reliability", "language"),
                 )
@@ -61,9 +60,6 @@ class SourceAdmin(ServiceAdmin):
         ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/kb/source/change_list.html"
-
-    class Media:
-        css = {"all": ("kb/admin.css",)}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=visible_claim_count(user=request.user, via="source"))

@@ -14,6 +14,7 @@ from kb import services
 from kb.api.exceptions import service_errors
 from kb.api.parsers import BoundedJSONParser
 from kb.api.permissions import IsEditor
+from kb.api.reasons import change_reason, reason_field
 from kb.api.serializers.common import StrictTextMixin
 from kb.api.strict import StrictQueryMixin
 from kb.choices import SourceKind
@@ -38,6 +39,7 @@ class IngestInputSerializer(StrictTextMixin, serializers.Serializer):
     author = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="The byline.")
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, help_text="Where it was published.")
     kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.NEWS)
+    reason = reason_field()
 
     def validate(self, data):
         if ("file" in data) == ("text" in data):
@@ -129,6 +131,7 @@ class IngestView(StrictQueryMixin, APIView):
         serializer = IngestInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        reason = change_reason(request, data.get("reason", ""))
         upload = data.get("file")
         content = upload.read() if upload is not None else data["text"].encode()
         content_field = "file" if upload is not None else "text"
@@ -144,6 +147,7 @@ class IngestView(StrictQueryMixin, APIView):
                 byline=data.get("author", ""),
                 url=data.get("url", ""),
                 kind=data["kind"],
+                reason=reason,
             )
         body = IngestResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

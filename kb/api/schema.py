@@ -228,6 +228,34 @@ def answer_with_output(paths: dict, path: str, operations: dict) -> None:
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def _reason_header() -> dict:
+    from kb.api.reasons import HEADER, REASON_MAX
+
+    return {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            f"Why this change is made, kept in the record's history (at most {REASON_MAX} characters, UTF-8). "
+            "The body's `reason` says the same; if both are given, the body's is kept."
+        ),
+        "schema": {"type": "string", "maxLength": REASON_MAX},
+    }
+
+
+def add_change_reason(method: str, operation: dict) -> None:
+    """A record's writes take a change reason: the header on every one, and a body of its own on DELETE."""
+    from kb.api.reasons import HELP, REASON_MAX
+
+    parameters = operation.setdefault("parameters", [])
+    if not any(p.get("name") == _reason_header()["name"] for p in parameters):
+        parameters.append(_reason_header())
+    if method == "delete" and "requestBody" not in operation:
+        reason = {"type": "string", "maxLength": REASON_MAX, "description": HELP}
+        body = {"type": "object", "properties": {"reason": reason}, "additionalProperties": False}
+        operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": body}}}
+
+
 def add_versioning(method: str, operation: dict) -> None:
     """A record's detail answers carry its ETag; its writes take If-Match."""
     responses = operation.get("responses", {})
@@ -269,6 +297,9 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(code, _response(description, schema))
             if "{id}" in path:
                 add_versioning(method, operation)
+            list_path = path if "{id}" not in path else path.rstrip("/").rpartition("/")[0] + "/"
+            if method in {"post", "put", "patch", "delete"} and (list_path in labels or path == "/api/v1/ingest/"):
+                add_change_reason(method, operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})
             if "text/csv" in content:

@@ -16,6 +16,7 @@ from kb.api.concurrency import ConditionalWriteMixin
 from kb.api.exceptions import service_errors
 from kb.api.pagination import KbPagination
 from kb.api.permissions import IsEditorOrReadOnly
+from kb.api.reasons import ReasonSerializer, change_reason
 from kb.api.renderers import CSVRenderer, SipriRenderer
 from kb.api.strict import StrictQueryMixin, paginator_parameters
 from kb.exports import csv_response, sipri_response
@@ -63,6 +64,7 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     detail_serializer_class = None
     input_serializer_class = None
     export = ""
+    reason = ""  # this write's change reason (kb.api.reasons), set once its body is read
     # The field a detail URL may name the record by instead of its id (``/actors/russia/``).
     slug_field = ""
     error_field_names: dict[str, str] = {}
@@ -163,6 +165,7 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        self.reason = change_reason(request, serializer.validated_data.pop("reason", ""))
         with service_errors(self.error_field_names):
             instance = self.perform_create(serializer)
         return self._output(instance, status.HTTP_201_CREATED)
@@ -171,6 +174,7 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
+        self.reason = change_reason(request, serializer.validated_data.pop("reason", ""))
         self.check_if_match(instance)  # a bad body is a 400 whatever If-Match says
         with service_errors(self.error_field_names):
             instance = self.perform_update(serializer)
@@ -178,19 +182,24 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.reason = change_reason(request, body.validated_data.get("reason", ""))
         self.check_if_match(instance)
         with service_errors(self.error_field_names):
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def perform_create(self, serializer):
-        return type(self).create_service(user=self.request.user, **serializer.validated_data)
+        return type(self).create_service(user=self.request.user, reason=self.reason, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        return type(self).update_service(serializer.instance, user=self.request.user, **serializer.validated_data)
+        return type(self).update_service(
+            serializer.instance, user=self.request.user, reason=self.reason, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance) -> None:
-        type(self).delete_service(instance, user=self.request.user)
+        type(self).delete_service(instance, user=self.request.user, reason=self.reason)
 
     # --- reads -----------------------------------------------------------------
 

@@ -107,12 +107,14 @@ def actor_update(
 
 
 @transaction.atomic
-def actor_delete(actor: Actor, *, user: User) -> None:
-    record_delete(actor, user=user)
+def actor_delete(actor: Actor, *, user: User, reason: str = "") -> None:
+    record_delete(actor, user=user, reason=reason)
 
 
 @transaction.atomic
-def alias_add(*, user: User, actor: Actor, name: str, language: str = "", exist_ok: bool = False) -> Alias:
+def alias_add(
+    *, user: User, actor: Actor, name: str, language: str = "", exist_ok: bool = False, reason: str = ""
+) -> Alias:
     """Add a spelling to an actor; one that normalises like an existing alias of the actor is a duplicate."""
     normalized = normalize_name(name)
     existing = actor.aliases.filter(normalized=normalized).first()
@@ -120,14 +122,14 @@ def alias_add(*, user: User, actor: Actor, name: str, language: str = "", exist_
         if exist_ok:
             return existing
         raise ValidationError({"name": [f"“{name}” is already an alias of {actor} (as “{existing.name}”)."]})
-    return record_create(Alias, user=user, actor=actor, name=name.strip(), language=language)
+    return record_create(Alias, user=user, reason=reason, actor=actor, name=name.strip(), language=language)
 
 
 @transaction.atomic
-def alias_delete(alias: Alias, *, user: User) -> None:
+def alias_delete(alias: Alias, *, user: User, reason: str = "") -> None:
     if alias.normalized == normalize_name(alias.actor.name):
         raise RecordInUse(f"“{alias.name}” is the name of {alias.actor}; rename the actor before removing it.")
-    record_delete(alias, user=user)
+    record_delete(alias, user=user, reason=reason)
 
 
 # --- merging ----------------------------------------------------------------------

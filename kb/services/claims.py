@@ -175,33 +175,37 @@ def claim_update(
 
 
 @transaction.atomic
-def claim_review(claim: Claim, *, user: User, status: str, note: str = "") -> Claim:
+def claim_review(claim: Claim, *, user: User, status: str, note: str = "", reason: str = "") -> Claim:
     """Accept, reject, dispute or send back a claim, recording reviewer, time and note."""
-    return record_update(claim, user=user, reason=f"review: {status}", **_review(user, status, note))
+    return record_update(claim, user=user, reason=reason or f"review: {status}", **_review(user, status, note))
 
 
 @transaction.atomic
-def claims_review(*, user: User, claims: Iterable[Claim], status: str, note: str = "") -> list[Claim]:
+def claims_review(*, user: User, claims: Iterable[Claim], status: str, note: str = "", reason: str = "") -> list[Claim]:
     """Review many claims alike (see ``claim_review``): all of them, or none when one is refused."""
-    return [claim_review(claim, user=user, status=status, note=note) for claim in claims]
+    return [claim_review(claim, user=user, status=status, note=note, reason=reason) for claim in claims]
 
 
 @transaction.atomic
-def claim_delete(claim: Claim, *, user: User) -> None:
-    record_delete(claim, user=user)
+def claim_delete(claim: Claim, *, user: User, reason: str = "") -> None:
+    record_delete(claim, user=user, reason=reason)
 
 
 @transaction.atomic
-def claim_link(*, user: User, from_claim: Claim, to_claim: Claim, kind: str, note: str = "") -> ClaimLink:
+def claim_link(
+    *, user: User, from_claim: Claim, to_claim: Claim, kind: str, note: str = "", reason: str = ""
+) -> ClaimLink:
     """Link two claims (supports, contradicts, updates, duplicates); the same link twice is refused."""
     if ClaimLink.objects.filter(from_claim=from_claim, to_claim=to_claim, kind=kind).exists():
         raise ValidationError({"to_claim": [f"Claim #{from_claim.pk} already {kind} claim #{to_claim.pk}."]})
-    return record_create(ClaimLink, user=user, from_claim=from_claim, to_claim=to_claim, kind=kind, note=note)
+    return record_create(
+        ClaimLink, user=user, reason=reason, from_claim=from_claim, to_claim=to_claim, kind=kind, note=note
+    )
 
 
 @transaction.atomic
-def claim_unlink(link: ClaimLink, *, user: User) -> None:
-    record_delete(link, user=user)
+def claim_unlink(link: ClaimLink, *, user: User, reason: str = "") -> None:
+    record_delete(link, user=user, reason=reason)
 
 
 @transaction.atomic

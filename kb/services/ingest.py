@@ -88,6 +88,7 @@ def source_ingest(
     byline: str = "",
     url: str = "",
     kind: str = "news",
+    reason: str = "",
 ) -> IngestResult:
     """Store an article file (text or HTML) as a source and propose claims from it for review.
 
@@ -162,6 +163,7 @@ def source_ingest(
             url=url.strip(),
             kind=kind,
             furniture_note=article.furniture_note,
+            reason=reason or "ingest",
         )
     except ValidationError:
         # Another editor may have stored the same text a moment ago: that is "already stored", not an error.
@@ -183,6 +185,7 @@ def _ingest_write(
     url: str,
     kind: str,
     furniture_note: str,
+    reason: str,
 ) -> IngestResult:
     """The writes of one ingest, in one transaction: the source, its proposed claims and their citations."""
     source = source_create(
@@ -195,6 +198,7 @@ def _ingest_write(
         url=url,
         kind=kind,
         furniture_note=furniture_note,
+        reason=reason,
     )
     wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
     actors = Actor.objects.in_bulk(wanted)
@@ -205,7 +209,7 @@ def _ingest_write(
     claims = claims_propose(
         user=user,
         source=source,
-        reason="ingest",
+        reason=reason,
         claims=[
             {
                 "quote": proposal.quote,

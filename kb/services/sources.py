@@ -144,5 +144,5 @@ def source_update(
 
 
 @transaction.atomic
-def source_delete(source: Source, *, user: User) -> None:
-    record_delete(source, user=user)
+def source_delete(source: Source, *, user: User, reason: str = "") -> None:
+    record_delete(source, user=user, reason=reason)

@@ -256,6 +256,12 @@ class InputSerializer(StrictTextMixin, serializers.ModelSerializer):
     serializer_related_field = IdField
     blank_message = "This field may not be blank: give a value, or leave the field out."
 
+    def get_fields(self):
+        from kb.api.reasons import reason_field  # the reasons module builds on this one
+
+        # Every write may say why (kb.api.reasons); the view takes it out before calling the service.
+        return {**super().get_fields(), "reason": reason_field()}
+
     def to_internal_value(self, data):
         if html.is_html_input(data):
             blank = {
