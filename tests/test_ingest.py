@@ -667,3 +667,129 @@ def test_a_designation_shared_by_several_transfers_cites_none(world, editor):
     assert not world["kn23"].evidence.exists() and not second.evidence.exists()
     # The unambiguous agreement title is still cited.
     assert world["treaty"].evidence.exists()
+
+
+# --- suggestions, the ingest account -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who", "expected"),
+    [
+        (
+            "The Defence Ministry said that North Korea shipped shells to Russia.",
+            "The Defence Ministry",
+            "The Defence Ministry: North Korea shipped shells to Russia.",
+        ),
+        (
+            "According to Seoul's spy agency, some 10,000 troops were sent.",
+            "Seoul's spy agency",
+            "Seoul's spy agency: Some 10,000 troops were sent.",
+        ),
+        (
+            "North Korea is expected to sell artillery shells to Russia, the Defence Ministry said.",
+            "the Defence Ministry",
+            "The Defence Ministry: North Korea is expected to sell artillery shells to Russia.",
+        ),
+        ("Kim praised the treaty in a long speech.", "Kim", ""),  # no frame to rewrite: the editor writes it
+    ],
+)
+def test_paraphrase_suggestion_of_attributed_sentences(sentence, who, expected):
+    from kb.ingest.suggest import paraphrase
+
+    assert paraphrase(sentence, who) == expected
+
+
+def test_credibility_suggestion_from_reliability_and_modality():
+    from kb.ingest.suggest import credibility
+
+    assert credibility("A", Modality.FACT) == 2
+    assert credibility("B", Modality.STATEMENT) == 3
+    assert credibility("D", Modality.FACT) == 4
+    assert credibility("E", Modality.ASSESSMENT) == 5
+    assert credibility("A", Modality.FORECAST) == 6
+    assert credibility("F", Modality.FACT) == 6
+
+
+def test_ingest_suggests_paraphrase_and_credibility_and_marks_them(world, editor):
+    result = ingest(editor, reliability="B")
+    by_quote = {c.quote: c for c in result.claims}
+    sale = by_quote["North Korea is expected to sell artillery shells to Russia, the Defence Ministry said."]
+    assert sale.statement == "The Defence Ministry: North Korea is expected to sell artillery shells to Russia."
+    assert (sale.credibility, sale.suggested) == (3, ["statement", "credibility"])
+    meeting = by_quote["Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome in September 2023."]
+    assert (meeting.statement, meeting.credibility, meeting.suggested) == ("", 2, ["credibility"])
+    assert result.source.reliability == "B"
+    summary = IngestResultSerializer(result).data["claims"]
+    assert any(c["suggested"] == ["statement", "credibility"] and c["statement"] for c in summary)
+
+
+def test_ingest_takes_the_publishers_reliability_and_refuses_an_unknown_grade(world, editor):
+    ingest(editor, content=b"Russia signed a deal with North Korea in 2023.", reliability="A")
+    second = ingest(editor, content=b"Russia met North Korea in 2024 to talk again.")
+    assert second.source.reliability == "A" and second.claims[0].credibility == 2
+    with pytest.raises(ValidationError) as excinfo:
+        ingest(editor, content=b"Russia met North Korea in 2022 to talk.", reliability="Z")
+    assert "reliability" in excinfo.value.message_dict
+    assert Source.objects.count() == 2
+
+
+def test_an_editors_change_clears_the_suggestion_and_the_api_shows_it_to_editors(world, editor, as_editor, anon):
+    sale = next(c for c in ingest(editor, reliability="C").claims if c.statement)
+    services.claim_update(sale, user=editor, credibility=sale.credibility)  # the same value: still a suggestion
+    assert Claim.objects.get(pk=sale.pk).suggested == ["statement", "credibility"]
+    services.claim_update(sale, user=editor, statement="The ministry expects North Korean shell sales.")
+    sale.refresh_from_db()
+    assert sale.suggested == ["credibility"]
+    assert sale.history.first().suggested == ["credibility"]
+    url = f"/api/v1/claims/{sale.pk}/"
+    assert as_editor.get(url).json()["suggested"] == ["credibility"]
+    services.claim_review(sale, user=editor, status="accepted")
+    assert anon.get(url).json()["suggested"] is None
+
+
+def test_the_claims_table_keeps_its_search_triggers_and_indexes_after_gaining_suggestions(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters the table in place")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index') AND tbl_name = 'kb_claim'")
+        made = {name for (name,) in cursor.fetchall()}
+    assert {f"kb_claim_search_{when}" for when in ("insert", "update", "delete")} <= made
+    assert {"kb_claim_status_modality", "kb_claim_accepted"} <= made
+
+
+def test_command_records_the_ingest_account_by_default(world, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    call_command(
+        "ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01", stdout=StringIO()
+    )
+    account = get_user_model().objects.get(username=services.INGEST_USERNAME)
+    assert not account.has_usable_password()
+    source = Source.objects.get()
+    assert source.history.get().history_user == account
+    assert {entry.history_user for entry in Claim.history.all()} == {account}
+    path.write_text(ARTICLE + "\n\nRussia answered on June 20, 2024.", encoding="utf-8")
+    call_command(
+        "ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01", stdout=StringIO()
+    )
+    assert get_user_model().objects.filter(username=services.INGEST_USERNAME).count() == 1
+
+
+def test_a_headline_repeating_the_title_is_not_kept_in_the_body(world, editor):
+    content = ("KIM MEETS PUTIN\n\n" + ARTICLE).encode()
+    result = ingest(editor, content=content, title="Kim meets Putin")
+    assert result.source.text == ARTICLE
+    assert ingest(editor, content=content, title="Kim meets Putin").created is False
+    html = f"<html><body><article><h1>Kim meets Putin</h1><p>{ARTICLE}</p></article></body></html>"
+    assert not article_text(html.encode(), filename="a.html", max_bytes=10**6, title="Kim meets Putin").text.startswith(
+        "Kim meets Putin"
+    )
+    # A first line that is not the title stays, and so does a text that is nothing but its title.
+    other = ingest(editor, content=b"Kim meets Putin again\n\nRussia met North Korea in 2022.", title="Kim meets Putin")
+    assert other.source.text.startswith("Kim meets Putin again")
+    only = ingest(editor, content=b"Russia and North Korea met in 2021.", title="Russia and North Korea met in 2021")
+    assert only.source.text == "Russia and North Korea met in 2021."

@@ -16,7 +16,7 @@ from kb.api.parsers import BoundedJSONParser
 from kb.api.permissions import IsEditor
 from kb.api.serializers.common import StrictTextMixin
 from kb.api.strict import StrictQueryMixin
-from kb.choices import SourceKind
+from kb.choices import SourceKind, SourceReliability
 from kb.dates import PARTIAL_DATE_PATTERN
 
 
@@ -38,6 +38,11 @@ class IngestInputSerializer(StrictTextMixin, serializers.Serializer):
     author = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="The byline.")
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, help_text="Where it was published.")
     kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.NEWS)
+    reliability = serializers.ChoiceField(
+        choices=SourceReliability.choices,
+        required=False,
+        help_text="The source's Admiralty grade A-F; by default the publisher's latest graded source's, else F.",
+    )
 
     def validate(self, data):
         if ("file" in data) == ("text" in data):
@@ -87,6 +92,11 @@ class ProposedClaimSerializer(serializers.Serializer):
     speaker = serializers.IntegerField(source="speaker_id", allow_null=True, help_text="An actor id.")
     subjects = serializers.SerializerMethodField(help_text="Actor ids.")
     about = serializers.SerializerMethodField(help_text="The time the claim speaks about, as a partial date.")
+    statement = serializers.CharField(help_text="The suggested paraphrase of an attributed sentence, else blank.")
+    credibility = serializers.IntegerField(help_text="The suggested Admiralty credibility grade, 1-6.")
+    suggested = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields whose values are ingest's suggestions."
+    )
 
     def get_subjects(self, claim) -> list[int]:
         return [actor.pk for actor in claim.subjects.all()]
@@ -144,6 +154,7 @@ class IngestView(StrictQueryMixin, APIView):
                 byline=data.get("author", ""),
                 url=data.get("url", ""),
                 kind=data["kind"],
+                reliability=data.get("reliability", ""),
             )
         body = IngestResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

@@ -17,6 +17,7 @@ from kb.ingest.dates import DateMention, find_dates
 from kb.ingest.modality import ModalityCue, detect_modality
 from kb.ingest.names import Mention, PhraseIndex
 from kb.ingest.split import Sentence, split_sentences
+from kb.ingest.suggest import paraphrase
 
 _SIGNING = re.compile(r"\b(?:sign(?:s|ed|ing)?|inked|agreements?|treaty|pact|accord|partnership)\b", re.I)
 # Verbs that report an event: a sentence built on one states a fact even in an authored piece.
@@ -44,6 +45,7 @@ class Proposal:
     about: PartialDate | None = None
     links: list[Hashable] = field(default_factory=list)
     cue: str = ""
+    statement: str = ""  # a suggested paraphrase ("X: …") of an attributed sentence, else ""
 
 
 @dataclass
@@ -177,6 +179,7 @@ def _proposal(
         about=next((d.date for d in dates if d.qualifier != "span"), None),
         links=_links(sentence, records, dates, signings),
         cue=cue.cue,
+        statement=paraphrase(sentence.text, cue.attributed_to) if cue.modality == Modality.STATEMENT else "",
     )
 
 

@@ -7,19 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kb.choices import ActorKind, SourceKind
+from kb.choices import ActorKind, SourceKind, SourceReliability
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import Analysis, analyse
+from kb.ingest.suggest import credibility
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, record_update
 from kb.services.claims import claims_propose
 from kb.services.sources import source_create
+
+INGEST_USERNAME = "ingest"
 
 
 @dataclass
@@ -67,6 +71,23 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
     return actors, records, adjectives
 
 
+def _publisher_reliability(publisher: str) -> str:
+    """The reliability of the publisher's latest graded source: how far its reports are trusted so far."""
+    graded = Source.objects.filter(publisher__iexact=publisher).exclude(reliability=SourceReliability.F)
+    latest = graded.order_by("-created_at", "-pk").values_list("reliability", flat=True).first()
+    return latest or SourceReliability.F
+
+
+def ingest_account() -> User:
+    """The account that command-line ingests are recorded under when no user is named: no login (no password)."""
+    model = get_user_model()
+    user, created = model.objects.get_or_create(username=INGEST_USERNAME, defaults={"is_active": True})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def _ingest_published(value: Any) -> PartialDate:
     if isinstance(value, PartialDate):
         return value
@@ -88,6 +109,7 @@ def source_ingest(
     byline: str = "",
     url: str = "",
     kind: str = "news",
+    reliability: str = "",
 ) -> IngestResult:
     """Store an article file (text or HTML) as a source and propose claims from it for review.
 
@@ -98,6 +120,11 @@ def source_ingest(
     sentence worth citing, with its modality, attribution, subject actors and date, and
     cites it as evidence of the agreements, events and transfers it mentions. Names not yet in
     the knowledge base are reported in ``candidates``, never created.
+
+    Each proposal carries suggestions, listed in its ``suggested`` fields for the editor to
+    check: a paraphrase (``statement``) of an attributed sentence and a ``credibility`` from
+    the source's ``reliability`` (given, else the publisher's latest graded source's, else F)
+    and the claim's modality.
     """
     errors: dict[str, list[str]] = {}
     title, publisher = (title or "").strip(), (publisher or "").strip()
@@ -109,10 +136,14 @@ def source_ingest(
         published = _ingest_published(published_on)
     except ValueError as exc:
         errors["published_on"] = [str(exc)]
+    if reliability and reliability not in SourceReliability.values:
+        errors["reliability"] = [
+            f"Unknown reliability {reliability!r}; expected one of {', '.join(SourceReliability.values)}."
+        ]
     if kind not in SourceKind.values:
         errors["kind"] = [f"Unknown source kind {kind!r}; expected one of {', '.join(SourceKind.values)}."]
     try:
-        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES)
+        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES, title=title)
     except ArticleInputError as exc:
         errors[exc.field] = [str(exc)]
     if errors:
@@ -161,6 +192,7 @@ def source_ingest(
             byline=byline.strip(),
             url=url.strip(),
             kind=kind,
+            reliability=reliability or _publisher_reliability(publisher),
             furniture_note=article.furniture_note,
         )
     except ValidationError:
@@ -182,6 +214,7 @@ def _ingest_write(
     byline: str,
     url: str,
     kind: str,
+    reliability: str,
     furniture_note: str,
 ) -> IngestResult:
     """The writes of one ingest, in one transaction: the source, its proposed claims and their citations."""
@@ -194,6 +227,7 @@ def _ingest_write(
         byline=byline,
         url=url,
         kind=kind,
+        reliability=reliability,
         furniture_note=furniture_note,
     )
     wanted = {*analysis.actors, *(p.speaker for p in analysis.proposals if p.speaker is not None)}
@@ -216,6 +250,9 @@ def _ingest_write(
                 "speaker": actors.get(proposal.speaker),
                 "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
                 "about_on": proposal.about,
+                "statement": proposal.statement,
+                "credibility": credibility(reliability, proposal.modality),
+                "suggested": ["statement", "credibility"] if proposal.statement else ["credibility"],
             }
             for proposal in analysis.proposals
         ],
