@@ -793,3 +793,64 @@ def test_a_headline_repeating_the_title_is_not_kept_in_the_body(world, editor):
     assert other.source.text.startswith("Kim meets Putin again")
     only = ingest(editor, content=b"Russia and North Korea met in 2021.", title="Russia and North Korea met in 2021")
     assert only.source.text == "Russia and North Korea met in 2021."
+
+
+# --- an editor's first pass: dates --------------------------------------------------
+
+
+def dated(text: str, published: str = "2024-07-01", anchor: str | None = None) -> list[str]:
+    base = PartialDate.parse(anchor) if anchor else None
+    return [str(d.date) for d in find_dates(text, PartialDate.parse(published), anchor=base)]
+
+
+def test_a_month_without_a_year_is_the_latest_such_month_not_after_publication():
+    assert dated("In March, Russia sent engineers.") == ["2024-03"]
+    assert dated("Talks resumed in late May near the border.") == ["2024-05"]
+    assert dated("In September, Russia sent engineers.") == ["2023-09"]
+    assert dated("In July, Russia sent engineers.") == ["2024-07"]  # the month of publication itself
+    # The future tense looks ahead: the next such month.
+    assert dated("In September, Putin will visit Pyongyang.") == ["2024-09"]
+    assert dated("In March, Russia sent engineers.", published="2024") == ["2024-03"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia denied it yesterday.", "2024-07-02"),
+        ("Kim met Putin on Tuesday.", "2024-07-02"),
+        ("Shoigu went to Pyongyang on Monday.", "2024-07-01"),
+        ("The shells arrived last month.", "2024-06"),
+        ("Trade collapsed last year.", "2023"),
+        ("The talks began earlier this month.", "2024-07"),
+        ("Moscow promised more aid last week.", "2024-06"),
+        ("Putin will visit on Friday.", "2024-07-05"),
+    ],
+)
+def test_relative_dates_are_read_against_the_publication(text, expected):
+    assert dated(text, published="2024-07-03") == [expected]  # a Wednesday
+
+
+def test_relative_dates_after_an_earlier_date_of_the_article():
+    assert dated("Three days later, Russia answered.", anchor="2024-06-19") == ["2024-06-22"]
+    assert dated("The next day the delegation left.", anchor="2024-06-19") == ["2024-06-20"]
+    assert dated("The following week, Kim went home.", anchor="2024-06-19") == ["2024-06"]
+    assert dated("A month later the first trains ran.", anchor="2024-06-19") == ["2024-07"]
+    assert dated("Two years later the border opened.", anchor="2019") == ["2021"]
+    # With no date before it, "later" has nothing to count from.
+    assert dated("Three days later, Russia answered.") == []
+
+
+def test_the_previous_date_of_the_article_anchors_relative_dates(index):
+    text = "Kim Jong Un met Putin on June 19.\nTwo days later, Russia sent a delegation to North Korea."
+    first, second = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (str(first.about), str(second.about)) == ("2024-06-19", "2024-06-21")
+
+
+def test_a_date_in_a_subordinate_clause_is_not_the_claims_date(index):
+    text = (
+        "Russia sent troops to Kursk, where fighting had gone on since 2023.\n"
+        "North Korea backs the war, which began in 2022, with shells.\n"
+        "In June, Russia, which had invaded in 2022, signed a treaty with North Korea."
+    )
+    first, second, third = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (first.about, second.about, str(third.about)) == (None, None, "2024-06")

@@ -85,12 +85,14 @@ def analyse(
     proposals: list[Proposal] = []
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
+    anchor = None  # the article's latest date so far: "three days later" counts from it
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
             paragraph_start, paragraph_topic = paragraph, False
         named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
-        dates = find_dates(sentence.text, published)
+        dates = find_dates(sentence.text, published, anchor=anchor)
+        anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
         cue = detect_modality(sentence.text)
         linked = _within(sentence, record_mentions)
         citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked)
@@ -176,11 +178,26 @@ def _proposal(
         attributed_to=cue.attributed_to,
         speaker=_speaker(text, sentence, cue, actors, capitals),
         subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
-        about=next((d.date for d in dates if d.qualifier != "span"), None),
+        about=_main_date(sentence.text, dates),
         links=_links(sentence, records, dates, signings),
         cue=cue.cue,
         statement=paraphrase(sentence.text, cue.attributed_to) if cue.modality == Modality.STATEMENT else "",
     )
+
+
+# A relative clause ("…, where fighting had gone on since 2023", "the war, which began in 2022,") gives
+# background: its date is not the time the sentence's claim speaks about.
+_RELATIVE_CLAUSE = re.compile(r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*", re.I)
+
+
+def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
+    """The time a sentence speaks about: its first date outside a relative clause (and not a long span)."""
+    clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
+    for date in dates:
+        if date.qualifier == "span" or any(lo <= date.start and date.end <= hi for lo, hi in clauses):
+            continue
+        return date.date
+    return None
 
 
 def _speaker(
