@@ -854,3 +854,73 @@ def test_a_date_in_a_subordinate_clause_is_not_the_claims_date(index):
     )
     first, second, third = analyse(text, actors=index, published=PUBLISHED).proposals
     assert (first.about, second.about, str(third.about)) == (None, None, "2024-06")
+
+
+# --- coreference, short sentences, evaluative sentences --------------------------------
+
+
+def test_the_agreement_an_article_is_about_is_what_the_treaty_refers_to(world, editor):
+    text = (
+        "Russia and North Korea signed the Comprehensive Strategic Partnership in June 2024.\n"
+        "The treaty commits both sides to help each other.\n"
+        "Its fourth article is a mutual defence clause.\n"
+        "Article 3 commits both sides to consult on threats.\n"
+        "The pact worries Seoul a great deal, diplomats say."
+    )
+    result = ingest(editor, content=text.encode(), title="A treaty between Moscow and Pyongyang")
+    cited = {c.quote for c in world["treaty"].evidence.all()}
+    assert cited == {c.quote for c in result.claims}
+    assert any(q.startswith("Article 3 commits") for q in cited)
+
+
+def test_the_treaty_refers_to_nothing_when_the_article_is_about_no_one_agreement(index):
+    records = PhraseIndex([("Comprehensive Strategic Partnership", "csp"), ("Friendship Treaty", "ft")])
+    text = (
+        "Russia signed the Comprehensive Strategic Partnership in 2024.\n"
+        "It replaced the Friendship Treaty of 1961 with Russia.\nThe treaty commits Russia to help."
+    )
+    proposals = analyse(text, actors=index, records=records, published=PUBLISHED).proposals
+    assert [p.links for p in proposals] == [["csp"], ["ft"], []]
+
+
+def test_a_capital_as_the_object_of_a_sending_verb_is_its_state(index):
+    index.add("Moscow", "moscow")
+    index.add("Pyongyang", "pyongyang")
+    text = (
+        "North Korea shipped millions of shells to Moscow in 2023.\n"
+        "Russia sent engineers to Pyongyang in 2024.\nRussia opened an embassy office in Pyongyang in 2024."
+    )
+    capitals = {"moscow": "ru", "pyongyang": "nk"}
+    first, second, third = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
+    assert (first.subjects, second.subjects, third.subjects) == (["nk", "ru"], ["ru", "nk"], ["ru", "pyongyang"])
+
+
+def test_short_sentences_with_an_actor_and_a_verb_are_proposed(index):
+    index.add("Beijing", "cn")
+    index.add("Moscow", "ru")
+    text = "Russia asked China for help.\nBeijing denied it.\nMoscow agreed.\nRussia.\nRead more.\nPhoto: Reuters."
+    quotes = [p.quote for p in analyse(text, actors=index, published=PUBLISHED).proposals]
+    assert quotes == ["Russia asked China for help.", "Beijing denied it.", "Moscow agreed."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "But the partnership has limits.",
+        "This is a significant shift in Russian policy.",
+        "The treaty is a remarkable step for North Korea.",
+        "Their ties remain fragile and uneasy.",
+    ],
+)
+def test_the_authors_evaluations_are_assessments(sentence):
+    cue = detect_modality(sentence)
+    assert cue.modality == Modality.ASSESSMENT, sentence
+
+
+def test_the_authors_evaluations_are_assessments_in_every_kind_of_piece_but_descriptions_are_not(index):
+    text = "This is a significant shift in Russian policy toward North Korea since 2022."
+    for kind in ("news", "analysis", "opinion"):
+        (proposal,) = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
+        assert proposal.modality == Modality.ASSESSMENT
+    for described in ("Arms became an important sector in 1960.", "Russia had limited engagement with it in 2011."):
+        assert detect_modality(described).modality == Modality.FACT

@@ -88,6 +88,13 @@ def ingest_account() -> User:
     return user
 
 
+class _Agreements:
+    """The record keys of agreements, as the record index names them: ("agreement", pk)."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and key[:1] == ("agreement",)
+
+
 def _ingest_published(value: Any) -> PartialDate:
     if isinstance(value, PartialDate):
         return value
@@ -158,6 +165,8 @@ def source_ingest(
         published=published,
         kind=kind,
         capitals=_ingest_capitals(),
+        title=title,
+        agreements=_Agreements(),
         signings={
             ("agreement", pk): PartialDate(signed, "day")
             for pk, signed in Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on")
