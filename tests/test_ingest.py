@@ -924,3 +924,61 @@ def test_the_authors_evaluations_are_assessments_in_every_kind_of_piece_but_desc
         assert proposal.modality == Modality.ASSESSMENT
     for described in ("Arms became an important sector in 1960.", "Russia had limited engagement with it in 2011."):
         assert detect_modality(described).modality == Modality.FACT
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def candidates(text: str, index: PhraseIndex) -> list[str]:
+    return find_candidates(text, index.find(text))
+
+
+def test_new_names_behind_a_countrys_possessive_acronyms_regions_and_titles(index):
+    index.add("South Korea", "sk")
+    text = (
+        "South Korea's National Intelligence Service said on Monday that Russia's Defence Ministry had asked "
+        "for help. The NIS cited KCNA and the GRU. Troops reached the Kursk region in October. "
+        "Russia's Defence Minister Andrei Belousov flew in. The Western press was told nothing."
+    )
+    found = candidates(text, index)
+    assert found == [
+        "South Korea's National Intelligence Service",
+        "Russia's Defence Ministry",
+        "NIS",
+        "KCNA",
+        "GRU",
+        "Kursk region",
+        "Andrei Belousov",
+    ]
+
+
+def test_new_names_are_never_common_words(index):
+    text = (
+        "The talks ended on Monday. Western officials met in March. In October The Times wrote it. "
+        "THE END OF AN ERA\nIt was OK. World War II changed it."
+    )
+    found = candidates(text, index)
+    assert not {"The", "Monday", "Western", "March", "October", "THE", "END", "ERA", "OK", "II"} & set(found)
+    assert "World War II" in found
+
+
+def test_a_title_holding_an_organisations_name_is_the_person(index):
+    index.add("Security Council", "sc")
+    index.add("Sergei Shoigu", "shoigu")
+    text = "Security Council Secretary Sergei Shoigu flew to Pyongyang in 2024 to meet Kim Jong Un."
+    (proposal,) = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert proposal.subjects == ["shoigu", "kju"]
+    unknown = "Security Council Secretary Ivan Petrov flew to Pyongyang in 2024."
+    assert candidates(unknown, index) == ["Ivan Petrov"]
+    (proposal,) = analyse(unknown, actors=index, published=PUBLISHED).proposals
+    assert proposal.subjects == []
+
+
+def test_a_states_adjective_names_what_its_possessive_names(world, editor, make_actor):
+    ministry = make_actor("Russian Defence Ministry", kind="organization", aliases=["Ministry of Defence of Russia"])
+    result = ingest(editor, content=b"Russia's Defence Ministry denied the report in 2024.")
+    assert [a.slug for a in result.claims[0].subjects.all()] == [ministry.slug]
+    assert "Russia's Defence Ministry" not in result.candidates
+    army = make_actor("Korean People's Army", kind="organization", aliases=["North Korean People's Army"])
+    result = ingest(editor, content="North Korea’s People’s Army fired shells in 2024.".encode())
+    assert [a.slug for a in result.claims[0].subjects.all()] == [army.slug]

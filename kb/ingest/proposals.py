@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
-from kb.ingest.candidates import find_candidates
+from kb.ingest.candidates import TITLE_WORDS, find_candidates
 from kb.ingest.dates import DateMention, find_dates
 from kb.ingest.modality import ModalityCue, detect_modality
 from kb.ingest.names import Mention, PhraseIndex
@@ -27,6 +27,8 @@ _EVENT = re.compile(
     r"inked|gifted|delivered|shipped|fired|tested|arrived|came to power|took office|was born|were born)\b",
     re.I,
 )
+# A known name inside a title: "Security Council Secretary Sergei Shoigu" is about Shoigu, not the Council.
+_TITLE_AFTER = re.compile(rf" (?:{'|'.join(sorted(TITLE_WORDS))})\.? (?:[A-Z][\w'’\-]+ ){{0,2}}[A-Z]")
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
@@ -84,7 +86,7 @@ def analyse(
     than any other of ``agreements``, the record keys that are agreements: all records by
     default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
     """
-    mentions = actors.find(text)
+    mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
     capitals = capitals or {}

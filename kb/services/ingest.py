@@ -51,13 +51,23 @@ def _ingest_capitals() -> dict[int, int]:
 
 
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
-    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states."""
-    actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
-    adjectives = PhraseIndex(
-        (form, actor_id)
-        for name, actor_id in Alias.objects.filter(actor__kind=ActorKind.STATE).values_list("name", "actor_id")
-        for form in demonyms(name)
-    )
+    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states.
+
+    A name led by a state's adjective is also found after the state's possessive: "Russian
+    Defence Ministry" is what "Russia's Defence Ministry" names.
+    """
+    aliases = list(Alias.objects.values_list("name", "actor_id", "actor__kind"))
+    actors = PhraseIndex((name, actor_id) for name, actor_id, _kind in aliases)
+    state_names = [(name, actor_id) for name, actor_id, kind in aliases if kind == ActorKind.STATE]
+    adjectives = PhraseIndex((form, actor_id) for name, actor_id in state_names for form in demonyms(name))
+    possessors: dict[str, list[tuple[str, str]]] = {}  # first word -> (adjective and a space, state name)
+    for name, _actor_id in state_names:
+        for form in demonyms(name):
+            possessors.setdefault(form.split()[0].lower(), []).append((form.lower() + " ", name))
+    for name, actor_id, _kind in aliases:
+        for form, state in possessors.get(name.split()[0].lower() if name.strip() else "", ()):
+            if name.lower().startswith(form) and len(name) > len(form):
+                actors.add(f"{state} {name[len(form) :]}", actor_id)
     records = PhraseIndex(match_case=False)
     for pk, title in Agreement.objects.values_list("pk", "title"):
         for phrase in title_phrases(title):
