@@ -41,12 +41,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="claim",
             name="suggested",
-            field=models.JSONField(blank=True, default=list, help_text=FIELD_HELP),
+            field=models.JSONField(blank=True, default=list, editable=False, help_text=FIELD_HELP),
         ),
         migrations.AddField(
             model_name="historicalclaim",
             name="suggested",
-            field=models.JSONField(blank=True, default=list, help_text=FIELD_HELP),
+            field=models.JSONField(blank=True, default=list, editable=False, help_text=FIELD_HELP),
         ),
         migrations.RunPython(rebuilt_table_restored, migrations.RunPython.noop, elidable=False),
     ]

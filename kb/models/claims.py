@@ -52,6 +52,7 @@ class Claim(KbModel):
     suggested = models.JSONField(
         default=list,
         blank=True,
+        editable=False,
         help_text="Fields whose value ingest suggested (e.g. statement, credibility); a field leaves the list "
         "when an editor changes it.",
     )
