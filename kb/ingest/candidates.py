@@ -159,8 +159,7 @@ def _touches(start: int, end: int, taken: list[_Span]) -> bool:
 def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> list[tuple[int, str]]:
     """The candidates of one sentence, each with its offset: names, people after titles, acronyms, regions."""
     words = [(sentence.start + m.start(), sentence.start + m.end()) for m in _NAME_WORD.finditer(sentence.text)]
-    letters = [c for c in sentence.text if c.isalpha()]
-    shouting = len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)  # a headline in capitals
+    shouting = sentence.text.isupper()  # a headline in capitals: its words are no acronyms
     names = []
     for run in _runs(text, words):
         run = _trim(text, run)
