@@ -824,6 +824,8 @@ def test_a_month_without_a_year_is_the_latest_such_month_not_after_publication()
         ("The talks began earlier this month.", "2024-07"),
         ("Moscow promised more aid last week.", "2024-06"),
         ("Putin will visit on Friday.", "2024-07-05"),
+        ("Kim came to power over a decade ago.", "2010s"),
+        ("Two weeks ago the ship docked.", "2024-06"),
     ],
 )
 def test_relative_dates_are_read_against_the_publication(text, expected):

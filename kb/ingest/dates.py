@@ -25,7 +25,7 @@ _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunda
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _NUMBERS.update({"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": None, "few": None})
 _COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
-_UNIT = r"(?P<unit>day|week|month|year)s?"
+_UNIT = r"(?P<unit>day|week|month|year|decade)s?"
 # The future tense of a sentence: "In September, Putin will visit" speaks of the next September.
 _FUTURE = re.compile(
     r"\b(?:will|won[’']t|shall|(?:is|are) (?:due|set|scheduled|expected|going|planned) to|plans? to|intends? to)\b",
@@ -81,7 +81,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
 _ANY_DATE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|"
-    r"days?\b|weeks?\b|months?\b|years?\b)",
+    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b)",
     re.I,
 )
 
@@ -121,7 +121,7 @@ def _shift(day: dt.date, unit: str, count: int) -> dt.date:
         return day + dt.timedelta(days=count)
     if unit == "week":
         return day + dt.timedelta(weeks=count)
-    months = day.year * 12 + day.month - 1 + count * (12 if unit == "year" else 1)
+    months = day.year * 12 + day.month - 1 + count * {"year": 12, "decade": 120}.get(unit, 1)
     year, month = divmod(months, 12)
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
@@ -132,6 +132,7 @@ _UNIT_PRECISION = {
     "week": DatePrecision.MONTH,
     "month": DatePrecision.MONTH,
     "year": DatePrecision.YEAR,
+    "decade": DatePrecision.DECADE,
 }
 
 
