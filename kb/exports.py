@@ -337,7 +337,13 @@ def _for_editors(lookup: str) -> Callable[[Any], dict[str, Any]]:
 
 
 def _claim_annotations(user) -> dict[str, Any]:
-    return {**_for_editors("reviewed_by__username")(user), **_for_editors("review_note")(user)}
+    # Which values ingest suggested is the editors' business too (a JSON list of field names).
+    suggested = models.F("suggested") if is_editor(user) else models.Value(None, output_field=models.JSONField())
+    return {
+        **_for_editors("reviewed_by__username")(user),
+        **_for_editors("review_note")(user),
+        "shown_suggested": suggested,
+    }
 
 
 def _claim_links(user) -> Prefetch:
@@ -426,6 +432,7 @@ EXPORTS: dict[str, Export] = {
             Column("subjects", lambda c: _ids(c.subjects.all())),
             *dated("about_on"),
             Column("credibility"),
+            Column("suggested", lambda c: " ".join(c.shown_suggested or [])),
             Column("status"),
             Column("reviewed_by", "shown_reviewed_by"),
             Column("reviewed_at", Read("reviewed_at", _timestamp)),

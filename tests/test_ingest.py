@@ -673,3 +673,320 @@ def test_a_designation_shared_by_several_transfers_cites_none(world, editor):
     assert not world["kn23"].evidence.exists() and not second.evidence.exists()
     # The unambiguous agreement title is still cited.
     assert world["treaty"].evidence.exists()
+
+
+# --- suggestions, the ingest account -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "who", "expected"),
+    [
+        (
+            "The Defence Ministry said that North Korea shipped shells to Russia.",
+            "The Defence Ministry",
+            "The Defence Ministry: North Korea shipped shells to Russia.",
+        ),
+        (
+            "According to Seoul's spy agency, some 10,000 troops were sent.",
+            "Seoul's spy agency",
+            "Seoul's spy agency: Some 10,000 troops were sent.",
+        ),
+        (
+            "North Korea is expected to sell artillery shells to Russia, the Defence Ministry said.",
+            "the Defence Ministry",
+            "The Defence Ministry: North Korea is expected to sell artillery shells to Russia.",
+        ),
+        ("Kim praised the treaty in a long speech.", "Kim", ""),  # no frame to rewrite: the editor writes it
+    ],
+)
+def test_paraphrase_suggestion_of_attributed_sentences(sentence, who, expected):
+    from kb.ingest.suggest import paraphrase
+
+    assert paraphrase(sentence, who) == expected
+
+
+def test_credibility_suggestion_from_reliability_and_modality():
+    from kb.ingest.suggest import credibility
+
+    assert credibility("A", Modality.FACT) == 2
+    assert credibility("B", Modality.STATEMENT) == 3
+    assert credibility("D", Modality.FACT) == 4
+    assert credibility("E", Modality.ASSESSMENT) == 5
+    assert credibility("A", Modality.FORECAST) == 6
+    assert credibility("F", Modality.FACT) == 6
+
+
+def test_ingest_suggests_paraphrase_and_credibility_and_marks_them(world, editor):
+    result = ingest(editor, reliability="B")
+    by_quote = {c.quote: c for c in result.claims}
+    sale = by_quote["North Korea is expected to sell artillery shells to Russia, the Defence Ministry said."]
+    assert sale.statement == "The Defence Ministry: North Korea is expected to sell artillery shells to Russia."
+    assert (sale.credibility, sale.suggested) == (3, ["statement", "credibility"])
+    meeting = by_quote["Kim Jong Un met Vladimir Putin at the Vostochny Cosmodrome in September 2023."]
+    assert (meeting.statement, meeting.credibility, meeting.suggested) == ("", 2, ["credibility"])
+    assert result.source.reliability == "B"
+    summary = IngestResultSerializer(result).data["claims"]
+    assert any(c["suggested"] == ["statement", "credibility"] and c["statement"] for c in summary)
+
+
+def test_ingest_takes_the_publishers_reliability_and_refuses_an_unknown_grade(world, editor):
+    ingest(editor, content=b"Russia signed a deal with North Korea in 2023.", reliability="A")
+    second = ingest(editor, content=b"Russia met North Korea in 2024 to talk again.")
+    assert second.source.reliability == "A" and second.claims[0].credibility == 2
+    with pytest.raises(ValidationError) as excinfo:
+        ingest(editor, content=b"Russia met North Korea in 2022 to talk.", reliability="Z")
+    assert "reliability" in excinfo.value.message_dict
+    assert Source.objects.count() == 2
+
+
+def test_an_editors_change_clears_the_suggestion_and_the_api_shows_it_to_editors(world, editor, as_editor, anon):
+    sale = next(c for c in ingest(editor, reliability="C").claims if c.statement)
+    services.claim_update(sale, user=editor, credibility=sale.credibility)  # the same value: still a suggestion
+    assert Claim.objects.get(pk=sale.pk).suggested == ["statement", "credibility"]
+    services.claim_update(sale, user=editor, statement="The ministry expects North Korean shell sales.")
+    sale.refresh_from_db()
+    assert sale.suggested == ["credibility"]
+    assert sale.history.first().suggested == ["credibility"]
+    url = f"/api/v1/claims/{sale.pk}/"
+    assert as_editor.get(url).json()["suggested"] == ["credibility"]
+    services.claim_review(sale, user=editor, status="accepted")
+    assert anon.get(url).json()["suggested"] is None
+
+
+def test_the_claims_table_keeps_its_search_triggers_and_indexes_after_gaining_suggestions(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL alters the table in place")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index') AND tbl_name = 'kb_claim'")
+        made = {name for (name,) in cursor.fetchall()}
+    assert {f"kb_claim_search_{when}" for when in ("insert", "update", "delete")} <= made
+    assert {"kb_claim_status_modality", "kb_claim_accepted"} <= made
+
+
+def test_command_records_the_ingest_account_by_default(world, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    call_command(
+        "ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01", stdout=StringIO()
+    )
+    account = get_user_model().objects.get(username=services.INGEST_USERNAME)
+    assert not account.has_usable_password()
+    source = Source.objects.get()
+    assert source.history.get().history_user == account
+    assert {entry.history_user for entry in Claim.history.all()} == {account}
+    path.write_text(ARTICLE + "\n\nRussia answered on June 20, 2024.", encoding="utf-8")
+    call_command(
+        "ingest_article", str(path), "--title", "T", "--publisher", "P", "--published", "2024-07-01", stdout=StringIO()
+    )
+    assert get_user_model().objects.filter(username=services.INGEST_USERNAME).count() == 1
+
+
+def test_a_headline_repeating_the_title_is_not_kept_in_the_body(world, editor):
+    content = ("KIM MEETS PUTIN\n\n" + ARTICLE).encode()
+    result = ingest(editor, content=content, title="Kim meets Putin")
+    assert result.source.text == ARTICLE
+    assert ingest(editor, content=content, title="Kim meets Putin").created is False
+    html = f"<html><body><article><h1>Kim meets Putin</h1><p>{ARTICLE}</p></article></body></html>"
+    assert not article_text(html.encode(), filename="a.html", max_bytes=10**6, title="Kim meets Putin").text.startswith(
+        "Kim meets Putin"
+    )
+    # A first line that is not the title stays, and so does a text that is nothing but its title.
+    other = ingest(editor, content=b"Kim meets Putin again\n\nRussia met North Korea in 2022.", title="Kim meets Putin")
+    assert other.source.text.startswith("Kim meets Putin again")
+    only = ingest(editor, content=b"Russia and North Korea met in 2021.", title="Russia and North Korea met in 2021")
+    assert only.source.text == "Russia and North Korea met in 2021."
+
+
+# --- an editor's first pass: dates --------------------------------------------------
+
+
+def dated(text: str, published: str = "2024-07-01", anchor: str | None = None) -> list[str]:
+    base = PartialDate.parse(anchor) if anchor else None
+    return [str(d.date) for d in find_dates(text, PartialDate.parse(published), anchor=base)]
+
+
+def test_a_month_without_a_year_is_the_latest_such_month_not_after_publication():
+    assert dated("In March, Russia sent engineers.") == ["2024-03"]
+    assert dated("Talks resumed in late May near the border.") == ["2024-05"]
+    assert dated("In September, Russia sent engineers.") == ["2023-09"]
+    assert dated("In July, Russia sent engineers.") == ["2024-07"]  # the month of publication itself
+    # The future tense looks ahead: the next such month.
+    assert dated("In September, Putin will visit Pyongyang.") == ["2024-09"]
+    assert dated("In March, Russia sent engineers.", published="2024") == ["2024-03"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia denied it yesterday.", "2024-07-02"),
+        ("Kim met Putin on Tuesday.", "2024-07-02"),
+        ("Shoigu went to Pyongyang on Monday.", "2024-07-01"),
+        ("The shells arrived last month.", "2024-06"),
+        ("Trade collapsed last year.", "2023"),
+        ("The talks began earlier this month.", "2024-07"),
+        ("Moscow promised more aid last week.", "2024-06"),
+        ("Putin will visit on Friday.", "2024-07-05"),
+        ("Kim came to power over a decade ago.", "2010s"),
+        ("Two weeks ago the ship docked.", "2024-06"),
+    ],
+)
+def test_relative_dates_are_read_against_the_publication(text, expected):
+    assert dated(text, published="2024-07-03") == [expected]  # a Wednesday
+
+
+def test_relative_dates_after_an_earlier_date_of_the_article():
+    assert dated("Three days later, Russia answered.", anchor="2024-06-19") == ["2024-06-22"]
+    assert dated("The next day the delegation left.", anchor="2024-06-19") == ["2024-06-20"]
+    assert dated("The following week, Kim went home.", anchor="2024-06-19") == ["2024-06"]
+    assert dated("A month later the first trains ran.", anchor="2024-06-19") == ["2024-07"]
+    assert dated("Two years later the border opened.", anchor="2019") == ["2021"]
+    # With no date before it, "later" has nothing to count from.
+    assert dated("Three days later, Russia answered.") == []
+
+
+def test_the_previous_date_of_the_article_anchors_relative_dates(index):
+    text = "Kim Jong Un met Putin on June 19.\nTwo days later, Russia sent a delegation to North Korea."
+    first, second = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (str(first.about), str(second.about)) == ("2024-06-19", "2024-06-21")
+
+
+def test_a_date_in_a_subordinate_clause_is_not_the_claims_date(index):
+    text = (
+        "Russia sent troops to Kursk, where fighting had gone on since 2023.\n"
+        "North Korea backs the war, which began in 2022, with shells.\n"
+        "In June, Russia, which had invaded in 2022, signed a treaty with North Korea."
+    )
+    first, second, third = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (first.about, second.about, str(third.about)) == (None, None, "2024-06")
+
+
+# --- coreference, short sentences, evaluative sentences --------------------------------
+
+
+def test_the_agreement_an_article_is_about_is_what_the_treaty_refers_to(world, editor):
+    text = (
+        "Russia and North Korea signed the Comprehensive Strategic Partnership in June 2024.\n"
+        "The treaty commits both sides to help each other.\n"
+        "Its fourth article is a mutual defence clause.\n"
+        "Article 3 commits both sides to consult on threats.\n"
+        "The pact worries Seoul a great deal, diplomats say."
+    )
+    result = ingest(editor, content=text.encode(), title="A treaty between Moscow and Pyongyang")
+    cited = {c.quote for c in world["treaty"].evidence.all()}
+    assert cited == {c.quote for c in result.claims}
+    assert any(q.startswith("Article 3 commits") for q in cited)
+
+
+def test_the_treaty_refers_to_nothing_when_the_article_is_about_no_one_agreement(index):
+    records = PhraseIndex([("Comprehensive Strategic Partnership", "csp"), ("Friendship Treaty", "ft")])
+    text = (
+        "Russia signed the Comprehensive Strategic Partnership in 2024.\n"
+        "It replaced the Friendship Treaty of 1961 with Russia.\nThe treaty commits Russia to help."
+    )
+    proposals = analyse(text, actors=index, records=records, published=PUBLISHED).proposals
+    assert [p.links for p in proposals] == [["csp"], ["ft"], []]
+
+
+def test_a_capital_as_the_object_of_a_sending_verb_is_its_state(index):
+    index.add("Moscow", "moscow")
+    index.add("Pyongyang", "pyongyang")
+    text = (
+        "North Korea shipped millions of shells to Moscow in 2023.\n"
+        "Russia sent engineers to Pyongyang in 2024.\nRussia opened an embassy office in Pyongyang in 2024."
+    )
+    capitals = {"moscow": "ru", "pyongyang": "nk"}
+    first, second, third = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
+    assert (first.subjects, second.subjects, third.subjects) == (["nk", "ru"], ["ru", "nk"], ["ru", "pyongyang"])
+
+
+def test_short_sentences_with_an_actor_and_a_verb_are_proposed(index):
+    index.add("Beijing", "cn")
+    index.add("Moscow", "ru")
+    text = "Russia asked China for help.\nBeijing denied it.\nMoscow agreed.\nRussia.\nRead more.\nPhoto: Reuters."
+    quotes = [p.quote for p in analyse(text, actors=index, published=PUBLISHED).proposals]
+    assert quotes == ["Russia asked China for help.", "Beijing denied it.", "Moscow agreed."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "But the partnership has limits.",
+        "This is a significant shift in Russian policy.",
+        "The treaty is a remarkable step for North Korea.",
+        "Their ties remain fragile and uneasy.",
+    ],
+)
+def test_the_authors_evaluations_are_assessments(sentence):
+    cue = detect_modality(sentence)
+    assert cue.modality == Modality.ASSESSMENT, sentence
+
+
+def test_the_authors_evaluations_are_assessments_in_every_kind_of_piece_but_descriptions_are_not(index):
+    text = "This is a significant shift in Russian policy toward North Korea since 2022."
+    for kind in ("news", "analysis", "opinion"):
+        (proposal,) = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
+        assert proposal.modality == Modality.ASSESSMENT
+    for described in ("Arms became an important sector in 1960.", "Russia had limited engagement with it in 2011."):
+        assert detect_modality(described).modality == Modality.FACT
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def candidates(text: str, index: PhraseIndex) -> list[str]:
+    return find_candidates(text, index.find(text))
+
+
+def test_new_names_behind_a_countrys_possessive_acronyms_regions_and_titles(index):
+    index.add("South Korea", "sk")
+    text = (
+        "South Korea's National Intelligence Service said on Monday that Russia's Defence Ministry had asked "
+        "for help. The NIS cited KCNA and the GRU. Troops reached the Kursk region in October. "
+        "Russia's Defence Minister Andrei Belousov flew in. The Western press was told nothing."
+    )
+    found = candidates(text, index)
+    assert found == [
+        "South Korea's National Intelligence Service",
+        "Russia's Defence Ministry",
+        "NIS",
+        "KCNA",
+        "GRU",
+        "Kursk region",
+        "Andrei Belousov",
+    ]
+
+
+def test_new_names_are_never_common_words(index):
+    text = (
+        "The talks ended on Monday. Western officials met in March. In October The Times wrote it. "
+        "THE END OF AN ERA\nIt was OK. World War II changed it."
+    )
+    found = candidates(text, index)
+    assert not {"The", "Monday", "Western", "March", "October", "THE", "END", "ERA", "OK", "II"} & set(found)
+    assert "World War II" in found
+
+
+def test_a_title_holding_an_organisations_name_is_the_person(index):
+    index.add("Security Council", "sc")
+    index.add("Sergei Shoigu", "shoigu")
+    text = "Security Council Secretary Sergei Shoigu flew to Pyongyang in 2024 to meet Kim Jong Un."
+    (proposal,) = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert proposal.subjects == ["shoigu", "kju"]
+    unknown = "Security Council Secretary Ivan Petrov flew to Pyongyang in 2024."
+    assert candidates(unknown, index) == ["Ivan Petrov"]
+    (proposal,) = analyse(unknown, actors=index, published=PUBLISHED).proposals
+    assert proposal.subjects == []
+
+
+def test_a_states_adjective_names_what_its_possessive_names(world, editor, make_actor):
+    ministry = make_actor("Russian Defence Ministry", kind="organization", aliases=["Ministry of Defence of Russia"])
+    result = ingest(editor, content=b"Russia's Defence Ministry denied the report in 2024.")
+    assert [a.slug for a in result.claims[0].subjects.all()] == [ministry.slug]
+    assert "Russia's Defence Ministry" not in result.candidates
+    army = make_actor("Korean People's Army", kind="organization", aliases=["North Korean People's Army"])
+    result = ingest(editor, content="North Korea’s People’s Army fired shells in 2024.".encode())
+    assert [a.slug for a in result.claims[0].subjects.all()] == [army.slug]

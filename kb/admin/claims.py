@@ -96,7 +96,15 @@ class ClaimAdmin(ServiceAdmin):
     show_full_result_count = False  # one COUNT per page view, not two
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice reads every claim
     inlines = (ClaimLinkInline,)
-    readonly_fields = ("in_context", "reviewed_by", "reviewed_at", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "in_context",
+        "suggestions",
+        "reviewed_by",
+        "reviewed_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("source", "quote", "occurrence", ("start", "end"), "in_context")}),
         (
@@ -109,6 +117,7 @@ class ClaimAdmin(ServiceAdmin):
                     "speaker",
                     "subjects",
                     "about_on",
+                    "suggestions",
                 )
             },
         ),
@@ -152,6 +161,11 @@ class ClaimAdmin(ServiceAdmin):
             return found, may_have_duplicates
         by_name = queryset.filter(Q(subjects__in=actors) | Q(speaker__in=actors))
         return found | by_name, True
+
+    @admin.display(description="suggested by ingest")
+    def suggestions(self, obj: Claim | None) -> str:
+        # The values ingest filled in and no editor has changed yet: to check before accepting.
+        return ", ".join(obj.suggested) if obj is not None and obj.suggested else "none"
 
     # --- the quote in its paragraph -----------------------------------------------
 

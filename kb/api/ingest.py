@@ -17,7 +17,7 @@ from kb.api.permissions import IsEditor
 from kb.api.reasons import change_reason, reason_field
 from kb.api.serializers.common import StrictTextMixin
 from kb.api.strict import StrictQueryMixin
-from kb.choices import SourceKind
+from kb.choices import SourceKind, SourceReliability
 from kb.dates import PARTIAL_DATE_PATTERN
 
 
@@ -40,6 +40,11 @@ class IngestInputSerializer(StrictTextMixin, serializers.Serializer):
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, help_text="Where it was published.")
     kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.NEWS)
     reason = reason_field()
+    reliability = serializers.ChoiceField(
+        choices=SourceReliability.choices,
+        required=False,
+        help_text="The source's Admiralty grade A-F; by default the publisher's latest graded source's, else F.",
+    )
 
     def validate(self, data):
         if ("file" in data) == ("text" in data):
@@ -89,6 +94,11 @@ class ProposedClaimSerializer(serializers.Serializer):
     speaker = serializers.IntegerField(source="speaker_id", allow_null=True, help_text="An actor id.")
     subjects = serializers.SerializerMethodField(help_text="Actor ids.")
     about = serializers.SerializerMethodField(help_text="The time the claim speaks about, as a partial date.")
+    statement = serializers.CharField(help_text="The suggested paraphrase of an attributed sentence, else blank.")
+    credibility = serializers.IntegerField(help_text="The suggested Admiralty credibility grade, 1-6.")
+    suggested = serializers.ListField(
+        child=serializers.CharField(), help_text="The fields whose values are ingest's suggestions."
+    )
 
     def get_subjects(self, claim) -> list[int]:
         return [actor.pk for actor in claim.subjects.all()]
@@ -148,6 +158,7 @@ class IngestView(StrictQueryMixin, APIView):
                 url=data.get("url", ""),
                 kind=data["kind"],
                 reason=reason,
+                reliability=data.get("reliability", ""),
             )
         body = IngestResultSerializer(result, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

@@ -24,22 +24,127 @@ _NOT_NAMES = frozenset(
     + [m.lower() for m in calendar.month_name if m]
     + [d.lower() for d in calendar.day_name]
     + ["president", "leader", "minister", "premier", "chairman", "general", "secretary", "supreme"]
+    + ["western", "eastern", "northern", "southern", "central", "global", "international", "national", "foreign"]
 )
+# Words that introduce a person: "Defence Minister Andrei Belousov", "Security Council Secretary Sergei Shoigu".
+TITLE_WORDS = frozenset(
+    [
+        "President",
+        "Minister",
+        "Secretary",
+        "Leader",
+        "Ambassador",
+        "Spokesman",
+        "Spokeswoman",
+        "Spokesperson",
+        "Chairman",
+        "Chairwoman",
+        "Commander",
+        "General",
+        "Chief",
+        "Director",
+        "Envoy",
+        "Premier",
+        "Governor",
+        "Mayor",
+        "Marshal",
+        "Admiral",
+        "Colonel",
+        "Lieutenant",
+        "Senator",
+        "Chancellor",
+        "King",
+        "Queen",
+        "Prince",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Sergeant",
+        "Major",
+        "Captain",
+        "Officer",
+        "Adviser",
+        "Advisor",
+        "Representative",
+        "Counsellor",
+        "Deputy",
+        "Head",
+        "Prosecutor",
+        "Judge",
+        "Speaker",
+    ]
+)
+# The last word of an institution's name: "Russia's Defence Ministry" is a name, "Russia's Far" is not.
+_INSTITUTIONS = frozenset(
+    [
+        "Ministry",
+        "Service",
+        "Council",
+        "Agency",
+        "Office",
+        "Parliament",
+        "Assembly",
+        "Army",
+        "Navy",
+        "Force",
+        "Forces",
+        "Guard",
+        "Committee",
+        "Court",
+        "Bank",
+        "Commission",
+        "Duma",
+        "Party",
+        "Directorate",
+        "Bureau",
+        "Command",
+        "Department",
+        "Administration",
+        "Corporation",
+        "Company",
+        "Institute",
+        "Academy",
+        "University",
+        "Embassy",
+        "Mission",
+        "Cabinet",
+        "Government",
+        "Senate",
+        "Congress",
+        "Legislature",
+    ]
+)
+# Capitals that are words or numbers rather than names: "OK", "TV", Roman numerals.
+_NOT_ACRONYMS = frozenset(
+    ["OK", "TV", "AM", "PM", "AD", "BC", "UTC", "GMT", "GDP", "CEO", "FAQ", "USD", "EUR", "PS", "NB"]
+)
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_ROMAN = re.compile(r"[IVXLC]+")
+_REGION = re.compile(
+    r"\b(?P<name>[A-Z][\w\-'’]*(?: [A-Z][\w\-'’]*)?) (?P<kind>region|province|oblast|district|peninsula|county|"
+    r"prefecture|territory|krai|governorate)\b"
+)
+_POSSESSIVE = ("'s", "’s")
 
 
 def find_candidates(text: str, known: list[Mention]) -> list[str]:
-    """Capitalised multi-word names in ``text`` that are not known: candidates for the editor.
+    """Names in ``text`` that are not known: candidates for the editor.
 
     A run of capitalised words (joined by "of", "the", "and"…) of two or more words
-    counts; sentence openers and titles at its edges are dropped, and a run that touches
-    a known name is not a candidate (it is a title or a description of a known actor).
+    counts; sentence openers and titles at its edges are dropped. A person introduced by a
+    title is the words after it ("Defence Minister Andrei Belousov"); a known name's
+    possessive opens an institution's name ("South Korea's National Intelligence Service");
+    otherwise a run that touches a known name is not a candidate (it is a title or a
+    description of a known actor). An acronym in capitals ("NIS", "KCNA") and a named
+    region ("the Kursk region") count too.
     """
     taken = [(m.start, m.end) for m in known]
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     for sentence in split_sentences(text):
         found.extend(_sentence_candidates(text, sentence, taken))
     seen, unique = set(), []
-    for name in found:
+    for _start, name in sorted(found, key=lambda item: item[0]):
         key = match_key(name)
         if key not in seen:
             seen.add(key)
@@ -47,21 +152,77 @@ def find_candidates(text: str, known: list[Mention]) -> list[str]:
     return unique
 
 
-def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> list[str]:
-    """The candidates of one sentence: its runs of two capitalised words or more that touch no known name."""
+def _touches(start: int, end: int, taken: list[_Span]) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> list[tuple[int, str]]:
+    """The candidates of one sentence, each with its offset: names, people after titles, acronyms, regions."""
     words = [(sentence.start + m.start(), sentence.start + m.end()) for m in _NAME_WORD.finditer(sentence.text)]
+    shouting = sentence.text.isupper()  # a headline in capitals: its words are no acronyms
     names = []
     for run in _runs(text, words):
         run = _trim(text, run)
-        capitals = [w for w in run if text[w[0]].isupper()]
-        if len(capitals) < 2:
+        if shouting or (len(run) > 1 and all(text[slice(*w)].isupper() for w in run)):
             continue
-        start, end = run[0][0], run[-1][1]
-        if any(s < end and start < e for s, e in taken):
+        name = _run_candidate(text, run, taken)
+        if name:
+            names.append(name)
+    if not shouting:
+        for start, end in words:
+            word = text[start:end]
+            if (
+                _ACRONYM.fullmatch(word)
+                and word not in _NOT_ACRONYMS
+                and not _ROMAN.fullmatch(word)
+                and not _touches(start, end, taken)
+            ):
+                names.append((start, word))
+    for match in _REGION.finditer(sentence.text):
+        start = sentence.start + match.start("name")
+        end = sentence.start + match.end("name")
+        if match.group("name").split()[0].lower() in _NOT_NAMES or _touches(start, end, taken):
             continue
-        name = re.sub(r"['’]s$", "", text[start:end])
-        names.append(name)
+        names.append((start, f"{match.group('name')} {match.group('kind')}"))
     return names
+
+
+def _run_candidate(text: str, run: list[_Span], taken: list[_Span]) -> tuple[int, str] | None:
+    """The candidate a run of capitalised words gives, if any, with its offset."""
+    if not run:
+        return None
+    titles = [i for i, w in enumerate(run) if text[slice(*w)].rstrip(".") in TITLE_WORDS]
+    if titles and len(run) - titles[-1] - 1 >= 2:
+        person = run[titles[-1] + 1 :]  # "Defence Minister Andrei Belousov": the person, not the title
+        start, end = person[0][0], person[-1][1]
+        if _touches(start, end, taken) or not all(text[w[0]].isupper() for w in person):
+            return None
+        return start, _plain(text[start:end])
+    if titles and titles[-1] == len(run) - 1:
+        return None  # "Russia's Defence Minister": a title without its holder
+    start, end = run[0][0], run[-1][1]
+    capitals = [w for w in run if text[w[0]].isupper()]
+    if len(capitals) < 2:
+        return None
+    inside = [(s, e) for s, e in taken if s < end and start < e]
+    if not inside:
+        return start, _plain(text[start:end])
+    # "South Korea's National Intelligence Service": a known name's possessive, then an institution.
+    owner_end = max(e for _s, e in inside)
+    rest = [w for w in run if w[0] >= owner_end]
+    if (
+        min(s for s, _e in inside) == start
+        and text[owner_end : owner_end + 2] in _POSSESSIVE
+        and rest
+        and not any(s < e2 and w[0] < e for w in rest for s, e in inside for e2 in [w[1]])
+        and text[slice(*rest[-1])] in _INSTITUTIONS
+    ):
+        return start, _plain(text[start:end])
+    return None
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"['’]s$", "", name)
 
 
 def _runs(text: str, words: list[_Span]) -> list[list[_Span]]:

@@ -20,25 +20,70 @@ _MONTH = (
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"
 _REL = r"(?P<rel>this|last|next|the same|that) year"
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_NUMBERS.update({"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": None, "few": None})
+_COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_UNIT = r"(?P<unit>day|week|month|year|decade)s?"
+# The future tense of a sentence: "In September, Putin will visit" speaks of the next September.
+_FUTURE = re.compile(
+    r"\b(?:will|won[’']t|shall|(?:is|are) (?:due|set|scheduled|expected|going|planned) to|plans? to|intends? to)\b",
+    re.I,
+)
 
 # (pattern, precision), tried in order; an earlier pattern's match wins over an overlapping later one.
+# RELATIVE stands for dates counted from the publication or from the article's previous date.
+RELATIVE = "relative"
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_MONTH} {_DAY}(?:,? {_YEAR}\b|(?![\d:]))"), DatePrecision.DAY),
     (re.compile(rf"\b{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR}\b|(?!\w))"), DatePrecision.DAY),
     (re.compile(rf"\b(?P<qual>early|mid|late|mid-)?[ -]?{_MONTH},? (?:of )?{_YEAR}\b"), DatePrecision.MONTH),
     (re.compile(rf"\b{_MONTH} {_REL}\b"), DatePrecision.MONTH),
+    # "in March", "in late May", "late in May", "last March", "early June": a month without its year.
     (
         re.compile(
-            rf"\b(?:(?P<qual>early|mid|late)[ -])?(?:in|since|by|until|from|during|of|last|this|next) {_MONTH}(?![\w])"
+            rf"\b(?:(?P<qual>early|mid|late)[ -])?(?P<prep>(?i:in|since|by|until|from|during|of|last|this|next|"
+            rf"through|before|after))\s+(?:(?P<qual2>early|mid|late|the end of|the beginning of)[ -])?{_MONTH}(?![\w])"
         ),
         DatePrecision.MONTH,
     ),
+    (re.compile(rf"\b(?P<qual>(?i:early|mid|late))[ -]{_MONTH}(?![\w])"), DatePrecision.MONTH),
+    # Counted from the article's previous date: "three days later", "the following week", "a year earlier".
+    (
+        re.compile(rf"\b{_COUNT} {_UNIT} (?P<dir>later|after(?:wards)?|earlier|before)\b", re.I),
+        RELATIVE,
+    ),
+    (
+        re.compile(rf"\bthe (?P<seq>following|next|previous|preceding) {_UNIT}\b", re.I),
+        RELATIVE,
+    ),
+    (re.compile(rf"\bthe {_UNIT} (?P<seq>after|before)\b(?! (?:last|this|next))", re.I), RELATIVE),
+    # Counted from the publication: "yesterday", "on Tuesday", "last month", "two weeks ago".
+    (re.compile(r"\b(?P<word>yesterday|tomorrow)\b", re.I), RELATIVE),
+    (re.compile(rf"\b{_COUNT} {_UNIT} (?P<dir>ago)\b", re.I), RELATIVE),
+    (
+        re.compile(
+            r"\b(?:(?P<side>earlier|later) )?(?P<dir>(?i:last|this|next|past)) (?P<unit>week|month)\b",
+            re.I,
+        ),
+        RELATIVE,
+    ),
+    (re.compile(rf"\b(?:(?P<dir>(?i:on|last|this|next|since|by|until)) )?{_WEEKDAY}\b"), RELATIVE),
     (re.compile(r"\b(?:the )?(?P<qual>early |mid-|late )?(?P<decade>1[6-9]\d0|20\d0)['’]?s\b"), DatePrecision.DECADE),
     (re.compile(r"(?<![\w'’])['’]?(?P<decade2>[2-9]0)s\b"), DatePrecision.DECADE),
     (re.compile(rf"\b(?P<qual>post|pre|mid|early|late)-{_YEAR}\b"), DatePrecision.YEAR),
     (re.compile(rf"\b{_YEAR}(?:\s?[–\-/]\s?(?P<until>\d{{2,4}}))?\b(?![.,]\d)"), DatePrecision.YEAR),
     (re.compile(rf"\b{_REL}\b", re.I), DatePrecision.YEAR),
 ]
+
+
+# What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
+_ANY_DATE = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|"
+    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -52,28 +97,134 @@ class DateMention:
     qualifier: str = ""
 
 
-def _resolve_year(month: int, day: int | None, published: PartialDate | None) -> int | None:
-    """The year of "June 19" in an article published on ``published``: the one that puts it nearest before."""
+_COARSENESS = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR, DatePrecision.DECADE]
+
+
+def _coarser(a: str, b: str) -> str:
+    return max(a, b, key=_COARSENESS.index)
+
+
+def _at(day: dt.date, precision: str) -> PartialDate:
+    """``day`` as a partial date of ``precision`` (the first day of its month, year or decade)."""
+    if precision == DatePrecision.DAY:
+        return PartialDate(day, precision)
+    if precision == DatePrecision.MONTH:
+        return PartialDate(day.replace(day=1), precision)
+    if precision == DatePrecision.YEAR:
+        return PartialDate(dt.date(day.year, 1, 1), precision)
+    return PartialDate(dt.date(day.year // 10 * 10, 1, 1), precision)
+
+
+def _shift(day: dt.date, unit: str, count: int) -> dt.date:
+    """``day`` moved by ``count`` days, weeks, months or years (a month's end kept within the month)."""
+    if unit == "day":
+        return day + dt.timedelta(days=count)
+    if unit == "week":
+        return day + dt.timedelta(weeks=count)
+    months = day.year * 12 + day.month - 1 + count * {"year": 12, "decade": 120}.get(unit, 1)
+    year, month = divmod(months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+# The precision a relative date can claim: a day is a day, a week is told only to its month.
+_UNIT_PRECISION = {
+    "day": DatePrecision.DAY,
+    "week": DatePrecision.MONTH,
+    "month": DatePrecision.MONTH,
+    "year": DatePrecision.YEAR,
+    "decade": DatePrecision.DECADE,
+}
+
+
+def _relative(groups: dict, published: PartialDate | None, anchor: PartialDate | None, future: bool):
+    """A date counted from the publication ("yesterday", "last month") or the previous date ("a week later")."""
+    unit = (groups.get("unit") or "").lower()
+    direction = (groups.get("dir") or groups.get("seq") or "").lower()
+    from_anchor = bool(groups.get("seq")) or direction in ("later", "after", "afterwards", "earlier", "before")
+    if groups.get("weekday"):
+        if published is None or published.precision != DatePrecision.DAY:
+            return None
+        target = _WEEKDAYS[groups["weekday"].lower()]
+        day = published.date
+        if direction == "next" or (future and direction != "last"):
+            ahead = (target - day.weekday()) % 7 or 7
+            return PartialDate(day + dt.timedelta(days=ahead), DatePrecision.DAY)
+        back = (day.weekday() - target) % 7
+        if direction == "last" and back == 0:
+            back = 7
+        return PartialDate(day - dt.timedelta(days=back), DatePrecision.DAY)
+    if groups.get("word"):
+        if published is None or published.precision != DatePrecision.DAY:
+            return None
+        step = -1 if groups["word"].lower() == "yesterday" else 1
+        return PartialDate(published.date + dt.timedelta(days=step), DatePrecision.DAY)
+    count = 1
+    if groups.get("count"):
+        word = groups["count"].lower()
+        count = int(word) if word.isdigit() else _NUMBERS.get(word) or 0
+        if not count:
+            return None
+    if not from_anchor:
+        base = published  # counted from the day the article appeared
+        step = {"last": -1, "past": -1, "this": 0, "next": 1, "ago": -count}.get(direction, 0)
+    else:
+        base = anchor  # counted from the article's previous date
+        backwards = direction in ("earlier", "before", "previous", "preceding")
+        step = -count if backwards else count
+    if base is None:
+        return None
+    # "three days later" after "in June" is June at best; after "in 2019", 2019.
+    precision = _coarser(_UNIT_PRECISION[unit], base.precision)
+    return _at(_shift(base.date, unit, step), precision)
+
+
+def _resolve_year(
+    month: int, day: int | None, published: PartialDate | None, *, future: bool = False, prep: str = ""
+) -> int | None:
+    """The year of "June 19" or "in March" in an article published on ``published``.
+
+    A day takes the year that puts it nearest before publication (at most six months
+    after it). A month alone is the latest such month not after publication, unless the
+    sentence speaks of the future ("will", "next March"), when it is the next one.
+    """
     if published is None:
         return None
     year = published.date.year
-    if published.precision in (DatePrecision.DAY, DatePrecision.MONTH):
-        candidate = dt.date(year, month, min(day or 1, calendar.monthrange(year, month)[1]))
-        if (candidate - published.date).days > 183:
-            year -= 1
+    if published.precision not in (DatePrecision.DAY, DatePrecision.MONTH):
+        return year
+    if day is None:
+        after = month > published.date.month
+        if prep == "last":
+            return year - 1 if month >= published.date.month else year
+        if prep == "next" or future:
+            return year if month >= published.date.month else year + 1
+        return year - 1 if after else year
+    candidate = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    if (candidate - published.date).days > 183:
+        year -= 1
     return year
 
 
-def _relative_year(rel: str, published: PartialDate | None) -> int | None:
+def _relative_year(rel: str, published: PartialDate | None, anchor: PartialDate | None = None) -> int | None:
+    rel = rel.lower()
+    if rel in ("that", "the same") and anchor is not None:
+        return anchor.date.year  # "that year": the year of the date before it
     if published is None:
         return None
-    rel = rel.lower()
     return published.date.year + {"last": -1, "next": 1}.get(rel, 0)
 
 
-def _to_partial(match: re.Match[str], precision: str, published: PartialDate | None) -> PartialDate | None:
+def _to_partial(
+    match: re.Match[str],
+    precision: str,
+    published: PartialDate | None,
+    anchor: PartialDate | None = None,
+    future: bool = False,
+) -> PartialDate | None:
     groups = match.groupdict()
     try:
+        if precision == RELATIVE:
+            return _relative(groups, published, anchor, future)
         if groups.get("decade"):
             return PartialDate(dt.date(int(groups["decade"]), 1, 1), DatePrecision.DECADE)
         if groups.get("decade2"):
@@ -85,19 +236,20 @@ def _to_partial(match: re.Match[str], precision: str, published: PartialDate | N
             return PartialDate(dt.date(decade, 1, 1), DatePrecision.DECADE)
         year = int(groups["year"]) if groups.get("year") else None
         if year is None and groups.get("rel"):
-            year = _relative_year(groups["rel"], published)
+            year = _relative_year(groups["rel"], published, anchor)
         month = _MONTHS.get((groups.get("month") or "").lower().rstrip("."))
         day = int(groups["day"]) if groups.get("day") else None
         if precision == DatePrecision.YEAR:
             return PartialDate(dt.date(year, 1, 1), DatePrecision.YEAR) if year else None
-        if year is None:
-            year = _resolve_year(month, day, published)
+        if year is None and month is not None:
+            prep = (groups.get("prep") or "").lower()
+            year = _resolve_year(month, day, published, future=future, prep=prep)
         if year is None or month is None:
             return None
         if precision == DatePrecision.MONTH:
             return PartialDate(dt.date(year, month, 1), DatePrecision.MONTH)
         return PartialDate(dt.date(year, month, day), DatePrecision.DAY)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None  # "February 30" and the like are not dates
 
 
@@ -114,21 +266,46 @@ def _year_range(start: PartialDate, until: str) -> tuple[PartialDate | None, str
     return start, "range" if last - first <= 3 else "span"
 
 
-def find_dates(text: str, published: PartialDate | None = None) -> list[DateMention]:
-    """Date expressions in ``text`` as partial dates, in text order; missing years come from ``published``."""
+def find_dates(
+    text: str, published: PartialDate | None = None, *, anchor: PartialDate | None = None
+) -> list[DateMention]:
+    """Date expressions in ``text`` as partial dates, in text order.
+
+    Missing years come from ``published``, as do "yesterday", "on Tuesday" and "last month";
+    "three days later" and "the following week" count from ``anchor``, the article's
+    previous date (or from the one before them in ``text``).
+    """
+    if not _ANY_DATE.search(text):
+        return []  # most sentences name no date: one quick look instead of every pattern
+    future = bool(_FUTURE.search(text))
     found: list[DateMention] = []
+    relative: list[re.Match[str]] = []
     for pattern, precision in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(m.start < end and start < m.end for m in found):
                 continue
-            date = _to_partial(match, precision, published)
+            if precision == RELATIVE:
+                relative.append(match)
+                continue
+            date = _to_partial(match, precision, published, anchor, future)
             if date is None:
                 continue
-            qualifier = (match.groupdict().get("qual") or "").strip(" -").lower()
-            if match.groupdict().get("until"):
+            groups = match.groupdict()
+            qualifier = (groups.get("qual") or groups.get("qual2") or "").strip(" -").lower()
+            if groups.get("until"):
                 date, qualifier = _year_range(date, match.group("until"))
                 if date is None:
                     continue
             found.append(DateMention(start, end, text[start:end], date, qualifier))
+    # Relative dates last, each counted from the date before it in the text, else from ``anchor``.
+    for match in sorted(relative, key=lambda m: m.start()):
+        start, end = match.span()
+        if any(m.start < end and start < m.end for m in found):
+            continue
+        before = [m.date for m in found if m.end <= start and m.qualifier != "span"]
+        date = _to_partial(match, RELATIVE, published, before[-1] if before else anchor, future)
+        if date is not None:
+            found.append(DateMention(start, end, text[start:end], date, "relative"))
+            found.sort(key=lambda m: m.start)
     return sorted(found, key=lambda m: m.start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.ingest.normalize import clean_text
+from kb.ingest.normalize import clean_text, normalize_name
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Control characters that never occur in an article (tab, newline, carriage return and form feed do).
@@ -97,12 +97,27 @@ def html_to_text(html: str) -> ArticleText:
     return ArticleText(text=text, format="html", furniture_note=note)
 
 
-def article_text(content: bytes, *, filename: str = "", max_bytes: int) -> ArticleText:
-    """Validate and decode an uploaded file, extract its main text if HTML, and clean it."""
+def article_text(content: bytes, *, filename: str = "", max_bytes: int, title: str = "") -> ArticleText:
+    """Validate and decode an uploaded file, extract its main text if HTML, and clean it.
+
+    A first line that repeats ``title`` (the headline, kept by a copy or an extraction) is
+    dropped: the title is the source's own field, not a paragraph of its body.
+    """
     value = decode(content, max_bytes=max_bytes)
     if looks_like_html(content, filename):
-        return html_to_text(value)
-    text = clean_text(value)
-    if not text:
-        raise ArticleInputError("The file holds no text.")
-    return ArticleText(text=text, format="text")
+        article = html_to_text(value)
+    else:
+        text = clean_text(value)
+        if not text:
+            raise ArticleInputError("The file holds no text.")
+        article = ArticleText(text=text, format="text")
+    body = without_headline(article.text, title)
+    return article if body == article.text else ArticleText(body, article.format, article.furniture_note)
+
+
+def without_headline(text: str, title: str) -> str:
+    """``text`` without its first line when that line is ``title`` (in any case or spacing) and more follows."""
+    first, _, rest = text.partition("\n")
+    if not title.strip() or not rest.strip() or normalize_name(first) != normalize_name(title):
+        return text
+    return rest.strip()

@@ -56,6 +56,35 @@ _OPINION = re.compile(
     r"it is (?:clear|obvious|time) that)\b",
     re.I,
 )
+# The author's evaluations, without a hedge: "the partnership has limits", "This is a significant shift",
+# "the benefits are obvious". Only said of something (after "is", "remains"…): "an important sector"
+# or "limited engagement" describe, they do not judge.
+_EVALUATIVE_ADJECTIVES = (
+    r"significant|important|crucial|remarkable|notable|unprecedented|striking|dramatic|profound|fragile|uneasy|"
+    r"precarious|troubling|worrying|alarming|dangerous|risky|symbolic|pragmatic|opportunistic|transactional|vital|"
+    r"essential|fundamental|ironic|surprising|unsurprising|lucky|fortunate|unfortunate|limited|modest|marginal|"
+    r"superficial|hollow|shaky|tenuous|lopsided|asymmetric(?:al)?|obvious|clear|evident|rational|irrational|"
+    r"inevitable|natural|logical|paradoxical|major|key"
+)
+_EVALUATIVE_NOUNS = (
+    r"turning point|milestone|game[ -]changer|boon|blow|setback|lifeline|windfall|wake-up call|shift|departure|"
+    r"step|change|bromance|marriage of convenience|calculation|gamble|win|victory|defeat|failure|success"
+)
+_COPULA = r"(?:is|are|was|were|remains?|remained|seems?|seemed|looks?|looked|becomes?|became|proves?|proved)"
+_DEGREE = (
+    r"not|just|only|also|very|highly|deeply|more|most|less|so|too|rather|quite|increasingly|particularly|"
+    r"especially|strategically|economically|politically|militarily|both|but|and|even|still|now|no"
+)
+_EVALUATIVE = re.compile(
+    # "the benefits are obvious", "ties remain fragile and uneasy", "is not just profitable but also vital"
+    rf"\b{_COPULA}(?:\s+(?:{_DEGREE}|[a-z]+ly|profitable|useful))*\s+(?:{_EVALUATIVE_ADJECTIVES})"
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:and|but|for|to|in|as|because|than|enough|given|step)\b)"
+    # "This is a significant shift", "is no bromance", "a rational calculation"
+    rf"|\b{_COPULA}\s+(?:a|an|no|not a)\s+(?:(?:{_EVALUATIVE_ADJECTIVES}|[a-z]+ly|rational|real|genuine)\s+)*"
+    rf"(?:{_EVALUATIVE_NOUNS})\b"
+    r"|\b(?:has|have|had) (?:its |their |clear |real |obvious )?limits\b"
+    r"|\b(?:arguably|in (?:many|some|several) ways|at best|merely|no more than)\b",
+)
 _VOICES = re.compile(
     rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b", re.I
 )
@@ -70,6 +99,7 @@ class ModalityCue:
     cue: str = ""
     attributed_to: str = ""
     attributed_span: tuple[int, int] | None = None
+    evaluative: bool = False  # the author's own evaluation ("a significant shift"), not a hedge
 
 
 def detect_modality(sentence: str) -> ModalityCue:
@@ -88,6 +118,8 @@ def detect_modality(sentence: str) -> ModalityCue:
         return ModalityCue(modality, cue)
     if (match := _OPINION.search(sentence)) is not None:
         return ModalityCue(Modality.OPINION, match.group(0))
+    if (match := _EVALUATIVE.search(sentence)) is not None:
+        return ModalityCue(Modality.ASSESSMENT, match.group(0), evaluative=True)
     return ModalityCue(Modality.FACT)
 
 

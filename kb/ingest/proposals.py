@@ -7,16 +7,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections import Counter
+from collections.abc import Container, Hashable
 from dataclasses import dataclass, field
 
 from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
-from kb.ingest.candidates import find_candidates
+from kb.ingest.candidates import TITLE_WORDS, find_candidates
 from kb.ingest.dates import DateMention, find_dates
 from kb.ingest.modality import ModalityCue, detect_modality
 from kb.ingest.names import Mention, PhraseIndex
 from kb.ingest.split import Sentence, split_sentences
+from kb.ingest.suggest import paraphrase
 
 _SIGNING = re.compile(r"\b(?:sign(?:s|ed|ing)?|inked|agreements?|treaty|pact|accord|partnership)\b", re.I)
 # Verbs that report an event: a sentence built on one states a fact even in an authored piece.
@@ -25,6 +27,8 @@ _EVENT = re.compile(
     r"inked|gifted|delivered|shipped|fired|tested|arrived|came to power|took office|was born|were born)\b",
     re.I,
 )
+# A known name inside a title: "Security Council Secretary Sergei Shoigu" is about Shoigu, not the Council.
+_TITLE_AFTER = re.compile(rf" (?:{'|'.join(sorted(TITLE_WORDS))})\.? (?:[A-Z][\w'’\-]+ ){{0,2}}[A-Z]")
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
@@ -44,6 +48,7 @@ class Proposal:
     about: PartialDate | None = None
     links: list[Hashable] = field(default_factory=list)
     cue: str = ""
+    statement: str = ""  # a suggested paraphrase ("X: …") of an attributed sentence, else ""
 
 
 @dataclass
@@ -66,6 +71,8 @@ def analyse(
     kind: str = "news",
     capitals: dict[Hashable, Hashable] | None = None,
     signings: dict[Hashable, PartialDate] | None = None,
+    title: str = "",
+    agreements: Container[Hashable] | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
@@ -75,23 +82,33 @@ def analyse(
     a place named without a locative preposition or article before it is read as its state.
     ``signings`` maps agreements to their signing day: a sentence that speaks of signing on
     that day ("the June 19 agreement", "inked in Pyongyang on June 19") cites the agreement.
+    When the article is about one agreement (``title`` names it, or the text names it more
+    than any other of ``agreements``, the record keys that are agreements: all records by
+    default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
     """
-    mentions = actors.find(text)
+    mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
     capitals = capitals or {}
+    topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
     proposals: list[Proposal] = []
+    topic_before = False  # the sentence before cited the article's agreement: "Its …" goes on about it
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
+    anchor = None  # the article's latest date so far: "three days later" counts from it
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
             paragraph_start, paragraph_topic = paragraph, False
         named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
-        dates = find_dates(sentence.text, published)
+        dates = find_dates(sentence.text, published, anchor=anchor)
+        anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
         cue = detect_modality(sentence.text)
         linked = _within(sentence, record_mentions)
-        citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked)
+        refers = topic is not None and _refers_to_topic(sentence.text, topic_before, linked, agreements)
+        citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked) or (
+            refers and is_prose(sentence)
+        )
         if not citable and paragraph_topic and is_prose(sentence):
             citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
         paragraph_topic = paragraph_topic or bool(named or dates or linked)
@@ -109,8 +126,10 @@ def analyse(
                     kind=kind,
                     capitals=capitals,
                     signings=signings,
+                    refers_to=topic if refers else None,
                 )
             )
+        topic_before = citable and topic is not None and topic in proposals[-1].links
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
         proposals=proposals,
@@ -125,8 +144,25 @@ def worth_citing(
 ) -> bool:
     """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
     if not is_prose(sentence):
-        return False  # headings, captions, bylines, list introductions
+        return is_short_claim(sentence, actors)  # headings, captions, bylines are not; "Moscow agreed." is
     return bool(actors or records or dates or cue.modality != Modality.FACT)
+
+
+# A verb after the subject of a short sentence: a past or present tense, or a common auxiliary.
+_VERB = re.compile(
+    r"^(?:[a-z]+ed|[a-z]+[^s\W]s|is|was|are|were|has|had|have|did|does|do|said|says|sent|sold|told|met|won|"
+    r"lost|left|took|gave|made|kept|held|went|came|saw|knew|thought|fought|bought|brought|struck|shot|hit|"
+    r"cannot|can|will|would|could|should|may|might|must|refused|rejected|denied|agreed|declined|responded)$"
+)
+
+
+def is_short_claim(sentence: Sentence, actors: list[Mention]) -> bool:
+    """A short full sentence ("Beijing denied it.", "Moscow agreed."): a known actor, then a verb, then its end."""
+    if not _TERMINAL.search(sentence.text) or not actors or len(sentence.text.split()) >= MIN_WORDS:
+        return False
+    subject = actors[0]
+    after = sentence.text[subject.end - sentence.start :].split()
+    return bool(after) and bool(_VERB.match(after[0].strip(".,;:!?\"'”’)")))
 
 
 def is_prose(sentence: Sentence) -> bool:
@@ -161,6 +197,7 @@ def _proposal(
     kind: str,
     capitals: dict[Hashable, Hashable],
     signings: dict[Hashable, PartialDate] | None,
+    refers_to: Hashable | None = None,
 ) -> Proposal:
     """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
     if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
@@ -174,10 +211,61 @@ def _proposal(
         attributed_to=cue.attributed_to,
         speaker=_speaker(text, sentence, cue, actors, capitals),
         subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
-        about=next((d.date for d in dates if d.qualifier != "span"), None),
-        links=_links(sentence, records, dates, signings),
+        about=_main_date(sentence.text, dates),
+        links=_links(sentence, records, dates, signings, refers_to),
         cue=cue.cue,
+        statement=paraphrase(sentence.text, cue.attributed_to) if cue.modality == Modality.STATEMENT else "",
     )
+
+
+# Words that refer back to the agreement an article is about.
+_AGREEMENT_ANAPHOR = re.compile(
+    r"\b(?:the|this|that|its|their) (?:new )?(?:treaty|pact|agreement|accord|deal|clause|provision|alliance)\b|"
+    r"\b[Aa]rticle \d+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final) "
+    r"(?:article|clause|provision)\b",
+)
+_ITS = re.compile(r"^(?:Its|Under it|In it)\b")
+
+
+def _topic_agreement(
+    mentions: list[Mention], in_title: list[Mention], agreements: Container[Hashable] | None
+) -> Hashable | None:
+    """The one agreement an article is about: the one its title names, else the one its text names most."""
+
+    def named(found: list[Mention]) -> Counter:
+        return Counter(m.keys[0] for m in found if len(m.keys) == 1 and (agreements is None or m.keys[0] in agreements))
+
+    titled = named(in_title)
+    if len(titled) == 1:
+        return next(iter(titled))
+    ranked = named(mentions).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None  # no agreement, or two named as often: "the treaty" could be either
+    return ranked[0][0]
+
+
+def _refers_to_topic(
+    text: str, after_topic: bool, linked: list[Mention], agreements: Container[Hashable] | None
+) -> bool:
+    """Whether a sentence speaks of the article's agreement without naming it: "the treaty", "Article 3", "Its …"."""
+    if any(len(m.keys) == 1 and (agreements is None or m.keys[0] in agreements) for m in linked):
+        return False  # it names an agreement: that one is cited
+    return bool(_AGREEMENT_ANAPHOR.search(text)) or (after_topic and bool(_ITS.match(text)))
+
+
+# A relative clause ("…, where fighting had gone on since 2023", "the war, which began in 2022,") gives
+# background: its date is not the time the sentence's claim speaks about.
+_RELATIVE_CLAUSE = re.compile(r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*", re.I)
+
+
+def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
+    """The time a sentence speaks about: its first date outside a relative clause (and not a long span)."""
+    clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
+    for date in dates:
+        if date.qualifier == "span" or any(lo <= date.start and date.end <= hi for lo, hi in clauses):
+            continue
+        return date.date
+    return None
 
 
 def _speaker(
@@ -192,12 +280,19 @@ def _speaker(
 
 
 def _links(
-    sentence: Sentence, records: list[Mention], dates: list[DateMention], signings: dict[Hashable, PartialDate] | None
+    sentence: Sentence,
+    records: list[Mention],
+    dates: list[DateMention],
+    signings: dict[Hashable, PartialDate] | None,
+    refers_to: Hashable | None = None,
 ) -> list[Hashable]:
-    """The records a sentence cites: those it names, and agreements signed on a day it gives with a word of signing."""
+    """The records a sentence cites: those it names, the agreement it refers to ("the treaty"), and agreements
+    signed on a day it gives with a word of signing."""
     # A name shared by several records (one designation, many deliveries) cites none of them:
     # the editor picks the right one, as with an ambiguous actor name.
     links = [m.keys[0] for m in records if len(m.keys) == 1]
+    if refers_to is not None:
+        links.append(refers_to)
     if signings and dates and _SIGNING.search(sentence.text):
         days = {d.date for d in dates if d.date.precision == DatePrecision.DAY}
         links += [key for key, signed in signings.items() if signed in days]
@@ -209,9 +304,25 @@ _LOCATIVE = re.compile(
 )
 
 
+# Sent, sold or shipped "to Moscow": the capital is the receiving state, not a destination on a map.
+_SENT_TO = re.compile(
+    r"\b(?:sent|send|sends|sending|shipped|ship|ships|shipping|sold|sell|sells|selling|supplied|supply|supplies|"
+    r"supplying|delivered|deliver|delivers|delivering|exported|export|exports|exporting|transferred|transfer|"
+    r"transfers|provided|provide|provides|providing|gave|give|gives|given|handed|offered|offers|pledged|"
+    r"promised|leased|lent|loaned|dispatched|deployed)\b[^.;!?]{0,80}\bto\s+$",
+    re.I,
+)
+
+
 def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) -> Hashable:
-    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing"), else the mention's own key."""
+    """The state a capital stands for ("Pyongyang justified…", "Moscow's backing", "shipped to Moscow").
+
+    A capital after a place word ("in Pyongyang", "the Moscow metro") stays the place.
+    """
     key = mention.keys[0]
-    if key not in capitals or _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start]):
+    if key not in capitals:
+        return key
+    placed = _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start])
+    if placed and not _SENT_TO.search(text[max(0, mention.start - 120) : mention.start]):
         return key
     return capitals[key]

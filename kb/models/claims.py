@@ -49,6 +49,13 @@ class Claim(KbModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    suggested = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Fields whose value ingest suggested (e.g. statement, credibility); a field leaves the list "
+        "when an editor changes it.",
+    )
 
     about = PartialDateAccessor("about_on")
 

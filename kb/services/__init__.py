@@ -53,7 +53,7 @@ from kb.services.claims import (
     claims_review,
 )
 from kb.services.editors import EDITORS_GROUP, editors_group_sync
-from kb.services.ingest import IngestResult, source_ingest
+from kb.services.ingest import INGEST_USERNAME, IngestResult, ingest_account, source_ingest
 from kb.services.records import (
     event_create,
     event_update,
@@ -69,6 +69,7 @@ from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
 
 __all__ = [
     "EDITORS_GROUP",
+    "INGEST_USERNAME",
     "UNSET",
     "IngestResult",
     "PartialDate",
@@ -99,6 +100,7 @@ __all__ = [
     "editors_group_sync",
     "event_create",
     "event_update",
+    "ingest_account",
     "provision_add",
     "record_create",
     "record_delete",

@@ -154,6 +154,10 @@ def claim_update(
         about_on_precision=about_on_precision,
         credibility=credibility,
     )
+    # A value ingest suggested is the editor's own once they change it.
+    edited = [name for name in claim.suggested if name in fields and fields[name] != getattr(claim, name)]
+    if edited:
+        fields["suggested"] = [name for name in claim.suggested if name not in edited]
     if {"quote", "start", "end", "source"} & fields.keys() or occurrence is not None:
         anchored_in = fields.get("source", claim.source)
         offsets_given = "start" in fields or "end" in fields

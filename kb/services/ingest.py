@@ -7,19 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kb.choices import ActorKind, SourceKind
+from kb.choices import ActorKind, SourceKind, SourceReliability
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import Analysis, analyse
+from kb.ingest.suggest import credibility
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, record_update
 from kb.services.claims import claims_propose
 from kb.services.sources import source_create
+
+INGEST_USERNAME = "ingest"
 
 
 @dataclass
@@ -47,13 +51,23 @@ def _ingest_capitals() -> dict[int, int]:
 
 
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
-    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states."""
-    actors = PhraseIndex(Alias.objects.values_list("name", "actor_id").iterator())
-    adjectives = PhraseIndex(
-        (form, actor_id)
-        for name, actor_id in Alias.objects.filter(actor__kind=ActorKind.STATE).values_list("name", "actor_id")
-        for form in demonyms(name)
-    )
+    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states.
+
+    A name led by a state's adjective is also found after the state's possessive: "Russian
+    Defence Ministry" is what "Russia's Defence Ministry" names.
+    """
+    aliases = list(Alias.objects.values_list("name", "actor_id", "actor__kind"))
+    actors = PhraseIndex((name, actor_id) for name, actor_id, _kind in aliases)
+    state_names = [(name, actor_id) for name, actor_id, kind in aliases if kind == ActorKind.STATE]
+    adjectives = PhraseIndex((form, actor_id) for name, actor_id in state_names for form in demonyms(name))
+    possessors: dict[str, list[tuple[str, str]]] = {}  # first word -> (adjective and a space, state name)
+    for name, _actor_id in state_names:
+        for form in demonyms(name):
+            possessors.setdefault(form.split()[0].lower(), []).append((form.lower() + " ", name))
+    for name, actor_id, _kind in aliases:
+        for form, state in possessors.get(name.split()[0].lower() if name.strip() else "", ()):
+            if name.lower().startswith(form) and len(name) > len(form):
+                actors.add(f"{state} {name[len(form) :]}", actor_id)
     records = PhraseIndex(match_case=False)
     for pk, title in Agreement.objects.values_list("pk", "title"):
         for phrase in title_phrases(title):
@@ -65,6 +79,30 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
     return actors, records, adjectives
+
+
+def _publisher_reliability(publisher: str) -> str:
+    """The reliability of the publisher's latest graded source: how far its reports are trusted so far."""
+    graded = Source.objects.filter(publisher__iexact=publisher).exclude(reliability=SourceReliability.F)
+    latest = graded.order_by("-created_at", "-pk").values_list("reliability", flat=True).first()
+    return latest or SourceReliability.F
+
+
+def ingest_account() -> User:
+    """The account that command-line ingests are recorded under when no user is named: no login (no password)."""
+    model = get_user_model()
+    user, created = model.objects.get_or_create(username=INGEST_USERNAME, defaults={"is_active": True})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+class _Agreements:
+    """The record keys of agreements, as the record index names them: ("agreement", pk)."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and key[:1] == ("agreement",)
 
 
 def _ingest_published(value: Any) -> PartialDate:
@@ -89,6 +127,7 @@ def source_ingest(
     url: str = "",
     kind: str = "news",
     reason: str = "",
+    reliability: str = "",
 ) -> IngestResult:
     """Store an article file (text or HTML) as a source and propose claims from it for review.
 
@@ -99,6 +138,11 @@ def source_ingest(
     sentence worth citing, with its modality, attribution, subject actors and date, and
     cites it as evidence of the agreements, events and transfers it mentions. Names not yet in
     the knowledge base are reported in ``candidates``, never created.
+
+    Each proposal carries suggestions, listed in its ``suggested`` fields for the editor to
+    check: a paraphrase (``statement``) of an attributed sentence and a ``credibility`` from
+    the source's ``reliability`` (given, else the publisher's latest graded source's, else F)
+    and the claim's modality.
     """
     errors: dict[str, list[str]] = {}
     title, publisher = (title or "").strip(), (publisher or "").strip()
@@ -110,10 +154,14 @@ def source_ingest(
         published = _ingest_published(published_on)
     except ValueError as exc:
         errors["published_on"] = [str(exc)]
+    if reliability and reliability not in SourceReliability.values:
+        errors["reliability"] = [
+            f"Unknown reliability {reliability!r}; expected one of {', '.join(SourceReliability.values)}."
+        ]
     if kind not in SourceKind.values:
         errors["kind"] = [f"Unknown source kind {kind!r}; expected one of {', '.join(SourceKind.values)}."]
     try:
-        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES)
+        article = article_text(content, filename=filename, max_bytes=settings.KB_INGEST_MAX_BYTES, title=title)
     except ArticleInputError as exc:
         errors[exc.field] = [str(exc)]
     if errors:
@@ -128,6 +176,8 @@ def source_ingest(
         published=published,
         kind=kind,
         capitals=_ingest_capitals(),
+        title=title,
+        agreements=_Agreements(),
         signings={
             ("agreement", pk): PartialDate(signed, "day")
             for pk, signed in Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on")
@@ -162,6 +212,7 @@ def source_ingest(
             byline=byline.strip(),
             url=url.strip(),
             kind=kind,
+            reliability=reliability or _publisher_reliability(publisher),
             furniture_note=article.furniture_note,
             reason=reason or "ingest",
         )
@@ -184,6 +235,7 @@ def _ingest_write(
     byline: str,
     url: str,
     kind: str,
+    reliability: str,
     furniture_note: str,
     reason: str,
 ) -> IngestResult:
@@ -197,6 +249,7 @@ def _ingest_write(
         byline=byline,
         url=url,
         kind=kind,
+        reliability=reliability,
         furniture_note=furniture_note,
         reason=reason,
     )
@@ -220,6 +273,9 @@ def _ingest_write(
                 "speaker": actors.get(proposal.speaker),
                 "subjects": [actors[pk] for pk in proposal.subjects if pk in actors],
                 "about_on": proposal.about,
+                "statement": proposal.statement,
+                "credibility": credibility(reliability, proposal.modality),
+                "suggested": ["statement", "credibility"] if proposal.statement else ["credibility"],
             }
             for proposal in analysis.proposals
         ],

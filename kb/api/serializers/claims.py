@@ -63,6 +63,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "about_on",
             "about_on_precision",
             "credibility",
+            "suggested",
             "status",
             "reviewed_by",
             "reviewed_at",
@@ -73,7 +74,8 @@ class ClaimSerializer(serializers.ModelSerializer):
         ]
 
     # Who reviewed a claim and what they noted are the editors' business.
-    EDITORS_ONLY = ("reviewed_by", "review_note")
+    # Which values ingest suggested is for the editors reviewing them.
+    EDITORS_ONLY = ("reviewed_by", "review_note", "suggested")
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

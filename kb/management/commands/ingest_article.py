@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import services
 from kb.api.ingest import IngestResultSerializer
 from kb.errors import error_line
+from kb.services.ingest import INGEST_USERNAME
 
 
 class Command(BaseCommand):
@@ -31,7 +32,18 @@ class Command(BaseCommand):
         parser.add_argument("--author", default="", help="The byline as the article prints it.")
         parser.add_argument("--url", default="", help="Where the article was published.")
         parser.add_argument("--kind", default="news", help="news, analysis, opinion or official (default news).")
-        parser.add_argument("--user", default="", help="Username recorded as the author of the change.")
+        parser.add_argument(
+            "--user",
+            default="",
+            help=f"Username recorded as the author of the change (default: the '{INGEST_USERNAME}' account, "
+            "created on first use without a password, so it cannot log in).",
+        )
+        parser.add_argument(
+            "--reliability",
+            default="",
+            help="The source's Admiralty reliability grade A-F (default: the publisher's latest graded source's, "
+            "else F); it sets the credibility suggested for each claim.",
+        )
         parser.add_argument("--json", action="store_true", help="Print a JSON summary.")
 
     def handle(self, *args, **options) -> None:
@@ -41,11 +53,12 @@ class Command(BaseCommand):
         limit = settings.KB_INGEST_MAX_BYTES
         with path.open("rb") as handle:
             content = handle.read(limit + 1)  # one byte over is enough to refuse it
-        user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"--user: no user named {options['user']!r}.")
+        else:
+            user = services.ingest_account()
         try:
             result = services.source_ingest(
                 user=user,
@@ -57,6 +70,7 @@ class Command(BaseCommand):
                 byline=options["author"],
                 url=options["url"],
                 kind=options["kind"],
+                reliability=options["reliability"].strip().upper(),
             )
         except ValidationError as exc:
             raise CommandError(f"{path}: {error_line(exc)}") from exc
