@@ -269,3 +269,140 @@ def test_draft_from_claim_is_prefilled(world, editor):
     assert list(draft.claims.all()) == [world.treaty_claim]
     with pytest.raises(ValidationError):
         services.draft_from_claim(world.treaty_claim, user=editor, kind="poem")
+
+
+# --- the API ------------------------------------------------------------------------------
+
+DRAFTS = "/api/v1/drafts/"
+JSON = "application/json"
+
+
+@pytest.fixture
+def drafts(world, editor):
+    """Three proposed drafts: a transfer with its claim, an event and a relationship."""
+    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+    transfer = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
+    event = services.draft_create(
+        user=editor, kind=DraftKind.EVENT, data={"title": "Shoigu visit to Pyongyang", "kind": "visit"}
+    )
+    ally = services.draft_create(
+        user=editor, kind=DraftKind.RELATIONSHIP, data={"subject": "russia", "predicate": "ally_of"}
+    )
+    return {"transfer": transfer, "event": event, "relationship": ally, "claim": claim}
+
+
+def test_drafts_are_for_editors_only(drafts, anon, analyst, as_editor):
+    from rest_framework.test import APIClient
+
+    as_analyst = APIClient()
+    as_analyst.force_authenticate(analyst)
+    draft = drafts["transfer"]
+    assert anon.get(DRAFTS).status_code == 401
+    assert as_analyst.get(DRAFTS).status_code == 403
+    for client in (anon, as_analyst):
+        assert client.get(f"{DRAFTS}{draft.pk}/").status_code == 404
+        assert client.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json").status_code in (401, 403)
+        assert client.post(f"{DRAFTS}{draft.pk}/reject/", {"note": "no"}, format="json").status_code in (401, 403)
+        claim = client.get(f"/api/v1/claims/{drafts['claim'].pk}/")
+        assert claim.status_code == 404  # a proposed claim
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED
+    listed = as_editor.get(DRAFTS)
+    assert listed.status_code == 200 and listed.json()["count"] == 3
+    shown = as_editor.get(f"{DRAFTS}{draft.pk}/").json()
+    assert shown["title"] == "Transfer: KN-23 missiles, North Korea → Russia"
+    assert shown["claims"][0]["id"] == drafts["claim"].pk and shown["data"]["designation"] == "KN-23"
+    assert shown["accept_url"].endswith(f"/api/v1/drafts/{draft.pk}/accept/")
+    claim = as_editor.get(f"/api/v1/claims/{drafts['claim'].pk}/").json()
+    assert [d["id"] for d in claim["drafts"]] == [draft.pk]
+
+
+def test_the_claims_api_shows_drafts_to_editors_only(world, drafts, anon, as_editor, editor):
+    claim = drafts["claim"]
+    services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
+    assert anon.get(f"/api/v1/claims/{claim.pk}/").json()["drafts"] is None
+    assert as_editor.get(f"/api/v1/claims/{claim.pk}/").json()["drafts"][0]["kind"] == "transfer"
+
+
+def test_the_list_filters(drafts, as_editor, world):
+    def listed(query: str) -> set[int]:
+        response = as_editor.get(f"{DRAFTS}?{query}")
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    transfer = drafts["transfer"]
+    assert listed("kind=transfer,event") == {transfer.pk, drafts["event"].pk}
+    assert listed(f"claim={drafts['claim'].pk}") == {transfer.pk}
+    assert listed(f"source={drafts['claim'].source_id}") == {transfer.pk}
+    assert listed("status=accepted") == set()
+    assert listed("search=shoigu") == {drafts["event"].pk}
+    for bad in ("kind=poem", "status=maybe", "claim=999999", "colour=red"):
+        response = as_editor.get(f"{DRAFTS}?{bad}")
+        assert response.status_code == 400, bad
+        assert bad.split("=")[0] in response.content.decode()
+
+
+def test_the_list_costs_the_same_whatever_its_length(drafts, as_editor, editor, world, django_assert_num_queries):
+    with django_assert_num_queries(5) as few:
+        assert as_editor.get(DRAFTS).status_code == 200
+    for n in range(5):
+        data = {"title": f"Meeting {n}", "kind": "meeting", "participants": ["russia"]}
+        services.draft_create(user=editor, kind=DraftKind.EVENT, data=data, claims=[world.shells])
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert as_editor.get(DRAFTS).json()["count"] == 8
+
+
+def test_accept_and_reject_through_the_api(drafts, as_editor, world, anon):
+    draft = drafts["transfer"]
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/",
+        {"data": {"quantity_low": 40, "quantity_high": 60}, "note": "per the UN panel"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "accepted" and body["record"]["type"] == "armstransfer"
+    transfer = ArmsTransfer.objects.get(pk=body["record"]["id"])
+    assert (transfer.quantity_low, transfer.quantity_high) == (40, 60)
+    assert anon.get(f"/api/v1/arms-transfers/{transfer.pk}/").status_code == 200
+    again = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json")
+    assert again.status_code == 400 and "already accepted" in again.json()["draft"][0]
+    event = drafts["event"]
+    assert as_editor.post(f"{DRAFTS}{event.pk}/reject/", {}, format="json").status_code == 400
+    response = as_editor.post(f"{DRAFTS}{event.pk}/reject/", {"note": "not a visit"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"data": {"supplier": "atlantis"}}, "supplier"),
+        ({"data": {"quantity_low": -4}}, "quantity_low"),
+        ({"data": {"colour": "red"}}, "colour"),
+        ({"data": "all of it"}, "data"),
+        ({"note": 5}, "note"),
+        ({"actor": "no-such-actor"}, "actor"),
+        ({"actor": "russia"}, "actor"),  # only an actor draft takes one
+    ],
+)
+def test_a_bad_accept_is_a_400_naming_the_field_and_changes_nothing(drafts, as_editor, body, field):
+    draft = drafts["transfer"]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED and not ArmsTransfer.objects.filter(designation="KN-23").exists()
+    assert Claim.objects.get(pk=drafts["claim"].pk).status == ClaimStatus.PROPOSED
+
+
+def test_an_ambiguous_name_through_the_api(world, as_editor, editor):
+    claim = _claim(world, "Kim said the shells were sent.")
+    services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
+    services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["Kim"])
+    draft = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Kim", "kind": "person"}, claims=[claim]
+    )
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json")
+    assert response.status_code == 400 and "kim-il-sung" in response.json()["actor"][0]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {"actor": "kim-jong-un"}, format="json")
+    assert response.status_code == 200 and response.json()["record"]["id"] == world.kim.pk

@@ -467,7 +467,7 @@ def _proposed(draft: Draft) -> Draft:
         raise ValidationError({"draft": [f"Draft #{draft.pk} no longer exists."]})
     if locked.status != DraftStatus.PROPOSED:
         who = f" by {locked.reviewed_by}" if locked.reviewed_by_id else ""
-        raise ValidationError({"status": [f"Draft #{locked.pk} was already {locked.status}{who}."]})
+        raise ValidationError({"draft": [f"Draft #{locked.pk} was already {locked.status}{who}."]})
     return locked
 
 
