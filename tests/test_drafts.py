@@ -406,3 +406,176 @@ def test_an_ambiguous_name_through_the_api(world, as_editor, editor):
     assert response.status_code == 400 and "kim-il-sung" in response.json()["actor"][0]
     response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {"actor": "kim-jong-un"}, format="json")
     assert response.status_code == 200 and response.json()["record"]["id"] == world.kim.pk
+
+
+# --- ingest drafts them --------------------------------------------------------------------
+
+NEWS = (
+    "North Korea has sent about 500 KN-23 missiles to Russia, according to Ukraine's military intelligence.\n\n"
+    "Vladimir Putin visited Pyongyang on 19 June 2024.\n\n"
+    "The State Duma ratified the Treaty on Comprehensive Strategic Partnership on 24 October 2024.\n\n"
+    "South Korea's National Intelligence Service said North Korea also shipped some 20 to 30 Hwasong-11 "
+    "missiles to Moscow.\n\n"
+    "Kim Jong Un, the leader of North Korea, praised the ties.\n\n"
+    "The talks in Pyongyang were led by Andrei Rudenko, a deputy foreign minister."
+)
+
+
+@pytest.fixture
+def newsroom(world, editor):
+    services.actor_create(user=editor, name="South Korea", kind=ActorKind.STATE, country_code="KR")
+    services.actor_create(user=editor, name="Pyongyang", kind=ActorKind.PLACE, country_code="KP")
+    services.actor_create(user=editor, name="Moscow", kind=ActorKind.PLACE, country_code="RU")
+    services.actor_create(user=editor, name="Ukraine", kind=ActorKind.STATE, country_code="UA")
+    services.actor_create(user=editor, name="State Duma", kind=ActorKind.ORGANIZATION, country_code="RU")
+    return world
+
+
+def _ingest(editor, text: str, **fields):
+    fields.setdefault("title", "Missiles and a treaty")
+    fields.setdefault("publisher", "Test Wire")
+    fields.setdefault("published_on", "2024-10-25")
+    return services.source_ingest(user=editor, content=text.encode(), filename="a.txt", **fields)
+
+
+def _by_kind(result) -> dict[str, list[Draft]]:
+    found: dict[str, list[Draft]] = {}
+    for draft in result.drafts:
+        found.setdefault(draft.kind, []).append(draft)
+    return found
+
+
+def test_ingest_drafts_transfers_events_milestones_relationships_and_names(newsroom, editor):
+    result = _ingest(editor, NEWS)
+    drafts = _by_kind(result)
+    kn23, hwasong = sorted(drafts["transfer"], key=lambda d: d.data["designation"])[::-1]
+    assert str(kn23) == "Transfer: KN-23 missiles, North Korea → Russia"
+    assert kn23.data | {"reported_by": "?"} == {
+        "supplier": "north-korea",
+        "recipient": "russia",
+        "category": "missiles",
+        "designation": "KN-23",
+        "status": "reported",
+        "description": "KN-23 missiles",
+        "reported_by": "?",
+        "reported_on": "2024-10-25",
+        "quantity_low": 500,
+        "quantity_high": 500,
+        "quantity_unit": "missiles",
+        "delivered_quantity_estimated": True,
+    }
+    assert "Ukraine" in kn23.data["reported_by"]
+    assert (hwasong.data["designation"], hwasong.data["quantity_low"], hwasong.data["quantity_high"]) == (
+        "Hwasong-11",
+        20,
+        30,
+    )
+    assert hwasong.data["recipient"] == "russia"  # "to Moscow": the capital stands for its state
+    (visit,) = drafts["event"]
+    assert visit.data == {
+        "title": "Vladimir Putin visit to Pyongyang",
+        "kind": "visit",
+        "participants": ["vladimir-putin"],
+        "place": "pyongyang",
+        "start_on": "2024-06-19",
+    }
+    (milestone,) = drafts["milestone"]
+    assert milestone.data == {"agreement": TREATY, "party": "russia", "step": "ratified", "on": "2024-10-24"}
+    assert milestone.target is None  # Russia is not yet a party of this world's treaty
+    (leader,) = drafts["relationship"]
+    assert leader.data == {"subject": "kim-jong-un", "predicate": "leader_of", "object": "north-korea"}
+    (name,) = drafts["actor"]
+    assert name.data == {"name": "Andrei Rudenko", "kind": "person", "mentions": 1}
+    assert list(name.claims.all()) == [result.claims[-1]]
+    for draft in result.drafts:
+        assert draft.source == result.source and draft.status == DraftStatus.PROPOSED
+        assert draft.claims.exists() and draft.history.get().history_change_reason == "ingest"
+    assert list(kn23.claims.all()) == [result.claims[0]]
+    # Accepting one of them publishes it, with the claim as its evidence.
+    transfer = services.draft_accept(kn23, user=editor)
+    assert list(transfer.evidence.all()) == [result.claims[0]]
+
+
+def test_ingest_targets_a_matching_record_and_drops_what_adds_nothing(newsroom, editor):
+    services.transfer_create(
+        user=editor,
+        supplier=newsroom.dprk,
+        recipient=newsroom.russia,
+        category="missiles",
+        designation="KN-23",
+        description="KN-23 missiles",
+        status="reported",
+        quantity_low=500,
+        quantity_high=500,
+        quantity_unit="missiles",
+    )
+    services.transfer_create(
+        user=editor,
+        supplier=newsroom.dprk,
+        recipient=newsroom.russia,
+        category="missiles",
+        designation="Hwasong-11",
+        description="Hwasong-11 missiles",
+        status="reported",
+    )
+    services.relationship_create(user=editor, subject=newsroom.kim, predicate="leader_of", object=newsroom.dprk)
+    drafts = _by_kind(_ingest(editor, NEWS))
+    (hwasong,) = drafts["transfer"]  # the KN-23 draft would add nothing: not made
+    assert hwasong.target.designation == "Hwasong-11"
+    assert hwasong.target_seen["quantity_low"] is None
+    assert "relationship" not in drafts
+    accepted = services.draft_accept(hwasong, user=editor)
+    assert accepted.pk == hwasong.target.pk and (accepted.quantity_low, accepted.quantity_high) == (20, 30)
+    assert ArmsTransfer.objects.filter(designation="Hwasong-11").count() == 1
+
+
+def test_one_draft_for_what_several_sentences_say(newsroom, editor):
+    text = (
+        "North Korea has sent KN-23 missiles to Russia.\n\n"
+        "By October, North Korea had shipped about 60 KN-23 missiles to Russia."
+    )
+    result = _ingest(editor, text)
+    (transfer,) = result.drafts
+    assert transfer.data["quantity_low"] == 60
+    assert list(transfer.claims.all()) == result.claims
+
+
+def test_ingest_again_returns_the_drafts_and_makes_no_more(newsroom, editor):
+    first = _ingest(editor, NEWS)
+    again = _ingest(editor, NEWS)
+    assert not again.created and [d.pk for d in again.drafts] == [d.pk for d in first.drafts]
+    assert Draft.objects.count() == len(first.drafts)
+
+
+def test_drafting_costs_no_query_per_sentence(newsroom, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(text: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            result = _ingest(editor, text)
+        return len(ctx.captured_queries), len(result.drafts)
+
+    short, short_drafts = queries(NEWS)
+    longer = "\n\n".join(NEWS.replace("Hwasong-11", f"Hwasong-{n}").replace("500", f"{n}00") for n in range(12, 18))
+    long, long_drafts = queries(longer + "\n\nThe end.")
+    assert long_drafts >= short_drafts + 5
+    assert long == short
+
+
+def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django_assert_num_queries):
+    from kb.api.ingest import IngestResultSerializer
+
+    result = _ingest(editor, NEWS)
+    with django_assert_num_queries(0):
+        summary = IngestResultSerializer(result).data
+    assert {d["kind"] for d in summary["drafts"]} == {"transfer", "event", "milestone", "relationship", "actor"}
+    assert "url" not in summary["drafts"][0]
+    response = as_editor.post(
+        "/api/v1/ingest/",
+        {"text": NEWS + "\n\nMore.", "title": "Again", "publisher": "Wire", "published": "2024-10-25"},
+        format="json",
+    )
+    assert response.status_code == 201
+    draft = response.json()["drafts"][0]
+    assert as_editor.get(draft["url"]).json()["id"] == draft["id"]
