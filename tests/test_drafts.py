@@ -129,7 +129,7 @@ def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
     draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
     with pytest.raises(ValidationError) as refused:
         services.draft_accept(draft, user=editor)
-    assert {"supplier", "recipient", "category"} <= set(refused.value.message_dict)
+    assert set(refused.value.message_dict) == {"supplier", "recipient"}  # no subjects on the claim
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PROPOSED and not ArmsTransfer.objects.filter(evidence=claim).exists()
     overrides = {"supplier": "north-korea", "recipient": "russia", "category": "ammunition"}
@@ -579,3 +579,96 @@ def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django
     assert response.status_code == 201
     draft = response.json()["drafts"][0]
     assert as_editor.get(draft["url"]).json()["id"] == draft["id"]
+
+
+def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
+    claim = _claim(
+        world,
+        "Russia received some 20 to 30 KN-24 missiles from North Korea.",
+        subjects=[world.russia, world.dprk],
+        about_on="2024-03",
+    )
+    draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
+    assert draft.data | {"reported_on": None} == {
+        "supplier": "north-korea",
+        "recipient": "russia",
+        "category": "missiles",
+        "designation": "KN-24",
+        "quantity_low": 20,
+        "quantity_high": 30,
+        "quantity_unit": "missiles",
+        "delivered_quantity_estimated": True,
+        "status": "reported",
+        "description": "KN-24 missiles",
+        "start_on": "2024-03",
+        "reported_on": None,
+    }
+    treaty = _claim(world, "North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
+    world.treaty.evidence.add(treaty)
+    draft = services.draft_from_claim(treaty, user=editor, kind=DraftKind.MILESTONE)
+    assert draft.data == {"agreement": TREATY, "party": "north-korea", "step": "ratified", "on": "2024-11"}
+    assert draft.target == AgreementParty.objects.get(actor=world.dprk)
+
+
+# --- the rules, one sentence at a time --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("about 500 shells", (500, 500, True, "shells")),
+        ("some 20 to 30 ballistic missiles", (20, 30, True, "missiles")),
+        ("between 20 and 30 missiles", (20, 30, True, "missiles")),
+        ("more than 1 million artillery shells", (1_000_000, None, True, "shells")),
+        ("5 million rounds", (5_000_000, 5_000_000, False, "rounds")),
+        ("five million rounds", (5_000_000, 5_000_000, False, "rounds")),
+        ("up to 1,000 rockets", (None, 1000, True, "rockets")),
+        ("In 2023 shells arrived", None),
+        ("KN-23 missiles", None),
+        ("the launch of a missile", None),
+    ],
+)
+def test_quantities(sentence, expected):
+    from kb.ingest.drafts import find_quantity
+
+    found = find_quantity(sentence)
+    assert (found and (found.low, found.high, found.estimated, found.unit)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "designations"),
+    [
+        ("artillery shells", "ammunition", []),
+        ("KN-23 and KN-24 missiles", "missiles", ["KN-23", "KN-24"]),
+        ("Hwasong-11 ballistic missiles", "missiles", ["Hwasong-11"]),
+        ("152-mm artillery shells", "ammunition", ["152mm artillery shells"]),
+        ("Koksan M1989 self-propelled guns", "artillery", ["M1989"]),
+        ("multiple rocket launchers", "artillery", []),
+        ("missile technology", "technology", []),
+        ("in 2024 nothing", None, []),
+    ],
+)
+def test_categories_and_designations(sentence, category, designations):
+    from kb.ingest.drafts import find_category, find_designations
+
+    assert (find_category(sentence), find_designations(sentence)) == (category, designations)
+
+
+def test_new_names_get_a_kind_and_the_country_of_the_state_before_them():
+    from kb.ingest.drafts import ActorFacts, Named, name_drafts
+
+    text = (
+        "South Korea's National Intelligence Service said so. Russia's Defence Minister Andrei Belousov agreed. "
+        "NIS staff went to the Kursk Region and the Tumangang Rail Station."
+    )
+    facts = {"kr": ActorFacts("South Korea", "state", "KR"), "ru": ActorFacts("Russia", "state", "RU")}
+    mentions = [Named(0, 11, "kr"), Named(text.index("Russia"), text.index("Russia") + 6, "ru")]
+    names = ["National Intelligence Service", "Andrei Belousov", "NIS", "Kursk Region", "Tumangang Rail Station"]
+    found = {spec.data["name"]: spec.data for spec in name_drafts(text, names, mentions, facts)}
+    assert {name: (data["kind"], data["country"]) for name, data in found.items()} == {
+        "National Intelligence Service": ("organization", "KR"),
+        "Andrei Belousov": ("person", "RU"),
+        "NIS": ("organization", ""),
+        "Kursk Region": ("place", ""),
+        "Tumangang Rail Station": ("facility", ""),
+    }
