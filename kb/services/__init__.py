@@ -17,7 +17,7 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
   links, bulk proposals); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
 - ``drafts``: draft records (proposed by ingest or from a claim), accepted through the record
-  services or rejected;
+  services or rejected; ``ingest_drafts``: the drafts one ingest proposes, stored in bulk;
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
 - ``stix``: STIX 2.1 bundles in, actors and proposed relationships out (``StixImportResult``);
 - ``sipri``: a SIPRI Trade Register CSV in, a dataset source, claims quoting its rows and

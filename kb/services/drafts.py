@@ -12,6 +12,7 @@ public because an accepted claim backs it. A draft that changes an existing reco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,14 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import PartialDate, quoted
+from kb.ingest.drafts import (
+    ActorFacts,
+    Named,
+    find_category,
+    find_designations,
+    find_quantity,
+    sentence_drafts,
+)
 from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Agreement, AgreementParty, Alias, ArmsTransfer, Claim, Draft, Event, Relationship, Source
 from kb.services.actors import actor_create, alias_add
@@ -722,10 +731,6 @@ def _update(
 
 def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
     """What the ingest rules (``kb.ingest.drafts``) read in the claim's quote for a ``kind`` draft, actors as slugs."""
-    import re
-
-    from kb.ingest.drafts import ActorFacts, Named, sentence_drafts
-
     subjects = list(claim.subjects.prefetch_related("aliases"))
     codes = {actor.country_code for actor in subjects if actor.country_code}
     states = list(Actor.objects.filter(kind=ActorKind.STATE, country_code__in=codes)) if codes else []
@@ -772,8 +777,6 @@ def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
 def claim_prefill(claim: Claim, kind: str) -> dict[str, Any]:
     """The values a ``kind`` draft can take from ``claim``: what its quote says (as ingest reads it), else its
     subjects, the time it speaks about, the designation and agreement it names."""
-    from kb.ingest.drafts import find_category, find_designations, find_quantity
-
     subjects = [actor.slug for actor in claim.subjects.all()]
     about = str(claim.about) if claim.about else None
     if kind == DraftKind.ACTOR:
