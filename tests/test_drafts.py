@@ -682,3 +682,32 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     assert draft.note == note
     reason = transfer.history.first().history_change_reason
     assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "participants"),
+    [
+        ("Kim Jong Un met Vladimir Putin in Russia in 2023.", ["kim", "putin"]),
+        ("Russia and North Korea held talks in 2023.", ["ru", "kp"]),
+        ("Russia, North Korea and Kim Jong Un met in 2023.", None),  # one person: not a meeting of leaders
+        ("At the summit, Russia and North Korea agreed.", None),  # a summit is of people
+        ("Russia and North Korea did not meet in 2023.", None),
+    ],
+)
+def test_meetings_are_of_leaders_or_of_states(sentence, participants):
+    from kb.ingest.drafts import ActorFacts, Named, event_drafts
+
+    facts = {
+        "kim": ActorFacts("Kim Jong Un", "person", "KP"),
+        "putin": ActorFacts("Vladimir Putin", "person", "RU"),
+        "ru": ActorFacts("Russia", "state", "RU"),
+        "kp": ActorFacts("North Korea", "state", "KP"),
+    }
+    named = []
+    for name, key in (("Kim Jong Un", "kim"), ("Vladimir Putin", "putin"), ("Russia", "ru"), ("North Korea", "kp")):
+        at = sentence.find(name)
+        if at >= 0:
+            named.append(Named(at, at + len(name), key))
+    named.sort(key=lambda n: n.start)
+    specs = event_drafts(sentence, named, facts, about=None, agreements=(), events=())
+    assert ([s.data["participants"] for s in specs] or [None])[0] == participants

@@ -459,8 +459,12 @@ def event_drafts(
             data = {"title": title, "kind": EventKind.VISIT, "participants": [visitors[-1]], "place": host}
             return [DraftSpec(DraftKind.EVENT, {**data, "start_on": start}, match=match)]
     meet = _MEET.search(sentence)
-    if meet and len(who) >= 2:
-        summit = "summit" in sentence.lower()
+    people = [key for key in who if facts[key].kind == ActorKind.PERSON]
+    summit = "summit" in sentence.lower()
+    # Leaders meet; states "hold talks" only when no person is named, and a summit is of people.
+    met = people if len(people) >= 2 else ([] if people or summit else who)
+    if meet and len(met) >= 2:
+        who = met
         names = _names(who[:3], facts)
         title = f"{'–'.join(names)} summit" if summit else f"Meeting of {', '.join(names[:-1])} and {names[-1]}"
         place = place_after(r"\b(?:in|at)(?: the)?", meet.end())
@@ -507,8 +511,8 @@ def milestone_drafts(
     parties: Mapping[Hashable, Collection[Hashable]],
 ) -> list[DraftSpec]:
     """Steps of a cited agreement a sentence reports: signed, ratified or entered into force by a party."""
-    if not agreements or _NEGATED.search(sentence) or (about is None and published is None):
-        return []
+    if not agreements or _NEGATED.search(sentence) or about is None:
+        return []  # a step needs its own date: the publication's is not when a treaty was signed
     if _IN_FORCE.search(sentence):
         step = MilestoneStep.IN_FORCE
     elif _RATIFY.search(sentence):
@@ -517,7 +521,7 @@ def milestone_drafts(
         step = MilestoneStep.SIGNED
     else:
         return []
-    on = str(about or published)
+    on = str(about)
     named_states = list(dict.fromkeys(s for n in named if (s := _state_of(n.key, facts, states)) is not None))
     specs = []
     for agreement in agreements:

@@ -295,7 +295,7 @@ def draft_title(kind: str, data: dict[str, Any], refs: Refs) -> str:
         return data.get("title") or "an event"
     if kind == DraftKind.TRANSFER:
         category = data.get("category")
-        label = TransferCategory(category).label.lower() if category else ""
+        label = TransferCategory(category).label.lower() if category and category != TransferCategory.OTHER else ""
         what = " ".join(part for part in (data.get("designation", ""), label) if part) or "arms"
         supplier = _name(refs, data.get("supplier"), "unknown supplier")
         recipient = _name(refs, data.get("recipient"), "unknown recipient")
