@@ -150,7 +150,7 @@ ERRORS = {
         "FieldErrors",
     ),
     "401": ("No credentials: writes need `Authorization: Token …` or a session.", "Error"),
-    "403": ("The user is not an editor.", "Error"),
+    "403": ("The user is not an editor.", "Error"),  # also the reads that are the editors' alone
     "404": ("No such record (ids are whole numbers), or no such page.", "Error"),
     "406": ("The format asked for (?format= or Accept) is not served; the answer names those that are.", "Error"),
     "409": ("The record is in use: other records depend on it.", "Error"),
@@ -292,7 +292,10 @@ def add_error_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code in _codes(method, path):
+            codes = _codes(method, path)
+            if method == "get" and {} not in operation.get("security", [{}]):
+                codes += ["401", "403"]  # a read for editors only (drafts): others are refused
+            for code in codes:
                 description, schema = ERRORS[code]
                 responses.setdefault(code, _response(description, schema))
             if "{id}" in path:
