@@ -484,7 +484,9 @@ def test_ingest_drafts_transfers_events_milestones_relationships_and_names(newsr
     assert milestone.target is None  # Russia is not yet a party of this world's treaty
     (leader,) = drafts["relationship"]
     assert leader.data == {"subject": "kim-jong-un", "predicate": "leader_of", "object": "north-korea"}
-    (name,) = drafts["actor"]
+    names = {draft.data["name"]: draft for draft in drafts["actor"]}
+    assert set(names) == {"Andrei Rudenko", "South Korea's National Intelligence Service"}, names
+    name = names["Andrei Rudenko"]
     assert name.data == {"name": "Andrei Rudenko", "kind": "person", "mentions": 1}
     assert list(name.claims.all()) == [result.claims[-1]]
     for draft in result.drafts:
