@@ -1,0 +1,195 @@
+"""The editors' review desk (/review/): one proposed claim at a time, decisions through the services."""
+
+import pytest
+from django.urls import reverse
+
+from kb.choices import ClaimStatus, Credibility, Modality
+from kb.models import Claim
+from tests.helpers import ARTICLE
+
+DESK = reverse("kb:review")
+QUOTES = (
+    "Kim Jong-un met Vladimir Putin at the Vostochny Cosmodrome in September 2023.",
+    "North Korea is expected to sell artillery shells to Russia.",
+    "The two leaders signed a treaty in Pyongyang on June 19, 2024.",
+)
+
+
+def decide_url(claim, query: str = "") -> str:
+    return reverse("kb:review-decide", args=[claim.pk]) + (f"?{query}" if query else "")
+
+
+@pytest.fixture
+def queue(make_source, make_claim, make_actor):
+    """Three proposed claims of one article, oldest first, the first two about Russia."""
+    russia = make_actor("Russia")
+    source = make_source(ARTICLE, title="The summit")
+    claims = [
+        make_claim(QUOTES[0], source=source, subjects=[russia], statement="They met.", credibility=2),
+        make_claim(QUOTES[1], source=source, subjects=[russia], statement=""),
+        make_claim(QUOTES[2], source=source, statement="A treaty."),
+    ]
+    return claims
+
+
+@pytest.fixture
+def desk_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def fields(claim, **changes) -> dict:
+    data = {
+        "statement": claim.statement,
+        "modality": claim.modality,
+        "about": str(claim.about) if claim.about else "",
+        "subjects": ",".join(a.slug for a in claim.subjects.all()),
+        "speaker": "",
+        "attributed_to": claim.attributed_to,
+        "credibility": claim.credibility,
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_desk_is_for_editors_only(client, analyst, queue):
+    response = client.get(DESK)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    assert client.post(decide_url(queue[0]), {"decision": "accept"}).status_code == 302
+    client.force_login(analyst)
+    assert client.get(DESK).status_code == 404
+    assert client.post(decide_url(queue[0]), {"decision": "accept"}).status_code == 404
+    assert Claim.objects.get(pk=queue[0].pk).status == ClaimStatus.PROPOSED
+
+
+def test_desk_shows_the_oldest_claim_in_its_paragraph(desk_client, queue, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        response = desk_client.get(DESK)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Claim 1 of 3" in html
+    assert '<mark class="hl hl-forecast depth-1 start unreviewed focus"' in html
+    assert "The summit" in html and "source reliability" in html
+    assert "<kbd>a</kbd>" in html and 'data-key="s"' in html
+    assert "kb/desk.js" in html
+
+
+def test_query_count_does_not_grow_with_the_queue(desk_client, queue, make_claim, django_assert_num_queries):
+    desk_client.get(DESK)
+    source = queue[0].source
+    with django_assert_num_queries(6) as small:
+        desk_client.get(DESK)
+    make_claim("Russia’s need for a “continuous supply” of weapons is growing.", source=source)
+    with django_assert_num_queries(len(small.captured_queries)):
+        desk_client.get(DESK + "?order=newest")
+
+
+def test_accept_with_corrections_goes_through_the_service_with_the_note_as_reason(desk_client, editor, queue):
+    first = queue[0]
+    versions = first.history.count()
+    response = desk_client.post(
+        decide_url(first),
+        fields(first, decision="accept", about="2023-09", modality=Modality.STATEMENT, note="Checked the video."),
+    )
+    assert response.status_code == 303
+    assert response["Location"] == f"{DESK}?after={first.pk}"
+    first.refresh_from_db()
+    assert first.status == ClaimStatus.ACCEPTED and first.reviewed_by == editor
+    assert str(first.about) == "2023-09" and first.modality == Modality.STATEMENT
+    assert first.review_note == "Checked the video."
+    latest = first.history.latest()
+    assert latest.history_change_reason == "Checked the video." and latest.history_user == editor
+    assert first.history.count() == versions + 1  # one change for the edits and the review
+
+    nxt = desk_client.get(response["Location"])
+    assert "Claim 1 of 2" in nxt.content.decode()
+    assert f'data-claim="{queue[1].pk}"' in nxt.content.decode()
+
+
+def test_accept_without_paraphrase_or_credibility_asks_once(desk_client, queue):
+    second = queue[1]
+    response = desk_client.post(decide_url(second), fields(second, decision="accept"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Accept anyway?" in html and "no paraphrase" in html and "cannot be judged" in html
+    assert 'name="confirm" value="1"' in html
+    assert Claim.objects.get(pk=second.pk).status == ClaimStatus.PROPOSED
+    response = desk_client.post(decide_url(second), fields(second, decision="accept", confirm="1"))
+    assert response.status_code == 303
+    assert Claim.objects.get(pk=second.pk).status == ClaimStatus.ACCEPTED
+
+
+def test_reject_dispute_and_skip(desk_client, queue):
+    first, second, third = queue
+    versions = third.history.count()
+    assert desk_client.post(decide_url(first), fields(first, decision="reject")).status_code == 303
+    assert desk_client.post(decide_url(second), fields(second, decision="dispute", note="Vague")).status_code == 303
+    response = desk_client.post(decide_url(third), {"decision": "skip"})
+    assert response.status_code == 303 and response["Location"] == f"{DESK}?after={third.pk}"
+    statuses = dict(Claim.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "rejected", second.pk: "disputed", third.pk: "proposed"}
+    assert third.history.count() == versions
+    end = desk_client.get(response["Location"]).content.decode()
+    assert "reached the end of the queue" in end and "1 claim still waits" in end
+
+
+def test_bad_input_changes_nothing(desk_client, queue):
+    first = queue[0]
+    versions = first.history.count()
+    for bad in (
+        {"about": "the day after"},
+        {"subjects": "no-such-actor"},
+        {"credibility": "9"},
+        {"modality": "rumour"},
+        {"decision": "approve"},
+        {"speaker": "russia,russia-2"},
+    ):
+        data = fields(first, **{"decision": "accept", **bad})
+        response = desk_client.post(decide_url(first), data)
+        assert response.status_code == 400, bad
+        assert 'class="errorlist' in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == ClaimStatus.PROPOSED and first.history.count() == versions
+
+
+def test_a_claim_reviewed_meanwhile_is_not_reviewed_again(desk_client, queue, editor, accepted):
+    accepted(queue[0])
+    response = desk_client.post(decide_url(queue[0]), fields(queue[0], decision="reject"))
+    assert response.status_code == 409
+    assert "was accepted meanwhile" in response.content.decode()
+    assert Claim.objects.get(pk=queue[0].pk).status == ClaimStatus.ACCEPTED
+
+
+def test_filters_and_order_stay_in_the_address(desk_client, queue):
+    first, second, third = queue
+    response = desk_client.get(DESK + "?order=newest")
+    assert f'data-claim="{third.pk}"' in response.content.decode()
+    response = desk_client.get(DESK + "?subject=russia&order=newest")
+    html = response.content.decode()
+    assert f'data-claim="{second.pk}"' in html and "Claim 1 of 2" in html
+    response = desk_client.post(decide_url(second, "subject=russia&order=newest"), fields(second, decision="skip"))
+    assert response["Location"] == f"{DESK}?subject=russia&order=newest&after={second.pk}"
+    html = desk_client.get(response["Location"]).content.decode()
+    assert f'data-claim="{first.pk}"' in html and "Claim 2 of 2" in html
+    assert desk_client.get(DESK + f"?source={first.source_id}").status_code == 200
+
+
+def test_bad_filters_are_named_and_ignored(desk_client, queue):
+    response = desk_client.get(DESK + "?order=sideways&subject=nobody&source=x")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "is not an order" in html and "nobody" in html and "Claim 1 of 3" in html
+
+
+def test_the_fragment_for_javascript(desk_client, queue):
+    response = desk_client.post(
+        decide_url(queue[0]), fields(queue[0], decision="reject"), HTTP_X_DESK_FRAGMENT="1", follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f'data-claim="{queue[1].pk}"' in html and "Claim 1 of 2" in html
+
+
+def test_unset_credibility_is_the_default(queue):
+    assert queue[1].credibility == Credibility.CANNOT_BE_JUDGED
