@@ -174,3 +174,27 @@ class TransferStatus(models.TextChoices):
     REPORTED = "reported", "Reported"
     CONFIRMED = "confirmed", "Confirmed"
     DENIED = "denied", "Denied"
+
+
+class DraftKind(models.TextChoices):
+    """What a draft record proposes: a new actor, or an event, transfer, relationship or agreement milestone."""
+
+    ACTOR = "actor", "Actor"
+    EVENT = "event", "Event"
+    TRANSFER = "transfer", "Arms transfer"
+    RELATIONSHIP = "relationship", "Relationship"
+    MILESTONE = "milestone", "Agreement milestone"
+
+
+class DraftStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class MilestoneStep(models.TextChoices):
+    """A step of an agreement party's ladder that a milestone draft records."""
+
+    SIGNED = "signed", "signed"
+    RATIFIED = "ratified", "ratified"
+    IN_FORCE = "in_force", "entered into force"

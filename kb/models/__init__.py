@@ -3,6 +3,7 @@
 from kb.models.actors import Actor, Alias, Relationship
 from kb.models.agreements import Agreement, AgreementParty, Provision
 from kb.models.claims import Claim, ClaimLink
+from kb.models.drafts import Draft
 from kb.models.events import Event
 from kb.models.sources import Source
 from kb.models.tokens import ApiToken
@@ -17,6 +18,7 @@ __all__ = [
     "ArmsTransfer",
     "Claim",
     "ClaimLink",
+    "Draft",
     "Event",
     "Provision",
     "Relationship",

@@ -16,6 +16,8 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
 - ``actors``: actors, aliases and merging; ``sources``; ``claims`` (anchoring, review,
   links, bulk proposals); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
+- ``drafts``: draft records (proposed by ingest or from a claim), accepted through the record
+  services or rejected;
 - ``ingest``: an article in, a source and its proposed claims out (``IngestResult``);
 - ``stix``: STIX 2.1 bundles in, actors and proposed relationships out (``StixImportResult``);
 - ``sipri``: a SIPRI Trade Register CSV in, a dataset source, claims quoting its rows and
@@ -52,6 +54,7 @@ from kb.services.claims import (
     claims_propose,
     claims_review,
 )
+from kb.services.drafts import draft_accept, draft_create, draft_from_claim, draft_reject
 from kb.services.editors import EDITORS_GROUP, editors_group_sync
 from kb.services.ingest import IngestResult, source_ingest
 from kb.services.records import (
@@ -96,6 +99,10 @@ __all__ = [
     "claim_update",
     "claims_propose",
     "claims_review",
+    "draft_accept",
+    "draft_create",
+    "draft_from_claim",
+    "draft_reject",
     "editors_group_sync",
     "event_create",
     "event_update",
