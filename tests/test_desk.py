@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from kb.choices import ClaimStatus, Credibility, Modality
-from kb.models import Claim
+from kb import services
+from kb.choices import ClaimStatus, Credibility, DraftKind, DraftStatus, Modality
+from kb.models import Actor, ArmsTransfer, Claim, Draft
 from tests.helpers import ARTICLE
 
 DESK = reverse("kb:review")
@@ -78,7 +79,7 @@ def test_desk_shows_the_oldest_claim_in_its_paragraph(desk_client, queue, django
 def test_query_count_does_not_grow_with_the_queue(desk_client, queue, make_claim, django_assert_num_queries):
     desk_client.get(DESK)
     source = queue[0].source
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(7) as small:
         desk_client.get(DESK)
     make_claim("Russia’s need for a “continuous supply” of weapons is growing.", source=source)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -193,3 +194,123 @@ def test_the_fragment_for_javascript(desk_client, queue):
 
 def test_unset_credibility_is_the_default(queue):
     assert queue[1].credibility == Credibility.CANNOT_BE_JUDGED
+
+
+# --- draft records on the desk -------------------------------------------------------------
+
+
+@pytest.fixture
+def korea(make_actor):
+    return make_actor("North Korea", country_code="KP")
+
+
+def draft_url(draft, query: str = "") -> str:
+    return reverse("kb:review-draft", args=[draft.pk]) + (f"?{query}" if query else "")
+
+
+def test_a_claims_drafts_and_its_sources_new_names_come_with_it(
+    desk_client, editor, queue, korea, django_assert_max_num_queries
+):
+    second = queue[1]
+    transfer = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
+    name = services.draft_create(
+        user=editor,
+        kind=DraftKind.ACTOR,
+        data={"name": "Vostochny Cosmodrome", "kind": "facility"},
+        source=second.source,
+    )
+    with django_assert_max_num_queries(9):
+        html = desk_client.get(DESK + f"?claim={second.pk}").content.decode()
+    assert f'data-draft="{transfer.pk}"' in html and f'data-draft="{name.pk}"' in html
+    assert html.index(f'data-draft="{name.pk}"') < html.index(f'data-draft="{transfer.pk}"')
+    assert f'name="draft{transfer.pk}-supplier" value="russia"' in html
+
+
+def test_accept_a_draft_transfer_with_corrections(desk_client, editor, queue, korea):
+    second = queue[1]
+    draft = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
+    prefix = f"draft{draft.pk}"
+    data = {
+        f"{prefix}-decision": "accept",
+        f"{prefix}-supplier": "north-korea",
+        f"{prefix}-recipient": "russia",
+        f"{prefix}-category": "ammunition",
+        f"{prefix}-status": "reported",
+        f"{prefix}-start_on": "2024",
+        f"{prefix}-description": "Artillery shells",
+        f"{prefix}-note": "From the wire.",
+    }
+    missing = desk_client.post(draft_url(draft, f"claim={second.pk}"), {**data, f"{prefix}-category": ""})
+    assert missing.status_code == 400 and "needs its category" in missing.content.decode()
+    assert ArmsTransfer.objects.count() == 0
+    response = desk_client.post(draft_url(draft, f"claim={second.pk}"), data)
+    assert response.status_code == 303 and response["Location"] == f"{DESK}?claim={second.pk}"
+    transfer = ArmsTransfer.objects.get()
+    assert transfer.supplier == korea and transfer.category == "ammunition"
+    assert list(transfer.evidence.all()) == [second]
+    second.refresh_from_db()
+    assert second.status == ClaimStatus.ACCEPTED  # the draft's claim is its evidence, accepted with it
+    page = desk_client.get(response["Location"]).content.decode()
+    assert "This one is accepted" in page and "Next claim" in page
+
+
+def test_a_new_name_becomes_an_actor_or_an_alias(desk_client, editor, queue, korea, make_actor):
+    source = queue[0].source
+    new = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Vostochny Cosmodrome", "kind": "place"}, source=source
+    )
+    alias = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Marshal Kim", "kind": "person"}, source=source
+    )
+    kim = make_actor("Kim Jong Un", kind="person")
+    p = f"draft{new.pk}"
+    response = desk_client.post(
+        draft_url(new, f"claim={queue[0].pk}"),
+        {f"{p}-decision": "accept", f"{p}-name": "Vostochny Cosmodrome", f"{p}-kind": "facility", f"{p}-country": "ru"},
+    )
+    assert response.status_code == 303
+    cosmodrome = Actor.objects.get(name="Vostochny Cosmodrome")
+    assert cosmodrome.kind == "facility" and cosmodrome.country_code == "RU"
+    assert cosmodrome in queue[0].subjects.all()  # the claim quoting the name is about it now
+    p = f"draft{alias.pk}"
+    response = desk_client.post(
+        draft_url(alias, f"claim={queue[0].pk}"),
+        {f"{p}-decision": "accept", f"{p}-name": "Marshal Kim", f"{p}-kind": "person", f"{p}-alias_of": kim.slug},
+    )
+    assert response.status_code == 303
+    assert Actor.objects.filter(name__startswith="Kim").count() == 1
+    assert kim.aliases.filter(name="Marshal Kim").exists()
+
+
+def test_an_ambiguous_name_asks_which_actor(desk_client, editor, queue, make_actor):
+    first = services.actor_create(user=editor, name="Kim Il Sung", kind="person")
+    second = services.actor_create(user=editor, name="Kim Jong Il", kind="person")
+    services.alias_add(user=editor, actor=first, name="Chairman Kim")
+    services.alias_add(user=editor, actor=second, name="Chairman Kim")
+    draft = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Chairman Kim", "kind": "person"}, source=queue[0].source
+    )
+    p = f"draft{draft.pk}"
+    response = desk_client.post(
+        draft_url(draft, f"claim={queue[0].pk}"),
+        {f"{p}-decision": "accept", f"{p}-name": "Chairman Kim", f"{p}-kind": "person"},
+    )
+    assert response.status_code == 400
+    assert "is a name of several actors" in response.content.decode()
+    assert Draft.objects.get(pk=draft.pk).status == DraftStatus.PROPOSED
+
+
+def test_draft_from_a_claim_then_reject_it(desk_client, queue):
+    first = queue[0]
+    response = desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
+    assert response.status_code == 303 and response["Location"] == f"{DESK}?claim={first.pk}"
+    draft = Draft.objects.get()
+    assert draft.kind == DraftKind.EVENT and list(draft.claims.all()) == [first]
+    bad = desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "rumour"})
+    assert bad.status_code == 400 and "Unknown draft kind" in bad.content.decode()
+    p = f"draft{draft.pk}"
+    response = desk_client.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": "No"})
+    assert response.status_code == 303
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.REJECTED and draft.note == "No"
+    assert draft.history.latest().history_change_reason == "No"

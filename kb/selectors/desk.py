@@ -9,11 +9,13 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from kb.choices import ClaimStatus
-from kb.models import Claim
+from kb.choices import ClaimStatus, DraftKind, DraftStatus
+from kb.models import Claim, Draft
 from kb.selectors.counts import counts
 
 ORDERS = ("oldest", "newest")
+# The desk shows at most this many drafts beside a claim (its own, and the new names of its source).
+DESK_DRAFTS = 30
 # "Reviewed this week" reads at most this many of the week's latest history rows of claims.
 WEEK_HISTORY_BOUND = 5_000
 
@@ -76,6 +78,19 @@ def desk_place(
     return DeskPlace(claim=shown, waiting=found["waiting"], position=found["before"] + 1)
 
 
+def claim_drafts(claim: Claim) -> list[Draft]:
+    """The proposed drafts that come with ``claim``: those drawn from it, and the new names found in its source.
+
+    New names first (they make the actors the other drafts name), then in the order they were made.
+    """
+    drafts = Draft.objects.filter(status=DraftStatus.PROPOSED).filter(
+        Q(pk__in=Draft.claims.through.objects.filter(claim=claim).values("draft_id"))
+        | Q(kind=DraftKind.ACTOR, source_id=claim.source_id)
+    )
+    ordered = drafts.order_by(models.Case(models.When(kind=DraftKind.ACTOR, then=0), default=1), "created_at", "pk")
+    return list(ordered[:DESK_DRAFTS])
+
+
 @dataclass
 class QueueSummary:
     """What waits for review, for the admin's index: counts, the oldest one's age, who reviewed lately."""
@@ -117,4 +132,5 @@ def queue_summary(*, now: dt.datetime | None = None) -> QueueSummary:
         oldest=oldest,
         reviewed=[(name, n) for name, n in reviewed],
         reviewed_bounded=len(ids) >= WEEK_HISTORY_BOUND,
+        drafts=Draft.objects.filter(status=DraftStatus.PROPOSED).count(),
     )

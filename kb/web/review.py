@@ -9,6 +9,7 @@ from kb.choices import ClaimStatus, Credibility, Modality
 from kb.dates import PartialDate, too_long_for_a_date
 from kb.filtersets import ActorRefField
 from kb.selectors.desk import ORDERS
+from kb.services.drafts import FIELDS
 
 DECISIONS = {
     "accept": ClaimStatus.ACCEPTED,
@@ -121,3 +122,100 @@ class DecisionForm(forms.Form):
         if data.get("credibility") == credibility_unset:
             missing.append("its credibility is “6: truth cannot be judged”")
         return missing
+
+
+# --- draft records ---------------------------------------------------------------------------
+
+# How each type of a draft's value is typed in: text boxes, but a list of choices for a choice.
+_DRAFT_HELP = {
+    "actor": "An actor’s slug.",
+    "actors": "Actors’ slugs, comma-separated.",
+    "agreement": "An agreement’s slug.",
+    "date": "2025, March 2025, 2025-03-14 or a decade.",
+    "country": "ISO code, e.g. RU or KP.",
+}
+
+
+class DraftForm(forms.Form):
+    """A draft record's values as the editor corrects them, drawn from the draft kind's fields; and a note.
+
+    Cleans to the ``data`` overrides ``draft_accept`` takes (dates typed as people write them are
+    read here; the service checks the rest and names the value it refuses). An actor draft also
+    takes ``alias_of``: the existing actor the name belongs to, instead of a new one.
+    """
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "accept"), ("reject", "reject")],
+        error_messages={"invalid_choice": "“%(value)s” is not a decision on a draft: accept or reject."},
+    )
+    note = forms.CharField(label="Note", required=False, max_length=2000)
+
+    def __init__(self, *args, draft, **kwargs):
+        kwargs.setdefault("prefix", f"draft{draft.pk}")
+        if not args and "data" not in kwargs:
+            kwargs.setdefault("initial", self.initial_from(draft, FIELDS[draft.kind]))
+        super().__init__(*args, **kwargs)
+        self.draft = draft
+        self.specs = FIELDS[draft.kind]
+        self.value_names = []
+        for key, spec in self.specs.items():
+            if key == "mentions":
+                continue
+            label = key.replace("_", " ").capitalize()
+            if spec.type == "choice":
+                field = forms.ChoiceField(label=label, required=False, choices=[("", "—"), *spec.choices.choices])
+            elif spec.type == "bool":
+                field = forms.BooleanField(label=label, required=False)
+            else:
+                widget = forms.Textarea(attrs={"rows": 2}) if spec.max_length > 300 else forms.TextInput()
+                if spec.type in ("actor", "actors"):
+                    widget.attrs.update({"list": "desk-actors", "data-autocomplete": "actors", "autocomplete": "off"})
+                field = forms.CharField(
+                    label=label, required=False, widget=widget, help_text=_DRAFT_HELP.get(spec.type, "")
+                )
+            field.required_by_record = spec.required
+            self.fields[key] = field
+            self.value_names.append(key)
+        if draft.kind == "actor":
+            self.fields["alias_of"] = ActorRefField(
+                label="Or a name of",
+                required=False,
+                help_text="An existing actor’s slug: the name becomes its alias instead of a new actor.",
+            )
+            self.fields["alias_of"].widget.attrs.update(
+                {"list": "desk-actors", "data-autocomplete": "actors", "autocomplete": "off"}
+            )
+            self.value_names.append("alias_of")
+
+    @staticmethod
+    def initial_from(draft, specs) -> dict:
+        initial = {}
+        for key, value in (draft.data or {}).items():
+            if key not in specs:
+                continue
+            initial[key] = ", ".join(value) if isinstance(value, list) else value
+        return initial
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.value_names]
+
+    def clean(self):
+        data = super().clean()
+        for key, spec in self.specs.items():
+            if key not in self.fields or key not in data:
+                continue
+            value = data[key]
+            if spec.type == "date" and isinstance(value, str) and value.strip():
+                try:
+                    data[key] = str(parse_date_text(value.strip()))
+                except ValueError as exc:
+                    self.add_error(key, str(exc))
+            elif spec.type == "actors" and isinstance(value, str):
+                data[key] = [part.strip() for part in value.split(",") if part.strip()]
+        if len(data.get("alias_of") or []) > 1:
+            self.add_error("alias_of", "A name belongs to one actor; give one actor’s slug.")
+        return data
+
+    def overrides(self) -> dict:
+        """The values to accept the draft with (every value of the kind, empty ones included to clear them)."""
+        return {key: self.cleaned_data.get(key) for key in self.specs if key in self.fields}

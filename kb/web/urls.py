@@ -30,6 +30,8 @@ urlpatterns = [
     # The editors' review desk (kb/web/views/desk.py): the only pages that write, editors only.
     path("review/", desk.desk, name="review"),
     path("review/claims/<int:pk>/", desk.decide, name="review-decide"),
+    path("review/claims/<int:pk>/draft/", desk.draft_from_claim, name="review-draft-from-claim"),
+    path("review/drafts/<int:pk>/", desk.decide_draft, name="review-draft"),
     # Feeds of newly accepted claims, each as Atom and as JSON Feed (kb/web/feeds.py).
     path("feeds/claims.atom", require_safe(FEEDS["claims"]()), name="feed-claims-atom"),
     path("feeds/claims.json", require_safe(JSON_FEEDS["claims"]()), name="feed-claims-json"),
