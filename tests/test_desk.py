@@ -314,3 +314,50 @@ def test_draft_from_a_claim_then_reject_it(desk_client, queue):
     draft.refresh_from_db()
     assert draft.status == DraftStatus.REJECTED and draft.note == "No"
     assert draft.history.latest().history_change_reason == "No"
+
+
+# --- the links to the desk, and the queue on the admin index ---------------------------------
+
+
+def test_the_admin_index_shows_the_queue(client, editor, queue, django_assert_max_num_queries):
+    client.force_login(editor)
+    services.claim_update(queue[0], user=editor, status=ClaimStatus.ACCEPTED, reason="fine")
+    services.claim_update(queue[1], user=editor, status=ClaimStatus.REJECTED, reason="no")
+    services.draft_from_claim(queue[2], user=editor, kind=DraftKind.EVENT)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("admin:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Proposed claims" in html and "the oldest proposed" in html
+    assert "Draft records</a></th><td>1</td>" in html
+    assert '<th scope="row">editor</th><td>2 claims</td>' in html
+    assert reverse("kb:review") in html
+
+
+def test_the_site_links_the_desk_for_editors_only(client, editor, analyst, queue):
+    assert f'href="{DESK}"' not in client.get("/").content.decode()
+    client.force_login(analyst)
+    assert f'href="{DESK}"' not in client.get("/").content.decode()
+    client.force_login(editor)
+    assert f'href="{DESK}"' in client.get("/").content.decode()
+
+
+def test_an_editor_drafts_a_record_from_the_claim_page(client, editor, analyst, queue, accepted):
+    claim = accepted(queue[0])
+    page = reverse("kb:claim-detail", args=[claim.pk])
+    assert "Draft from this claim" not in client.get(page).content.decode()
+    client.force_login(editor)
+    assert "Draft from this claim" in client.get(page).content.decode()
+    response = client.post(reverse("kb:review-draft-from-claim", args=[claim.pk]), {"kind": "relationship"})
+    assert response.status_code == 303
+    html = client.get(response["Location"]).content.decode()
+    assert "This one is accepted" in html and "Relationship" in html
+    assert Draft.objects.get().kind == DraftKind.RELATIONSHIP
+
+
+def test_a_refused_decision_shows_what_was_typed(desk_client, queue, korea):
+    first = queue[0]
+    data = fields(first, decision="accept", subjects="russia,north-korea", about="the day after", statement="Met.")
+    html = desk_client.post(decide_url(first), data).content.decode()
+    assert 'value="russia,north-korea"' in html and 'value="the day after"' in html and "Met.</textarea>" in html
+    assert "“the day after” is not a date" in html

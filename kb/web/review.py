@@ -11,6 +11,8 @@ from kb.filtersets import ActorRefField
 from kb.selectors.desk import ORDERS
 from kb.services.drafts import FIELDS
 
+# An input that takes actors' slugs: desk.js offers names from the API's actor search.
+ACTOR_INPUT = {"list": "desk-actors", "data-autocomplete": "actors", "autocomplete": "off"}
 DECISIONS = {
     "accept": ClaimStatus.ACCEPTED,
     "reject": ClaimStatus.REJECTED,
@@ -89,6 +91,12 @@ class DecisionForm(forms.Form):
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("subjects", "speaker"):
+            self.fields[name].widget.attrs.update(ACTOR_INPUT)
+        self.fields["about"].widget.attrs.update({"placeholder": "March 2025", "aria-describedby": "about-help"})
 
     def clean_about(self) -> PartialDate | None:
         value = self.cleaned_data["about"].strip()
@@ -169,7 +177,7 @@ class DraftForm(forms.Form):
             else:
                 widget = forms.Textarea(attrs={"rows": 2}) if spec.max_length > 300 else forms.TextInput()
                 if spec.type in ("actor", "actors"):
-                    widget.attrs.update({"list": "desk-actors", "data-autocomplete": "actors", "autocomplete": "off"})
+                    widget.attrs.update(ACTOR_INPUT)
                 field = forms.CharField(
                     label=label, required=False, widget=widget, help_text=_DRAFT_HELP.get(spec.type, "")
                 )
@@ -182,9 +190,7 @@ class DraftForm(forms.Form):
                 required=False,
                 help_text="An existing actor’s slug: the name becomes its alias instead of a new actor.",
             )
-            self.fields["alias_of"].widget.attrs.update(
-                {"list": "desk-actors", "data-autocomplete": "actors", "autocomplete": "off"}
-            )
+            self.fields["alias_of"].widget.attrs.update(ACTOR_INPUT)
             self.value_names.append("alias_of")
 
     @staticmethod
