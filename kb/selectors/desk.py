@@ -88,7 +88,8 @@ def claim_drafts(claim: Claim) -> list[Draft]:
         | Q(kind=DraftKind.ACTOR, source_id=claim.source_id)
     )
     ordered = drafts.order_by(models.Case(models.When(kind=DraftKind.ACTOR, then=0), default=1), "created_at", "pk")
-    return list(ordered[:DESK_DRAFTS])
+    # The record each would change, fetched per type of record, not per draft.
+    return list(ordered.select_related("target_type").prefetch_related("target")[:DESK_DRAFTS])
 
 
 @dataclass

@@ -93,6 +93,7 @@ class DecisionForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in ("subjects", "speaker"):
             self.fields[name].widget.attrs.update(ACTOR_INPUT)
@@ -160,6 +161,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args, draft, **kwargs):
         kwargs.setdefault("prefix", f"draft{draft.pk}")
+        kwargs.setdefault("label_suffix", "")
         if not args and "data" not in kwargs:
             kwargs.setdefault("initial", self.initial_from(draft, FIELDS[draft.kind]))
         super().__init__(*args, **kwargs)
