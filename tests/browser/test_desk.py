@@ -81,11 +81,16 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     page.fill("#id_about", MARCH)
     page.select_option("#id_credibility", "2")
     page.fill("#id_note", "Matches the wire.")
-    page.locator("h1").click()  # out of the fields: the keys are not taken while typing
+    page.evaluate("window.deskPage = 'the same page'")  # gone if the browser loaded a new page
+    page.locator("#id_note").press("a")  # typed into the note, not taken as the key
+    assert page.locator("#id_note").input_value() == "Matches the wire.a"
+    page.fill("#id_note", "Matches the wire.")
+    page.locator("h1").click()  # out of the fields: the keys work
     page.keyboard.press("a")
     _at_claim(page, "Kim Jong-un met")
     assert "Claim 1 of 3" in page.locator("#desk-where").inner_text()
-    assert page.url.endswith(f"after={shells.pk}")  # moved without a page load, the address follows
+    assert page.url.endswith(f"after={shells.pk}")  # the address follows
+    assert page.evaluate("window.deskPage") == "the same page"  # moved without a page load
 
     # 2. The new name in one step: Hwasong Institute becomes an actor.
     name = Draft.objects.get(kind=DraftKind.ACTOR, data__name="Hwasong Institute")
