@@ -36,10 +36,14 @@ def _ordered(queue: models.QuerySet[Claim], order: str) -> models.QuerySet[Claim
 
 
 def _after(claim: Claim, order: str) -> Q:
-    """Claims that come after ``claim`` in the queue's ``order``."""
+    """Claims that come after ``claim`` in the queue's ``order``.
+
+    Written as a range on created_at (what the review-queue index reads from) less the ties
+    that do not come after: an OR of the two cases would make the database walk the index.
+    """
     if order == "newest":
-        return Q(created_at__lt=claim.created_at) | Q(created_at=claim.created_at, pk__lt=claim.pk)
-    return Q(created_at__gt=claim.created_at) | Q(created_at=claim.created_at, pk__gt=claim.pk)
+        return Q(created_at__lte=claim.created_at) & ~Q(created_at=claim.created_at, pk__gte=claim.pk)
+    return Q(created_at__gte=claim.created_at) & ~Q(created_at=claim.created_at, pk__lte=claim.pk)
 
 
 @dataclass
