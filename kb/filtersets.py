@@ -35,6 +35,8 @@ from kb.choices import (
     AgreementStatus,
     ClaimStatus,
     Credibility,
+    DraftKind,
+    DraftStatus,
     EventKind,
     Modality,
     ProvisionKind,
@@ -45,7 +47,7 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN, PartialDate, overlap_q, quoted, too_long_for_a_date
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship, Source
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,200}$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -610,6 +612,35 @@ class ArmsTransferFilterSet(KbFilterSet):
     class Meta(KbFilterSet.Meta):
         model = ArmsTransfer
         fields = []
+
+
+class DraftFilterSet(KbFilterSet):
+    """Draft records (editors only): by status, kind, source and the claims they come from."""
+
+    status = MultipleChoiceFilter(choices=DraftStatus.choices)
+    kind = MultipleChoiceFilter(choices=DraftKind.choices)
+    source = RecordIdsFilter(field_name="source", model=Source, help_text="Source ids, repeated or comma-separated")
+    claim = RecordIdsFilter(
+        field_name="claims", model=Claim, method="filter_claim", help_text="Claim ids, repeated or comma-separated"
+    )
+    ordering = OrderingFilter(fields=["created_at", "reviewed_at", "kind", "status", "id"])
+
+    class Meta(KbFilterSet.Meta):
+        model = Draft
+        fields = []
+
+    def filter_claim(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
+        if not value:
+            return queryset
+        # Through the link table: a draft of several of the claims is listed once, without DISTINCT.
+        linked = Draft.claims.through.objects.filter(claim_id__in=value).values("draft_id")
+        return queryset.filter(pk__in=linked)
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        words = value.split()
+        for word in words[:10]:
+            queryset = queryset.filter(title__icontains=word)
+        return queryset
 
 
 FILTERSETS = {

@@ -111,14 +111,16 @@ def sample_kb(editor) -> World:
     """Every kind of record twice: once backed by the accepted meeting claim, once (HIDDEN) by a proposed claim only.
 
     Three actors and two claims, both about Kim; the shown treaty and transfer are backed by the
-    meeting claim too. tests/test_selectors.py and tests/test_sweep.py count them,
-    tests/test_permissions.py reads each kind's pair, tests/test_fuzz.py aims its ids at them.
+    meeting claim too. A draft transfer (editors only) comes from the proposed claim.
+    tests/test_selectors.py and tests/test_sweep.py count them, tests/test_permissions.py reads
+    each kind's pair, tests/test_fuzz.py aims its ids at them.
     """
     return build_world(
         editor,
         *("dprk", "russia", "kim", "source", "meeting", "proposed"),
         *("summit", "treaty", "transfer", "leader"),
         *HIDDEN,
+        "draft",
         proposed={"subjects": ["kim", "dprk"]},
         treaty={"evidence": ["meeting"]},
         transfer={"evidence": ["meeting"]},

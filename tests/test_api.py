@@ -66,7 +66,7 @@ def test_every_list_is_paginated_and_every_row_has_id_and_url(anon, corpus, reso
 
 def test_api_root_lists_the_resources(anon):
     body = anon.get(f"{V1}/").json()
-    assert set(body) == {*API_LISTS, "search", "ingest", "stix", "schema", "docs"}
+    assert set(body) == {*API_LISTS, "drafts", "search", "ingest", "stix", "schema", "docs"}
 
 
 def test_pagination_next_and_page_size(anon, make_actor):

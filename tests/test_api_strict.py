@@ -151,7 +151,7 @@ def test_the_root_lists_every_resource_and_entry_point_with_absolute_urls(client
     response = client.get(f"{V1}/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {*API_LISTS, "search", "ingest", "stix", "schema", "docs"}
+    assert set(body) == {*API_LISTS, "drafts", "search", "ingest", "stix", "schema", "docs"}
     assert body["actors"] == "http://testserver/api/v1/actors/"
     assert body["search"] == "http://testserver/api/v1/search/"
     assert body["stix"] == "http://testserver/api/v1/stix/"

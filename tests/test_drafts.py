@@ -129,7 +129,7 @@ def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
     draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
     with pytest.raises(ValidationError) as refused:
         services.draft_accept(draft, user=editor)
-    assert {"supplier", "recipient", "category"} <= set(refused.value.message_dict)
+    assert set(refused.value.message_dict) == {"supplier", "recipient"}  # no subjects on the claim
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PROPOSED and not ArmsTransfer.objects.filter(evidence=claim).exists()
     overrides = {"supplier": "north-korea", "recipient": "russia", "category": "ammunition"}
@@ -269,3 +269,406 @@ def test_draft_from_claim_is_prefilled(world, editor):
     assert list(draft.claims.all()) == [world.treaty_claim]
     with pytest.raises(ValidationError):
         services.draft_from_claim(world.treaty_claim, user=editor, kind="poem")
+
+
+# --- the API ------------------------------------------------------------------------------
+
+DRAFTS = "/api/v1/drafts/"
+JSON = "application/json"
+
+
+@pytest.fixture
+def drafts(world, editor):
+    """Three proposed drafts: a transfer with its claim, an event and a relationship."""
+    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+    transfer = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
+    event = services.draft_create(
+        user=editor, kind=DraftKind.EVENT, data={"title": "Shoigu visit to Pyongyang", "kind": "visit"}
+    )
+    ally = services.draft_create(
+        user=editor, kind=DraftKind.RELATIONSHIP, data={"subject": "russia", "predicate": "ally_of"}
+    )
+    return {"transfer": transfer, "event": event, "relationship": ally, "claim": claim}
+
+
+def test_drafts_are_for_editors_only(drafts, anon, analyst, as_editor):
+    from rest_framework.test import APIClient
+
+    as_analyst = APIClient()
+    as_analyst.force_authenticate(analyst)
+    draft = drafts["transfer"]
+    assert anon.get(DRAFTS).status_code == 401
+    assert as_analyst.get(DRAFTS).status_code == 403
+    for client in (anon, as_analyst):
+        assert client.get(f"{DRAFTS}{draft.pk}/").status_code == 404
+        assert client.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json").status_code in (401, 403)
+        assert client.post(f"{DRAFTS}{draft.pk}/reject/", {"note": "no"}, format="json").status_code in (401, 403)
+        claim = client.get(f"/api/v1/claims/{drafts['claim'].pk}/")
+        assert claim.status_code == 404  # a proposed claim
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED
+    listed = as_editor.get(DRAFTS)
+    assert listed.status_code == 200 and listed.json()["count"] == 3
+    shown = as_editor.get(f"{DRAFTS}{draft.pk}/").json()
+    assert shown["title"] == "Transfer: KN-23 missiles, North Korea → Russia"
+    assert shown["claims"][0]["id"] == drafts["claim"].pk and shown["data"]["designation"] == "KN-23"
+    assert shown["accept_url"].endswith(f"/api/v1/drafts/{draft.pk}/accept/")
+    claim = as_editor.get(f"/api/v1/claims/{drafts['claim'].pk}/").json()
+    assert [d["id"] for d in claim["drafts"]] == [draft.pk]
+
+
+def test_the_claims_api_shows_drafts_to_editors_only(world, drafts, anon, as_editor, editor):
+    claim = drafts["claim"]
+    services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
+    assert anon.get(f"/api/v1/claims/{claim.pk}/").json()["drafts"] is None
+    assert as_editor.get(f"/api/v1/claims/{claim.pk}/").json()["drafts"][0]["kind"] == "transfer"
+
+
+def test_the_list_filters(drafts, as_editor, world):
+    def listed(query: str) -> set[int]:
+        response = as_editor.get(f"{DRAFTS}?{query}")
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    transfer = drafts["transfer"]
+    assert listed("kind=transfer,event") == {transfer.pk, drafts["event"].pk}
+    assert listed(f"claim={drafts['claim'].pk}") == {transfer.pk}
+    assert listed(f"source={drafts['claim'].source_id}") == {transfer.pk}
+    assert listed("status=accepted") == set()
+    assert listed("search=shoigu") == {drafts["event"].pk}
+    for bad in ("kind=poem", "status=maybe", "claim=999999", "colour=red"):
+        response = as_editor.get(f"{DRAFTS}?{bad}")
+        assert response.status_code == 400, bad
+        assert bad.split("=")[0] in response.content.decode()
+
+
+def test_the_list_costs_the_same_whatever_its_length(drafts, as_editor, editor, world, django_assert_num_queries):
+    with django_assert_num_queries(5) as few:
+        assert as_editor.get(DRAFTS).status_code == 200
+    for n in range(5):
+        data = {"title": f"Meeting {n}", "kind": "meeting", "participants": ["russia"]}
+        services.draft_create(user=editor, kind=DraftKind.EVENT, data=data, claims=[world.shells])
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert as_editor.get(DRAFTS).json()["count"] == 8
+
+
+def test_accept_and_reject_through_the_api(drafts, as_editor, world, anon):
+    draft = drafts["transfer"]
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/",
+        {"data": {"quantity_low": 40, "quantity_high": 60}, "note": "per the UN panel"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "accepted" and body["record"]["type"] == "armstransfer"
+    transfer = ArmsTransfer.objects.get(pk=body["record"]["id"])
+    assert (transfer.quantity_low, transfer.quantity_high) == (40, 60)
+    assert anon.get(f"/api/v1/arms-transfers/{transfer.pk}/").status_code == 200
+    again = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json")
+    assert again.status_code == 400 and "already accepted" in again.json()["draft"][0]
+    event = drafts["event"]
+    assert as_editor.post(f"{DRAFTS}{event.pk}/reject/", {}, format="json").status_code == 400
+    response = as_editor.post(f"{DRAFTS}{event.pk}/reject/", {"note": "not a visit"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"data": {"supplier": "atlantis"}}, "supplier"),
+        ({"data": {"quantity_low": -4}}, "quantity_low"),
+        ({"data": {"colour": "red"}}, "colour"),
+        ({"data": "all of it"}, "data"),
+        ({"note": 5}, "note"),
+        ({"actor": "no-such-actor"}, "actor"),
+        ({"actor": "russia"}, "actor"),  # only an actor draft takes one
+    ],
+)
+def test_a_bad_accept_is_a_400_naming_the_field_and_changes_nothing(drafts, as_editor, body, field):
+    draft = drafts["transfer"]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED and not ArmsTransfer.objects.filter(designation="KN-23").exists()
+    assert Claim.objects.get(pk=drafts["claim"].pk).status == ClaimStatus.PROPOSED
+
+
+def test_an_ambiguous_name_through_the_api(world, as_editor, editor):
+    claim = _claim(world, "Kim said the shells were sent.")
+    services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
+    services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["Kim"])
+    draft = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Kim", "kind": "person"}, claims=[claim]
+    )
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json")
+    assert response.status_code == 400 and "kim-il-sung" in response.json()["actor"][0]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {"actor": "kim-jong-un"}, format="json")
+    assert response.status_code == 200 and response.json()["record"]["id"] == world.kim.pk
+
+
+# --- ingest drafts them --------------------------------------------------------------------
+
+NEWS = (
+    "North Korea has sent about 500 KN-23 missiles to Russia, according to Ukraine's military intelligence.\n\n"
+    "Vladimir Putin visited Pyongyang on 19 June 2024.\n\n"
+    "The State Duma ratified the Treaty on Comprehensive Strategic Partnership on 24 October 2024.\n\n"
+    "South Korea's National Intelligence Service said North Korea also shipped some 20 to 30 Hwasong-11 "
+    "missiles to Moscow.\n\n"
+    "Kim Jong Un, the leader of North Korea, praised the ties.\n\n"
+    "The talks in Pyongyang were led by Andrei Rudenko, a deputy foreign minister."
+)
+
+
+@pytest.fixture
+def newsroom(world, editor):
+    services.actor_create(user=editor, name="South Korea", kind=ActorKind.STATE, country_code="KR")
+    services.actor_create(user=editor, name="Pyongyang", kind=ActorKind.PLACE, country_code="KP")
+    services.actor_create(user=editor, name="Moscow", kind=ActorKind.PLACE, country_code="RU")
+    services.actor_create(user=editor, name="Ukraine", kind=ActorKind.STATE, country_code="UA")
+    services.actor_create(user=editor, name="State Duma", kind=ActorKind.ORGANIZATION, country_code="RU")
+    return world
+
+
+def _ingest(editor, text: str, **fields):
+    fields.setdefault("title", "Missiles and a treaty")
+    fields.setdefault("publisher", "Test Wire")
+    fields.setdefault("published_on", "2024-10-25")
+    return services.source_ingest(user=editor, content=text.encode(), filename="a.txt", **fields)
+
+
+def _by_kind(result) -> dict[str, list[Draft]]:
+    found: dict[str, list[Draft]] = {}
+    for draft in result.drafts:
+        found.setdefault(draft.kind, []).append(draft)
+    return found
+
+
+def test_ingest_drafts_transfers_events_milestones_relationships_and_names(newsroom, editor):
+    result = _ingest(editor, NEWS)
+    drafts = _by_kind(result)
+    kn23, hwasong = sorted(drafts["transfer"], key=lambda d: d.data["designation"])[::-1]
+    assert str(kn23) == "Transfer: KN-23 missiles, North Korea → Russia"
+    assert kn23.data | {"reported_by": "?"} == {
+        "supplier": "north-korea",
+        "recipient": "russia",
+        "category": "missiles",
+        "designation": "KN-23",
+        "status": "reported",
+        "description": "KN-23 missiles",
+        "reported_by": "?",
+        "reported_on": "2024-10-25",
+        "quantity_low": 500,
+        "quantity_high": 500,
+        "quantity_unit": "missiles",
+        "delivered_quantity_estimated": True,
+    }
+    assert "Ukraine" in kn23.data["reported_by"]
+    assert (hwasong.data["designation"], hwasong.data["quantity_low"], hwasong.data["quantity_high"]) == (
+        "Hwasong-11",
+        20,
+        30,
+    )
+    assert hwasong.data["recipient"] == "russia"  # "to Moscow": the capital stands for its state
+    (visit,) = drafts["event"]
+    assert visit.data == {
+        "title": "Vladimir Putin visit to Pyongyang",
+        "kind": "visit",
+        "participants": ["vladimir-putin"],
+        "place": "pyongyang",
+        "start_on": "2024-06-19",
+    }
+    (milestone,) = drafts["milestone"]
+    assert milestone.data == {"agreement": TREATY, "party": "russia", "step": "ratified", "on": "2024-10-24"}
+    assert milestone.target is None  # Russia is not yet a party of this world's treaty
+    (leader,) = drafts["relationship"]
+    assert leader.data == {"subject": "kim-jong-un", "predicate": "leader_of", "object": "north-korea"}
+    (name,) = drafts["actor"]
+    assert name.data == {"name": "Andrei Rudenko", "kind": "person", "mentions": 1}
+    assert list(name.claims.all()) == [result.claims[-1]]
+    for draft in result.drafts:
+        assert draft.source == result.source and draft.status == DraftStatus.PROPOSED
+        assert draft.claims.exists() and draft.history.get().history_change_reason == "ingest"
+    assert list(kn23.claims.all()) == [result.claims[0]]
+    # Accepting one of them publishes it, with the claim as its evidence.
+    transfer = services.draft_accept(kn23, user=editor)
+    assert list(transfer.evidence.all()) == [result.claims[0]]
+
+
+def test_ingest_targets_a_matching_record_and_drops_what_adds_nothing(newsroom, editor):
+    services.transfer_create(
+        user=editor,
+        supplier=newsroom.dprk,
+        recipient=newsroom.russia,
+        category="missiles",
+        designation="KN-23",
+        description="KN-23 missiles",
+        status="reported",
+        quantity_low=500,
+        quantity_high=500,
+        quantity_unit="missiles",
+    )
+    services.transfer_create(
+        user=editor,
+        supplier=newsroom.dprk,
+        recipient=newsroom.russia,
+        category="missiles",
+        designation="Hwasong-11",
+        description="Hwasong-11 missiles",
+        status="reported",
+    )
+    services.relationship_create(user=editor, subject=newsroom.kim, predicate="leader_of", object=newsroom.dprk)
+    drafts = _by_kind(_ingest(editor, NEWS))
+    (hwasong,) = drafts["transfer"]  # the KN-23 draft would add nothing: not made
+    assert hwasong.target.designation == "Hwasong-11"
+    assert hwasong.target_seen["quantity_low"] is None
+    assert "relationship" not in drafts
+    accepted = services.draft_accept(hwasong, user=editor)
+    assert accepted.pk == hwasong.target.pk and (accepted.quantity_low, accepted.quantity_high) == (20, 30)
+    assert ArmsTransfer.objects.filter(designation="Hwasong-11").count() == 1
+
+
+def test_one_draft_for_what_several_sentences_say(newsroom, editor):
+    text = (
+        "North Korea has sent KN-23 missiles to Russia.\n\n"
+        "By October, North Korea had shipped about 60 KN-23 missiles to Russia."
+    )
+    result = _ingest(editor, text)
+    (transfer,) = result.drafts
+    assert transfer.data["quantity_low"] == 60
+    assert list(transfer.claims.all()) == result.claims
+
+
+def test_ingest_again_returns_the_drafts_and_makes_no_more(newsroom, editor):
+    first = _ingest(editor, NEWS)
+    again = _ingest(editor, NEWS)
+    assert not again.created and [d.pk for d in again.drafts] == [d.pk for d in first.drafts]
+    assert Draft.objects.count() == len(first.drafts)
+
+
+def test_drafting_costs_no_query_per_sentence(newsroom, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(text: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            result = _ingest(editor, text)
+        return len(ctx.captured_queries), len(result.drafts)
+
+    short, short_drafts = queries(NEWS)
+    longer = "\n\n".join(NEWS.replace("Hwasong-11", f"Hwasong-{n}").replace("500", f"{n}00") for n in range(12, 18))
+    long, long_drafts = queries(longer + "\n\nThe end.")
+    assert long_drafts >= short_drafts + 5
+    assert long == short
+
+
+def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django_assert_num_queries):
+    from kb.api.ingest import IngestResultSerializer
+
+    result = _ingest(editor, NEWS)
+    with django_assert_num_queries(0):
+        summary = IngestResultSerializer(result).data
+    assert {d["kind"] for d in summary["drafts"]} == {"transfer", "event", "milestone", "relationship", "actor"}
+    assert "url" not in summary["drafts"][0]
+    response = as_editor.post(
+        "/api/v1/ingest/",
+        {"text": NEWS + "\n\nMore.", "title": "Again", "publisher": "Wire", "published": "2024-10-25"},
+        format="json",
+    )
+    assert response.status_code == 201
+    draft = response.json()["drafts"][0]
+    assert as_editor.get(draft["url"]).json()["id"] == draft["id"]
+
+
+def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
+    claim = _claim(
+        world,
+        "Russia received some 20 to 30 KN-24 missiles from North Korea.",
+        subjects=[world.russia, world.dprk],
+        about_on="2024-03",
+    )
+    draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
+    assert draft.data | {"reported_on": None} == {
+        "supplier": "north-korea",
+        "recipient": "russia",
+        "category": "missiles",
+        "designation": "KN-24",
+        "quantity_low": 20,
+        "quantity_high": 30,
+        "quantity_unit": "missiles",
+        "delivered_quantity_estimated": True,
+        "status": "reported",
+        "description": "KN-24 missiles",
+        "start_on": "2024-03",
+        "reported_on": None,
+    }
+    treaty = _claim(world, "North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
+    world.treaty.evidence.add(treaty)
+    draft = services.draft_from_claim(treaty, user=editor, kind=DraftKind.MILESTONE)
+    assert draft.data == {"agreement": TREATY, "party": "north-korea", "step": "ratified", "on": "2024-11"}
+    assert draft.target == AgreementParty.objects.get(actor=world.dprk)
+
+
+# --- the rules, one sentence at a time --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("about 500 shells", (500, 500, True, "shells")),
+        ("some 20 to 30 ballistic missiles", (20, 30, True, "missiles")),
+        ("between 20 and 30 missiles", (20, 30, True, "missiles")),
+        ("more than 1 million artillery shells", (1_000_000, None, True, "shells")),
+        ("5 million rounds", (5_000_000, 5_000_000, False, "rounds")),
+        ("five million rounds", (5_000_000, 5_000_000, False, "rounds")),
+        ("up to 1,000 rockets", (None, 1000, True, "rockets")),
+        ("In 2023 shells arrived", None),
+        ("KN-23 missiles", None),
+        ("the launch of a missile", None),
+    ],
+)
+def test_quantities(sentence, expected):
+    from kb.ingest.drafts import find_quantity
+
+    found = find_quantity(sentence)
+    assert (found and (found.low, found.high, found.estimated, found.unit)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "designations"),
+    [
+        ("artillery shells", "ammunition", []),
+        ("KN-23 and KN-24 missiles", "missiles", ["KN-23", "KN-24"]),
+        ("Hwasong-11 ballistic missiles", "missiles", ["Hwasong-11"]),
+        ("152-mm artillery shells", "ammunition", ["152mm artillery shells"]),
+        ("Koksan M1989 self-propelled guns", "artillery", ["M1989"]),
+        ("multiple rocket launchers", "artillery", []),
+        ("missile technology", "technology", []),
+        ("in 2024 nothing", None, []),
+    ],
+)
+def test_categories_and_designations(sentence, category, designations):
+    from kb.ingest.drafts import find_category, find_designations
+
+    assert (find_category(sentence), find_designations(sentence)) == (category, designations)
+
+
+def test_new_names_get_a_kind_and_the_country_of_the_state_before_them():
+    from kb.ingest.drafts import ActorFacts, Named, name_drafts
+
+    text = (
+        "South Korea's National Intelligence Service said so. Russia's Defence Minister Andrei Belousov agreed. "
+        "NIS staff went to the Kursk Region and the Tumangang Rail Station."
+    )
+    facts = {"kr": ActorFacts("South Korea", "state", "KR"), "ru": ActorFacts("Russia", "state", "RU")}
+    mentions = [Named(0, 11, "kr"), Named(text.index("Russia"), text.index("Russia") + 6, "ru")]
+    names = ["National Intelligence Service", "Andrei Belousov", "NIS", "Kursk Region", "Tumangang Rail Station"]
+    found = {spec.data["name"]: spec.data for spec in name_drafts(text, names, mentions, facts)}
+    assert {name: (data["kind"], data["country"]) for name, data in found.items()} == {
+        "National Intelligence Service": ("organization", "KR"),
+        "Andrei Belousov": ("person", "RU"),
+        "NIS": ("organization", ""),
+        "Kursk Region": ("place", ""),
+        "Tumangang Rail Station": ("facility", ""),
+    }

@@ -7,11 +7,10 @@ kind of record backed by an accepted claim and one backed only by a proposed cla
 the generator cannot instantiate fails the suite, naming the route, unless it sits in the
 commented allow-list below; so a new endpoint cannot escape the matrix.
 
-Size (test_matrix_size keeps it current): 66 routes outside the admin (37 API, 25 pages and feeds,
-4 of the review desk, one of them allowed below), instantiated as 81 URLs (details of claim-backed
-records twice: accepted and proposed backing; DRF's format-suffix twins with ``json``), × 4 roles
-× 7 methods = 2,268 requests, in 28 parametrized tests (one per role and method) that loop over
-the URLs.
+Size (test_matrix_size keeps it current): 74 routes outside the admin (45 API, 25 pages and feeds,
+4 of the review desk), instantiated as 90 URLs (details of claim-backed records twice: accepted
+and proposed backing; DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,520
+requests, in 28 parametrized tests (one per role and method) that loop over the URLs.
 
 Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
 records only a proposed claim backs for editors alone, and what writes with valid bodies do
@@ -44,9 +43,7 @@ METHODS = SAFE + WRITES
 
 # Routes the generator does not instantiate, each with the reason. Keep it empty if you can:
 # any route missing both here and in TARGETS below makes test_every_route_is_instantiated fail.
-NOT_INSTANTIATED: dict[str, str] = {
-    "kb:review-draft(pk)": "needs a draft record, which sample_kb does not hold; tests/test_desk.py posts to it",
-}
+NOT_INSTANTIATED: dict[str, str] = {}
 
 
 # --- instantiating routes ----------------------------------------------------------------
@@ -83,6 +80,8 @@ def _pair(basename: str) -> Callable[[Mapping], list[tuple[object, bool]]]:
 
 API_OBJECTS: dict[str, Callable[[Mapping], list[tuple[object, bool]]]] = {
     "actor": lambda kb: [(kb["dprk"], False)],
+    # Drafts are the editors' alone: their URLs are 404 for anyone else.
+    "draft": lambda kb: [(kb["draft"], True)],
     "source": lambda kb: [(kb["source"], False)],
     **{basename: _pair(basename) for basename in PAIRS},
 }
@@ -103,6 +102,7 @@ WEB_OBJECTS: dict[str, tuple[Callable[[Mapping], list[tuple[object, bool]]], str
     # The review desk's forms post about a claim (editors only).
     "review-decide": (API_OBJECTS["claim"], "pk"),
     "review-draft-from-claim": (API_OBJECTS["claim"], "pk"),
+    "review-draft": (API_OBJECTS["draft"], "pk"),
 }
 # The review desk (kb/web/views/desk.py): the pages that write, for editors only. Signed-out
 # callers are sent to the admin's login, analysts find nothing; its forms take POST alone.
@@ -114,6 +114,9 @@ def desk_refusal(role: str) -> set[int] | None:
     """What the desk answers a non-editor: the login redirect or 404; None for editors."""
     return {"anonymous": {302}, "analyst": {404}}.get(role)
 
+
+# A draft's actions (POST only, editors only).
+DRAFT_ACTIONS = {"draft-accept", "draft-reject"}
 
 # The OpenAPI schema and its readers (drf-spectacular views, served to everyone).
 DOCS = {"schema", "docs", "redoc"}
@@ -143,6 +146,8 @@ def instantiate(route: Route, kb: Mapping) -> list[Target] | None:
     if route.namespace == "api" and route.name == "not-found" and not params:
         # The catch-all: any path under /api/ that names no resource.
         return [Target(route, "/api/v1/no-such-resource/")]
+    if route.namespace == "api" and route.name in DRAFT_ACTIONS and params - {"format"} == {"pk"}:
+        return targets(API_OBJECTS["draft"](kb), "pk")
     if route.namespace == "api" and route.name and route.name.endswith("-detail") and params - {"format"} == {"pk"}:
         basename = route.name.removesuffix("-detail")
         if basename in API_OBJECTS:
@@ -245,6 +250,12 @@ def expected_safe(target: Target, role: str, method: str) -> set[int]:
         if not editor:
             return {401, 403}
         return {200} if method == "OPTIONS" else {405}
+    if is_api(target) and name == "draft-list" and not editor:
+        # Editors only, as ingest: the permission check refuses the list before anything else.
+        return {401, 403}
+    if is_api(target) and name in DRAFT_ACTIONS and method != "OPTIONS":
+        # POST only: editors get 405; anyone else is refused before the method is looked at.
+        return {405} if editor else {401, 403}
     if is_api(target) and method == "OPTIONS":
         # The view's metadata, the same for a hidden record as for a missing id: no oracle.
         return {200}
@@ -260,8 +271,9 @@ def expected_write(target: Target, role: str, method: str) -> set[int]:
     if name == "not-found":
         return {404}
     if not is_api(target) and name in DESK_FORMS and method == "POST":
-        # An empty body: 400 naming the missing decision (or draft kind) for editors.
-        return desk_refusal(role) or {400}
+        # An empty body: 400 naming the missing decision (or draft kind) for editors; 409 for a
+        # draft an earlier URL of the loop (the API's accept) has accepted already.
+        return desk_refusal(role) or ({400, 409} if name == "review-draft" else {400})
     if not is_api(target):
         # Pages are read-only for everyone, editors included (they write in the admin and on the desk).
         return {405}
@@ -272,6 +284,12 @@ def expected_write(target: Target, role: str, method: str) -> set[int]:
         # 401 for anonymous callers (the token scheme asks for credentials), 403 for analysts;
         # the permission check runs before the method check, so 405 never shows here.
         return {401} if role == "anonymous" else {403}
+    if name.startswith("draft-"):
+        # Read-only but for accept (an empty body accepts the draft as it is; the format twin then
+        # finds it accepted: 400) and reject (a note is required: 400).
+        if name == "draft-accept" and method == "POST":
+            return {200, 400}
+        return {400} if name == "draft-reject" and method == "POST" else {405}
     detail = name.endswith("-detail")
     collection = name.endswith("-list") or name == "ingest"
     if method == "POST":
@@ -392,7 +410,7 @@ def test_a_route_the_generator_cannot_fill_fails_the_matrix(sample_kb, monkeypat
 def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
-    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (66, 81, 2268)
+    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (74, 90, 2520)
 
 
 # --- what the empty-body matrix cannot show ----------------------------------------------

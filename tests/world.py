@@ -245,6 +245,15 @@ STORY: dict[str, tuple[str, dict[str, Any]]] = {
             "evidence": ["treaty_claim"],
         },
     ),
+    # --- draft records
+    "draft": (
+        "draft",
+        {
+            "kind": "transfer",
+            "data": {"supplier": "north-korea", "recipient": "russia", "category": "missiles", "status": "alleged"},
+            "claims": ["proposed"],
+        },
+    ),
     "hidden_relationship": (
         "relationship",
         {"subject": "kim", "predicate": RelationshipPredicate.MEMBER_OF, "object": "dprk", "evidence": PROPOSED_CLAIMS},
@@ -270,12 +279,13 @@ MAKERS: dict[str, Callable[..., Any]] = {
     "agreement": services.agreement_create,
     "transfer": services.transfer_create,
     "relationship": services.relationship_create,
+    "draft": services.draft_create,
 }
 # Fields naming one record: those a record cannot do without, and those left empty when absent.
 REQUIRED = {"source", "from_claim", "to_claim", "supplier", "recipient", "subject", "object"}
 OPTIONAL = {"speaker", "place", "signed_place"}
 # Fields naming several records.
-SEVERAL = {"subjects", "participants", "evidence"}
+SEVERAL = {"subjects", "participants", "evidence", "claims"}
 
 
 class World(Mapping[str, Any]):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -101,6 +102,35 @@ class RecognisedActorSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ProposedDraftSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.SerializerMethodField(help_text="The draft in the API (editors only).")
+    kind = serializers.CharField()
+    title = serializers.CharField(source="__str__")
+    target = serializers.SerializerMethodField(help_text="The existing record it would change: {type, id}, or null.")
+
+    def to_representation(self, draft):
+        data = super().to_representation(draft)
+        if self.context.get("request") is None:
+            del data["url"]  # a command's summary has no server to point at
+        return data
+
+    def get_url(self, draft) -> str:
+        return reverse("api:draft-detail", kwargs={"pk": draft.pk}, request=self.context.get("request"))
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"type": {"type": "string"}, "id": {"type": "integer"}},
+        }
+    )
+    def get_target(self, draft) -> dict | None:
+        if draft.target_type_id is None:
+            return None
+        return {"type": ContentType.objects.get_for_id(draft.target_type_id).model, "id": draft.target_id}
+
+
 class IngestResultSerializer(serializers.Serializer):
     """The JSON summary of an ingest (``services.IngestResult``), for the API and ``ingest_article --json``."""
 
@@ -109,6 +139,9 @@ class IngestResultSerializer(serializers.Serializer):
     claims = ProposedClaimSerializer(many=True, help_text="The proposed claims.")
     actors = RecognisedActorSerializer(many=True, help_text="Known actors recognised.")
     candidates = serializers.ListField(child=serializers.CharField(), help_text="Names not yet known.")
+    drafts = ProposedDraftSerializer(
+        many=True, help_text="Draft records proposed from the article (new names among them), for editors to review."
+    )
 
 
 class IngestView(StrictQueryMixin, APIView):

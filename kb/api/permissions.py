@@ -20,3 +20,18 @@ class IsEditor(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_editor(request.user)
+
+
+class IsEditorElseNotFound(BasePermission):
+    """Editors only; anyone else reading one record is let through to find nothing there (a 404, no oracle).
+
+    Lists and writes are refused as ``IsEditor`` refuses them (401 without credentials, 403 with).
+    """
+
+    message = IsEditor.message
+
+    def has_permission(self, request, view) -> bool:
+        if is_editor(request.user):
+            return True
+        reads_one = getattr(view, "detail", False) and getattr(view, "action", None) in ("retrieve", "metadata")
+        return request.method in SAFE_METHODS and reads_one

@@ -21,6 +21,7 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("events", views.EventViewSet, basename="event")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("arms-transfers", views.ArmsTransferViewSet, basename="arms-transfer")
+router.register("drafts", views.DraftViewSet, basename="draft")
 
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),

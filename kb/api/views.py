@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -15,7 +17,7 @@ from kb.api import serializers as s
 from kb.api.concurrency import ConditionalWriteMixin
 from kb.api.exceptions import service_errors
 from kb.api.pagination import KbPagination
-from kb.api.permissions import IsEditorOrReadOnly
+from kb.api.permissions import IsEditorElseNotFound, IsEditorOrReadOnly
 from kb.api.renderers import CSVRenderer, SipriRenderer
 from kb.api.strict import StrictQueryMixin, paginator_parameters
 from kb.exports import csv_response, sipri_response
@@ -27,12 +29,14 @@ from kb.models import (
     ArmsTransfer,
     Claim,
     ClaimLink,
+    Draft,
     Event,
     Provision,
     Relationship,
     Source,
 )
 from kb.selectors import (
+    is_editor,
     visible_claim_count,
     visible_claims,
     visible_evidence,
@@ -267,6 +271,7 @@ class ClaimViewSet(KbViewSet):
 
     queryset = Claim.objects.all()
     serializer_class = s.ClaimSerializer
+    detail_serializer_class = s.ClaimDetailSerializer
     input_serializer_class = s.ClaimInputSerializer
     filterset_class = filtersets.ClaimFilterSet
     export = "claims"
@@ -282,6 +287,9 @@ class ClaimViewSet(KbViewSet):
             .defer("source__text", "source__furniture_note")
             .prefetch_related("subjects", Prefetch("links_out", queryset=links))
         )
+        if self.action == "retrieve" and is_editor(user):
+            drafts = Draft.objects.only("pk", "kind", "status", "title").order_by("pk")
+            queryset = queryset.prefetch_related(Prefetch("drafts", queryset=drafts))
         return visible_claims(user=user, queryset=queryset)
 
 
@@ -363,11 +371,94 @@ class ArmsTransferViewSet(KbViewSet):
         return super().list(request, *args, **kwargs)
 
 
+class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+    """Draft records that ingest or an editor proposed from claims; editors accept or reject them.
+
+    Editors only: a list asked for by anyone else is refused (401/403) and a draft's URL is a 404.
+    """
+
+    queryset = Draft.objects.all()
+    serializer_class = s.DraftSerializer
+    filterset_class = filtersets.DraftFilterSet
+    filter_backends = [DjangoFilterBackend]
+    permission_classes = [IsEditorElseNotFound]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    json_bodies = True
+
+    def query_parameters(self) -> list[str]:
+        if self.action != "list":
+            return []
+        return [*self.filterset_class.base_filters, *paginator_parameters(self.paginator)]
+
+    def get_queryset(self):
+        if not is_editor(self.request.user):
+            return Draft.objects.none()
+        return Draft.objects.select_related("created_by", "reviewed_by").prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk")), "target", "record"
+        )
+
+    def get_object(self):
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if as_id(value) is None:
+            raise NotFound(f"No draft has the id “{value[:40]}”: ids are whole numbers.")
+        try:
+            return super().get_object()
+        except Http404 as exc:
+            raise NotFound(f"No draft has the id “{value}”.") from exc
+
+    def _reason(self, request, given: str) -> str:
+        return given or request.headers.get("X-Change-Reason", "")[:200]
+
+    def _output(self, draft: Draft) -> Response:
+        fresh = self.get_queryset().get(pk=draft.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(
+        request=s.DraftAcceptSerializer,
+        responses={200: OpenApiResponse(s.DraftSerializer, description="The accepted draft, with its record.")},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, **kwargs):
+        """Accept the draft: its record is created or changed through the services, its claims accepted."""
+        draft = self.get_object()
+        body = s.DraftAcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        given = body.validated_data
+        with service_errors():
+            services.draft_accept(
+                draft,
+                user=request.user,
+                note=given.get("note", ""),
+                data=given.get("data"),
+                actor=given.get("actor"),
+                reason=self._reason(request, given.get("reason", "")),
+            )
+        return self._output(draft)
+
+    @extend_schema(
+        request=s.DraftRejectSerializer,
+        responses={200: OpenApiResponse(s.DraftSerializer, description="The rejected draft.")},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None, **kwargs):
+        """Reject the draft with a note; its claims keep their own review."""
+        draft = self.get_object()
+        body = s.DraftRejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        given = body.validated_data
+        with service_errors():
+            services.draft_reject(
+                draft, user=request.user, note=given["note"], reason=self._reason(request, given.get("reason", ""))
+            )
+        return self._output(draft)
+
+
 __all__ = [
     "ActorViewSet",
     "AgreementViewSet",
     "ArmsTransferViewSet",
     "ClaimViewSet",
+    "DraftViewSet",
     "EventViewSet",
     "RelationshipViewSet",
     "SourceViewSet",

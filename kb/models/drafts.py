@@ -22,6 +22,9 @@ class Draft(KbModel):
     see drafts.
     """
 
+    # A claim a draft comes from may still be deleted: the draft is a proposal, not evidence (services.base).
+    HOLDS_ITS_LINKS = False
+
     kind = models.CharField(max_length=16, choices=DraftKind.choices, db_index=True)
     status = models.CharField(max_length=16, choices=DraftStatus.choices, default=DraftStatus.PROPOSED, db_index=True)
     title = models.CharField(max_length=300, help_text="What the draft proposes, in words (set from its data).")

@@ -172,6 +172,8 @@ def dependents(instance: models.Model) -> list[tuple[str, int]]:
             continue
         if rel.many_to_many and not rel.related_model._meta.auto_created and not rel.through._meta.auto_created:
             continue  # counted through the explicit through model's PROTECT foreign key
+        if rel.many_to_many and not getattr(rel.related_model, "HOLDS_ITS_LINKS", True):
+            continue  # a draft's claims: the link goes with the claim, the draft stays (kb.models.drafts)
         count = getattr(instance, rel.get_accessor_name()).count()
         if count:
             meta = rel.related_model._meta

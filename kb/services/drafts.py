@@ -467,7 +467,7 @@ def _proposed(draft: Draft) -> Draft:
         raise ValidationError({"draft": [f"Draft #{draft.pk} no longer exists."]})
     if locked.status != DraftStatus.PROPOSED:
         who = f" by {locked.reviewed_by}" if locked.reviewed_by_id else ""
-        raise ValidationError({"status": [f"Draft #{locked.pk} was already {locked.status}{who}."]})
+        raise ValidationError({"draft": [f"Draft #{locked.pk} was already {locked.status}{who}."]})
     return locked
 
 
@@ -714,33 +714,99 @@ def _update(
     return agreement_party_update(target, user=user, reason=reason, evidence=cited, **fields)
 
 
+def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
+    """What the ingest rules (``kb.ingest.drafts``) read in the claim's quote for a ``kind`` draft, actors as slugs."""
+    import re
+
+    from kb.ingest.drafts import ActorFacts, Named, sentence_drafts
+
+    subjects = list(claim.subjects.prefetch_related("aliases"))
+    codes = {actor.country_code for actor in subjects if actor.country_code}
+    states = list(Actor.objects.filter(kind=ActorKind.STATE, country_code__in=codes)) if codes else []
+    actors = {actor.pk: actor for actor in [*subjects, *states]}
+    by_code: dict[str, list[int]] = {}
+    for state in states:
+        by_code.setdefault(state.country_code, []).append(state.pk)
+    named: list[Named] = []
+    for actor in subjects:
+        for alias in {actor.name, *(a.name for a in actor.aliases.all())}:
+            for found in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", claim.quote):
+                if not any(n.start < found.end() and found.start() < n.end for n in named):
+                    named.append(Named(found.start(), found.end(), actor.pk))
+    agreements = list(claim.agreements.prefetch_related("party_links").order_by("pk"))
+    specs = sentence_drafts(
+        claim.quote,
+        named=named,
+        facts={pk: ActorFacts(a.name, a.kind, a.country_code) for pk, a in actors.items()},
+        states={code: pks[0] for code, pks in by_code.items() if len(pks) == 1},
+        modality=claim.modality,
+        about=claim.about,
+        published=claim.source.published,
+        reported_by=claim.attributed_to,
+        agreements=[a.pk for a in agreements],
+        parties={a.pk: [p.actor_id for p in a.party_links.all()] for a in agreements},
+    )
+    spec = next((spec for spec in specs if spec.kind == kind), None)
+    if spec is None:
+        return {}
+    slugs = {pk: actor.slug for pk, actor in actors.items()}
+    agreement_slugs = {a.pk: a.slug for a in agreements}
+    data: dict[str, Any] = {}
+    for key, value in spec.data.items():
+        if key in ("supplier", "recipient", "subject", "object", "party", "place") and value is not None:
+            value = slugs[value]
+        elif key == "participants":
+            value = [slugs[pk] for pk in value]
+        elif key == "agreement":
+            value = agreement_slugs[value]
+        data[key] = value
+    return data
+
+
 def claim_prefill(claim: Claim, kind: str) -> dict[str, Any]:
-    """The values a ``kind`` draft can take from ``claim``: its subjects, the time it speaks about, its agreement."""
+    """The values a ``kind`` draft can take from ``claim``: what its quote says (as ingest reads it), else its
+    subjects, the time it speaks about, the designation and agreement it names."""
+    from kb.ingest.drafts import find_category, find_designations, find_quantity
+
     subjects = [actor.slug for actor in claim.subjects.all()]
     about = str(claim.about) if claim.about else None
     if kind == DraftKind.ACTOR:
         return {}
     if kind == DraftKind.EVENT:
-        return {"title": claim.title[:300], "participants": subjects, "start_on": about}
-    if kind == DraftKind.TRANSFER:
+        basic = {"title": claim.title[:300], "participants": subjects, "start_on": about}
+    elif kind == DraftKind.TRANSFER:
         reported = claim.source.published
-        return {
+        designations = find_designations(claim.quote)
+        quantity = find_quantity(claim.quote)
+        basic = {
             "supplier": subjects[0] if subjects else None,
             "recipient": subjects[1] if len(subjects) > 1 else None,
+            "category": find_category(claim.quote),
+            "designation": designations[0] if designations else None,
             "status": TransferStatus.REPORTED,
             "description": claim.title[:2000],
             "reported_by": claim.attributed_to[:300],
             "reported_on": str(reported) if reported else None,
             "start_on": about,
         }
-    if kind == DraftKind.RELATIONSHIP:
-        return {
+        if quantity is not None:
+            basic.update(
+                quantity_low=quantity.low,
+                quantity_high=quantity.high,
+                quantity_unit=quantity.unit,
+                delivered_quantity_estimated=quantity.estimated,
+            )
+    elif kind == DraftKind.RELATIONSHIP:
+        basic = {
             "subject": subjects[0] if subjects else None,
             "object": subjects[1] if len(subjects) > 1 else None,
             "valid_from": about,
         }
-    agreement = claim.agreements.order_by("pk").first()
-    return {"agreement": agreement.slug if agreement else None, "party": subjects[0] if subjects else None, "on": about}
+    else:
+        agreement = claim.agreements.order_by("pk").first()
+        basic = {"agreement": agreement.slug if agreement else None, "party": subjects[0] if subjects else None}
+        basic["on"] = about
+    return {**basic, **_read_claim(claim, kind)}
 
 
 def draft_from_claim(claim: Claim, *, user: User, kind: str) -> Draft:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -15,16 +15,18 @@ from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import Analysis, analyse
-from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Source
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Draft, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, record_update
 from kb.services.claims import claims_propose
+from kb.services.ingest_drafts import Planned, ingest_drafts, plan_drafts
 from kb.services.sources import source_create
 
 
 @dataclass
 class IngestResult:
-    """What one ingest did: the source, whether it is new, the claims proposed, actors and new names found.
+    """What one ingest did: the source, whether it is new, the claims proposed, actors and new names found,
+    and the draft records proposed from its sentences (transfers, events, milestones, relationships, new names).
 
     The claims come with their subjects prefetched, so listing them costs no query per claim.
     """
@@ -34,6 +36,7 @@ class IngestResult:
     claims: list[Claim]
     actors: list[Actor]
     candidates: list[str]
+    drafts: list[Draft] = field(default_factory=list)
 
 
 def _ingest_capitals() -> dict[int, int]:
@@ -97,7 +100,9 @@ def source_ingest(
     nothing. Otherwise one transaction stores the source and one proposed claim per
     sentence worth citing, with its modality, attribution, subject actors and date, and
     cites it as evidence of the agreements, events and transfers it mentions. Names not yet in
-    the knowledge base are reported in ``candidates``, never created.
+    the knowledge base are reported in ``candidates``, never created: each is proposed as an
+    actor draft, beside the draft transfers, events, agreement milestones and relationships the
+    sentences give (``kb.services.ingest_drafts``), for an editor to accept or reject.
     """
     errors: dict[str, list[str]] = {}
     title, publisher = (title or "").strip(), (publisher or "").strip()
@@ -146,14 +151,19 @@ def source_ingest(
             claims=claims,
             actors=[actors[pk] for pk in analysis.actors if pk in actors],
             candidates=analysis.candidates,
+            drafts=list(existing.drafts.order_by("pk")),
         )
 
     if (result := stored()) is not None:
         return result
+    planned, facts, agreements = plan_drafts(
+        article.text, analysis, actor_index=actor_index, adjective_index=adjective_index, published=published
+    )
     try:
         return _ingest_write(
             user=user,
             analysis=analysis,
+            drafting=(planned, facts, agreements),
             title=title,
             text=article.text,
             publisher=publisher,
@@ -175,6 +185,7 @@ def _ingest_write(
     *,
     user: User,
     analysis: Analysis,
+    drafting: tuple[Planned, dict, dict],
     title: str,
     text: str,
     publisher: str,
@@ -229,6 +240,8 @@ def _ingest_write(
         record = records[key]
         cited = [*record.evidence.all(), *cited]
         record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+    planned, facts, agreements = drafting
+    drafts = ingest_drafts(user=user, source=source, planned=planned, claims=claims, facts=facts, agreements=agreements)
     models.prefetch_related_objects(claims, "subjects")  # the result lists them without a query per claim
     return IngestResult(
         source=source,
@@ -236,4 +249,5 @@ def _ingest_write(
         claims=claims,
         actors=[actors[pk] for pk in analysis.actors if pk in actors],
         candidates=analysis.candidates,
+        drafts=drafts,
     )

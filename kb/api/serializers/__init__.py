@@ -7,8 +7,9 @@ from kb.api.serializers.actors import (
     RelationshipInputSerializer,
     RelationshipSerializer,
 )
-from kb.api.serializers.claims import ClaimInputSerializer, ClaimSerializer
+from kb.api.serializers.claims import ClaimDetailSerializer, ClaimInputSerializer, ClaimSerializer
 from kb.api.serializers.common import ErrorSerializer
+from kb.api.serializers.drafts import DraftAcceptSerializer, DraftRejectSerializer, DraftSerializer
 from kb.api.serializers.records import (
     AgreementInputSerializer,
     AgreementSerializer,
@@ -27,8 +28,12 @@ __all__ = [
     "AgreementSerializer",
     "ArmsTransferInputSerializer",
     "ArmsTransferSerializer",
+    "ClaimDetailSerializer",
     "ClaimInputSerializer",
     "ClaimSerializer",
+    "DraftAcceptSerializer",
+    "DraftRejectSerializer",
+    "DraftSerializer",
     "ErrorSerializer",
     "EventInputSerializer",
     "EventSerializer",

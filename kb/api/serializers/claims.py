@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from kb.api.serializers.common import (
     ActorBriefSerializer,
@@ -81,6 +83,49 @@ class ClaimSerializer(serializers.ModelSerializer):
         if not is_editor(getattr(request, "user", None)):
             data.update(dict.fromkeys(self.EDITORS_ONLY))
         return data
+
+
+DRAFTS_SCHEMA = {
+    "type": "array",
+    "nullable": True,
+    "readOnly": True,
+    "description": "The draft records made from the claim (editors only; null for anyone else).",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "kind": {"type": "string"},
+            "status": {"type": "string"},
+            "title": {"type": "string"},
+        },
+    },
+}
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim's own URL: the claim, and for editors the drafts made from it."""
+
+    drafts = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "drafts"]
+
+    @extend_schema_field(DRAFTS_SCHEMA)
+    def get_drafts(self, claim) -> list[dict] | None:
+        request = self.context.get("request")
+        if not is_editor(getattr(request, "user", None)):
+            return None
+        return [
+            {
+                "id": draft.pk,
+                "url": reverse("api:draft-detail", kwargs={"pk": draft.pk}, request=request),
+                "kind": draft.kind,
+                "status": draft.status,
+                "title": str(draft),
+            }
+            for draft in claim.drafts.all()
+        ]
 
 
 class ClaimInputSerializer(InputSerializer):

@@ -76,3 +76,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Actors recognised ({len(result.actors)}): {names}")
         candidates = ", ".join(result.candidates) or "none"
         self.stdout.write(f"New names for an editor to consider ({len(result.candidates)}): {candidates}")
+        drafts = "; ".join(str(draft) for draft in result.drafts) or "none"
+        self.stdout.write(f"Draft records proposed for review ({len(result.drafts)}): {drafts}")

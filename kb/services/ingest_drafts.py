@@ -1,0 +1,289 @@
+"""The drafts one ingest proposes: draft specs from its sentences (``kb.ingest.drafts``), matched and stored in bulk.
+
+Everything the drafting needs from the knowledge base is read in a fixed number of queries
+(the actors named, the states by country, the agreements cited and their parties, the
+records the drafts may match), so an article of a hundred sentences costs the same queries
+as one of three. A draft that matches an existing record targets it; one that would change
+nothing there is not made; the same draft from several sentences is made once, with each
+sentence's claim.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Hashable
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from kb.choices import ActorKind, DraftKind
+from kb.dates import PartialDate
+from kb.ingest.drafts import ActorFacts, DraftSpec, Named, name_drafts, sentence_drafts
+from kb.ingest.names import PhraseIndex
+from kb.ingest.normalize import normalize_name
+from kb.ingest.proposals import Analysis
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship, Source
+from kb.services.base import User, history_user
+from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, target_values
+
+# Specs per proposal (by its index), and the new names' specs.
+Planned = tuple[dict[int, list[DraftSpec]], list[DraftSpec]]
+
+
+def plan_drafts(
+    text: str,
+    analysis: Analysis,
+    *,
+    actor_index: PhraseIndex,
+    adjective_index: PhraseIndex,
+    published: PartialDate,
+) -> tuple[Planned, dict[int, tuple[ActorFacts, str]], dict[Hashable, tuple[str, str, list[int]]]]:
+    """The drafts an analysed article gives, with the facts of the actors and agreements they name.
+
+    Returns the plan, the actors' facts and slugs by id, and the cited agreements' (slug,
+    title, party ids) by key.
+    """
+    mentions = [Named(m.start, m.end, m.keys[0]) for m in actor_index.find(text) if len(m.keys) == 1] + [
+        Named(m.start, m.end, m.keys[0], adjective=True)
+        for m in (adjective_index.find(text) if len(adjective_index) else [])
+        if len(m.keys) == 1
+    ]
+    wanted = {n.key for n in mentions}
+    rows = Actor.objects.filter(Q(pk__in=wanted) | Q(kind=ActorKind.STATE)).values_list(
+        "pk", "name", "kind", "country_code", "slug"
+    )
+    facts: dict[int, tuple[ActorFacts, str]] = {}
+    by_code: dict[str, list[int]] = {}
+    for pk, name, kind, code, slug in rows:
+        facts[pk] = (ActorFacts(name, kind, code), slug)
+        if kind == ActorKind.STATE and code:
+            by_code.setdefault(code, []).append(pk)
+    states = {code: pks[0] for code, pks in by_code.items() if len(pks) == 1}
+    plain_facts = {pk: fact for pk, (fact, _slug) in facts.items()}
+    cited = {key for p in analysis.proposals for key in p.links if key[0] == "agreement"}
+    agreements: dict[Hashable, tuple[str, str, list[int]]] = {
+        ("agreement", pk): (slug, title, [])
+        for pk, slug, title in Agreement.objects.filter(pk__in=[pk for _k, pk in cited]).values_list(
+            "pk", "slug", "title"
+        )
+    }
+    for agreement_id, actor_id in AgreementParty.objects.filter(agreement_id__in=[pk for _k, pk in cited]).values_list(
+        "agreement_id", "actor_id"
+    ):
+        agreements[("agreement", agreement_id)][2].append(actor_id)
+    parties = {key: members for key, (_slug, _title, members) in agreements.items()}
+    per_proposal: dict[int, list[DraftSpec]] = {}
+    ordered = sorted(mentions, key=lambda n: n.start)
+    starts = [n.start for n in ordered]
+    for index, proposal in enumerate(analysis.proposals):
+        lo, hi = bisect.bisect_left(starts, proposal.start), bisect.bisect_left(starts, proposal.end)
+        named = [
+            Named(n.start - proposal.start, n.end - proposal.start, n.key, n.adjective)
+            for n in ordered[lo:hi]
+            if n.end <= proposal.end and n.key in facts
+        ]
+        speaker = facts.get(proposal.speaker) if proposal.speaker is not None else None
+        specs = sentence_drafts(
+            proposal.quote,
+            named=named,
+            facts=plain_facts,
+            states=states,
+            modality=proposal.modality,
+            about=proposal.about,
+            published=published,
+            reported_by=proposal.attributed_to or (speaker[0].name if speaker else ""),
+            agreements=[key for key in proposal.links if key in agreements],
+            events=[key for key in proposal.links if key[0] == "event"],
+            parties=parties,
+        )
+        if specs:
+            per_proposal[index] = specs
+    names = name_drafts(text, analysis.candidates, ordered, plain_facts)
+    return (per_proposal, names), facts, agreements
+
+
+def _identity(spec: DraftSpec) -> tuple:
+    """What makes two specs of one article the same draft."""
+    data = spec.data
+    if spec.kind == DraftKind.TRANSFER:
+        what = (data.get("designation") or "").lower() or data["category"]
+        return (spec.kind, data["supplier"], data["recipient"], what)
+    if spec.kind == DraftKind.EVENT:
+        return (spec.kind, spec.match) if spec.match else (spec.kind, data["title"].lower())
+    if spec.kind == DraftKind.RELATIONSHIP:
+        return (spec.kind, data["subject"], data["predicate"], data["object"])
+    if spec.kind == DraftKind.MILESTONE:
+        return (spec.kind, data["agreement"], data["party"], data["step"])
+    return (spec.kind, normalize_name(data["name"]))
+
+
+def _as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
+    """A spec's data with actors and agreements as slugs, and empty values dropped."""
+    out: dict[str, Any] = {}
+    for key, value in spec.data.items():
+        if value is None or value == "" or value == []:
+            continue
+        if key in ("supplier", "recipient", "subject", "object", "party", "place"):
+            value = facts[value][1]
+        elif key == "participants":
+            value = [facts[pk][1] for pk in value]
+        elif key == "agreement":
+            value = agreements[value][0]
+        out[key] = value
+    return out
+
+
+def _targets(merged: list[tuple[DraftSpec, dict[str, Any], list[int]]], facts, agreements) -> dict[int, models.Model]:
+    """The existing record each merged draft (by position) matches, read in one query per kind of record."""
+    slug_to_pk = {slug: pk for pk, (_fact, slug) in facts.items()}
+    found: dict[int, models.Model] = {}
+    transfers = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.TRANSFER]
+    if transfers:
+        suppliers = {slug_to_pk[d["supplier"]] for _i, d in transfers}
+        recipients = {slug_to_pk[d["recipient"]] for _i, d in transfers}
+        rows = list(ArmsTransfer.objects.filter(supplier_id__in=suppliers, recipient_id__in=recipients).order_by("pk"))
+        for i, data in transfers:
+            for row in rows:
+                same_parties = (row.supplier_id, row.recipient_id) == (
+                    slug_to_pk[data["supplier"]],
+                    slug_to_pk[data["recipient"]],
+                )
+                if data.get("designation"):
+                    same = row.designation.lower() == data["designation"].lower()
+                else:
+                    same = not row.designation and row.category == data["category"]
+                if same_parties and same:
+                    found[i] = row
+                    break
+    events = [(i, s, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.EVENT]
+    if events:
+        linked = [s.match[1] for _i, s, _d in events if s.match]
+        titles = [d["title"].lower() for _i, _s, d in events]
+        rows = list(
+            Event.objects.annotate(lower_title=Lower("title"))
+            .filter(Q(pk__in=linked) | Q(lower_title__in=titles))
+            .select_related("place")
+            .prefetch_related("participants")
+            .order_by("pk")
+        )
+        for i, spec, data in events:
+            for row in rows:
+                if (spec.match and row.pk == spec.match[1]) or row.lower_title == data["title"].lower():
+                    found[i] = row
+                    break
+    relationships = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.RELATIONSHIP]
+    if relationships:
+        subjects = {slug_to_pk[d["subject"]] for _i, d in relationships}
+        objects = {slug_to_pk[d["object"]] for _i, d in relationships}
+        rows = list(Relationship.objects.filter(subject_id__in=subjects, object_id__in=objects).order_by("pk"))
+        for i, data in relationships:
+            key = (slug_to_pk[data["subject"]], data["predicate"], slug_to_pk[data["object"]])
+            match = next((r for r in rows if (r.subject_id, r.predicate, r.object_id) == key), None)
+            if match is not None:
+                found[i] = match
+    milestones = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.MILESTONE]
+    if milestones:
+        agreement_pks = {pk for (_k, pk), (slug, _t, _m) in agreements.items()}
+        by_slug = {slug: pk for (_k, pk), (slug, _t, _m) in agreements.items()}
+        rows = list(AgreementParty.objects.filter(agreement_id__in=agreement_pks))
+        for i, data in milestones:
+            key = (by_slug[data["agreement"]], slug_to_pk[data["party"]])
+            match = next((r for r in rows if (r.agreement_id, r.actor_id) == key), None)
+            if match is not None:
+                found[i] = match
+    return found
+
+
+def ingest_drafts(
+    *,
+    user: User,
+    source: Source,
+    planned: Planned,
+    claims: list[Claim],
+    facts: dict[int, tuple[ActorFacts, str]],
+    agreements: dict[Hashable, tuple[str, str, list[int]]],
+) -> list[Draft]:
+    """Store the planned drafts of one ingest in bulk, each with its claims and a history row."""
+    per_proposal, names = planned
+    merged_by_identity: dict[tuple, tuple[DraftSpec, dict[str, Any], list[int]]] = {}
+    for index, specs in sorted(per_proposal.items()):
+        for spec in specs:
+            identity = _identity(spec)
+            data = _as_slugs(spec, facts, agreements)
+            if identity in merged_by_identity:
+                _spec, first_data, claim_indexes = merged_by_identity[identity]
+                for key, value in data.items():
+                    first_data.setdefault(key, value)  # the first sentence's values win, later ones fill gaps
+                claim_indexes.append(index)
+            else:
+                merged_by_identity[identity] = (spec, data, [index])
+    for spec in names:
+        indexes = [i for i, claim in enumerate(claims) if any(name in claim.quote for name in spec.names)]
+        merged_by_identity.setdefault(_identity(spec), (spec, dict(spec.data), indexes))
+    merged = list(merged_by_identity.values())
+    targets = _targets(merged, facts, agreements)
+    refs = Refs(
+        actors={slug: Actor(pk=pk, name=fact.name, slug=slug, kind=fact.kind) for pk, (fact, slug) in facts.items()},
+        agreements={
+            slug: Agreement(pk=key[1], slug=slug, title=title) for key, (slug, title, _m) in agreements.items()
+        },
+    )
+    content_types = {
+        ct.model: ct
+        for ct in ContentType.objects.filter(
+            app_label="kb", model__in=["armstransfer", "event", "relationship", "agreementparty"]
+        )
+    }
+    who = history_user(user)
+    drafts, claim_lists = [], []
+    for i, (spec, data, claim_indexes) in enumerate(merged):
+        try:
+            data = clean_data(spec.kind, data)
+        except ValidationError:
+            continue  # a value the rules read that a draft cannot hold (an absurd quantity): no draft
+        target = targets.get(i)
+        seen = target_values(spec.kind, target) if target is not None else {}
+        if target is not None and not draft_changes(spec.kind, data, seen):
+            continue  # nothing the record does not already hold
+        content_type = content_types[target._meta.model_name] if target is not None else None
+        drafts.append(
+            Draft(
+                kind=spec.kind,
+                title=draft_title(spec.kind, data, refs),
+                source=source,
+                data=data,
+                target_type=content_type,
+                target_id=target.pk if target is not None else None,
+                target_seen=seen,
+                created_by=who,
+            )
+        )
+        claim_lists.append([claims[index] for index in dict.fromkeys(claim_indexes)])
+    for draft in drafts:
+        draft.full_clean(
+            exclude=["source", "created_by", "target_type"], validate_unique=False, validate_constraints=False
+        )
+    created = Draft.objects.bulk_create(drafts)
+    through = Draft.claims.through
+    rows = through.objects.bulk_create(
+        [
+            through(draft=draft, claim=claim)
+            for draft, cited in zip(created, claim_lists, strict=True)
+            for claim in cited
+        ]
+    )
+    history = Draft.history.bulk_history_create(created, default_user=who, default_change_reason="ingest")
+    claims_history = apps.get_model(Draft._meta.app_label, f"{Draft.history.model.__name__}_claims")
+    by_draft = {entry.id: entry for entry in history}
+    claims_history.objects.bulk_create(
+        [
+            claims_history(history=by_draft[row.draft_id], id=row.pk, draft=row.draft, claim_id=row.claim_id)
+            for row in rows
+        ]
+    )
+    return created
