@@ -375,3 +375,18 @@ def test_a_refused_decision_shows_what_was_typed(desk_client, queue, korea):
     html = desk_client.post(decide_url(first), data).content.decode()
     assert 'value="russia,north-korea"' in html and 'value="the day after"' in html and "Met.</textarea>" in html
     assert "“the day after” is not a date" in html
+
+
+def test_the_end_of_the_queue_lists_the_drafts_still_waiting(desk_client, editor, queue, django_assert_num_queries):
+    draft = services.draft_from_claim(queue[0], user=editor, kind=DraftKind.EVENT)
+    name = services.draft_create(
+        user=editor, kind=DraftKind.ACTOR, data={"name": "Vostochny", "kind": "place"}, source=queue[1].source
+    )
+    for claim in queue:
+        services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
+    with django_assert_num_queries(6):  # session, user, editor; the next claim (none), the count, the drafts
+        html = desk_client.get(DESK).content.decode()
+    assert "No claim waits for review" in html and "Draft records still waiting" in html
+    assert f'{DESK}?claim={queue[0].pk}">{draft.title}</a>' in html
+    assert f'{DESK}?claim={queue[0].pk}">Vostochny</a>' in html  # a new name: at its source's first claim
+    assert name.source_id == queue[0].source_id

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kb.choices import ClaimStatus, DraftKind, DraftStatus
@@ -94,6 +95,22 @@ def claim_drafts(claim: Claim) -> list[Draft]:
     ordered = drafts.order_by(models.Case(models.When(kind=DraftKind.ACTOR, then=0), default=1), "created_at", "pk")
     # The record each would change, fetched per type of record, not per draft.
     return list(ordered.select_related("target_type").prefetch_related("target")[:DESK_DRAFTS])
+
+
+def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
+    """Proposed drafts (of one source when given), oldest first, at most DESK_DRAFTS, and how many there are.
+
+    For the desk's end of the queue: drafts whose claims were reviewed before the drafts were.
+    """
+    drafts = Draft.objects.filter(status=DraftStatus.PROPOSED)
+    if source is not None:
+        drafts = drafts.filter(source_id=source)
+    # The claim the desk shows each with: its own first claim, else (a new name) its source's first.
+    own = Draft.claims.through.objects.filter(draft=OuterRef("pk")).order_by("claim_id").values("claim_id")[:1]
+    of_source = Claim.objects.filter(source=OuterRef("source_id")).order_by("start").values("pk")[:1]
+    at = Coalesce(Subquery(own), Subquery(of_source), output_field=models.BigIntegerField())
+    shown = list(drafts.annotate(at_claim=at).order_by("created_at", "pk")[:DESK_DRAFTS])
+    return shown, (len(shown) if len(shown) < DESK_DRAFTS else drafts.count())
 
 
 @dataclass

@@ -21,7 +21,7 @@ from kb.choices import ClaimStatus, DraftKind, DraftStatus
 from kb.errors import error_lines, messages_by_field
 from kb.models import Actor, Claim, Draft, Source
 from kb.selectors import is_editor
-from kb.selectors.desk import DeskPlace, claim_drafts, desk_place, review_queue
+from kb.selectors.desk import DeskPlace, claim_drafts, desk_place, review_queue, waiting_drafts
 from kb.web.common import Problems
 from kb.web.forms import form_problems
 from kb.web.reader import paragraphs_html, quote_in_paragraph
@@ -107,7 +107,9 @@ def _render(
         "missing": missing,
         "draft_kinds": [(k, label.lower()) for k, label in DraftKind.choices if k != DraftKind.ACTOR],
     }
-    if claim is not None:
+    if claim is None:
+        context["waiting_drafts"], context["drafts_waiting"] = waiting_drafts(source=source_id)
+    else:
         here = queue.kept(claim=claim.pk)
         context["paragraph"] = paragraphs_html([quote_in_paragraph(claim.source.text, claim)], focus=claim.pk)[0]
         context["waits"] = claim.status == ClaimStatus.PROPOSED
