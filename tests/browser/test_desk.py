@@ -70,6 +70,10 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     page.fill("#id_password", "pw-editor-123")
     page.click("input[type=submit]")
     page.wait_for_url(f"**/review/?source={source.pk}")
+    errors: list[str] = []  # the policy (CSP) refuses nothing the desk does, and no request fails
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: page error: {e}"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
     _at_claim(page, "North Korea shipped")
     assert "Claim 1 of 4" in page.locator("#desk-where").inner_text()
     name = Draft.objects.get(kind=DraftKind.ACTOR, data__name="Hwasong Institute")
@@ -92,6 +96,7 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     assert "Claim 1 of 3" in page.locator("#desk-where").inner_text()
     assert page.url.endswith(f"after={shells.pk}")  # the address follows
     assert page.evaluate("window.deskPage") == "the same page"  # moved without a page load
+    assert page.locator("header.site").count() == 1  # the claim's fragment swapped in, not a whole page
 
     # 2. The new name in one step: Hwasong Institute becomes an actor.
     form = page.locator(f"form[data-draft='{name.pk}']")
@@ -101,7 +106,10 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     page.wait_for_selector(f"form[data-draft='{name.pk}']", state="detached")
     _at_claim(page, "Kim Jong-un met")
 
-    # The meeting: accepted with the button, paraphrased and graded.
+    # The meeting: its speaker found by name (the API's actor search), accepted with the button.
+    page.locator("#id_speaker").press_sequentially("Putin")
+    page.wait_for_selector("#desk-actors option[value='vladimir-putin']", state="attached")
+    page.fill("#id_speaker", "vladimir-putin")
     page.fill("#id_statement", "Kim and Putin met at Vostochny.")
     page.select_option("#id_credibility", "1")
     page.click("form.desk-form button[data-key=a]")
@@ -142,6 +150,7 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     form.get_by_role("button", name="Accept draft").click()
     page.wait_for_selector(f"form[data-draft='{transfer.pk}']", state="detached")
 
+    assert errors == []
     statuses = {c.pk: c.status for c in Claim.objects.filter(source=source)}
     assert statuses == {shells.pk: "accepted", meeting.pk: "accepted", analysts.pk: "accepted", denial.pk: "rejected"}
     made = Draft.objects.get(pk=transfer.pk).record
@@ -150,6 +159,7 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
 
     # Anyone (signed out) now sees exactly those on the public pages.
     anonymous = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    assert Claim.objects.get(pk=meeting.pk).speaker.slug == "vladimir-putin"
     anonymous.goto(f"{live_server.url}/claims/{shells.pk}/")
     facts = anonymous.locator("dl.facts").inner_text()
     assert "March 2025" in facts and "2: probably true" in facts
