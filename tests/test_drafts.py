@@ -672,3 +672,13 @@ def test_new_names_get_a_kind_and_the_country_of_the_state_before_them():
         "Kursk Region": ("place", ""),
         "Tumangang Rail Station": ("facility", ""),
     }
+
+
+def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
+    draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data())
+    note = "checked " * 40
+    transfer = services.draft_accept(draft, user=editor, note=note)
+    draft.refresh_from_db()
+    assert draft.note == note
+    reason = transfer.history.first().history_change_reason
+    assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")

@@ -407,7 +407,7 @@ class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound(f"No draft has the id “{value}”.") from exc
 
     def _reason(self, request, given: str) -> str:
-        return given or request.headers.get("X-Change-Reason", "")[:200]
+        return given or request.headers.get("X-Change-Reason", "")[:100]
 
     def _output(self, draft: Draft) -> Response:
         fresh = self.get_queryset().get(pk=draft.pk)

@@ -499,7 +499,7 @@ def draft_accept(
     refs = resolve(draft.kind, clean)
     if actor is not None and draft.kind != DraftKind.ACTOR:
         raise ValidationError({"actor": ["Only an actor draft (a new name) takes an actor."]})
-    reason = reason or f"draft #{draft.pk} accepted" + (f": {note}" if note else "")
+    reason = _reason(reason, f"draft #{draft.pk} accepted", note)
     claims = list(draft.claims.order_by("pk"))
     if draft.kind == DraftKind.ACTOR:
         record = _accept_actor(draft, clean, user=user, actor=actor, reason=reason)
@@ -525,6 +525,12 @@ def draft_accept(
     return record
 
 
+def _reason(given: str, what: str, note: str) -> str:
+    """The history's change reason (at most 100 characters there): the one given, else what happened and the note."""
+    text = given or (f"{what}: {note}" if note else what)
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
 @transaction.atomic
 def draft_reject(draft: Draft, *, user: User, note: str, reason: str = "") -> Draft:
     """Reject a draft with the reviewer's note; its claims keep their own review."""
@@ -532,7 +538,7 @@ def draft_reject(draft: Draft, *, user: User, note: str, reason: str = "") -> Dr
     return record_update(
         draft,
         user=user,
-        reason=reason or f"draft #{draft.pk} rejected" + (f": {note}" if note else ""),
+        reason=_reason(reason, f"draft #{draft.pk} rejected", note),
         status=DraftStatus.REJECTED,
         note=note,
         reviewed_by=history_user(user),

@@ -161,12 +161,12 @@ class DraftAcceptSerializer(StrictTextMixin, serializers.Serializer):
         help_text="An actor draft only: the existing actor (id or slug) the name is an alias of, instead of a new one.",
     )
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="The change reason kept in history."
+        required=False, allow_blank=True, max_length=100, help_text="The change reason kept in history."
     )
 
 
 class DraftRejectSerializer(StrictTextMixin, serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text="Why the draft is rejected.")
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="The change reason kept in history."
+        required=False, allow_blank=True, max_length=100, help_text="The change reason kept in history."
     )
