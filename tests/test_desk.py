@@ -390,3 +390,12 @@ def test_the_end_of_the_queue_lists_the_drafts_still_waiting(desk_client, editor
     assert f'{DESK}?claim={queue[0].pk}">{draft.title}</a>' in html
     assert f'{DESK}?claim={queue[0].pk}">Vostochny</a>' in html  # a new name: at its source's first claim
     assert name.source_id == queue[0].source_id
+
+
+def test_a_long_note_is_kept_whole_and_cut_as_the_history_reason(desk_client, queue):
+    first, note = queue[0], "checked against the footage " * 20
+    assert desk_client.post(decide_url(first), fields(first, decision="dispute", note=note)).status_code == 303
+    first.refresh_from_db()
+    assert first.review_note == note.strip()
+    reason = first.history.latest().history_change_reason
+    assert len(reason) == 100 and reason.endswith("…") and reason.startswith("checked against")
