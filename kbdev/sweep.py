@@ -42,9 +42,17 @@ QUERY = {
     "api:stix": "?cursor=sources:0",
 }
 # Routes that answer only POST: nothing to time for a reader.
-POST_ONLY = {"api:ingest", "api:draft-accept", "api:draft-reject"}
-# Routes for editors alone: an anonymous reader is refused (401) or finds nothing (404).
-EDITORS_ONLY = {"api:draft-list", "api:draft-detail"}
+POST_ONLY = {
+    "api:ingest",
+    "api:draft-accept",
+    "api:draft-reject",
+    "kb:review-decide",
+    "kb:review-draft-from-claim",
+    "kb:review-draft",
+}
+# Routes for editors alone: an anonymous reader is refused (401), finds nothing (404) or is
+# sent to the login (the review desk; tests/test_desk.py measures it).
+EDITORS_ONLY = {"api:draft-list", "api:draft-detail", "kb:review"}
 # Whole-list CSV follows the rows it writes, not the size of a page (docs/performance.md).
 WHOLE_LIST = {"kb:transfer-csv", "kb:transfer-sipri"}
 # Filters timed apart from their list's plain URL, each given the actor that matches the most rows:

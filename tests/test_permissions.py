@@ -7,10 +7,10 @@ kind of record backed by an accepted claim and one backed only by a proposed cla
 the generator cannot instantiate fails the suite, naming the route, unless it sits in the
 commented allow-list below; so a new endpoint cannot escape the matrix.
 
-Size (test_matrix_size keeps it current): 70 routes outside the admin (45 API, 25 pages and feeds),
-instantiated as 84 URLs (details of claim-backed records twice: accepted and proposed backing;
-DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,352 requests, in 28
-parametrized tests (one per role and method) that loop over the URLs.
+Size (test_matrix_size keeps it current): 74 routes outside the admin (45 API, 25 pages and feeds,
+4 of the review desk), instantiated as 90 URLs (details of claim-backed records twice: accepted
+and proposed backing; DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,520
+requests, in 28 parametrized tests (one per role and method) that loop over the URLs.
 
 Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
 records only a proposed claim backs for editors alone, and what writes with valid bodies do
@@ -99,7 +99,21 @@ WEB_OBJECTS: dict[str, tuple[Callable[[Mapping], list[tuple[object, bool]]], str
     "feed-actor-json": (API_OBJECTS["actor"], "slug"),
     "feed-source-atom": (API_OBJECTS["source"], "pk"),
     "feed-source-json": (API_OBJECTS["source"], "pk"),
+    # The review desk's forms post about a claim (editors only).
+    "review-decide": (API_OBJECTS["claim"], "pk"),
+    "review-draft-from-claim": (API_OBJECTS["claim"], "pk"),
+    "review-draft": (API_OBJECTS["draft"], "pk"),
 }
+# The review desk (kb/web/views/desk.py): the pages that write, for editors only. Signed-out
+# callers are sent to the admin's login, analysts find nothing; its forms take POST alone.
+DESK_PAGE = "review"
+DESK_FORMS = {"review-decide", "review-draft-from-claim", "review-draft"}
+
+
+def desk_refusal(role: str) -> set[int] | None:
+    """What the desk answers a non-editor: the login redirect or 404; None for editors."""
+    return {"anonymous": {302}, "analyst": {404}}.get(role)
+
 
 # A draft's actions (POST only, editors only).
 DRAFT_ACTIONS = {"draft-accept", "draft-reject"}
@@ -225,9 +239,12 @@ def expected_safe(target: Target, role: str, method: str) -> set[int]:
     editor = role in ("editor", "admin")
     if name == "not-found":
         return {404}
-    if not is_api(target) and method == "OPTIONS":
+    if not is_api(target) and (method == "OPTIONS" or name in DESK_FORMS):
         # Pages answer GET and HEAD only (require_safe); OPTIONS gets 405 with the Allow header.
+        # The desk's forms answer POST alone.
         return {405}
+    if name == DESK_PAGE and target.route.namespace == "kb":
+        return desk_refusal(role) or {200}
     if is_api(target) and name == "ingest":
         # POST only, editors only: the permission check comes before the method check.
         if not editor:
@@ -253,8 +270,12 @@ def expected_write(target: Target, role: str, method: str) -> set[int]:
     editor = role in ("editor", "admin")
     if name == "not-found":
         return {404}
+    if not is_api(target) and name in DESK_FORMS and method == "POST":
+        # An empty body: 400 naming the missing decision (or draft kind) for editors; 409 for a
+        # draft an earlier URL of the loop (the API's accept) has accepted already.
+        return desk_refusal(role) or ({400, 409} if name == "review-draft" else {400})
     if not is_api(target):
-        # Pages are read-only for everyone, editors included (they write in the admin).
+        # Pages are read-only for everyone, editors included (they write in the admin and on the desk).
         return {405}
     if name in DOCS:
         # The schema and its two readers are open to everyone and read-only: 405 for all.
@@ -389,7 +410,7 @@ def test_a_route_the_generator_cannot_fill_fails_the_matrix(sample_kb, monkeypat
 def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
-    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (70, 84, 2352)
+    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (74, 90, 2520)
 
 
 # --- what the empty-body matrix cannot show ----------------------------------------------

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from kb.errors import error_line
 from kb.selectors import is_editor
+from kb.selectors.desk import queue_summary
 
 
 class EditorAuthenticationForm(AdminAuthenticationForm):
@@ -37,6 +38,10 @@ class KbAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and is_editor(user))
+
+    def index(self, request, extra_context=None):
+        """The index, with what waits for review (templates/admin/index.html): counts read from indexes."""
+        return super().index(request, {"queue": queue_summary(), **(extra_context or {})})
 
 
 site = KbAdminSite(name="admin")

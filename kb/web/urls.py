@@ -5,9 +5,10 @@ from django.views.decorators.http import require_safe
 
 from kb.web import views
 from kb.web.feeds import FEEDS, JSON_FEEDS
+from kb.web.views import desk
 
 app_name = "kb"
-# Every page only reads: any method but GET and HEAD gets 405 with "Allow: GET, HEAD".
+# Every page but the review desk only reads: any method but GET and HEAD gets 405 with "Allow: GET, HEAD".
 urlpatterns = [
     path("", require_safe(views.home), name="home"),
     path("actors/", require_safe(views.actor_list), name="actor-list"),
@@ -26,6 +27,11 @@ urlpatterns = [
     path("graph/", require_safe(views.graph), name="graph"),
     path("search/", require_safe(views.search), name="search"),
     path("changes/", require_safe(views.changes), name="changes"),
+    # The editors' review desk (kb/web/views/desk.py): the only pages that write, editors only.
+    path("review/", desk.desk, name="review"),
+    path("review/claims/<int:pk>/", desk.decide, name="review-decide"),
+    path("review/claims/<int:pk>/draft/", desk.draft_from_claim, name="review-draft-from-claim"),
+    path("review/drafts/<int:pk>/", desk.decide_draft, name="review-draft"),
     # Feeds of newly accepted claims, each as Atom and as JSON Feed (kb/web/feeds.py).
     path("feeds/claims.atom", require_safe(FEEDS["claims"]()), name="feed-claims-atom"),
     path("feeds/claims.json", require_safe(JSON_FEEDS["claims"]()), name="feed-claims-json"),

@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.shortcuts import get_object_or_404, render
 
-from kb.choices import ClaimStatus, Modality
+from kb.choices import ClaimStatus, DraftKind, Modality
 from kb.filtersets import SourceFilterSet
 from kb.models import Claim, Source
 from kb.selectors import (
@@ -114,5 +114,6 @@ def claim_detail(request, pk: int):
         "links_out": dossier.links_out,
         "links_in": dossier.links_in,
         "editor": is_editor(user),
+        "draft_kinds": [(k, label.lower()) for k, label in DraftKind.choices if k != DraftKind.ACTOR],
     }
     return render(request, "kb/claim_detail.html", context)
