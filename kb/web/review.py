@@ -23,16 +23,6 @@ DECISIONS = {
 DATE_MAX_LENGTH = 40
 
 
-def parse_date_text(value: str) -> PartialDate:
-    """The partial date an editor typed: "March 2025", "2025-03", "the 1990s" where the dates module reads them.
-
-    The one place the desk turns typed text into a date: the human reading (``parse_human``)
-    when kb.dates offers it, the ISO forms (2025, 2025-03, 2025-03-14, 1990s) otherwise.
-    """
-    parse = getattr(PartialDate, "parse_human", None) or PartialDate.parse
-    return parse(value)
-
-
 class QueueForm(forms.Form):
     """The part of the queue the desk works through and where it stands; all of it kept in the address."""
 
@@ -104,7 +94,7 @@ class DecisionForm(forms.Form):
         if not value:
             return None
         try:
-            return parse_date_text(value)
+            return PartialDate.parse_human(value)
         except ValueError as exc:
             if len(value) > DATE_MAX_LENGTH:
                 raise forms.ValidationError(too_long_for_a_date(value)) from exc
@@ -215,7 +205,7 @@ class DraftForm(forms.Form):
             value = data[key]
             if spec.type == "date" and isinstance(value, str) and value.strip():
                 try:
-                    data[key] = str(parse_date_text(value.strip()))
+                    data[key] = str(PartialDate.parse_human(value.strip()))
                 except ValueError as exc:
                     self.add_error(key, str(exc))
             elif spec.type == "actors" and isinstance(value, str):

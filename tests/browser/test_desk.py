@@ -4,7 +4,6 @@ import pytest
 
 from kb import services
 from kb.choices import DraftKind
-from kb.dates import PartialDate
 from kb.models import Actor, ArmsTransfer, Claim, Draft
 from tests.world import build_world
 
@@ -17,7 +16,7 @@ ARTICLE = (
     "Russia denied that it had received any weapons from North Korea."
 )
 # The month as an editor types it, where the dates module reads it so; else its ISO form.
-MARCH = "March 2025" if hasattr(PartialDate, "parse_human") else "2025-03"
+MARCH = "March 2025"
 
 
 def _ingest(editor):
