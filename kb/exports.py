@@ -412,6 +412,8 @@ EXPORTS: dict[str, Export] = {
             Column("language"),
             Column("sha256"),
             Column("claim_count"),
+            Column("public", "is_public"),
+            Column("published_at", Read("published_at", _timestamp)),
             *TIMES,
         ),
         prefetch=(Prefetch("authors", queryset=BRIEF),),

@@ -198,7 +198,13 @@ class IdListField(MultipleValueField):
 
 
 class KbFilterForm(forms.Form):
-    """Checks that every ``<name>_from`` is not after its ``<name>_to``."""
+    """Checks that every ``<name>_from`` is not after its ``<name>_to``; ``user`` is who reads (for record ids)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, ExistingIdsField):
+                field.user = user
 
     def clean(self):
         data = super().clean()
@@ -214,16 +220,27 @@ class KbFilterForm(forms.Form):
 
 
 class ExistingIdsField(IdListField):
-    """Ids of existing records of ``model``; an id that names no record is an error."""
+    """Ids of existing records of ``model`` that the reader may see; an id that names none is an error.
 
-    def __init__(self, *args, model=None, **kwargs):
+    ``visible`` (a selector such as ``visible_sources``) limits the records to those ``user``
+    may see: a hidden record's id is answered as a missing one, so that it says nothing of it.
+    The form sets ``user`` (see ``KbFilterForm``); without one, the field checks as for an
+    anonymous reader.
+    """
+
+    def __init__(self, *args, model=None, visible=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = model
+        self.visible = visible
+        self.user = None
 
     def clean(self, value) -> list[int]:
         ids = super().clean(value)
         if ids:
-            found = set(self.model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            rows = self.model._default_manager.filter(pk__in=ids)
+            if self.visible is not None:
+                rows = self.visible(user=self.user, queryset=rows)
+            found = set(rows.values_list("pk", flat=True))
             missing = [i for i in ids if i not in found]
             if missing:
                 name = self.model._meta.verbose_name
@@ -450,6 +467,15 @@ class KbFilterSet(filters.FilterSet):
         fields = {name: filter_.field for name, filter_ in self.filters.items()}
         return type(f"{type(self).__name__}Form", (self.form_class,), fields)
 
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            user = getattr(self.request, "user", None)
+            data = (self.data,) if self.is_bound else ()
+            self._form = form_class(*data, prefix=self.form_prefix, user=user)
+        return self._form
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or not value.strip():
             return queryset
@@ -507,7 +533,12 @@ class SourceFilterSet(KbFilterSet):
 
 
 class ClaimFilterSet(KbFilterSet):
-    source = RecordIdsFilter(field_name="source", model=Source, help_text="Source ids, repeated or comma-separated")
+    source = RecordIdsFilter(
+        field_name="source",
+        model=Source,
+        visible=selectors.visible_sources,
+        help_text="Source ids, repeated or comma-separated",
+    )
     status = MultipleChoiceFilter(choices=ClaimStatus.choices)
     modality = MultipleChoiceFilter(choices=Modality.choices)
     credibility = declared(

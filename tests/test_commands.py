@@ -31,6 +31,13 @@ def test_clean_knowledge_base_passes(make_claim, accepted):
     assert "no violations" in run_verify()
 
 
+def test_an_accepted_claim_on_a_hidden_source_is_caught(make_claim, accepted):
+    claim = accepted(make_claim())
+    Source.objects.filter(pk=claim.source_id).update(published_at=None)
+    out = verify_fails()
+    assert f"Claim #{claim.pk}: accepted, but its source #{claim.source_id} is hidden" in out
+
+
 def test_shifted_anchor_is_caught(make_claim):
     claim = make_claim()
     Claim.objects.filter(pk=claim.pk).update(start=F("start") + 1, end=F("end") + 1)

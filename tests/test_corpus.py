@@ -210,7 +210,7 @@ def test_check_reads_the_fixtures_and_writes_nothing(tmp_path):
 
 # The corpus as it stood before the editorial audit's corrections (issue 17).
 AUDITED_CORPUS_COMMIT = "1d8ded4"
-VOLATILE_FIELDS = {"id", "created_at", "updated_at", "reviewed_at"}
+VOLATILE_FIELDS = {"id", "created_at", "updated_at", "reviewed_at", "published_at"}
 
 
 def natural(value):
@@ -536,6 +536,11 @@ class TestLoadedCorpus:
             rows = model.objects.annotate(n=Count("evidence", filter=accepted))
             assert rows.exists()
             assert not rows.filter(n=0).exists(), model.__name__
+
+    def test_every_source_is_public(self, db):
+        """The corpus's claims are accepted as loaded, and the first one published its source."""
+        assert Source.objects.exists()
+        assert not Source.objects.filter(published_at=None).exists()
 
     def test_sources_metadata(self, db):
         lowy = Source.objects.get(title=LOWY)

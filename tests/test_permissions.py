@@ -3,18 +3,21 @@
 The routes are not listed by hand: ``kbdev.routes.project_routes()`` walks the URL configuration
 and collects every pattern of the project (outside the admin) with its full route and parameters. Each route is
 turned into concrete URLs with ids and slugs of the seeded knowledge base (``sample_kb``: every
-kind of record backed by an accepted claim and one backed only by a proposed claim). A route
+kind of record backed by an accepted claim and one backed only by a proposed claim, and a source
+with an accepted claim beside one waiting for review). A route
 the generator cannot instantiate fails the suite, naming the route, unless it sits in the
 commented allow-list below; so a new endpoint cannot escape the matrix.
 
 Size (test_matrix_size keeps it current): 74 routes outside the admin (45 API, 25 pages and feeds,
-4 of the review desk), instantiated as 90 URLs (details of claim-backed records twice: accepted
-and proposed backing; DRF's format-suffix twins with ``json``), × 4 roles × 7 methods = 2,520
-requests, in 28 parametrized tests (one per role and method) that loop over the URLs.
+4 of the review desk), instantiated as 95 URLs (details of claim-backed records twice: accepted
+and proposed backing; sources' details and feeds twice: public and waiting for review; DRF's
+format-suffix twins with ``json``), × 4 roles × 7 methods = 2,660 requests, in 28 parametrized
+tests (one per role and method) that loop over the URLs.
 
 Two things the empty-body matrix cannot show are checked per role below it: that lists hold the
-records only a proposed claim backs for editors alone, and what writes with valid bodies do
-(editors' happen; anonymous callers' and analysts' are refused with a JSON ``detail``).
+records only a proposed claim backs, and sources waiting for review, for editors alone, and what
+writes with valid bodies do (editors' happen; anonymous callers' and analysts' are refused with a
+JSON ``detail``).
 """
 
 from __future__ import annotations
@@ -62,9 +65,10 @@ class Target:
 
 # API basenames → the objects of sample_kb to fill them with, and whether each is hidden from
 # non-editors: every claim-backed kind has one record an accepted claim backs and one that only
-# a proposed claim backs. Actors and sources are not hidden by claims (DESIGN: only claims and
-# the records they back).
+# a proposed claim backs; sources one with an accepted claim and one waiting for review (no
+# claim accepted, not published). Actors are not hidden.
 PAIRS = {
+    "source": ("source", "hidden_source"),
     "claim": ("meeting", "proposed"),
     "event": ("summit", "hidden_event"),
     "agreement": ("treaty", "hidden_agreement"),
@@ -82,7 +86,6 @@ API_OBJECTS: dict[str, Callable[[Mapping], list[tuple[object, bool]]]] = {
     "actor": lambda kb: [(kb["dprk"], False)],
     # Drafts are the editors' alone: their URLs are 404 for anyone else.
     "draft": lambda kb: [(kb["draft"], True)],
-    "source": lambda kb: [(kb["source"], False)],
     **{basename: _pair(basename) for basename in PAIRS},
 }
 
@@ -186,6 +189,22 @@ def generate(kb: Mapping) -> list[Target]:
 
 
 # --- roles, clients, the database's state ------------------------------------------------
+
+
+@pytest.fixture
+def sample_kb(sample_kb):
+    """The shared sample, and a source freshly stored with no claim accepted: only editors see it."""
+    sample_kb.add(
+        "hidden_source",
+        "source",
+        {
+            "title": "Unreviewed dispatch",
+            "publisher": "Test Wire",
+            "published_on": "2024-08-01",
+            "text": "An unreviewed dispatch about fuel shipments. Nothing in it is accepted yet.",
+        },
+    )
+    return sample_kb
 
 
 @pytest.fixture
@@ -410,13 +429,14 @@ def test_a_route_the_generator_cannot_fill_fails_the_matrix(sample_kb, monkeypat
 def test_matrix_size(sample_kb):
     """Routes × roles × methods as the docstring of this module states them (update both together)."""
     routes, targets = project_routes(), generate(sample_kb)
-    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (74, 90, 2520)
+    assert (len(routes), len(targets), len(targets) * len(ROLES) * len(METHODS)) == (74, 95, 2660)
 
 
 # --- what the empty-body matrix cannot show ----------------------------------------------
 
 # API lists of claim-backed kinds → the basename of PAIRS.
 LISTS = {
+    "sources": "source",
     "claims": "claim",
     "events": "event",
     "agreements": "agreement",

@@ -141,6 +141,13 @@ def test_accept_makes_the_claims_accepted_and_the_transfers_public(countries, ed
     assert set(Claim.objects.values_list("status", "reviewed_by")) == {(ClaimStatus.ACCEPTED, editor.pk)}
     response = Client().get("/api/v1/arms-transfers/")
     assert response.json()["count"] == 7
+    # The dataset's source is public: its claims were accepted as they were stored.
+    assert Client().get("/api/v1/sources/").json()["count"] == 1
+
+
+def test_without_accept_the_dataset_source_waits_for_review(countries, editor):
+    run(SAMPLE, "--user", editor.username)
+    assert Client().get("/api/v1/sources/").json()["count"] == 0
 
 
 def test_the_same_file_again_changes_nothing(countries):

@@ -169,8 +169,11 @@ def test_date_and_source_filters(story, make_source):
     titles = {o.get("name") for o in found.values()}
     assert "Kim–Putin summit at Vostochny" in titles and "Russian invasion of Ukraine" not in titles
     assert not [o for o in found.values() if o["type"] == "report"]  # published in 2024
-    other = make_source(title="Nothing claimed")
+    other = make_source(title="Nothing claimed", public=True)
     assert objects(walk(Client(), URL + f"?source={other.pk}")) == {}
+    # A source waiting for review is unknown to readers, as a missing id is.
+    waiting = make_source(title="Waiting for review")
+    assert Client().get(URL + f"?source={waiting.pk}").json() == {"source": [f"No source has the id {waiting.pk}."]}
     found = objects(walk(Client(), URL + f"?source={story['source'].pk}"))
     assert {o["type"] for o in found.values()} >= {"report", "note", "grouping", "relationship"}
 

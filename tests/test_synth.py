@@ -67,6 +67,9 @@ def test_shape_is_realistic(synthetic):
     assert set(DatePrecision.values) <= precisions
     accepted = Claim.objects.filter(status=ClaimStatus.ACCEPTED).count()
     assert 0.7 < accepted / Claim.objects.count() < 0.9
+    # A source is public when one of its claims is accepted, as accepting it would have made it.
+    with_accepted = Source.objects.filter(claims__status=ClaimStatus.ACCEPTED).distinct()
+    assert set(Source.objects.exclude(published_at=None)) == set(with_accepted)
     # Alias forms are the normalised names; accented names exist.
     for name, normalized in Alias.objects.values_list("name", "normalized"):
         assert normalized == normalize_name(name)

@@ -258,11 +258,13 @@ def test_dossier_graph_draws_the_most_linked_neighbours(client, kb, monkeypatch)
 
 
 def test_source_list(client, kb, make_source, django_assert_num_queries):
-    make_source(title="Second")
-    make_source(title="Third")
+    make_source(title="Second", public=True)
+    make_source(title="Third", public=True)
+    make_source(title="Fourth, waiting for review")
     with django_assert_num_queries(2):
         response = get(client, "source-list")
-    assert "Second" in response.content.decode()
+    html = response.content.decode()
+    assert "Second" in html and "Third" in html and "Fourth" not in html
 
 
 def test_claim_page(client, kb, django_assert_num_queries):
@@ -1013,7 +1015,7 @@ def test_list_filters_read_parameters_as_the_api_does(client, kb, editor):
 
 
 def test_sources_and_agreements_filter_through_their_filtersets(client, kb, editor, make_source):
-    make_source(title="An official statement", kind="official", published_on="2023-05-02")
+    make_source(title="An official statement", kind="official", published_on="2023-05-02", public=True)
     html = get(client, "source-list", query={"kind": "official"}).content.decode()
     assert "An official statement" in html and "Summit &lt;b&gt;and&lt;/b&gt; shells" not in html
     assert '<option value="official" selected>' in html

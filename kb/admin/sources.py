@@ -1,4 +1,4 @@
-"""Sources in the admin: metadata, text edits that keep every anchor, the source's claims, and ingest."""
+"""Sources in the admin: metadata, text edits that keep every anchor, the source's claims, publishing, and ingest."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kb.admin.base import ServiceAdmin
 from kb.admin.dates import EXAMPLES, PartialDateField
 from kb.admin.site import site
 from kb.choices import SourceKind
-from kb.errors import messages_by_field
+from kb.errors import error_line, messages_by_field
 from kb.models import Source
 from kb.selectors import visible_claim_count
 
@@ -33,12 +33,46 @@ class IngestForm(forms.Form):
     kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.NEWS)
 
 
+class PublicFilter(admin.SimpleListFilter):
+    """Sources readers see (public) and those still waiting for an editor's review."""
+
+    title = "visible to readers"
+    parameter_name = "public"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Public"), ("no", "Waiting for review"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(published_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(published_at__isnull=True)
+        return queryset
+
+
+@admin.action(permissions=["change"], description="Publish selected sources (show them to readers)")
+def publish(modeladmin: SourceAdmin, request, queryset):
+    sources = services.sources_publish(user=request.user, sources=queryset.order_by("pk"))
+    modeladmin.message_user(request, f"{len(sources)} source(s) now visible to readers.", messages.SUCCESS)
+
+
+@admin.action(permissions=["change"], description="Unpublish selected sources (hide them from readers)")
+def unpublish(modeladmin: SourceAdmin, request, queryset):
+    try:
+        sources = services.sources_unpublish(user=request.user, sources=queryset.order_by("pk"))
+    except ValidationError as exc:
+        modeladmin.message_user(request, f"No source was changed. {error_line(exc)}", messages.ERROR)
+        return
+    modeladmin.message_user(request, f"{len(sources)} source(s) now hidden from readers.", messages.SUCCESS)
+
+
 class SourceAdmin(ServiceAdmin):
-    list_display = ("title", "publisher", "published_on", "kind", "reliability", "claim_count")
-    list_filter = ("kind", "reliability", "publisher")
+    list_display = ("title", "publisher", "published_on", "kind", "reliability", "claim_count", "public")
+    list_filter = (PublicFilter, "kind", "reliability", "publisher")
     search_fields = ("title", "publisher", "byline", "url")
     autocomplete_fields = ("authors",)
-    readonly_fields = ("sha256", "claim_list", "created_at", "updated_at")
+    actions = (publish, unpublish)
+    readonly_fields = ("sha256", "claim_list", "published_at", "published_by", "created_at", "updated_at")
     fieldsets = (
         (
             None,
@@ -57,12 +91,24 @@ class SourceAdmin(ServiceAdmin):
         ),
         ("Text", {"fields": ("text", "sha256", "furniture_note")}),
         ("Claims", {"fields": ("claim_list",)}),
+        (
+            "Review",
+            {
+                "fields": ("published_at", "published_by"),
+                "description": "Readers see a source once an editor accepts one of its claims or publishes it "
+                "(the Publish action of the list).",
+            },
+        ),
         ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/kb/source/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(claim_count=visible_claim_count(user=request.user, via="source"))
+
+    @admin.display(description="public", boolean=True, ordering="published_at")
+    def public(self, obj: Source) -> bool:
+        return obj.published_at is not None
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj: Source) -> int:

@@ -17,7 +17,7 @@ from kb.api.renderers import StixRenderer
 from kb.dates import PARTIAL_DATE_OR_EMPTY_PATTERN
 from kb.filtersets import SLUG_OR_EMPTY_PATTERN, ActorRefField, ExistingIdsField, KbFilterForm, PartialDateField, as_id
 from kb.models import Source
-from kb.selectors import is_editor
+from kb.selectors import is_editor, visible_sources
 from kb.selectors.stix import DEFAULT_LIMIT, MAX_LIMIT, SECTIONS, StixFilters, stix_bundle, stix_page
 
 CURSOR_PATTERN = f"^(({'|'.join(SECTIONS)}):[0-9]{{1,18}})?$"
@@ -28,7 +28,7 @@ class StixQueryForm(KbFilterForm):
     actor = ActorRefField(required=False)
     date_from = PartialDateField(required=False)
     date_to = PartialDateField(required=False)
-    source = ExistingIdsField(required=False, model=Source)
+    source = ExistingIdsField(required=False, model=Source, visible=visible_sources)
     cursor = forms.CharField(required=False, max_length=40)
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
 
@@ -112,7 +112,7 @@ class StixView(APIView):
             )
         data = {name: request.query_params.getlist(name) for name in ("actor", "source")}
         data.update({name: request.query_params.get(name, "") for name in ("date_from", "date_to", "cursor", "limit")})
-        form = StixQueryForm(data=_QueryData(data))
+        form = StixQueryForm(data=_QueryData(data), user=request.user)
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
         clean = form.cleaned_data

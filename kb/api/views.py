@@ -43,6 +43,7 @@ from kb.selectors import (
     visible_evidence,
     visible_links,
     visible_records,
+    visible_sources,
 )
 
 # Nested lists are prefetched into attributes of their own (``to_attr``): a plain prefetch
@@ -267,7 +268,7 @@ class SourceViewSet(KbViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        queryset = Source.objects.prefetch_related("authors").annotate(
+        queryset = visible_sources(user=user, queryset=Source.objects.prefetch_related("authors")).annotate(
             claim_count=visible_claim_count(user=user, via="source")
         )
         if self.action == "retrieve":

@@ -3,6 +3,7 @@
 import hashlib
 import re
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -52,6 +53,26 @@ class Source(KbModel):
         blank=True, help_text="What page furniture (captions, pull-quotes, related links) was removed and why."
     )
 
+    # Whether readers who are not editors may see the source at all: set the first time an
+    # editor accepts one of its claims, or publishes it (services.source_publish). Not the
+    # article's own publication date, which is ``published_on``.
+    published_at = models.DateTimeField(
+        "public since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor made the source visible to readers; empty while it waits for review.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="made public by",
+    )
+
     published = PartialDateAccessor("published_on")
 
     history = HistoricalRecords(m2m_fields=[authors])
@@ -65,6 +86,12 @@ class Source(KbModel):
             # The API's orderings (?ordering=title, created_at) read a page from the index.
             models.Index(fields=["title"], name="source_title_order"),
             models.Index(fields=["created_at"], name="source_created_order"),
+            # Readers' lists, newest first, walk only the public sources.
+            models.Index(
+                fields=["-published_on", "title", "id"],
+                condition=Q(published_at__isnull=False),
+                name="source_public_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
@@ -81,6 +108,11 @@ class Source(KbModel):
 
     def get_absolute_url(self) -> str:
         return record_path("kb:source-detail", self.pk)
+
+    @property
+    def is_public(self) -> bool:
+        """True once readers who are not editors may see the source."""
+        return self.published_at is not None
 
     @property
     def furniture_removed(self) -> str:

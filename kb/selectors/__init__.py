@@ -1,6 +1,6 @@
 """Every read that more than one surface needs, by concern; the API, the web pages and the admin call these.
 
-visibility  who sees what (editors everything, others accepted claims and what they back)
+visibility  who sees what (editors everything, others public sources, accepted claims and what they back)
 counts      the one way each number is counted: COUNT subqueries, several totals in one query
 names       actors found by any spelling of their names
 search      ?search= matching and search across every type of record
@@ -61,6 +61,7 @@ from kb.selectors.visibility import (
     visible_evidence,
     visible_links,
     visible_records,
+    visible_sources,
 )
 
 __all__ = [
@@ -112,5 +113,6 @@ __all__ = [
     "visible_evidence",
     "visible_links",
     "visible_records",
+    "visible_sources",
     "zoom_periods",
 ]

@@ -58,6 +58,8 @@ def kb_violations() -> Iterator[str]:
             yield f"Source #{pk}: sha256 does not match its text"
         if text != clean_text(text):
             yield f"Source #{pk}: text is not in cleaned form"
+    # Accepting a claim publishes its source, and a source with accepted claims cannot be hidden.
+    waiting = set(Source.objects.filter(published_at__isnull=True).values_list("pk", flat=True))
     claims = Claim.objects.values_list("pk", "source_id", "quote", "start", "end", "status", "reviewed_at")
     for pk, source_id, quote, start, end, status, reviewed_at in claims.iterator():
         text = texts.get(source_id)
@@ -74,6 +76,8 @@ def kb_violations() -> Iterator[str]:
             yield f"Claim #{pk}: unknown status {status!r}"
         elif status != ClaimStatus.PROPOSED and reviewed_at is None:
             yield f"Claim #{pk}: status {status} without a review time"
+        if status == ClaimStatus.ACCEPTED and source_id in waiting:
+            yield f"Claim #{pk}: accepted, but its source #{source_id} is hidden from readers (not published)"
     for pk, name, normalized in Alias.objects.values_list("pk", "name", "normalized").iterator():
         if normalized != normalize_name(name):
             yield f"Alias #{pk} {name!r}: normalized form {normalized!r} should be {normalize_name(name)!r}"

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.db import models
 
 from kb.choices import ClaimStatus
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Source
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event
 from kb.selectors.cache import cached
 from kb.selectors.counts import counts
 from kb.selectors.dossiers import party_links
-from kb.selectors.visibility import User, visible_claims, visible_records
+from kb.selectors.visibility import User, visible_claims, visible_records, visible_sources
 
 
 @dataclass
@@ -39,7 +39,7 @@ def kb_overview(*, user: User, claims: int, records: int, events: int) -> Overvi
         "overview-totals",
         lambda: counts(
             actors=Actor.objects.all(),
-            sources=Source.objects.all(),
+            sources=visible_sources(user=user),
             claims=visible_claims(user=user),
             agreements=agreements,
             transfers=transfers,

@@ -38,7 +38,7 @@ from kb.ingest.normalize import normalize_name, strip_accents
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors.cache import cached
 from kb.selectors.names import actors_named
-from kb.selectors.visibility import User, visible_claims, visible_records
+from kb.selectors.visibility import User, visible_claims, visible_records, visible_sources
 
 SEARCH_MAX_LENGTH = 200
 _SEPARATORS = "[ \t\n_/\u2010\u2011\u2012\u2013\u2014\u2015\u2212.'\u2018\u2019\u02bc`\u00b4-]"
@@ -495,7 +495,7 @@ def search_all(
         read = Source.objects.only(
             "title", "subtitle", "byline", "publisher", "published_on", "published_on_precision"
         ).annotate(text_found=ExpressionWrapper(Q(text__regex=pattern), output_field=BooleanField()))
-        for source in newest(narrowing.apply(Source.objects.all()), read):
+        for source in newest(narrowing.apply(visible_sources(user=user)), read):
             texts = [source.subtitle, source.byline, source.publisher, bool(source.text_found)]
             add("source", source, source.title, "", texts, date=source.published, source=source)
     kinds = {kind: i for i, kind in enumerate(SEARCH_TYPES)}
@@ -549,7 +549,7 @@ def search_counts(
             "event": visible_records(user=user, queryset=Event.objects.all()),
             "relationship": visible_records(user=user, queryset=Relationship.objects.all()),
             "claim": visible_claims(user=user),
-            "source": Source.objects.all(),
+            "source": visible_sources(user=user),
         }
         counts = []
         for kind in types:
@@ -612,7 +612,7 @@ def search_facets(
             "arms-transfer": visible_records(user=user, queryset=ArmsTransfer.objects.all()),
             "event": visible_records(user=user, queryset=Event.objects.all()),
             "claim": visible_claims(user=user),
-            "source": Source.objects.all(),
+            "source": visible_sources(user=user),
         }
         modalities: Counter[str] = Counter()
         sources: Counter[int] = Counter()

@@ -30,7 +30,7 @@ from kb.filtersets import FILTERSETS
 from kb.links import record_path
 from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
 from kb.selectors.counts import count_subquery
-from kb.selectors.visibility import User, claim_visibility_q, visible_claims, visible_records
+from kb.selectors.visibility import User, claim_visibility_q, visible_claims, visible_records, visible_sources
 
 KB_NAMESPACE = uuid.UUID("5d0c3a5e-8f7b-5a0e-9c7e-6b2f1e4a9d31")
 SECTIONS = ("actors", "relationships", "transfers", "events", "sources")
@@ -412,7 +412,7 @@ def _section_page(section: str, *, user: User, filters: StixFilters, after: int,
 def _sources_page(*, user: User, filters: StixFilters, after: int, limit: int, build: _Builder):
     """Whole sources, each a report with its claims, until ``limit`` claims (at least one source)."""
     claims = _claims(user=user, filters=filters)
-    sources = Source.objects.defer("text", "furniture_note").filter(
+    sources = visible_sources(user=user, queryset=Source.objects.defer("text", "furniture_note")).filter(
         Exists(claims.filter(source_id=OuterRef("pk"))), pk__gt=after
     )
     if filters.sources:

@@ -1,4 +1,4 @@
-"""Who sees what: editors see everything, everyone else accepted claims and the records they back."""
+"""Who sees what: editors see everything, everyone else public sources, accepted claims and the records they back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from kb.choices import ClaimStatus
-from kb.models import Agreement, ArmsTransfer, Claim, ClaimLink, Event, Relationship
+from kb.models import Agreement, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
 
 EDITORS_GROUP = "Editors"
 # Records that exist for analysts only when an accepted claim backs them.
@@ -54,6 +54,20 @@ def visible_claims(*, user: User, queryset: models.QuerySet[Claim] | None = None
     """Claims ``user`` may see: all for editors, accepted ones for everyone else."""
     queryset = Claim.objects.all() if queryset is None else queryset
     return queryset if is_editor(user) else queryset.filter(claim_visibility_q(user=user))
+
+
+def visible_sources(*, user: User, queryset: models.QuerySet[Source] | None = None) -> models.QuerySet[Source]:
+    """Sources ``user`` may see: all for editors; for everyone else the public ones.
+
+    A source is public once an editor has accepted one of its claims or published it
+    (``Source.published_at``, kb/services/sources.py), so a fresh ingest waits for review.
+    A stored column, not a test of the claims: a list of readers' sources reads its rows in
+    the order of the partial index ``source_public_order``. An accepted claim's source is
+    always public (accepting publishes it, and a source with accepted claims cannot be made
+    private again), so claims and records need no test of their sources.
+    """
+    queryset = Source.objects.all() if queryset is None else queryset
+    return queryset if is_editor(user) else queryset.filter(published_at__isnull=False)
 
 
 def visible_records(*, user: User, queryset: models.QuerySet) -> models.QuerySet:

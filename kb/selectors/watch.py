@@ -15,7 +15,7 @@ from kb.models import Actor, Agreement, ArmsTransfer, Claim, Event, Relationship
 from kb.selectors.cache import cached
 from kb.selectors.dossiers import _dossier_counts, _walk
 from kb.selectors.search import _named_actors, _newest_ids
-from kb.selectors.visibility import User, is_editor, visible_claims, visible_records
+from kb.selectors.visibility import User, is_editor, visible_claims, visible_records, visible_sources
 from kb.text import sentence_case, shorten
 
 
@@ -91,7 +91,7 @@ CHANGES_PER_PAGE = 50
 # that matches rarely (an actor seldom named) must not walk every version ever written.
 CHANGES_SCAN = 5_000
 # Fields of a version that are the editors' business, and the bookkeeping every version carries.
-EDITORS_ONLY = {"reviewed_by", "review_note", "created_by"}
+EDITORS_ONLY = {"reviewed_by", "review_note", "created_by", "published_by"}
 BOOKKEEPING = {"id", "created_at", "updated_at", "search_text", "sort_name"}
 KIND = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -174,6 +174,8 @@ def _visible_now(change_type: ChangeType, user: User) -> Q:
     current = model._default_manager.filter(pk=OuterRef("id"))
     if model is Claim:
         return Q(status=ClaimStatus.ACCEPTED) & Q(Exists(visible_claims(user=user, queryset=current)))
+    if model is Source:
+        return Q(Exists(visible_sources(user=user, queryset=current)))
     return Q(Exists(visible_records(user=user, queryset=current)))
 
 

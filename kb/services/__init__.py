@@ -13,8 +13,8 @@ taken as "2024-06", a ``PartialDate``, or a plain date with its ``<name>_precisi
 - ``base``: the generic machinery (``record_create``/``record_update``/``record_delete``,
   history, partial dates, many-to-many values, ``RecordInUse``), for the few callers
   that write any model alike (the admin's parts, reverts, the corpus loader);
-- ``actors``: actors, aliases and merging; ``sources``; ``claims`` (anchoring, review,
-  links, bulk proposals); ``agreements`` (parties, provisions); ``records``
+- ``actors``: actors, aliases and merging; ``sources`` (and publishing them to readers); ``claims`` (anchoring, review,
+  links, bulk proposals; accepting a claim publishes its source); ``agreements`` (parties, provisions); ``records``
   (relationships, events, arms transfers);
 - ``drafts``: draft records (proposed by ingest or from a claim), accepted through the record
   services or rejected; ``ingest_drafts``: the drafts one ingest proposes, stored in bulk;
@@ -66,7 +66,15 @@ from kb.services.records import (
     transfer_update,
 )
 from kb.services.sipri import SipriFileError, SipriImportResult, sipri_import
-from kb.services.sources import source_create, source_delete, source_update
+from kb.services.sources import (
+    source_create,
+    source_delete,
+    source_publish,
+    source_unpublish,
+    source_update,
+    sources_publish,
+    sources_unpublish,
+)
 from kb.services.stix import StixImportError, StixImportResult, stix_import
 from kb.services.tokens import token_create, token_revoke, tokens_revoke_all
 
@@ -118,7 +126,11 @@ __all__ = [
     "source_create",
     "source_delete",
     "source_ingest",
+    "source_publish",
+    "source_unpublish",
     "source_update",
+    "sources_publish",
+    "sources_unpublish",
     "stix_import",
     "token_create",
     "token_revoke",

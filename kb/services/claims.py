@@ -27,6 +27,23 @@ from kb.services.base import (
     refuses_unknown_fields,
     split_m2m,
 )
+from kb.services.sources import source_publish
+
+
+def _publish_source(claim: Claim, *, user: User) -> None:
+    """An accepted claim's source is public: the first accepted claim of a source publishes it.
+
+    The claim's source as loaded with it, else one look-up of the source while still private.
+    """
+    if Claim._meta.get_field("source").is_cached(claim):
+        source = claim.source
+        if source.published_at is not None:
+            return
+    else:
+        source = Source.objects.filter(pk=claim.source_id, published_at__isnull=True).first()
+        if source is None:
+            return
+    source_publish(source, user=user, reason=f"claim #{claim.pk} of it was accepted")
 
 
 def _anchor(source: Source, quote: str, start: int | None, end: int | None, occurrence: int | None):
@@ -89,7 +106,7 @@ def claim_create(
     if duplicate:
         raise ValidationError({"quote": [f"Claim #{duplicate.pk} already anchors this quote at {start}..{end}."]})
     reviewed = status != ClaimStatus.PROPOSED
-    return record_create(
+    claim = record_create(
         Claim,
         user=user,
         reason=reason,
@@ -111,6 +128,9 @@ def claim_create(
         reviewed_at=timezone.now() if reviewed else None,
         created_by=history_user(user),
     )
+    if claim.status == ClaimStatus.ACCEPTED:
+        _publish_source(claim, user=user)
+    return claim
 
 
 @refuses_unknown_fields(Claim)
@@ -174,14 +194,27 @@ def claim_update(
     if status is not UNSET and status != claim.status:
         note = "" if review_note is UNSET else review_note
         review = _review(user, status, note)
-        return record_update(claim, user=user, reason=reason or f"review: {status}", **review, **fields)
-    return record_update(claim, user=user, reason=reason, **given(status=status, review_note=review_note), **fields)
+        claim = record_update(claim, user=user, reason=reason or f"review: {status}", **review, **fields)
+    else:
+        kept = given(status=status, review_note=review_note)
+        claim = record_update(claim, user=user, reason=reason, **kept, **fields)
+    if claim.status == ClaimStatus.ACCEPTED:  # newly accepted, or moved to another source
+        _publish_source(claim, user=user)
+    return claim
 
 
 @transaction.atomic
 def claim_review(claim: Claim, *, user: User, status: str, note: str = "", reason: str = "") -> Claim:
-    """Accept, reject, dispute or send back a claim, recording reviewer, time and note."""
-    return record_update(claim, user=user, reason=reason or f"review: {status}", **_review(user, status, note))
+    """Accept, reject, dispute or send back a claim, recording reviewer, time and note.
+
+    Accepting a claim of a source that waits for review publishes the source; sending the
+    claim back later does not hide it again (``source_unpublish`` does, once no claim of it
+    is accepted).
+    """
+    claim = record_update(claim, user=user, reason=reason or f"review: {status}", **_review(user, status, note))
+    if claim.status == ClaimStatus.ACCEPTED:
+        _publish_source(claim, user=user)
+    return claim
 
 
 @transaction.atomic
@@ -281,4 +314,6 @@ def claims_propose(
             )
     except IntegrityError as exc:
         raise ValidationError({"__all__": [f"The database refused the claims: {exc}"]}) from exc
+    if created and status == ClaimStatus.ACCEPTED:
+        _publish_source(created[0], user=user)
     return created

@@ -1,4 +1,4 @@
-"""Writes to sources: storing an article's text once, and text edits that keep every claim anchored."""
+"""Writes to sources: storing an article's text once, text edits that keep every claim anchored, and publishing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from kb.choices import SourceKind, SourceReliability
+from kb.choices import ClaimStatus, SourceKind, SourceReliability
 from kb.ingest.anchor import AnchorError, SpanMap, find_anchor
 from kb.ingest.normalize import clean_text
 from kb.models import Actor, Source
@@ -18,6 +19,7 @@ from kb.services.base import (
     Unset,
     User,
     given,
+    history_user,
     record_create,
     record_delete,
     record_update,
@@ -43,16 +45,20 @@ def source_create(
     reliability: str = SourceReliability.F,
     language: str = "en",
     furniture_note: str = "",
+    public: bool = False,
     reason: str = "",
 ) -> Source:
-    """Store an article. Its text is cleaned; the same text twice is refused as a duplicate."""
+    """Store an article. Its text is cleaned; the same text twice is refused as a duplicate.
+
+    It waits for review (only editors see it) unless ``public``: then it is published now.
+    """
     text = clean_text(text or "")
     if not text:
         raise ValidationError({"text": ["The source text is empty."]})
     duplicate = Source.objects.filter(sha256=text_sha256(text)).first()
     if duplicate:
         raise ValidationError({"text": [f"This text is already stored as source #{duplicate.pk} “{duplicate}”."]})
-    return record_create(
+    source = record_create(
         Source,
         user=user,
         reason=reason,
@@ -70,6 +76,7 @@ def source_create(
         language=language,
         furniture_note=furniture_note,
     )
+    return source_publish(source, user=user) if public else source
 
 
 @refuses_unknown_fields(Source)
@@ -91,13 +98,32 @@ def source_update(
     reliability: str | Unset = UNSET,
     language: str | Unset = UNSET,
     furniture_note: str | Unset = UNSET,
+    public: bool | Unset = UNSET,
     reason: str = "",
 ) -> Source:
     """Change a source. New text keeps every claim anchored or is refused, naming the claims it would break.
 
     A claim whose quote is no longer at its offsets follows its words through the edit,
     or, when the edit touched them, moves to the quote's only occurrence in the new text.
+    ``public`` publishes the source (True) or hides it again (False; see ``source_unpublish``).
     """
+    if public is not UNSET:
+        source = (source_publish if public else source_unpublish)(source, user=user, reason=reason)
+        if text is UNSET and not given(
+            title=title,
+            publisher=publisher,
+            subtitle=subtitle,
+            byline=byline,
+            authors=authors,
+            published_on=published_on,
+            published_on_precision=published_on_precision,
+            url=url,
+            kind=kind,
+            reliability=reliability,
+            language=language,
+            furniture_note=furniture_note,
+        ):
+            return source
     fields = given(
         title=title,
         publisher=publisher,
@@ -146,3 +172,58 @@ def source_update(
 @transaction.atomic
 def source_delete(source: Source, *, user: User, reason: str = "") -> None:
     record_delete(source, user=user, reason=reason)
+
+
+@transaction.atomic
+def source_publish(source: Source, *, user: User, reason: str = "") -> Source:
+    """Make ``source`` visible to readers who are not editors, as published by ``user`` now.
+
+    A stored source waits for review: only editors see it until one of its claims is
+    accepted (``claim_review`` and the other claim services then call this) or an editor
+    publishes it. A source already public keeps its time and publisher.
+    """
+    current = Source.objects.select_for_update().filter(pk=source.pk).values_list("published_at", flat=True).first()
+    if current is not None:
+        source.published_at = current
+        return source
+    return record_update(
+        source,
+        user=user,
+        reason=reason or "published",
+        published_at=timezone.now(),
+        published_by=history_user(user),
+    )
+
+
+@transaction.atomic
+def source_unpublish(source: Source, *, user: User, reason: str = "") -> Source:
+    """Hide ``source`` from readers who are not editors again, until it is published or a claim is accepted.
+
+    Refused while one of its claims is accepted: an accepted claim is shown to everyone, and
+    with it its source. Send those claims back for review (or reject them) first.
+    """
+    accepted = source.claims.filter(status=ClaimStatus.ACCEPTED).count()
+    if accepted:
+        raise ValidationError(
+            {
+                "public": [
+                    f"Source #{source.pk} “{source}” cannot be hidden: {accepted} of its claims "
+                    f"{'is' if accepted == 1 else 'are'} accepted. Send them back for review or reject them first."
+                ]
+            }
+        )
+    if source.published_at is None:
+        return source
+    return record_update(source, user=user, reason=reason or "unpublished", published_at=None, published_by=None)
+
+
+def sources_publish(*, user: User, sources: Iterable[Source], reason: str = "") -> list[Source]:
+    """Publish each of ``sources`` (see ``source_publish``), all in one transaction."""
+    with transaction.atomic():
+        return [source_publish(source, user=user, reason=reason) for source in sources]
+
+
+def sources_unpublish(*, user: User, sources: Iterable[Source], reason: str = "") -> list[Source]:
+    """Hide each of ``sources`` (see ``source_unpublish``): all of them, or none when one is refused."""
+    with transaction.atomic():
+        return [source_unpublish(source, user=user, reason=reason) for source in sources]

@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed, SyndicationFeed, rfc3339_date
 from django.utils.http import urlencode
 
 from kb.models import Actor, Source
+from kb.selectors import visible_sources
 from kb.selectors.watch import FEED_ITEMS, latest_accepted_claims
 from kb.web.forms import SearchFeedForm, form_problems
 
@@ -147,7 +148,9 @@ class SourceFeed(AcceptedClaimsFeed):
     route = "kb:feed-source-atom"
 
     def get_object(self, request, pk: int):
-        return get_object_or_404(Source.objects.defer("text", "furniture_note"), pk=pk)
+        return get_object_or_404(
+            visible_sources(user=request.user, queryset=Source.objects.defer("text", "furniture_note")), pk=pk
+        )
 
     def title(self, source) -> str:
         return f"{SITE_TITLE}: {source.title}"

@@ -260,22 +260,21 @@ def _sources_and_claims(result: Plan, rng: random.Random, sentences: SentenceMak
             published=published,
         )
         kind = PUBLISHER_KIND.get(publisher) or weighted(rng, ARTICLE_KINDS, (70, 15, 10, 5))
-        rows["source"].append(
-            Source(
-                pk=source_pk,
-                title=title,
-                publisher=publisher,
-                byline=f"By {rng.choice(WESTERN_FIRST)} {rng.choice(WESTERN_LAST)}",
-                published_on=published[0],
-                published_on_precision=published[1],
-                url=f"{SYNTH_URL}{slugify(publisher)}/{source_pk}",
-                kind=kind,
-                reliability=weighted(rng, SourceReliability.values, (5, 30, 30, 15, 5, 15)),
-                language="en",
-                text=text,
-                sha256=text_sha256(text),
-            )
+        source = Source(
+            pk=source_pk,
+            title=title,
+            publisher=publisher,
+            byline=f"By {rng.choice(WESTERN_FIRST)} {rng.choice(WESTERN_LAST)}",
+            published_on=published[0],
+            published_on_precision=published[1],
+            url=f"{SYNTH_URL}{slugify(publisher)}/{source_pk}",
+            kind=kind,
+            reliability=weighted(rng, SourceReliability.values, (5, 30, 30, 15, 5, 15)),
+            language="en",
+            text=text,
+            sha256=text_sha256(text),
         )
+        rows["source"].append(source)
         if people and rng.random() < 0.1:
             rows["source_authors"].append((source_pk, rng.choice(people)))
         for claim in source_claims:
@@ -301,6 +300,8 @@ def _sources_and_claims(result: Plan, rng: random.Random, sentences: SentenceMak
                     review_note="",
                 )
             )
+            if status == ClaimStatus.ACCEPTED:
+                source.published_at = REVIEWED_AT  # as accepting it would have: readers see the source
             for actor_pk in claim["subjects"]:
                 rows["claim_subjects"].append((claim_pk, actor_pk))
                 evidence.add(claim_pk, actor_pk)

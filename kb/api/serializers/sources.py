@@ -26,6 +26,15 @@ class SourceSerializer(serializers.ModelSerializer):
     published_on = PartialDateField()
     published_on_precision = precision_field()
     claim_count = serializers.IntegerField(read_only=True, help_text="Claims anchored in it (those you may see).")
+    public = serializers.BooleanField(
+        source="is_public",
+        read_only=True,
+        help_text="Whether readers who are not editors see it: once an editor accepted one of its claims or "
+        "published it. Until then only editors see the source.",
+    )
+    published_at = serializers.DateTimeField(
+        read_only=True, help_text="When it became visible to readers (empty while it waits for review)."
+    )
 
     class Meta:
         model = Source
@@ -45,6 +54,8 @@ class SourceSerializer(serializers.ModelSerializer):
             "language",
             "sha256",
             "claim_count",
+            "public",
+            "published_at",
             "created_at",
             "updated_at",
         ]
@@ -92,6 +103,11 @@ class SourceDetailSerializer(SourceSerializer):
 class SourceInputSerializer(InputSerializer):
     article_url = serializers.URLField(source="url", required=False, allow_blank=True, max_length=500)
     published_on = PartialDateInputField()
+    public = serializers.BooleanField(
+        required=False,
+        help_text="true publishes the source to readers; false hides it again (refused while a claim of it is "
+        "accepted). Accepting a claim publishes its source too.",
+    )
 
     class Meta:
         model = Source
@@ -108,6 +124,7 @@ class SourceInputSerializer(InputSerializer):
             "language",
             "text",
             "furniture_note",
+            "public",
         ]
         extra_kwargs = {
             "text": {"help_text": "The full text; it is cleaned, and editing it keeps every claim anchored or fails."}

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb.choices import ActorKind, Modality, RelationshipPredicate, TransferCategory
-from kb.models import Source
 from kb.selectors import (
     COUNT_CAP,
     FACET_BOUND,
@@ -28,6 +27,7 @@ from kb.selectors import (
     search_counts,
     search_facets,
     search_pattern,
+    visible_sources,
 )
 from kb.selectors.cache import cached
 from kb.web.common import Problems
@@ -226,7 +226,7 @@ def search(request):
             end=period[2] if period else None,
         )
         if narrowing.source:
-            chosen_source = Source.objects.filter(pk=narrowing.source).only("title").first()
+            chosen_source = visible_sources(user=request.user).filter(pk=narrowing.source).only("title").first()
             if chosen_source is None:
                 problems.add(f"Source: no source has the id {narrowing.source}; searching every source.")
                 narrowing = replace(narrowing, source=None)

@@ -17,6 +17,7 @@ from kb.selectors import (
     source_subjects,
     visible_claim_count,
     visible_claims,
+    visible_sources,
 )
 from kb.web.common import Problems, paginate
 from kb.web.forms import ReaderForm, SourceFilterForm, form_problems
@@ -33,10 +34,10 @@ SOURCE_SORTS = {"published_on": "Published", "title": "Title", "publisher": "Pub
 
 
 def source_list(request):
-    """Every stored article, newest first, with the number of claims a reader can see in it."""
+    """Every article the reader may see (editors: every stored one), newest first, with its visible claims' number."""
     problems = Problems()
     filterset = SourceFilterSet(
-        request.GET, queryset=Source.objects.all(), request=request, form_class=SourceFilterForm
+        request.GET, queryset=visible_sources(user=request.user), request=request, form_class=SourceFilterForm
     )
     if not filterset.is_valid():
         problems.extend(form_problems(filterset.form))
@@ -57,7 +58,9 @@ def source_detail(request, pk: int):
     drawn with a background.
     """
     problems = Problems()
-    source = get_object_or_404(Source.objects.prefetch_related("authors"), pk=pk)
+    source = get_object_or_404(
+        visible_sources(user=request.user, queryset=Source.objects.prefetch_related("authors")), pk=pk
+    )
     marks = source_claims(user=request.user, source=source)
     subjects = source_subjects(user=request.user, source=source)
     form = ReaderForm(request.GET, subjects=[(s.slug, f"{s.name} ({len(s.claims)})") for s in subjects])
