@@ -255,7 +255,7 @@ def test_the_admin_shows_the_state_and_publishes(client, admin_user, kb, fresh):
 
 def test_the_migration_publishes_every_source_with_an_accepted_claim(kb, fresh, editor):
     Source.objects.update(published_at=None, published_by=None)
-    migration = importlib.import_module("kb.migrations.0016_source_review")
+    migration = importlib.import_module("kb.migrations.0018_source_review")
     migration.publish_sources_with_accepted_claims(apps, None)
     assert Source.objects.get(pk=kb["source"].pk).published_at == kb["meeting"].reviewed_at
     assert Source.objects.get(pk=kb["source"].pk).published_by == editor

@@ -14,7 +14,7 @@ from django.test import Client
 from stix2validator import validate_string
 
 from kb import services
-from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Event, Relationship, Source
+from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, ClaimLink, Draft, Event, Relationship, Source
 from kb.selectors.stix import KB_NAMESPACE
 from tests.world import STORY, build_world
 
@@ -290,7 +290,7 @@ def _relationships() -> list[tuple]:
 
 
 def _empty_the_base() -> None:
-    for model in (Relationship, ArmsTransfer, Event, Agreement, ClaimLink, Claim, Source, Alias, Actor):
+    for model in (Draft, Relationship, ArmsTransfer, Event, Agreement, ClaimLink, Claim, Source, Alias, Actor):
         model.objects.all().delete()
 
 

@@ -123,6 +123,7 @@ class DraftSerializer(serializers.ModelSerializer):
         return reverse("api:draft-reject", kwargs={"pk": draft.pk}, request=self.context.get("request"))
 
 
+@extend_schema_field({"type": "string", "example": "north-korea"})
 class ActorRefInputField(serializers.Field):
     """An existing actor, by id or slug."""
 

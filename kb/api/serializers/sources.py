@@ -33,7 +33,7 @@ class SourceSerializer(serializers.ModelSerializer):
         "published it. Until then only editors see the source.",
     )
     published_at = serializers.DateTimeField(
-        read_only=True, help_text="When it became visible to readers (empty while it waits for review)."
+        read_only=True, allow_null=True, help_text="When it became visible to readers (null while it waits for review)."
     )
 
     class Meta:
