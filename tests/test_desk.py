@@ -399,3 +399,21 @@ def test_a_long_note_is_kept_whole_and_cut_as_the_history_reason(desk_client, qu
     assert first.review_note == note.strip()
     reason = first.history.latest().history_change_reason
     assert len(reason) == 100 and reason.endswith("…") and reason.startswith("checked against")
+
+
+def test_what_ingest_suggested_is_marked_as_a_suggestion(desk_client, editor, make_actor):
+    make_actor("Russia")
+    result = services.source_ingest(
+        user=editor,
+        content=b"Sergei Lavrov said that Russia would deepen its military cooperation with its partners.",
+        filename="a.txt",
+        title="Lavrov",
+        publisher="Wire",
+        published_on="2025-03-13",
+        reliability="B",
+    )
+    (claim,) = result.claims
+    assert set(claim.suggested) == {"statement", "credibility"}
+    html = desk_client.get(DESK, {"claim": claim.pk}).content.decode()
+    assert html.count('<span class="badge suggested"') == 2
+    assert claim.statement and claim.statement in html
