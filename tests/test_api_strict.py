@@ -172,3 +172,10 @@ def test_repeated_values_count_towards_the_limit_of_fifty(client):
     response = client.get(f"{V1}/sources/", {"id": ["0"] * 51})
     assert response.status_code == 400 and "At most 50 values" in response.json()["id"][0]
     assert client.get(f"{V1}/sources/", {"id": ["0"] * 50}).status_code == 200
+
+
+def test_an_empty_ordering_is_a_400_naming_it(anon):
+    response = anon.get(f"{V1}/relationships/", {"ordering": "", "format": "csv"})
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+    assert anon.get(f"{V1}/relationships/", {"ordering": "-id"}).status_code == 200

@@ -10,7 +10,7 @@ every record.
 from __future__ import annotations
 
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.settings import api_settings
 
 
@@ -61,6 +61,12 @@ class StrictQueryMixin:
         unknown = [name for name in request.query_params if name not in allowed]
         if unknown:
             raise UnknownParameters(unknown, allowed)
+        # The schema lists the sort keys; an empty one (?ordering=) names none of them.
+        orderings = request.query_params.getlist("ordering") if "ordering" in allowed else []
+        if orderings and not any(value.strip(", ") for value in orderings):
+            raise ValidationError(
+                {"ordering": ["An empty ordering names no sort key: give one of the list's keys, or leave it out."]}
+            )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
