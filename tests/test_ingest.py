@@ -216,6 +216,117 @@ def test_statements_are_attributed(sentence, who):
     assert (cue.modality, cue.attributed_to) == (Modality.STATEMENT, who)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "who"),
+    [
+        (
+            "Russia's chief of the General Staff, Valery Gerasimov, announced that the region was freed.",
+            "Valery Gerasimov",
+        ),
+        ("Its speaker, Vyacheslav Volodin, said the vote showed resolve.", "Vyacheslav Volodin"),
+        (
+            "Lee Seong-kweon, a member of parliament's intelligence committee, said the North could gain.",
+            "Lee Seong-kweon",
+        ),
+        (
+            "South Korea's National Intelligence Service (NIS) has estimated that 11,000 soldiers were sent.",
+            "South Korea's National Intelligence Service",
+        ),
+        (
+            "SEOUL, April 28 (Eastline) - North Korea confirmed that its troops fought, days after Moscow said so.",
+            "North Korea",
+        ),
+        (
+            "In Seoul, the acting president's office called the deployment a grave violation.",
+            "the acting president's office",
+        ),
+    ],
+)
+def test_statements_name_the_speaker_in_apposition_and_after_a_dateline(sentence, who):
+    cue = detect_modality(sentence)
+    assert (cue.modality, cue.attributed_to) == (Modality.STATEMENT, who)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Moscow has not confirmed it.",
+        "The Kremlin has not said whether Kim will travel to Russia first.",
+        "Beijing, for its part, has said nothing in public about North Korean troops in Russia.",
+        "The two countries signed a treaty that promises mutual military assistance.",
+    ],
+)
+def test_silence_and_relative_clauses_are_not_statements(sentence):
+    assert detect_modality(sentence).modality != Modality.STATEMENT
+
+
+def test_he_she_and_the_minister_speak_for_the_last_named_speaker(index):
+    text = (
+        "Kim Jong Un said that the talks went well in Pyongyang.\n"
+        "He stressed that North Korea remains faithful to its obligations.\n"
+        "Their joint military exercises, he said, were a dangerous escalation.\n"
+        "Sergei Lavrov told reporters that Russia would stand firm.\n"
+        "The minister stressed that Russia needs no permission.\n"
+        "She also rejected the statement as interference by Russia."
+    )
+    proposals = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert [(p.modality, p.attributed_to, p.speaker) for p in proposals] == [
+        (Modality.STATEMENT, "Kim Jong Un", "kju"),
+        (Modality.STATEMENT, "Kim Jong Un", "kju"),
+        (Modality.STATEMENT, "Kim Jong Un", "kju"),
+        (Modality.STATEMENT, "Sergei Lavrov", None),
+        (Modality.STATEMENT, "Sergei Lavrov", None),
+        (Modality.STATEMENT, "Sergei Lavrov", None),
+    ]
+    # without a named speaker before it, a pronoun speaks for nobody known
+    alone = analyse("He stressed that North Korea remains faithful.", actors=index, published=PUBLISHED).proposals
+    assert (alone[0].attributed_to, alone[0].speaker) == ("", None)
+
+
+def test_who_issued_a_statement_speaks_in_the_sentences_that_quote_it(index):
+    text = (
+        "Sergei Lavrov said that Russia would stand firm in 2024.\n"
+        "On the same day Choe Son Hui, minister of Foreign Affairs, issued a press statement on the talks.\n"
+        "She said that North Korea would stand by Russia.\n"
+        "KCNA carried a statement from the party's Central Military Commission on the troops in Russia.\n"
+        "The statement said the troops of North Korea had fought with honour."
+    )
+    proposals = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert [p.attributed_to for p in proposals if p.quote.startswith(("She", "The statement"))] == [
+        "Choe Son Hui",
+        "Central Military Commission",
+    ]
+
+
+def test_a_possessor_is_not_the_speaker(index):
+    text = (
+        "Russia's defence ministry said that troops fought in March 2024.\nRussia said that troops fought in May 2024."
+    )
+    first, second = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (first.attributed_to, first.speaker) == ("Russia's defence ministry", None)
+    assert (second.attributed_to, second.speaker) == ("Russia", "ru")
+
+
+def test_an_official_readout_is_the_agencys_statement(index):
+    text = (
+        "Pyongyang, June 18 (KCNA)\n"
+        "Kim Jong Un received the Russian envoy on June 17.\n"
+        "The talks proceeded in a friendly atmosphere.\n"
+        "Kim Jong Un said that the treaty is a powerful legal basis.\n"
+        "He left the capital in the evening."
+    )
+    proposals = analyse(text, actors=index, published=PUBLISHED, kind="official").proposals
+    assert [(p.quote[:12], p.modality, p.attributed_to) for p in proposals] == [
+        ("Kim Jong Un ", Modality.STATEMENT, "KCNA"),
+        ("The talks pr", Modality.STATEMENT, "KCNA"),
+        ("Kim Jong Un ", Modality.STATEMENT, "Kim Jong Un"),
+        ("He left the ", Modality.STATEMENT, "KCNA"),
+    ]
+    # in a news article the same sentences are the reporter's facts
+    news = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert news[0].modality == Modality.FACT and news[0].attributed_to == ""
+
+
 def test_undated_plain_sentences_are_the_authors_assessment_in_analysis_and_opinion(index):
     text = (
         "North Korea has a vast arms industry.\nKim Jong Un met Russia's leader in September 2023.\n"

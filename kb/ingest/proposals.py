@@ -15,7 +15,7 @@ from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
 from kb.ingest.candidates import TITLE_WORDS, find_candidates
 from kb.ingest.dates import DateMention, find_dates
-from kb.ingest.modality import ModalityCue, detect_modality
+from kb.ingest.modality import ModalityCue, back_reference, detect_modality, issuer
 from kb.ingest.names import Mention, PhraseIndex
 from kb.ingest.split import Sentence, split_sentences
 from kb.ingest.suggest import paraphrase
@@ -96,6 +96,8 @@ def analyse(
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
     anchor = None  # the article's latest date so far: "three days later" counts from it
+    readout = _readout_voice(text) if kind == "official" else ""
+    voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
@@ -104,6 +106,16 @@ def analyse(
         dates = find_dates(sentence.text, published, anchor=anchor)
         anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
         cue = detect_modality(sentence.text)
+        carried: Hashable | None = None
+        if cue.attributed_span and _names_someone(cue.attributed_to):
+            voice = (cue.attributed_to, _speaker(text, sentence, cue, named, capitals))
+        elif voice is not None and (said := back_reference(sentence.text)):
+            cue = ModalityCue(Modality.STATEMENT, said, voice[0])
+            carried = voice[1]
+        if issued := issuer(sentence.text):  # "X issued a statement": "It said …", "She said …" quote X
+            voice = (issued, None)
+        if readout and cue.modality != Modality.STATEMENT:
+            cue = ModalityCue(Modality.STATEMENT, "official readout", readout)  # the agency's own account
         linked = _within(sentence, record_mentions)
         refers = topic is not None and _refers_to_topic(sentence.text, topic_before, linked, agreements)
         citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked) or (
@@ -127,6 +139,7 @@ def analyse(
                     capitals=capitals,
                     signings=signings,
                     refers_to=topic if refers else None,
+                    speaker=carried,
                 )
             )
         topic_before = citable and topic is not None and topic in proposals[-1].links
@@ -198,6 +211,7 @@ def _proposal(
     capitals: dict[Hashable, Hashable],
     signings: dict[Hashable, PartialDate] | None,
     refers_to: Hashable | None = None,
+    speaker: Hashable | None = None,
 ) -> Proposal:
     """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
     if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
@@ -209,7 +223,7 @@ def _proposal(
         quote=sentence.text,
         modality=cue.modality,
         attributed_to=cue.attributed_to,
-        speaker=_speaker(text, sentence, cue, actors, capitals),
+        speaker=speaker if speaker is not None else _speaker(text, sentence, cue, actors, capitals),
         subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
         about=_main_date(sentence.text, dates),
         links=_links(sentence, records, dates, signings, refers_to),
@@ -275,8 +289,27 @@ def _speaker(
     if not cue.attributed_span:
         return None
     lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
-    speakers = [m for m in actors if lo <= m.start and m.end <= hi]
+    # "Russia's defence ministry said": Russia owns the voice, it does not speak.
+    speakers = [m for m in actors if lo <= m.start and m.end <= hi and not _POSSESSIVE.match(text, m.end)]
     return _metonym(text, speakers[-1], capitals) if speakers else None
+
+
+_POSSESSIVE = re.compile(r"['’]s?\s")
+# A dateline's agency: "Pyongyang, June 18 (KCNA)", "MOSCOW, May 9 (TASS) -".
+_DATELINE = re.compile(r"^\s*[A-Z][^\n()]{0,60}\((?P<agency>[A-Z][\w.&' -]{1,40})\)")
+_NOT_A_NAME = frozenset({"the", "a", "an", "he", "she", "it", "they", "this", "that"})
+
+
+def _readout_voice(text: str) -> str:
+    """Who speaks in an official readout: the agency of its dateline, else nobody named."""
+    match = _DATELINE.match(text)
+    return match.group("agency").strip() if match is not None else ""
+
+
+def _names_someone(who: str) -> bool:
+    """An attribution that names its speaker ("Sergei Lavrov", "Kim"), not a description ("the agency")."""
+    words = who.split()
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in _NOT_A_NAME
 
 
 def _links(
