@@ -359,6 +359,23 @@ def test_analyse_proposes_only_sentences_worth_citing(index):
     assert analysis.actors == ["kju", "ru"]
 
 
+def test_a_paragraph_about_the_topic_is_proposed_whole_short_sentences_too(index):
+    text = (
+        "Economic ties were also on the agenda. Officials in Russia discussed new rail links in June 2024.\n"
+        "Ratification was quick. North Korea ratified it first. The flows are lopsided.\n"
+        "The weather in the city was pleasant and warm that afternoon.\n"
+        "Ratification was quick.\n"
+        "What should Russia do? It waits."
+    )
+    assert [p.quote for p in analyse(text, actors=index, published=PUBLISHED).proposals] == [
+        "Economic ties were also on the agenda.",
+        "Officials in Russia discussed new rail links in June 2024.",
+        "Ratification was quick.",
+        "North Korea ratified it first.",
+        "The flows are lopsided.",
+    ]
+
+
 # --- extraction and bad input --------------------------------------------------------
 
 HTML = """<!DOCTYPE html><html><head><title>Site</title></head><body>

@@ -32,6 +32,7 @@ _TITLE_AFTER = re.compile(rf" (?:{'|'.join(sorted(TITLE_WORDS))})\.? (?:[A-Z][\w
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
+_QUESTION = re.compile(r"\?[\"'”’)\]]*$")
 
 
 @dataclass
@@ -95,13 +96,14 @@ def analyse(
     topic_before = False  # the sentence before cited the article's agreement: "Its …" goes on about it
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
+    leading: list[Proposal] = []  # a paragraph's prose before the first sentence worth citing in it
     anchor = None  # the article's latest date so far: "three days later" counts from it
     readout = _readout_voice(text) if kind == "official" else ""
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
-            paragraph_start, paragraph_topic = paragraph, False
+            paragraph_start, paragraph_topic, leading = paragraph, False, []
         named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
         dates = find_dates(sentence.text, published, anchor=anchor)
         anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
@@ -121,27 +123,32 @@ def analyse(
         citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked) or (
             refers and is_prose(sentence)
         )
-        if not citable and paragraph_topic and is_prose(sentence):
+        continues = is_prose(sentence) or is_full_sentence(sentence)
+        if not citable and paragraph_topic and continues:
             citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
-        paragraph_topic = paragraph_topic or bool(named or dates or linked)
+        leads = not citable and continues and not paragraph_topic
+        described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
+        proposal = (citable or leads) and _proposal(
+            text,
+            sentence,
+            actors=named,
+            adjectives=described,
+            records=linked,
+            dates=dates,
+            cue=cue,
+            kind=kind,
+            capitals=capitals,
+            signings=signings,
+            refers_to=topic if refers else None,
+            speaker=carried,
+        )
         if citable:
-            described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
-            proposals.append(
-                _proposal(
-                    text,
-                    sentence,
-                    actors=named,
-                    adjectives=described,
-                    records=linked,
-                    dates=dates,
-                    cue=cue,
-                    kind=kind,
-                    capitals=capitals,
-                    signings=signings,
-                    refers_to=topic if refers else None,
-                    speaker=carried,
-                )
-            )
+            # the paragraph's opening sentences lead up to it: "Economic ties were also on the agenda."
+            proposals += [*leading, proposal]
+            leading = []
+        elif leads:
+            leading.append(proposal)
+        paragraph_topic = paragraph_topic or bool(named or dates or linked)
         topic_before = citable and topic is not None and topic in proposals[-1].links
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
@@ -156,6 +163,8 @@ def worth_citing(
     sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
 ) -> bool:
     """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
+    if _QUESTION.search(sentence.text):
+        return False  # "What should Seoul do?" asks, it does not claim
     if not is_prose(sentence):
         return is_short_claim(sentence, actors)  # headings, captions, bylines are not; "Moscow agreed." is
     return bool(actors or records or dates or cue.modality != Modality.FACT)
@@ -176,6 +185,18 @@ def is_short_claim(sentence: Sentence, actors: list[Mention]) -> bool:
     subject = actors[0]
     after = sentence.text[subject.end - sentence.start :].split()
     return bool(after) and bool(_VERB.match(after[0].strip(".,;:!?\"'”’)")))
+
+
+def is_full_sentence(sentence: Sentence) -> bool:
+    """A short statement, not a question ("Ratification was quick.", "That sequence matters."): a verb after
+    its first word, three words or more. Worth citing only inside a paragraph that is worth citing."""
+    words = [w.strip(".,;:!?\"'”’") for w in sentence.text.split()]
+    return (
+        len(words) >= 3
+        and bool(_TERMINAL.search(sentence.text))
+        and not _QUESTION.search(sentence.text)
+        and any(_VERB.match(w) for w in words[1:])
+    )
 
 
 def is_prose(sentence: Sentence) -> bool:
