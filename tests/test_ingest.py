@@ -1083,9 +1083,19 @@ def test_new_names_behind_a_countrys_possessive_acronyms_regions_and_titles(inde
         "NIS",
         "KCNA",
         "GRU",
-        "Kursk region",
+        "Kursk",
         "Andrei Belousov",
     ]
+
+
+def test_new_names_of_one_word_are_capitalised_mid_sentence_and_never_written_in_lower_case(index):
+    text = (
+        "Seoul should work with Washington, Tokyo and the G7 on it. The Korean side met in Kursk. "
+        "Officials from Beijing and the Kremlin said the Article 4 clause and other articles held. "
+        "The talks, a Seoul-based researcher said, were Good news; good news is rare. Moscow agreed."
+    )
+    found = candidates(text, index)
+    assert found == ["Washington", "Tokyo", "G7", "Kursk", "Beijing", "Kremlin"]
 
 
 def test_new_names_are_never_common_words(index):
@@ -1096,6 +1106,9 @@ def test_new_names_are_never_common_words(index):
     found = candidates(text, index)
     assert not {"The", "Monday", "Western", "March", "October", "THE", "END", "ERA", "OK", "II"} & set(found)
     assert "World War II" in found
+    byline = candidates("By Staff Reporter\nHanna Lindqvist, Senior Fellow, Asia Policy Forum", index)
+    assert byline == ["Hanna Lindqvist", "Asia Policy Forum"]
+    assert candidates("It lies on the Korean peninsula, and Russians would come.", index) == ["Korean peninsula"]
 
 
 def test_a_title_holding_an_organisations_name_is_the_person(index):
@@ -1105,7 +1118,7 @@ def test_a_title_holding_an_organisations_name_is_the_person(index):
     (proposal,) = analyse(text, actors=index, published=PUBLISHED).proposals
     assert proposal.subjects == ["shoigu", "kju"]
     unknown = "Security Council Secretary Ivan Petrov flew to Pyongyang in 2024."
-    assert candidates(unknown, index) == ["Ivan Petrov"]
+    assert candidates(unknown, index) == ["Ivan Petrov", "Pyongyang"]  # a place unknown to this index
     (proposal,) = analyse(unknown, actors=index, published=PUBLISHED).proposals
     assert proposal.subjects == []
 
