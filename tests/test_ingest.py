@@ -376,6 +376,45 @@ def test_a_paragraph_about_the_topic_is_proposed_whole_short_sentences_too(index
     ]
 
 
+def test_a_person_named_in_full_is_then_known_by_one_name(index):
+    index.add("Sergei Shoigu", "shoigu")
+    text = (
+        "Kim Jong Un received Sergei Shoigu in Pyongyang on June 17.\n"
+        "Kim called the treaty the most powerful in history, and Shoigu agreed.\n"
+        "Korea was not mentioned by Kim Il Sung's heirs."
+    )
+    _, second, third = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert second.subjects == ["kju", "shoigu"]
+    assert (second.modality, second.attributed_to, second.speaker) == (Modality.STATEMENT, "Kim", "kju")
+    assert third.subjects == ["korea"]  # a place's word is no short name, another Kim is not Kim Jong Un
+    # before the full name, "Kim" is nobody known
+    assert analyse("Kim met Russia's envoy in June 2024.", actors=index, published=PUBLISHED).proposals[0].subjects == [
+        "ru"
+    ]
+
+
+def test_the_two_countries_are_the_two_states_an_article_names_most(index):
+    index.add("Pyongyang", "pyongyang")
+    index.add("China", "cn")
+    text = (
+        "Russia and North Korea signed a treaty in Pyongyang in June 2024. North Korea sent shells to Russia.\n"
+        "China watched in June 2024.\n"
+        "The two countries promised each other help, and both sides ratified it.\n"
+        "Trade between the two partners remains small."
+    )
+    capitals = {"pyongyang": "nk", "moscow": "ru", "beijing": "cn"}
+    proposals = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
+    assert [p.subjects for p in proposals[-2:]] == [["ru", "nk"], ["ru", "nk"]]
+    # with no clear pair, "the two countries" names nobody
+    even = "Russia met China and North Korea in June 2024.\nThe two countries promised each other help in 2024."
+    assert (
+        analyse(even, actors=index, published=PUBLISHED, capitals={"x": "ru", "y": "cn", "z": "nk"})
+        .proposals[1]
+        .subjects
+        == []
+    )
+
+
 # --- extraction and bad input --------------------------------------------------------
 
 HTML = """<!DOCTYPE html><html><head><title>Site</title></head><body>

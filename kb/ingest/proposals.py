@@ -88,9 +88,12 @@ def analyse(
     default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
     """
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
+    capitals = capitals or {}
+    states = frozenset(capitals.values())
+    mentions = _short_names(text, mentions, states)
+    pair = _main_pair(mentions, states)
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
-    capitals = capitals or {}
     topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
     proposals: list[Proposal] = []
     topic_before = False  # the sentence before cited the article's agreement: "Its …" goes on about it
@@ -105,6 +108,10 @@ def analyse(
         if paragraph != paragraph_start:
             paragraph_start, paragraph_topic, leading = paragraph, False, []
         named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
+        if pair and (both := _PAIR.search(sentence.text)) and not {k for m in named for k in m.keys} & set(pair):
+            # "the two countries", "both sides": the two states the article is about
+            at = sentence.start + both.start()
+            named += [Mention(at, sentence.start + both.end(), both.group(0), (key,)) for key in pair]
         dates = find_dates(sentence.text, published, anchor=anchor)
         anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
         cue = detect_modality(sentence.text)
@@ -157,6 +164,54 @@ def analyse(
         candidates=find_candidates(text, [*mentions, *record_mentions, *adjective_mentions]),
         sentences=len(sentences),
     )
+
+
+# The pair an article is about, named as a pair: "the two countries", "both sides", "neither side".
+_PAIR = re.compile(
+    r"\b(?:the two|both|neither|either) (?:countries|states|sides|governments|partners|nations|allies|parties|"
+    r"capitals|parliaments|side|country|party|government)\b",
+    re.I,
+)
+_SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
+
+
+def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[Mention]:
+    """Known actors named by one of their words once named in full: "Kim" after "Kim Jong Un", "Shoigu" after
+    "Sergei Shoigu". A state's word ("Korea") and a word inside another name ("Kim Il Sung") are not."""
+    full: dict[str, list[tuple[int, Hashable]]] = {}
+    for m in mentions:
+        words = m.surface.split()
+        if len(m.keys) == 1 and len(words) >= 2 and m.keys[0] not in states:
+            for word in {words[0], words[-1]}:
+                full.setdefault(word.strip("’'s").rstrip("’'"), []).append((m.end, m.keys[0]))
+    if not full:
+        return mentions
+    resolved = []
+    for m in mentions:
+        earlier = {
+            key for key in m.keys if any(end <= m.start and k == key for ends in full.values() for end, k in ends)
+        }
+        resolved.append(
+            Mention(m.start, m.end, m.surface, (earlier.pop(),)) if len(m.keys) > 1 and len(earlier) == 1 else m
+        )
+    for match in _SHORT_NAME.finditer(text):
+        keys = {key for end, key in full.get(match.group(0), ()) if end <= match.start()}
+        if _NAME_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "Kim" in "Respected Kim", part of a longer name
+        if len(keys) == 1 and not any(m.start < match.end() and match.start() < m.end for m in mentions):
+            resolved.append(Mention(match.start(), match.end(), match.group(0), (keys.pop(),)))
+    return sorted(resolved, key=lambda m: m.start)
+
+
+def _main_pair(mentions: list[Mention], states: frozenset) -> tuple[Hashable, Hashable] | None:
+    """The two states an article names most, when two stand out: whom "the two countries" means."""
+    counts = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states)
+    ranked = counts.most_common(3)
+    if len(ranked) < 2 or (len(ranked) == 3 and ranked[1][1] == ranked[2][1]):
+        return None
+    first = {m.keys[0]: m.start for m in reversed(mentions) if len(m.keys) == 1}
+    return tuple(sorted((ranked[0][0], ranked[1][0]), key=lambda key: first[key]))
 
 
 def worth_citing(
