@@ -240,6 +240,16 @@ def test_statements_are_attributed(sentence, who):
             "In Seoul, the acting president's office called the deployment a grave violation.",
             "the acting president's office",
         ),
+        (
+            '"This is the first war," President Volodymyr Zelensky wrote on social media.',
+            "President Volodymyr Zelensky",
+        ),
+        (
+            '"They learned fast," said one Seoul-based researcher, who asked not to be named.',
+            "one Seoul-based researcher",
+        ),
+        ("North Korea has sent shells and, by South Korean estimates, some 11,000 troops.", "South Korean estimates"),
+        ("Russian officials describe them as students and trainees.", "Russian officials"),
     ],
 )
 def test_statements_name_the_speaker_in_apposition_and_after_a_dateline(sentence, who):

@@ -14,7 +14,7 @@ _SPEECH_VERBS = (
     r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
     r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
-    r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|"
+    r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|wrote|writes|posted|describe|insist|"
     r"estimated(?= that)|estimates(?= that)|estimate(?= that)"
 )
 # Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
@@ -36,7 +36,10 @@ _STATEMENT_PATTERNS = [
         rf"\s+(?:{_EVIDENCE_VERBS})\b",
         re.I,
     ),
-    re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
+    # '"…," said one researcher.' and '"…," said one researcher, who asked not to be named.'
+    re.compile(rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})(?:[.!?]?[\"”’]?$|,\s+who\b)"),
+    # "by South Korean estimates", "by the agency's count"
+    re.compile(r"\bby (?P<who>(?:the )?[^,.;:()]{2,40}?\b(?:estimates?|count|tally|figures|reckoning))\b"),
 ]
 # Firm markers of the future: they decide a forecast wherever they are in the sentence.
 _FORECAST_FIRM = re.compile(
