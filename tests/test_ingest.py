@@ -1080,6 +1080,31 @@ def test_a_capital_as_the_object_of_a_sending_verb_is_its_state(index):
     assert (first.subjects, second.subjects, third.subjects) == (["nk", "ru"], ["ru", "nk"], ["ru", "pyongyang"])
 
 
+def test_a_capital_one_goes_to_or_leaves_is_the_place_one_is_grateful_to_the_state(index):
+    index.add("Moscow", "moscow")
+    index.add("Pyongyang", "pyongyang")
+    text = (
+        "Sergei Lavrov flew to Pyongyang in July 2024.\n"
+        "He left Pyongyang in the evening of July 12, 2024.\n"
+        "Russia was grateful to Pyongyang in 2024, and experience will matter more to Pyongyang than money."
+    )
+    capitals = {"moscow": "ru", "pyongyang": "nk"}
+    first, second, third = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
+    assert (first.subjects, second.subjects, third.subjects) == (["pyongyang"], ["pyongyang"], ["ru", "nk"])
+
+
+def test_the_north_and_each_side_name_the_articles_states(index):
+    index.add("South Korea", "sk")
+    text = (
+        "Russia and North Korea signed a pact in 2024; North Korea and Russia ratified it. South Korea protested.\n"
+        "Oil deliveries to the North exceeded the cap in 2024.\n"
+        "Article 4 obliges each side to help in 2024, and the two peoples cheered."
+    )
+    capitals = {"moscow": "ru", "pyongyang": "nk", "seoul": "sk"}
+    oil, article = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals[-2:]
+    assert (oil.subjects, article.subjects) == (["nk"], ["ru", "nk"])
+
+
 def test_short_sentences_with_an_actor_and_a_verb_are_proposed(index):
     index.add("Beijing", "cn")
     index.add("Moscow", "ru")

@@ -168,11 +168,12 @@ def analyse(
 
 # The pair an article is about, named as a pair: "the two countries", "both sides", "neither side".
 _PAIR = re.compile(
-    r"\b(?:the two|both|neither|either) (?:countries|states|sides|governments|partners|nations|allies|parties|"
-    r"capitals|parliaments|side|country|party|government)\b",
+    r"\b(?:the two|both|neither|either|each) (?:countries|states|sides|governments|partners|nations|allies|parties|"
+    r"capitals|parliaments|peoples|side|country|party|government)\b",
     re.I,
 )
 _SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
+_COMPASS = frozenset({"North", "South", "East", "West"})
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
 
 
@@ -185,6 +186,10 @@ def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[
         if len(m.keys) == 1 and len(words) >= 2 and m.keys[0] not in states:
             for word in {words[0], words[-1]}:
                 full.setdefault(word.strip("’'s").rstrip("’'"), []).append((m.end, m.keys[0]))
+    for m in mentions:  # "the North" after "North Korea"
+        words = m.surface.split()
+        if len(m.keys) == 1 and len(words) == 2 and m.keys[0] in states and words[0] in _COMPASS:
+            full.setdefault(f"the {words[0]}", []).append((m.end, m.keys[0]))
     if not full:
         return mentions
     resolved = []
@@ -196,7 +201,12 @@ def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[
             Mention(m.start, m.end, m.surface, (earlier.pop(),)) if len(m.keys) > 1 and len(earlier) == 1 else m
         )
     for match in _SHORT_NAME.finditer(text):
-        keys = {key for end, key in full.get(match.group(0), ()) if end <= match.start()}
+        word = match.group(0)
+        if word in _COMPASS and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
+            word = f"the {word}"
+        elif word in _COMPASS:
+            continue
+        keys = {key for end, key in full.get(word, ()) if end <= match.start()}
         if _NAME_BEFORE.search(text, max(0, match.start() - 30), match.start()):
             continue  # "Kim" in "Respected Kim", part of a longer name
         if len(keys) == 1 and not any(m.start < match.end() and match.start() < m.end for m in mentions):
@@ -409,7 +419,16 @@ def _links(
 
 
 _LOCATIVE = re.compile(
-    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
+    r"\b(?:in|at|near|outside|inside|around|across|from|into|via|through|visited|visit|visiting|of|the|"
+    r"left|leave|leaves|leaving|reached|reach|reaches|toured)\s+$",
+    re.I,
+)
+# "to" a capital is a destination after a journey ("flew to Pyongyang", "two trips to Pyongyang");
+# otherwise it is the state ("grateful to Pyongyang", "matter more to Pyongyang").
+_JOURNEY_TO = re.compile(
+    r"\b(?:came|come|comes|coming|went|go|goes|going|flew|fly|flies|flying|travel\w*|trips?|visits?|journey\w*|"
+    r"return\w*|moved?|headed|heading|drove|sailed|arrived|way|back|road|flights?|route)\b[^.;!?]{0,60}\bto\s+$",
+    re.I,
 )
 
 
@@ -431,7 +450,8 @@ def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) ->
     key = mention.keys[0]
     if key not in capitals:
         return key
-    placed = _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start])
-    if placed and not _SENT_TO.search(text[max(0, mention.start - 120) : mention.start]):
+    before = text[max(0, mention.start - 120) : mention.start]
+    placed = _LOCATIVE.search(before[-20:]) or _JOURNEY_TO.search(before)
+    if placed and not _SENT_TO.search(before):
         return key
     return capitals[key]
