@@ -191,6 +191,13 @@ def test_date_qualifiers_and_impossible_dates():
         ("Factories have likely been better maintained than others.", Modality.ASSESSMENT),
         ("Sanctions should be tightened at once.", Modality.OPINION),
         ("The treaty was signed in Pyongyang.", Modality.FACT),
+        ("Xi may have shared a stage with Kim and Putin.", Modality.ASSESSMENT),
+        ("Moscow might have delivered the parts in secret.", Modality.ASSESSMENT),
+        ("The Kremlin has not announced whether Kim will travel to Russia first.", Modality.FACT),
+        ("An alliance is measured by what each side will risk for the other.", Modality.FACT),
+        ("Officials who will attend the summit arrived in Moscow.", Modality.FACT),
+        ("If the war drags on, North Korea could seek more technology.", Modality.FORECAST),
+        ("Russia will send more troops, which may help.", Modality.FORECAST),
     ],
 )
 def test_modality_from_the_wording(sentence, modality):

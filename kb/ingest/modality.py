@@ -57,6 +57,8 @@ _ASSESSMENT = re.compile(
     r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
     re.I,
 )
+_PAST_POSSIBILITY = re.compile(r"\b(?:may|might|could) have (?:been|had|[a-z]+(?:ed|en|wn|ne|nt|id|ld|ught))\b", re.I)
+_EMBEDDING = re.compile(r"\b(?:whether|what|who)\b", re.I)
 _OPINION = re.compile(
     r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
     r"it is (?:clear|obvious|time) that)\b",
@@ -125,12 +127,14 @@ def detect_modality(sentence: str) -> ModalityCue:
     """Classify a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
     if (statement := _statement(sentence)) is not None:
         return statement
-    if (match := _FORECAST_FIRM.search(sentence)) is not None:
+    if (match := _PAST_POSSIBILITY.search(sentence)) is not None:
+        return ModalityCue(Modality.ASSESSMENT, match.group(0))  # "may have shared": a guess about the past
+    if (match := _main_clause_match(_FORECAST_FIRM, sentence)) is not None:
         return ModalityCue(Modality.FORECAST, match.group(0))
     hedges = [
         (match.start(), modality, match.group(0))
         for pattern, modality in ((_ASSESSMENT, Modality.ASSESSMENT), (_FORECAST_SOFT, Modality.FORECAST))
-        if (match := pattern.search(sentence)) is not None
+        if (match := _main_clause_match(pattern, sentence)) is not None
     ]
     if hedges:
         _, modality, cue = min(hedges)
@@ -140,6 +144,16 @@ def detect_modality(sentence: str) -> ModalityCue:
     if (match := _EVALUATIVE.search(sentence)) is not None:
         return ModalityCue(Modality.ASSESSMENT, match.group(0), evaluative=True)
     return ModalityCue(Modality.FACT)
+
+
+def _main_clause_match(pattern: re.Pattern, sentence: str) -> re.Match | None:
+    """The first match of ``pattern`` that is not inside a clause the sentence only mentions: "whether Kim will
+    travel", "what each side will risk", "officials who will attend" say nothing of the future themselves."""
+    for match in pattern.finditer(sentence):
+        clause = re.split(r"[,;:]", sentence[: match.start()])[-1]
+        if not _EMBEDDING.search(clause):
+            return match
+    return None
 
 
 def _statement(sentence: str) -> ModalityCue | None:
