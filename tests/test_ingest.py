@@ -1029,7 +1029,8 @@ def test_relative_dates_after_an_earlier_date_of_the_article():
     assert dated("A month later the first trains ran.", anchor="2024-06-19") == ["2024-07"]
     assert dated("Later that day he and Kim signed the treaty.", anchor="2024-06-19") == ["2024-06-19"]
     assert dated("On the same day Choe issued a statement.", anchor="2025-06-17") == ["2025-06-17"]
-    assert dated("He left Pyongyang that evening.", anchor="2025-06") == ["2025-06"]
+    assert dated("He left Pyongyang later that evening.", anchor="2025-06") == ["2025-06"]
+    assert dated("It was warm that afternoon.", anchor="2025-06") == []
     assert dated("Two years later the border opened.", anchor="2019") == ["2021"]
     # With no date before it, "later" has nothing to count from.
     assert dated("Three days later, Russia answered.") == []
