@@ -1181,6 +1181,8 @@ def test_new_names_of_one_word_are_capitalised_mid_sentence_and_never_written_in
     )
     found = candidates(text, index)
     assert found == ["Washington", "Tokyo", "G7", "Kursk", "Beijing", "Kremlin"]
+    other = candidates("On Sept. 12 the talks began; the West, Economically, lost to Hanoi.", index)
+    assert other == ["Hanoi"]
 
 
 def test_new_names_are_never_common_words(index):

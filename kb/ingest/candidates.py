@@ -130,6 +130,15 @@ _NOT_ACRONYMS = frozenset(
 )
 _ACRONYM = re.compile(r"[A-Z]{2,6}|[A-Z]\d{1,2}")  # "NIS", "KCNA"; "G7", "G20"
 _SINGLE = re.compile(r"[A-Z][a-z]{2,}")
+# One-word capitals that are no place or body: month abbreviations ("Sept."), compass points ("the West"),
+# adverbs opening a clause ("Economically,").
+_NOT_SINGLE_NAMES = frozenset(
+    {
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "north", "south", "east", "west"),
+    }
+)
+_ADVERB = re.compile(r"(?:ally|ily|ely|ously|ively|edly|ingly|ably|ibly)$")
 # A state's adjective before its noun ("the Korean side", "a European army"): no place name.
 _ADJECTIVE_ENDING = re.compile(r"(?:an|ans|ese|ish|ic|i)$")
 _ROMAN = re.compile(r"[IVXLC]+")
@@ -250,6 +259,8 @@ def _single_candidate(text: str, run: list[_Span], words: list[_Span], taken: li
     if (
         not _SINGLE.fullmatch(word)
         or word.lower() in _NOT_NAMES
+        or word.lower() in _NOT_SINGLE_NAMES
+        or _ADVERB.search(word)
         or word in TITLE_WORDS
         or word in _INSTITUTIONS
         or _touches(start, end, taken)
