@@ -73,6 +73,15 @@ TITLE_WORDS = frozenset(
         "Prosecutor",
         "Judge",
         "Speaker",
+        # bylines: "Staff Reporter", "Senior Fellow"
+        "Reporter",
+        "Correspondent",
+        "Fellow",
+        "Editor",
+        "Columnist",
+        "Professor",
+        "Researcher",
+        "Analyst",
     ]
 )
 # The last word of an institution's name: "Russia's Defence Ministry" is a name, "Russia's Far" is not.
@@ -119,7 +128,19 @@ _INSTITUTIONS = frozenset(
 _NOT_ACRONYMS = frozenset(
     ["OK", "TV", "AM", "PM", "AD", "BC", "UTC", "GMT", "GDP", "CEO", "FAQ", "USD", "EUR", "PS", "NB"]
 )
-_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_ACRONYM = re.compile(r"[A-Z]{2,6}|[A-Z]\d{1,2}")  # "NIS", "KCNA"; "G7", "G20"
+_SINGLE = re.compile(r"[A-Z][a-z]{2,}")
+# One-word capitals that are no place or body: month abbreviations ("Sept."), compass points ("the West"),
+# adverbs opening a clause ("Economically,").
+_NOT_SINGLE_NAMES = frozenset(
+    {
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "north", "south", "east", "west"),
+    }
+)
+_ADVERB = re.compile(r"(?:ally|ily|ely|ously|ively|edly|ingly|ably|ibly)$")
+# A state's adjective before its noun ("the Korean side", "a European army"): no place name.
+_ADJECTIVE_ENDING = re.compile(r"(?:an|ans|ese|ish|ic|i)$")
 _ROMAN = re.compile(r"[IVXLC]+")
 _REGION = re.compile(
     r"\b(?P<name>[A-Z][\w\-'’]*(?: [A-Z][\w\-'’]*)?) (?P<kind>region|province|oblast|district|peninsula|county|"
@@ -158,14 +179,17 @@ def _touches(start: int, end: int, taken: list[_Span]) -> bool:
 
 def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> list[tuple[int, str]]:
     """The candidates of one sentence, each with its offset: names, people after titles, acronyms, regions."""
-    words = [(sentence.start + m.start(), sentence.start + m.end()) for m in _NAME_WORD.finditer(sentence.text)]
+    words = [
+        (sentence.start + m.start(), sentence.start + m.end())
+        for m in re.finditer(rf"{_NAME_WORD.pattern}|[A-Z]\d{{1,2}}\b", sentence.text)
+    ]
     shouting = sentence.text.isupper()  # a headline in capitals: its words are no acronyms
     names = []
     for run in _runs(text, words):
         run = _trim(text, run)
         if shouting or (len(run) > 1 and all(text[slice(*w)].isupper() for w in run)):
             continue
-        name = _run_candidate(text, run, taken)
+        name = _run_candidate(text, run, taken) or _single_candidate(text, run, words, taken)
         if name:
             names.append(name)
     if not shouting:
@@ -183,7 +207,11 @@ def _sentence_candidates(text: str, sentence: Sentence, taken: list[_Span]) -> l
         end = sentence.start + match.end("name")
         if match.group("name").split()[0].lower() in _NOT_NAMES or _touches(start, end, taken):
             continue
-        names.append((start, f"{match.group('name')} {match.group('kind')}"))
+        name = match.group("name")
+        if _ADJECTIVE_ENDING.search(name):
+            names.append((start, f"{name} {match.group('kind')}"))  # "the Korean peninsula"
+        elif not any(found == (start, name) for found in names):
+            names.append((start, name))  # "the Kursk region": the place is Kursk
     return names
 
 
@@ -219,6 +247,31 @@ def _run_candidate(text: str, run: list[_Span], taken: list[_Span]) -> tuple[int
     ):
         return start, _plain(text[start:end])
     return None
+
+
+def _single_candidate(text: str, run: list[_Span], words: list[_Span], taken: list[_Span]) -> tuple[int, str] | None:
+    """A one-word name ("Kursk", "Seoul", "Kremlin"): capitalised inside a sentence, not its first word, and
+    never written in lower case in the article ("Article 4" beside "articles" is a common word)."""
+    if len(run) != 1 or run[0] == words[0]:
+        return None
+    start, end = run[0]
+    word = text[start:end]
+    if (
+        not _SINGLE.fullmatch(word)
+        or word.lower() in _NOT_NAMES
+        or word.lower() in _NOT_SINGLE_NAMES
+        or _ADVERB.search(word)
+        or word in TITLE_WORDS
+        or word in _INSTITUTIONS
+        or _touches(start, end, taken)
+        or text[end : end + 1] == "-"  # "Seoul-based"
+        or re.search(rf"\b{word.lower()}", text)
+    ):
+        return None
+    following = re.match(r" ([a-z]+)", text[end:])
+    if following and following.group(1) not in _NOT_NAMES and _ADJECTIVE_ENDING.search(word):
+        return None
+    return start, word
 
 
 def _plain(name: str) -> str:

@@ -59,6 +59,16 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         RELATIVE,
     ),
     (re.compile(rf"\bthe {_UNIT} (?P<seq>after|before)\b(?! (?:last|this|next))", re.I), RELATIVE),
+    # The previous date's own day: "later that day", "on the same day", "later that evening" (a bare
+    # "that afternoon" is as often scenery as a date).
+    (
+        re.compile(
+            r"\b(?:(?:later|earlier) that (?P<same>day|morning|afternoon|evening|night)|"
+            r"(?:that|the same) (?P<same2>day))\b",
+            re.I,
+        ),
+        RELATIVE,
+    ),
     # Counted from the publication: "yesterday", "on Tuesday", "last month", "two weeks ago".
     (re.compile(r"\b(?P<word>yesterday|tomorrow)\b", re.I), RELATIVE),
     (re.compile(rf"\b{_COUNT} {_UNIT} (?P<dir>ago)\b", re.I), RELATIVE),
@@ -81,7 +91,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
 _ANY_DATE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|"
-    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b)",
+    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b|later that|earlier that)",
     re.I,
 )
 
@@ -138,6 +148,8 @@ _UNIT_PRECISION = {
 
 def _relative(groups: dict, published: PartialDate | None, anchor: PartialDate | None, future: bool):
     """A date counted from the publication ("yesterday", "last month") or the previous date ("a week later")."""
+    if groups.get("same") or groups.get("same2"):
+        return anchor  # "later that day": the day the article last gave
     unit = (groups.get("unit") or "").lower()
     direction = (groups.get("dir") or groups.get("seq") or "").lower()
     from_anchor = bool(groups.get("seq")) or direction in ("later", "after", "afterwards", "earlier", "before")

@@ -14,7 +14,8 @@ _SPEECH_VERBS = (
     r"pledged|pledges|vowed|vows|praised|praises|called|calls|described|describes|accused|accuses|"
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
     r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
-    r"threatened|threatens|rejected|rejects"
+    r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|wrote|writes|posted|describe|insist|"
+    r"estimated(?= that)|estimates(?= that)|estimate(?= that)"
 )
 # Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
 _EVIDENCE_NOUNS = (
@@ -24,16 +25,21 @@ _EVIDENCE_NOUNS = (
 _EVIDENCE_VERBS = r"indicates?|indicated|shows?|showed|shown|suggests?|suggested|reveals?|revealed|confirms?|confirmed"
 _STATEMENT_PATTERNS = [
     re.compile(r"\baccording to (?P<who>[^,.;:()]{2,80})", re.I),
+    # "X said", "X (NIS) has estimated that", "X, a member of parliament, said", after a dateline
+    # ("SEOUL, April 28 (Eastline) - X said"); "Russia's chief of staff, Valery Gerasimov, said" is the named man's.
     re.compile(
-        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{2,80}}?)(?:,\s*[^,]{{2,25}},)?\s+(?:has |have |had )?"
-        rf"(?:{_SPEECH_VERBS})\b"
+        rf"(?:^|[,;:]\s*|\bthat\s|\)\s+[-–—]\s+)(?P<who>[^,;:()]{{2,80}}?)(?:\s+\([A-Z][A-Za-z]{{1,7}}\))?"
+        rf"(?:,\s*(?P<apposition>[^,]{{2,60}}),)?\s+(?:has |have |had )?(?:{_SPEECH_VERBS})\b(?!\s+nothing\b)"
     ),
     re.compile(
         rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{0,80}}?\b(?:{_EVIDENCE_NOUNS})\b[^,;:()]{{0,60}}?)"
         rf"\s+(?:{_EVIDENCE_VERBS})\b",
         re.I,
     ),
-    re.compile(rf",\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})[.!?]?[\"”’]?$"),
+    # '"…," said one researcher.' and '"…," said one researcher, who asked not to be named.'
+    re.compile(rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})(?:[.!?]?[\"”’]?$|,\s+who\b)"),
+    # "by South Korean estimates", "by the agency's count"
+    re.compile(r"\bby (?P<who>(?:the )?[^,.;:()]{2,40}?\b(?:estimates?|count|tally|figures|reckoning))\b"),
 ]
 # Firm markers of the future: they decide a forecast wherever they are in the sentence.
 _FORECAST_FIRM = re.compile(
@@ -51,6 +57,8 @@ _ASSESSMENT = re.compile(
     r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
     re.I,
 )
+_PAST_POSSIBILITY = re.compile(r"\b(?:may|might|could) have (?:been|had|[a-z]+(?:ed|en|wn|ne|nt|id|ld|ught))\b", re.I)
+_EMBEDDING = re.compile(r"\b(?:whether|what|who)\b", re.I)
 _OPINION = re.compile(
     r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
     r"it is (?:clear|obvious|time) that)\b",
@@ -86,7 +94,20 @@ _EVALUATIVE = re.compile(
     r"|\b(?:arguably|in (?:many|some|several) ways|at best|merely|no more than)\b",
 )
 _VOICES = re.compile(
-    rf"\b(?:officials?|experts?|analysts?|ministry|government|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b", re.I
+    rf"\b(?:officials?|experts?|analysts?|ministry|government|office|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
+    re.I,
+)
+# A proper name in apposition ("Valery Gerasimov"): capitalised words, perhaps hyphenated.
+_PROPER_NAME = re.compile(r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}$")
+# Who does not speak: "Moscow has not", "the Kremlin never", "a treaty that" (a relative clause, not a voice).
+_SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who)$", re.I)
+# A sentence that goes on with the last named speaker's words: "He stressed …", "She also rejected …",
+# "…, he said, …", "The minister stressed …".
+_BACK_REFERENCE = re.compile(
+    r"^(?:He|She|It|The (?:minister|spokes(?:man|woman|person)|president|premier|envoy|ambassador|agency|general|"
+    r"commander|statement|editorial|commentary|communiqu[eé]))\s+(?:also\s+|later\s+|then\s+|further\s+)?(?:has |had )?"
+    rf"(?:{_SPEECH_VERBS})\b"
+    r"|,\s*(?:he|she)\s+(?:said|says|added|argued|warned|insisted)\s*,"
 )
 _PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there"})
 
@@ -106,12 +127,14 @@ def detect_modality(sentence: str) -> ModalityCue:
     """Classify a sentence: a statement by someone, a forecast, an assessment, an opinion or a fact."""
     if (statement := _statement(sentence)) is not None:
         return statement
-    if (match := _FORECAST_FIRM.search(sentence)) is not None:
+    if (match := _PAST_POSSIBILITY.search(sentence)) is not None:
+        return ModalityCue(Modality.ASSESSMENT, match.group(0))  # "may have shared": a guess about the past
+    if (match := _main_clause_match(_FORECAST_FIRM, sentence)) is not None:
         return ModalityCue(Modality.FORECAST, match.group(0))
     hedges = [
         (match.start(), modality, match.group(0))
         for pattern, modality in ((_ASSESSMENT, Modality.ASSESSMENT), (_FORECAST_SOFT, Modality.FORECAST))
-        if (match := pattern.search(sentence)) is not None
+        if (match := _main_clause_match(pattern, sentence)) is not None
     ]
     if hedges:
         _, modality, cue = min(hedges)
@@ -123,14 +146,27 @@ def detect_modality(sentence: str) -> ModalityCue:
     return ModalityCue(Modality.FACT)
 
 
+def _main_clause_match(pattern: re.Pattern, sentence: str) -> re.Match | None:
+    """The first match of ``pattern`` that is not inside a clause the sentence only mentions: "whether Kim will
+    travel", "what each side will risk", "officials who will attend" say nothing of the future themselves."""
+    for match in pattern.finditer(sentence):
+        clause = re.split(r"[,;:]", sentence[: match.start()])[-1]
+        if not _EMBEDDING.search(clause):
+            return match
+    return None
+
+
 def _statement(sentence: str) -> ModalityCue | None:
     """The first attribution in ``sentence`` ("X said", "according to X", "reports indicate") whose X can speak."""
     for pattern in _STATEMENT_PATTERNS:
         for match in pattern.finditer(sentence):
-            who = _who(match.group("who"))
-            if not _can_speak(who):
+            group = "who"
+            if (apposition := match.groupdict().get("apposition")) and _PROPER_NAME.match(apposition.strip()):
+                group = "apposition"
+            who = _who(match.group(group))
+            if not _can_speak(who) or _SILENT.search(who):
                 continue
-            offset = match.start("who") + match.group("who").find(who)
+            offset = match.start(group) + match.group(group).find(who)
             return ModalityCue(Modality.STATEMENT, match.group(0).strip(), who, (offset, offset + len(who)))
     return None
 
@@ -151,3 +187,30 @@ def _can_speak(who: str) -> bool:
     if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
         return False
     return any(w[:1].isupper() for w in words) or bool(_VOICES.search(who))
+
+
+# Who issues the document the next sentences quote: "Choe Son Hui, foreign minister, issued a press statement",
+# "KCNA carried a statement from the party's Central Military Commission" (the commission's, not the carrier's).
+_DOCUMENT = (
+    r"(?:issued|released|published|carried|put out)\s+(?:a|an)\s+(?:press\s+)?"
+    r"(?:statement|editorial|commentary|communiqu[eé])"
+)
+_ISSUED_FROM = re.compile(
+    rf"{_DOCUMENT}\s+(?:from|by)\s+(?:[^,.;:()\"“A-Z]{{0,40}}?)?"
+    r"(?P<who>[A-Z][\w'’-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]+)*)"
+)
+_ISSUED_BY = re.compile(
+    rf"(?P<who>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{0,4}})(?:,[^,]{{2,60}},)?(?:\s+on\s+\w+)?\s+{_DOCUMENT}"
+)
+
+
+def issuer(sentence: str) -> str:
+    """Who issued the statement or editorial a sentence announces, else "": the voice of what follows."""
+    match = _ISSUED_FROM.search(sentence) or _ISSUED_BY.search(sentence)
+    return match.group("who").strip() if match is not None else ""
+
+
+def back_reference(sentence: str) -> str:
+    """The words by which ``sentence`` gives the previous speaker's words ("He stressed"), else ""."""
+    match = _BACK_REFERENCE.search(sentence)
+    return match.group(0) if match is not None else ""

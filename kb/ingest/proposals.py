@@ -15,7 +15,7 @@ from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
 from kb.ingest.candidates import TITLE_WORDS, find_candidates
 from kb.ingest.dates import DateMention, find_dates
-from kb.ingest.modality import ModalityCue, detect_modality
+from kb.ingest.modality import ModalityCue, back_reference, detect_modality, issuer
 from kb.ingest.names import Mention, PhraseIndex
 from kb.ingest.split import Sentence, split_sentences
 from kb.ingest.suggest import paraphrase
@@ -32,6 +32,7 @@ _TITLE_AFTER = re.compile(rf" (?:{'|'.join(sorted(TITLE_WORDS))})\.? (?:[A-Z][\w
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
+_QUESTION = re.compile(r"\?[\"'”’)\]]*$")
 
 
 @dataclass
@@ -87,48 +88,74 @@ def analyse(
     default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
     """
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
+    capitals = capitals or {}
+    states = frozenset(capitals.values())
+    mentions = _short_names(text, mentions, states)
+    pair = _main_pair(mentions, states)
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
-    capitals = capitals or {}
     topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
     proposals: list[Proposal] = []
     topic_before = False  # the sentence before cited the article's agreement: "Its …" goes on about it
     sentences = split_sentences(text)
     paragraph_start, paragraph_topic = -1, False
+    leading: list[Proposal] = []  # a paragraph's prose before the first sentence worth citing in it
     anchor = None  # the article's latest date so far: "three days later" counts from it
+    readout = _readout_voice(text) if kind == "official" else ""
+    voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
-            paragraph_start, paragraph_topic = paragraph, False
+            paragraph_start, paragraph_topic, leading = paragraph, False, []
         named = [m for m in _within(sentence, mentions) if len(m.keys) == 1]
+        if pair and (both := _PAIR.search(sentence.text)) and not {k for m in named for k in m.keys} & set(pair):
+            # "the two countries", "both sides": the two states the article is about
+            at = sentence.start + both.start()
+            named += [Mention(at, sentence.start + both.end(), both.group(0), (key,)) for key in pair]
         dates = find_dates(sentence.text, published, anchor=anchor)
         anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
         cue = detect_modality(sentence.text)
+        carried: Hashable | None = None
+        if cue.attributed_span and _names_someone(cue.attributed_to):
+            voice = (cue.attributed_to, _speaker(text, sentence, cue, named, capitals))
+        elif voice is not None and (said := back_reference(sentence.text)):
+            cue = ModalityCue(Modality.STATEMENT, said, voice[0])
+            carried = voice[1]
+        if issued := issuer(sentence.text):  # "X issued a statement": "It said …", "She said …" quote X
+            voice = (issued, None)
+        if readout and cue.modality != Modality.STATEMENT:
+            cue = ModalityCue(Modality.STATEMENT, "official readout", readout)  # the agency's own account
         linked = _within(sentence, record_mentions)
         refers = topic is not None and _refers_to_topic(sentence.text, topic_before, linked, agreements)
         citable = worth_citing(sentence, actors=named, dates=dates, cue=cue, records=linked) or (
             refers and is_prose(sentence)
         )
-        if not citable and paragraph_topic and is_prose(sentence):
+        continues = is_prose(sentence) or is_full_sentence(sentence)
+        if not citable and paragraph_topic and continues:
             citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
-        paragraph_topic = paragraph_topic or bool(named or dates or linked)
+        leads = not citable and continues and not paragraph_topic
+        described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
+        proposal = (citable or leads) and _proposal(
+            text,
+            sentence,
+            actors=named,
+            adjectives=described,
+            records=linked,
+            dates=dates,
+            cue=cue,
+            kind=kind,
+            capitals=capitals,
+            signings=signings,
+            refers_to=topic if refers else None,
+            speaker=carried,
+        )
         if citable:
-            described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
-            proposals.append(
-                _proposal(
-                    text,
-                    sentence,
-                    actors=named,
-                    adjectives=described,
-                    records=linked,
-                    dates=dates,
-                    cue=cue,
-                    kind=kind,
-                    capitals=capitals,
-                    signings=signings,
-                    refers_to=topic if refers else None,
-                )
-            )
+            # the paragraph's opening sentences lead up to it: "Economic ties were also on the agenda."
+            proposals += [*leading, proposal]
+            leading = []
+        elif leads:
+            leading.append(proposal)
+        paragraph_topic = paragraph_topic or bool(named or dates or linked)
         topic_before = citable and topic is not None and topic in proposals[-1].links
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
@@ -139,10 +166,70 @@ def analyse(
     )
 
 
+# The pair an article is about, named as a pair: "the two countries", "both sides", "neither side".
+_PAIR = re.compile(
+    r"\b(?:the two|both|neither|either|each) (?:countries|states|sides|governments|partners|nations|allies|parties|"
+    r"capitals|parliaments|peoples|side|country|party|government)\b",
+    re.I,
+)
+_SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
+_COMPASS = frozenset({"North", "South", "East", "West"})
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
+
+
+def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[Mention]:
+    """Known actors named by one of their words once named in full: "Kim" after "Kim Jong Un", "Shoigu" after
+    "Sergei Shoigu". A state's word ("Korea") and a word inside another name ("Kim Il Sung") are not."""
+    full: dict[str, list[tuple[int, Hashable]]] = {}
+    for m in mentions:
+        words = m.surface.split()
+        if len(m.keys) == 1 and len(words) >= 2 and m.keys[0] not in states:
+            for word in {words[0], words[-1]}:
+                full.setdefault(word.strip("’'s").rstrip("’'"), []).append((m.end, m.keys[0]))
+    for m in mentions:  # "the North" after "North Korea"
+        words = m.surface.split()
+        if len(m.keys) == 1 and len(words) == 2 and m.keys[0] in states and words[0] in _COMPASS:
+            full.setdefault(f"the {words[0]}", []).append((m.end, m.keys[0]))
+    if not full:
+        return mentions
+    resolved = []
+    for m in mentions:
+        earlier = {
+            key for key in m.keys if any(end <= m.start and k == key for ends in full.values() for end, k in ends)
+        }
+        resolved.append(
+            Mention(m.start, m.end, m.surface, (earlier.pop(),)) if len(m.keys) > 1 and len(earlier) == 1 else m
+        )
+    for match in _SHORT_NAME.finditer(text):
+        word = match.group(0)
+        if word in _COMPASS and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
+            word = f"the {word}"
+        elif word in _COMPASS:
+            continue
+        keys = {key for end, key in full.get(word, ()) if end <= match.start()}
+        if _NAME_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "Kim" in "Respected Kim", part of a longer name
+        if len(keys) == 1 and not any(m.start < match.end() and match.start() < m.end for m in mentions):
+            resolved.append(Mention(match.start(), match.end(), match.group(0), (keys.pop(),)))
+    return sorted(resolved, key=lambda m: m.start)
+
+
+def _main_pair(mentions: list[Mention], states: frozenset) -> tuple[Hashable, Hashable] | None:
+    """The two states an article names most, when two stand out: whom "the two countries" means."""
+    counts = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states)
+    ranked = counts.most_common(3)
+    if len(ranked) < 2 or (len(ranked) == 3 and ranked[1][1] == ranked[2][1]):
+        return None
+    first = {m.keys[0]: m.start for m in reversed(mentions) if len(m.keys) == 1}
+    return tuple(sorted((ranked[0][0], ranked[1][0]), key=lambda key: first[key]))
+
+
 def worth_citing(
     sentence: Sentence, *, actors: list[Mention], dates: list[DateMention], cue: ModalityCue, records: list[Mention]
 ) -> bool:
     """A sentence is proposed when it reads as prose and names a known actor or record, a date or a hedge."""
+    if _QUESTION.search(sentence.text):
+        return False  # "What should Seoul do?" asks, it does not claim
     if not is_prose(sentence):
         return is_short_claim(sentence, actors)  # headings, captions, bylines are not; "Moscow agreed." is
     return bool(actors or records or dates or cue.modality != Modality.FACT)
@@ -163,6 +250,18 @@ def is_short_claim(sentence: Sentence, actors: list[Mention]) -> bool:
     subject = actors[0]
     after = sentence.text[subject.end - sentence.start :].split()
     return bool(after) and bool(_VERB.match(after[0].strip(".,;:!?\"'”’)")))
+
+
+def is_full_sentence(sentence: Sentence) -> bool:
+    """A short statement, not a question ("Ratification was quick.", "That sequence matters."): a verb after
+    its first word, three words or more. Worth citing only inside a paragraph that is worth citing."""
+    words = [w.strip(".,;:!?\"'”’") for w in sentence.text.split()]
+    return (
+        len(words) >= 3
+        and bool(_TERMINAL.search(sentence.text))
+        and not _QUESTION.search(sentence.text)
+        and any(_VERB.match(w) for w in words[1:])
+    )
 
 
 def is_prose(sentence: Sentence) -> bool:
@@ -198,6 +297,7 @@ def _proposal(
     capitals: dict[Hashable, Hashable],
     signings: dict[Hashable, PartialDate] | None,
     refers_to: Hashable | None = None,
+    speaker: Hashable | None = None,
 ) -> Proposal:
     """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
     if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
@@ -209,7 +309,7 @@ def _proposal(
         quote=sentence.text,
         modality=cue.modality,
         attributed_to=cue.attributed_to,
-        speaker=_speaker(text, sentence, cue, actors, capitals),
+        speaker=speaker if speaker is not None else _speaker(text, sentence, cue, actors, capitals),
         subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
         about=_main_date(sentence.text, dates),
         links=_links(sentence, records, dates, signings, refers_to),
@@ -275,8 +375,27 @@ def _speaker(
     if not cue.attributed_span:
         return None
     lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
-    speakers = [m for m in actors if lo <= m.start and m.end <= hi]
+    # "Russia's defence ministry said": Russia owns the voice, it does not speak.
+    speakers = [m for m in actors if lo <= m.start and m.end <= hi and not _POSSESSIVE.match(text, m.end)]
     return _metonym(text, speakers[-1], capitals) if speakers else None
+
+
+_POSSESSIVE = re.compile(r"['’]s?\s")
+# A dateline's agency: "Pyongyang, June 18 (KCNA)", "MOSCOW, May 9 (TASS) -".
+_DATELINE = re.compile(r"^\s*[A-Z][^\n()]{0,60}\((?P<agency>[A-Z][\w.&' -]{1,40})\)")
+_NOT_A_NAME = frozenset({"the", "a", "an", "he", "she", "it", "they", "this", "that"})
+
+
+def _readout_voice(text: str) -> str:
+    """Who speaks in an official readout: the agency of its dateline, else nobody named."""
+    match = _DATELINE.match(text)
+    return match.group("agency").strip() if match is not None else ""
+
+
+def _names_someone(who: str) -> bool:
+    """An attribution that names its speaker ("Sergei Lavrov", "Kim"), not a description ("the agency")."""
+    words = who.split()
+    return bool(words) and words[0][:1].isupper() and words[0].lower() not in _NOT_A_NAME
 
 
 def _links(
@@ -300,7 +419,16 @@ def _links(
 
 
 _LOCATIVE = re.compile(
-    r"\b(?:in|at|near|outside|inside|around|across|to|from|into|via|through|visited|visit|visiting|of|the)\s+$", re.I
+    r"\b(?:in|at|near|outside|inside|around|across|from|into|via|through|visited|visit|visiting|of|the|"
+    r"left|leave|leaves|leaving|reached|reach|reaches|toured)\s+$",
+    re.I,
+)
+# "to" a capital is a destination after a journey ("flew to Pyongyang", "two trips to Pyongyang");
+# otherwise it is the state ("grateful to Pyongyang", "matter more to Pyongyang").
+_JOURNEY_TO = re.compile(
+    r"\b(?:came|come|comes|coming|went|go|goes|going|flew|fly|flies|flying|travel\w*|trips?|visits?|journey\w*|"
+    r"return\w*|moved?|headed|heading|drove|sailed|arrived|way|back|road|flights?|route)\b[^.;!?]{0,60}\bto\s+$",
+    re.I,
 )
 
 
@@ -322,7 +450,8 @@ def _metonym(text: str, mention: Mention, capitals: dict[Hashable, Hashable]) ->
     key = mention.keys[0]
     if key not in capitals:
         return key
-    placed = _LOCATIVE.search(text[max(0, mention.start - 20) : mention.start])
-    if placed and not _SENT_TO.search(text[max(0, mention.start - 120) : mention.start]):
+    before = text[max(0, mention.start - 120) : mention.start]
+    placed = _LOCATIVE.search(before[-20:]) or _JOURNEY_TO.search(before)
+    if placed and not _SENT_TO.search(before):
         return key
     return capitals[key]
