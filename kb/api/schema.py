@@ -291,6 +291,9 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "ordering" and parameter.get("schema", {}).get("type") == "array":
+                    parameter["schema"]["minItems"] = 1  # an empty ?ordering= names no sort key: a 400
             responses = operation.setdefault("responses", {})
             codes = _codes(method, path)
             if method == "get" and {} not in operation.get("security", [{}]):
