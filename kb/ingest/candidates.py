@@ -126,7 +126,7 @@ _INSTITUTIONS = frozenset(
 )
 # Capitals that are words or numbers rather than names: "OK", "TV", Roman numerals.
 _NOT_ACRONYMS = frozenset(
-    ["OK", "TV", "AM", "PM", "AD", "BC", "UTC", "GMT", "GDP", "CEO", "FAQ", "USD", "EUR", "PS", "NB"]
+    ["OK", "TV", "AM", "PM", "AD", "BC", "UTC", "GMT", "GDP", "FAQ", "HQ", "USD", "EUR", "PS", "NB"]
 )
 _ACRONYM = re.compile(r"[A-Z]{2,6}|[A-Z]\d{1,2}")  # "NIS", "KCNA"; "G7", "G20"
 _SINGLE = re.compile(r"[A-Z][a-z]{2,}")
