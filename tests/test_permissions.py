@@ -272,6 +272,9 @@ def expected_safe(target: Target, role: str, method: str) -> set[int]:
     if is_api(target) and name == "draft-list" and not editor:
         # Editors only, as ingest: the permission check refuses the list before anything else.
         return {401, 403}
+    if is_api(target) and name.startswith("draft") and role == "anonymous":
+        # Without credentials every draft URL asks for them (401), its metadata included.
+        return {401}
     if is_api(target) and name in DRAFT_ACTIONS and method != "OPTIONS":
         # POST only: editors get 405; anyone else is refused before the method is looked at.
         return {405} if editor else {401, 403}

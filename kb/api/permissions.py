@@ -23,9 +23,10 @@ class IsEditor(BasePermission):
 
 
 class IsEditorElseNotFound(BasePermission):
-    """Editors only; anyone else reading one record is let through to find nothing there (a 404, no oracle).
+    """Editors only; anyone else signed in reading one record is let through to find nothing there (a 404, no oracle).
 
-    Lists and writes are refused as ``IsEditor`` refuses them (401 without credentials, 403 with).
+    Lists, writes and reads without credentials are refused as ``IsEditor`` refuses them (401
+    without credentials, 403 with).
     """
 
     message = IsEditor.message
@@ -34,4 +35,5 @@ class IsEditorElseNotFound(BasePermission):
         if is_editor(request.user):
             return True
         reads_one = getattr(view, "detail", False) and getattr(view, "action", None) in ("retrieve", "metadata")
-        return request.method in SAFE_METHODS and reads_one
+        # Without credentials the answer is 401, as for every read for editors only: sign in first.
+        return request.method in SAFE_METHODS and reads_one and bool(request.user and request.user.is_authenticated)
