@@ -250,7 +250,14 @@ STORY: dict[str, tuple[str, dict[str, Any]]] = {
         "draft",
         {
             "kind": "transfer",
-            "data": {"supplier": "north-korea", "recipient": "russia", "category": "missiles", "status": "alleged"},
+            # Complete: accepting it as it is (an empty body) makes the transfer.
+            "data": {
+                "supplier": "north-korea",
+                "recipient": "russia",
+                "category": "missiles",
+                "status": "alleged",
+                "description": "Short-range ballistic missiles",
+            },
             "claims": ["proposed"],
         },
     ),
