@@ -107,23 +107,6 @@ def source_update(
     or, when the edit touched them, moves to the quote's only occurrence in the new text.
     ``public`` publishes the source (True) or hides it again (False; see ``source_unpublish``).
     """
-    if public is not UNSET:
-        source = (source_publish if public else source_unpublish)(source, user=user, reason=reason)
-        if text is UNSET and not given(
-            title=title,
-            publisher=publisher,
-            subtitle=subtitle,
-            byline=byline,
-            authors=authors,
-            published_on=published_on,
-            published_on_precision=published_on_precision,
-            url=url,
-            kind=kind,
-            reliability=reliability,
-            language=language,
-            furniture_note=furniture_note,
-        ):
-            return source
     fields = given(
         title=title,
         publisher=publisher,
@@ -138,6 +121,10 @@ def source_update(
         language=language,
         furniture_note=furniture_note,
     )
+    if public is not UNSET:
+        source = (source_publish if public else source_unpublish)(source, user=user, reason=reason)
+        if text is UNSET and not fields:
+            return source
     if text is UNSET:
         return record_update(source, user=user, reason=reason, **fields)
     new_text = clean_text(text or "")
