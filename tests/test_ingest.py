@@ -1036,6 +1036,72 @@ def test_relative_dates_after_an_earlier_date_of_the_article():
     assert dated("Three days later, Russia answered.") == []
 
 
+def test_seasons_vague_intervals_and_parts_of_the_day_are_told_as_far_as_they_go():
+    assert dated("The ratification began in the autumn.", anchor="2024-06-20") == ["2024"]
+    assert dated("Since spring, tour groups have travelled north.", "2024-12-10") == ["2024"]
+    assert dated("In the summer of 2023 the talks resumed.") == ["2023"]
+    assert dated("Days later, Lavrov hosted Choe in Moscow.", anchor="2024-11-09") == ["2024-11"]
+    assert dated("A few weeks later the trains ran.", anchor="2024-11") == ["2024-11"]
+    assert dated("He left Pyongyang in the evening.", anchor="2025-06-17") == ["2025-06-17"]
+    assert dated("He left Pyongyang in the evening.", anchor="2025-06") == []  # which evening is not known
+
+
+def test_a_day_told_in_the_past_tense_is_never_after_publication_and_a_plan_told_in_the_past_is_ahead():
+    assert dated("Kim ratified the pact by decree on 11 November.", "2025-06-19") == ["2024-11-11"]
+    assert dated("talks on March 3", "2024-01-15") == ["2024-03-03"]  # no tense: the nearest
+    assert dated("He said tourists would travel to the zone from July.", "2025-06-17") == ["2025-07"]
+    assert dated("He said tourists travelled to the zone from July.", "2025-06-17") == ["2024-07"]
+
+
+def test_a_sentence_is_dated_by_what_it_reports_and_by_its_finest_date(index):
+    text = (
+        "The agency told lawmakers last month that North Korea had shipped shells since August 2023.\n"
+        "The Federation Council followed last month, on November 6, and North Korea agreed.\n"
+        "North Korea on Monday confirmed that Russia had helped, two days after Moscow said so."
+    )
+    told, finer, monday = analyse(text, actors=index, published=PartialDate.parse("2024-12-02")).proposals
+    assert (str(told.about), str(finer.about), str(monday.about)) == ("2023-08", "2024-11-06", "2024-12-02")
+
+
+def test_the_next_sentences_date_counts_from_the_main_date_not_a_clause_or_a_plan(index):
+    text = (
+        "Kim Jong Un received Russia's envoy on June 17, his second visit this month.\n"
+        "North Korea discussed the treaty with Russia, which was signed in June last year.\n"
+        "It was the second visit by Russia's envoy to North Korea this month.\n"
+        "Russia said its tourists would travel to North Korea from July.\n"
+        "On the same day North Korea issued a statement."
+    )
+    proposals = analyse(text, actors=index, published=PartialDate.parse("2025-06-18")).proposals
+    assert str(proposals[-1].about) == "2025-06-17"
+
+
+def test_he_said_after_a_sentence_led_by_a_speaker_quotes_that_speaker(index):
+    text = (
+        "Kim Jong Un said North Korea would never forget the help.\n"
+        "The editorial said that the friendship with Russia will grow.\n"
+        "Meanwhile, Kim Jong Un visited a resort on the coast of North Korea.\n"
+        "He said that tourists from Russia would come in July."
+    )
+    *_, said = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert (said.attributed_to, said.speaker) == ("Kim Jong Un", "kju")
+
+
+@pytest.mark.parametrize(
+    "sentence, modality",
+    [
+        ("Moscow has not endorsed North Korea's nuclear status in any formal document.", Modality.FACT),
+        ("North Korea, for its part, has said nothing in public about its troops in Russia.", Modality.FACT),
+        ("Article 3 commits both sides to consult on threats to North Korea or Russia.", Modality.FACT),
+        ("The text itself is short: 23 articles, most of them about North Korea and Russia.", Modality.FACT),
+        ("The smarter course for Seoul is patience with North Korea and Russia.", Modality.OPINION),
+        ("The partnership between North Korea and Russia has limits.", Modality.ASSESSMENT),
+    ],
+)
+def test_what_is_on_the_record_stays_a_fact_in_an_authored_piece(index, sentence, modality):
+    (proposal,) = analyse(sentence, actors=index, published=PUBLISHED, kind="analysis").proposals
+    assert proposal.modality == modality
+
+
 def test_the_previous_date_of_the_article_anchors_relative_dates(index):
     text = "Kim Jong Un met Putin on June 19.\nTwo days later, Russia sent a delegation to North Korea."
     first, second = analyse(text, actors=index, published=PUBLISHED).proposals

@@ -78,7 +78,7 @@ def corpus_user():
     return user
 
 
-def _dates(**named: Any) -> dict[str, Any]:
+def date_fields(**named: Any) -> dict[str, Any]:
     """``name="2024-06"`` -> both stored columns of the partial date (``name`` and ``name_precision``)."""
     out: dict[str, Any] = {}
     for name, value in named.items():
@@ -158,7 +158,7 @@ class _Loader:
                 "summary": row.get("summary", ""),
                 "country_code": row.get("country_code", ""),
                 "wikidata_id": row.get("wikidata_id", ""),
-                **_dates(start_on=row.get("start"), end_on=row.get("end")),
+                **date_fields(start_on=row.get("start"), end_on=row.get("end")),
             }
             actor = self.upsert(
                 (file, slug),
@@ -198,7 +198,7 @@ class _Loader:
                 "reliability": meta["reliability"],
                 "language": meta.get("language", "en"),
                 "furniture_note": meta.get("furniture_note", "").strip(),
-                **_dates(published_on=meta.get("published")),
+                **date_fields(published_on=meta.get("published")),
                 "authors": [self.actors[slug] for slug in meta.get("authors", [])],
                 "text": fixture.text,
             }
@@ -227,7 +227,7 @@ class _Loader:
             "speaker": self.actor(row.get("speaker")),
             "credibility": row["credibility"],
             "status": ClaimStatus.ACCEPTED,
-            **_dates(about_on=row.get("about")),
+            **date_fields(about_on=row.get("about")),
             "subjects": [self.actors[slug] for slug in row.get("subjects", [])],
         }
         return self.upsert(
@@ -257,7 +257,7 @@ class _Loader:
 
     def load_relationships(self) -> None:
         for key, row in self.corpus.relationships:
-            dates = _dates(valid_from=row.get("valid_from"), valid_until=row.get("valid_until"))
+            dates = date_fields(valid_from=row.get("valid_from"), valid_until=row.get("valid_until"))
             subject, obj = self.actors[row["subject"]], self.actors[row["object"]]
             fields = {
                 "subject": subject,
@@ -282,7 +282,7 @@ class _Loader:
             fields = {
                 "title": row["title"],
                 "kind": row["kind"],
-                **_dates(start_on=row.get("start"), end_on=row.get("end")),
+                **date_fields(start_on=row.get("start"), end_on=row.get("end")),
                 "place": self.actor(row.get("place")),
                 "summary": row.get("summary", "").strip(),
                 "participants": [self.actors[a] for a in row.get("participants", [])],
@@ -302,7 +302,7 @@ class _Loader:
                 "title": row["title"],
                 "kind": row["kind"],
                 "status": row["status"],
-                **_dates(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
+                **date_fields(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
                 "signed_place": self.actor(row.get("signed_place")),
                 "summary": row.get("summary", "").strip(),
                 "evidence": self.evidence(row["evidence"]),
@@ -322,7 +322,7 @@ class _Loader:
                     AgreementParty.objects.filter(agreement=agreement, actor=actor).first(),
                     {
                         "signatory": self.actor(party.get("signatory")),
-                        **_dates(
+                        **date_fields(
                             signed_on=party.get("signed"),
                             ratified_on=party.get("ratified"),
                             in_force_on=party.get("in_force"),
@@ -366,7 +366,7 @@ class _Loader:
                 "quantity_unit": row.get("quantity_unit", ""),
                 "status": row["status"],
                 "reported_by": row.get("reported_by", ""),
-                **_dates(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
+                **date_fields(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
                 "evidence": self.evidence(row["evidence"]),
             }
             self.upsert(

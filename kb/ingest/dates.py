@@ -31,6 +31,11 @@ _FUTURE = re.compile(
     r"\b(?:will|won[’']t|shall|(?:is|are) (?:due|set|scheduled|expected|going|planned) to|plans? to|intends? to)\b",
     re.I,
 )
+# A future told in the past ("said tourists would travel from July"): a month without its year is the next one.
+_WOULD = re.compile(r"\bwould\b", re.I)
+# The past tense of a sentence: "Kim ratified the pact on 11 November" speaks of the last November 11.
+_PAST = re.compile(r"\b(?:[a-z]{2,}ed|was|were|had|did|said|met|sent|made|took|gave|came|went|left|held|won|began)\b")
+_SEASON = r"(?P<season>spring|summer|autumn|fall|winter)"
 
 # (pattern, precision), tried in order; an earlier pattern's match wins over an overlapping later one.
 # RELATIVE stands for dates counted from the publication or from the article's previous date.
@@ -49,9 +54,25 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         DatePrecision.MONTH,
     ),
     (re.compile(rf"\b(?P<qual>(?i:early|mid|late))[ -]{_MONTH}(?![\w])"), DatePrecision.MONTH),
+    # A season, told only to its year: "in the autumn", "since spring", "in the summer of 2023".
+    (
+        re.compile(
+            rf"\b(?:in|since|by|during|until|through|over|from|that) (?:the )?"
+            rf"(?:(?P<qual>early|late) )?{_SEASON}(?:,? (?:of )?{_YEAR})?\b",
+            re.I,
+        ),
+        RELATIVE,
+    ),
     # Counted from the article's previous date: "three days later", "the following week", "a year earlier".
     (
         re.compile(rf"\b{_COUNT} {_UNIT} (?P<dir>later|after(?:wards)?|earlier|before)\b", re.I),
+        RELATIVE,
+    ),
+    # "Days later", "a few weeks earlier": told only to the month of the previous date.
+    (
+        re.compile(
+            r"\b(?P<vague>(?:a few|several|some) )?(?P<unit>day|week)s (?P<dir>later|earlier|afterwards)\b", re.I
+        ),
         RELATIVE,
     ),
     (
@@ -64,7 +85,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:(?:later|earlier) that (?P<same>day|morning|afternoon|evening|night)|"
-            r"(?:that|the same) (?P<same2>day))\b",
+            r"(?:that|the same) (?P<same2>day)|in the (?P<part>morning|afternoon|evening))\b",
             re.I,
         ),
         RELATIVE,
@@ -91,7 +112,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
 _ANY_DATE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|"
-    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b|later that|earlier that)",
+    r"days?\b|weeks?\b|months?\b|years?\b|decades?\b|later that|earlier that|spring|summer|autumn|fall\b|winter|"
+    r"morning|afternoon|evening)",
     re.I,
 )
 
@@ -108,6 +130,11 @@ class DateMention:
 
 
 _COARSENESS = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR, DatePrecision.DECADE]
+
+
+def speaks_of_future(text: str) -> bool:
+    """Whether a sentence speaks of what will (or would) happen: its dates are not the article's timeline."""
+    return bool(_FUTURE.search(text) or _WOULD.search(text))
 
 
 def _coarser(a: str, b: str) -> str:
@@ -150,6 +177,17 @@ def _relative(groups: dict, published: PartialDate | None, anchor: PartialDate |
     """A date counted from the publication ("yesterday", "last month") or the previous date ("a week later")."""
     if groups.get("same") or groups.get("same2"):
         return anchor  # "later that day": the day the article last gave
+    if groups.get("part"):  # "in the evening": of the day the article last gave, if it gave one
+        return anchor if anchor is not None and anchor.precision == DatePrecision.DAY else None
+    if groups.get("season"):  # a season is told to its year: the one given, else the previous date's
+        if groups.get("year"):
+            return PartialDate(dt.date(int(groups["year"]), 1, 1), DatePrecision.YEAR)
+        base = anchor or published
+        return _at(base.date, _coarser(DatePrecision.YEAR, base.precision)) if base is not None else None
+    vague = (groups.get("dir") or "").lower() in ("later", "earlier", "afterwards") and not groups.get("count")
+    if vague and (groups.get("unit") or "").lower() in ("day", "week"):
+        # "days later": the previous date's month at best
+        return _at(anchor.date, _coarser(DatePrecision.MONTH, anchor.precision)) if anchor is not None else None
     unit = (groups.get("unit") or "").lower()
     direction = (groups.get("dir") or groups.get("seq") or "").lower()
     from_anchor = bool(groups.get("seq")) or direction in ("later", "after", "afterwards", "earlier", "before")
@@ -191,13 +229,20 @@ def _relative(groups: dict, published: PartialDate | None, anchor: PartialDate |
 
 
 def _resolve_year(
-    month: int, day: int | None, published: PartialDate | None, *, future: bool = False, prep: str = ""
+    month: int,
+    day: int | None,
+    published: PartialDate | None,
+    *,
+    future: bool = False,
+    prep: str = "",
+    past: bool = False,
 ) -> int | None:
     """The year of "June 19" or "in March" in an article published on ``published``.
 
     A day takes the year that puts it nearest before publication (at most six months
-    after it). A month alone is the latest such month not after publication, unless the
-    sentence speaks of the future ("will", "next March"), when it is the next one.
+    after it, none after it when the sentence is in the past tense). A month alone is the latest
+    such month not after publication, unless the sentence speaks of the future ("will", "next
+    March"), when it is the next one.
     """
     if published is None:
         return None
@@ -212,7 +257,8 @@ def _resolve_year(
             return year if month >= published.date.month else year + 1
         return year - 1 if after else year
     candidate = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-    if (candidate - published.date).days > 183:
+    ahead = (candidate - published.date).days
+    if ahead > 183 or (ahead > 0 and past and not future and published.precision == DatePrecision.DAY):
         year -= 1
     return year
 
@@ -232,6 +278,7 @@ def _to_partial(
     published: PartialDate | None,
     anchor: PartialDate | None = None,
     future: bool = False,
+    past: bool = False,
 ) -> PartialDate | None:
     groups = match.groupdict()
     try:
@@ -255,7 +302,7 @@ def _to_partial(
             return PartialDate(dt.date(year, 1, 1), DatePrecision.YEAR) if year else None
         if year is None and month is not None:
             prep = (groups.get("prep") or "").lower()
-            year = _resolve_year(month, day, published, future=future, prep=prep)
+            year = _resolve_year(month, day, published, future=future, prep=prep, past=past)
         if year is None or month is None:
             return None
         if precision == DatePrecision.MONTH:
@@ -290,6 +337,7 @@ def find_dates(
     if not _ANY_DATE.search(text):
         return []  # most sentences name no date: one quick look instead of every pattern
     future = bool(_FUTURE.search(text))
+    past = not future and bool(_PAST.search(text))
     found: list[DateMention] = []
     relative: list[re.Match[str]] = []
     for pattern, precision in _DATE_PATTERNS:
@@ -300,7 +348,9 @@ def find_dates(
             if precision == RELATIVE:
                 relative.append(match)
                 continue
-            date = _to_partial(match, precision, published, anchor, future)
+            # "would travel from July": a future told in the past names the next July
+            later = future or (match.groupdict().get("prep") is not None and bool(_WOULD.search(text)))
+            date = _to_partial(match, precision, published, anchor, later, past)
             if date is None:
                 continue
             groups = match.groupdict()

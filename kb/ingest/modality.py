@@ -61,7 +61,8 @@ _PAST_POSSIBILITY = re.compile(r"\b(?:may|might|could) have (?:been|had|[a-z]+(?
 _EMBEDDING = re.compile(r"\b(?:whether|what|who)\b", re.I)
 _OPINION = re.compile(
     r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
-    r"it is (?:clear|obvious|time) that)\b",
+    r"it is (?:clear|obvious|time) that|(?:would be|is) (?:a )?(?:mistake|error|wise|unwise|better|prudent)|"
+    r"the (?:smarter|better|wiser|right|best|only sensible) (?:course|answer|approach|policy|response|choice))\b",
     re.I,
 )
 # The author's evaluations, without a hedge: "the partnership has limits", "This is a significant shift",

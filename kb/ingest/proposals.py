@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
 from kb.ingest.candidates import TITLE_WORDS, find_candidates
-from kb.ingest.dates import DateMention, find_dates
+from kb.ingest.dates import DateMention, find_dates, speaks_of_future
+from kb.ingest.links import RecordCues, refers_to_war
 from kb.ingest.modality import ModalityCue, back_reference, detect_modality, issuer
 from kb.ingest.names import Mention, PhraseIndex
 from kb.ingest.split import Sentence, split_sentences
@@ -29,6 +30,12 @@ _EVENT = re.compile(
 )
 # A known name inside a title: "Security Council Secretary Sergei Shoigu" is about Shoigu, not the Council.
 _TITLE_AFTER = re.compile(rf" (?:{'|'.join(sorted(TITLE_WORDS))})\.? (?:[A-Z][\w'’\-]+ ){{0,2}}[A-Z]")
+# What is on the record whatever the author makes of it: what has not been done ("Moscow has not endorsed
+# …", "Beijing has said nothing"), and what a document says ("Article 3 commits …", "The text is short").
+_RECORDED = re.compile(
+    r"\b(?:has|have|had) (?:not|never|yet to) [a-z]+(?:ed|en|wn|ne)\b|\b(?:has|have|had) (?:said|done) nothing\b|"
+    r"^(?:[A-Z][a-z]+ )?[Aa]rticles? \d+|^(?:The|Other|Its|Most|Several) (?:text|articles|clauses|provisions)\b"
+)
 AUTHORED_KINDS = frozenset({"analysis", "opinion"})
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 MIN_WORDS = 6
@@ -74,6 +81,8 @@ def analyse(
     signings: dict[Hashable, PartialDate] | None = None,
     title: str = "",
     agreements: Container[Hashable] | None = None,
+    cues: RecordCues | None = None,
+    people: Container[Hashable] = frozenset(),
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
@@ -86,6 +95,9 @@ def analyse(
     When the article is about one agreement (``title`` names it, or the text names it more
     than any other of ``agreements``, the record keys that are agreements: all records by
     default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
+    ``cues`` describe the events and transfers a sentence may cite without naming them
+    (``kb.ingest.links``); once the article cites one war, "the war" cites it too. ``people``
+    are the actor keys that are people: "He said …" after a sentence led by one quotes them.
     """
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     capitals = capitals or {}
@@ -103,6 +115,8 @@ def analyse(
     anchor = None  # the article's latest date so far: "three days later" counts from it
     readout = _readout_voice(text) if kind == "official" else ""
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
+    person: tuple[str, Hashable | None] | None = None  # a person the previous sentence is about: "He said …"
+    speakers: dict[str, Hashable | None] = {}  # who has spoken so far, by name
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
@@ -113,14 +127,23 @@ def analyse(
             at = sentence.start + both.start()
             named += [Mention(at, sentence.start + both.end(), both.group(0), (key,)) for key in pair]
         dates = find_dates(sentence.text, published, anchor=anchor)
-        anchor = next((d.date for d in reversed(dates) if d.qualifier != "span"), anchor)
+        # the next sentence's "the same day" is this one's own date: not a relative clause's background,
+        # not a plan ("would travel from July")
+        if not speaks_of_future(sentence.text) and (main := _main_date(sentence.text, dates)) is not None:
+            # "this month" after "on June 17" leaves the day: it holds it
+            anchor = anchor if anchor is not None and main.contains(anchor) and main != anchor else main
         cue = detect_modality(sentence.text)
         carried: Hashable | None = None
         if cue.attributed_span and _names_someone(cue.attributed_to):
             voice = (cue.attributed_to, _speaker(text, sentence, cue, named, capitals))
-        elif voice is not None and (said := back_reference(sentence.text)):
-            cue = ModalityCue(Modality.STATEMENT, said, voice[0])
-            carried = voice[1]
+        elif (said := back_reference(sentence.text)) and (
+            who := person if person is not None and _PERSONAL.match(said) else voice
+        ):
+            cue = ModalityCue(Modality.STATEMENT, said, who[0])
+            carried = who[1]
+        if cue.attributed_span and _names_someone(cue.attributed_to):
+            speakers[cue.attributed_to] = voice[1] if voice is not None else None
+        person = None if cue.attributed_span else _person_subject(sentence, named, people, speakers)
         if issued := issuer(sentence.text):  # "X issued a statement": "It said …", "She said …" quote X
             voice = (issued, None)
         if readout and cue.modality != Modality.STATEMENT:
@@ -148,6 +171,9 @@ def analyse(
             signings=signings,
             refers_to=topic if refers else None,
             speaker=carried,
+            cues=cues,
+            pair=pair,
+            agreements=agreements,
         )
         if citable:
             # the paragraph's opening sentences lead up to it: "Economic ties were also on the agenda."
@@ -157,6 +183,8 @@ def analyse(
             leading.append(proposal)
         paragraph_topic = paragraph_topic or bool(named or dates or linked)
         topic_before = citable and topic is not None and topic in proposals[-1].links
+    if cues is not None:
+        _cite_the_war(proposals, cues)
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
         proposals=proposals,
@@ -280,6 +308,37 @@ def _adjective_mentions(text: str, adjectives: PhraseIndex | None, mentions: lis
     ]
 
 
+_PERSONAL = re.compile(r"^(?:He|She)\b|,\s*(?:he|she)\b")
+# A sentence led by its subject: "Shoigu visited …", "Meanwhile, Shoigu visited …".
+_LEADING = re.compile(r"^(?:[A-Z][a-z]+, )?")
+
+
+def _person_subject(
+    sentence: Sentence, named: list[Mention], people: Container[Hashable], speakers: dict[str, Hashable | None]
+) -> tuple[str, Hashable | None] | None:
+    """The person a sentence opens with as its subject ("Meanwhile, Shoigu visited …"): a known person, or
+    someone quoted earlier in the article by that name. Else None."""
+    lead = _LEADING.match(sentence.text)
+    at = lead.end() if lead else 0
+    first = next((m for m in named if m.start == sentence.start + at), None)
+    if first is not None and first.keys[0] in people:
+        return first.surface, first.keys[0]
+    rest = sentence.text[at:]
+    return next(((name, key) for name, key in speakers.items() if rest.startswith(f"{name} ")), None)
+
+
+def _cite_the_war(proposals: list[Proposal], cues: RecordCues) -> None:
+    """Once an article cites one war (by name, place or time), "the war", "the fighting" and "the front line"
+    in its other sentences cite it too."""
+    wars = {key for p in proposals for key in p.links if cues.is_war(key)}
+    if len(wars) != 1:
+        return
+    (war,) = wars
+    for proposal in proposals:
+        if war not in proposal.links and refers_to_war(proposal.quote):
+            proposal.links.append(war)
+
+
 def _within(sentence: Sentence, mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
 
@@ -298,11 +357,31 @@ def _proposal(
     signings: dict[Hashable, PartialDate] | None,
     refers_to: Hashable | None = None,
     speaker: Hashable | None = None,
+    cues: RecordCues | None = None,
+    pair: tuple[Hashable, Hashable] | None = None,
+    agreements: Container[Hashable] | None = None,
 ) -> Proposal:
     """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
-    if cue.modality == Modality.FACT and not dates and kind in AUTHORED_KINDS and not _EVENT.search(sentence.text):
+    if (
+        cue.modality == Modality.FACT
+        and not dates
+        and kind in AUTHORED_KINDS
+        and not _EVENT.search(sentence.text)
+        and not _RECORDED.search(sentence.text)
+    ):
         cue = ModalityCue(Modality.ASSESSMENT, "undated, in an authored piece")
     named = sorted([*actors, *adjectives], key=lambda m: m.start)
+    subjects = list(dict.fromkeys(_metonym(text, m, capitals) for m in named))
+    links = _links(sentence, records, dates, signings, refers_to)
+    if cues is not None and len(cues):
+        links += cues.cited(
+            sentence.text,
+            places=frozenset(m.keys[0] for m in actors),
+            actors=frozenset(subjects),
+            pair=pair or (),
+            dates=[d.date for d in dates],
+            agreements=[key for key in links if agreements is None or key in agreements],
+        )
     return Proposal(
         start=sentence.start,
         end=sentence.end,
@@ -310,19 +389,22 @@ def _proposal(
         modality=cue.modality,
         attributed_to=cue.attributed_to,
         speaker=speaker if speaker is not None else _speaker(text, sentence, cue, actors, capitals),
-        subjects=list(dict.fromkeys(_metonym(text, m, capitals) for m in named)),
+        subjects=subjects,
         about=_main_date(sentence.text, dates),
-        links=_links(sentence, records, dates, signings, refers_to),
+        links=list(dict.fromkeys(links)),
         cue=cue.cue,
         statement=paraphrase(sentence.text, cue.attributed_to) if cue.modality == Modality.STATEMENT else "",
     )
 
 
-# Words that refer back to the agreement an article is about.
+# Words that refer back to the agreement an article is about: its names for itself, its text and articles,
+# and the steps of its life (ratification, entry into force, signature).
 _AGREEMENT_ANAPHOR = re.compile(
-    r"\b(?:the|this|that|its|their) (?:new )?(?:treaty|pact|agreement|accord|deal|clause|provision|alliance)\b|"
+    r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir) (?:new |mutual |(?:[a-z]+[- ])?defen[cs]e )?"
+    r"(?:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|text)\b|"
     r"\b[Aa]rticle \d+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final) "
-    r"(?:article|clause|provision)\b",
+    r"(?:article|clause|provision)\b|\b(?:[Rr]atif(?:y|ied|ies|ying|ication)|entry into force|entered into force|"
+    r"came into force|took effect|instruments of ratification)\b",
 )
 _ITS = re.compile(r"^(?:Its|Under it|In it)\b")
 
@@ -358,14 +440,28 @@ def _refers_to_topic(
 _RELATIVE_CLAUSE = re.compile(r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*", re.I)
 
 
+# A report's own words and what it reports: "The agency told lawmakers last month that …".
+_REPORTED = re.compile(
+    r"\b(?:said|says|told|tells|stated|reported|announced|estimated|estimates|claimed|confirmed|added)\b"
+    r"[^.;:\"“”]{0,80}?\bthat\b"
+)
+
+
 def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
-    """The time a sentence speaks about: its first date outside a relative clause (and not a long span)."""
+    """The time a sentence speaks about: its first date outside a relative clause (and not a long span), or a
+    finer date after it that it holds."""
     clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
-    for date in dates:
-        if date.qualifier == "span" or any(lo <= date.start and date.end <= hi for lo, hi in clauses):
-            continue
-        return date.date
-    return None
+    main = [
+        d.date for d in dates if d.qualifier != "span" and not any(lo <= d.start and d.end <= hi for lo, hi in clauses)
+    ]
+    if not main:
+        return None
+    if reported := _REPORTED.search(text):  # "told lawmakers last month that … since August 2023": what was told
+        told = [d.date for d in dates if d.start >= reported.end() and d.qualifier != "relative" and d.date in main]
+        if told:
+            main = told
+    # "last month, on November 6": the finer date within the first says which day
+    return next((d for d in main[1:] if main[0].contains(d) and d.precision != main[0].precision), main[0])
 
 
 def _speaker(

@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kb.choices import ActorKind, SourceKind, SourceReliability
+from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
+from kb.ingest.links import EventCue, RecordCues, TransferCue
 from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
@@ -82,6 +83,56 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
     return actors, records, adjectives
+
+
+def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> RecordCues:
+    """The events and transfers of the actors ``text`` names (places, participants, parties), described for
+    ``kb.ingest.links``: what a sentence can cite without naming the record."""
+    named = {key for m in [*actors.find(text), *adjectives.find(text)] for key in m.keys}
+    named |= {capitals[key] for key in named if key in capitals}
+    if not named:
+        return RecordCues()
+    events = Event.objects.filter(models.Q(place__in=named) | models.Q(participants__in=named)).distinct()
+    rows = events.values_list("pk", "kind", "start_on", "start_on_precision", "end_on", "end_on_precision", "place")
+    participants: dict[int, set[int]] = {}
+    through = Event.participants.through.objects.filter(event__in=events.values("pk"))
+    for event_id, actor_id in through.values_list("event_id", "actor_id"):
+        participants.setdefault(event_id, set()).add(actor_id)
+    signed = dict(Agreement.objects.filter(signed_on_precision="day").values_list("signed_on", "pk"))
+    signings: dict[int, list[int]] = {}
+    for pk, kind, start, precision, *_rest in rows:
+        if kind == EventKind.SIGNING and precision == "day" and start in signed:
+            signings.setdefault(signed[start], []).append(pk)
+    signing_of = {pks[0]: agreement for agreement, pks in signings.items() if len(pks) == 1}
+    cues = [
+        EventCue(
+            key=("event", pk),
+            kind=kind,
+            start=PartialDate.from_fields(start, precision),
+            end=PartialDate.from_fields(end, end_precision),
+            place=place,
+            participants=frozenset(participants.get(pk, ())),
+            agreement=("agreement", signing_of[pk]) if pk in signing_of else None,
+        )
+        for pk, kind, start, precision, end, end_precision, place in rows
+    ]
+    transfers = ArmsTransfer.objects.filter(models.Q(supplier__in=named) | models.Q(recipient__in=named))
+    columns = "pk", "supplier", "recipient", "category", "designation", "start_on", "start_on_precision"
+    transfer_cues = [
+        TransferCue(
+            key=("transfer", pk),
+            supplier=supplier,
+            recipient=recipient,
+            category=category,
+            designation=designation,
+            start=PartialDate.from_fields(start, precision),
+            end=PartialDate.from_fields(end, end_precision),
+        )
+        for pk, supplier, recipient, category, designation, start, precision, end, end_precision in (
+            transfers.values_list(*columns, "end_on", "end_on_precision")
+        )
+    ]
+    return RecordCues(cues, transfer_cues)
 
 
 def _publisher_reliability(publisher: str) -> str:
@@ -173,6 +224,7 @@ def source_ingest(
         raise ValidationError(errors)
 
     actor_index, record_index, adjective_index = _ingest_indexes()
+    capitals = _ingest_capitals()
     analysis = analyse(
         article.text,
         actors=actor_index,
@@ -180,7 +232,9 @@ def source_ingest(
         adjectives=adjective_index,
         published=published,
         kind=kind,
-        capitals=_ingest_capitals(),
+        capitals=capitals,
+        cues=_record_cues(article.text, actor_index, adjective_index, capitals),
+        people=frozenset(Actor.objects.filter(kind=ActorKind.PERSON).values_list("pk", flat=True)),
         title=title,
         agreements=_Agreements(),
         signings={

@@ -9,6 +9,7 @@ from django.db import transaction
 from kb import services
 from kb.corpus import Corpus
 from kb.corpus.fixtures import SourceFixture
+from kb.corpus.loader import date_fields
 from kb.models import Actor, Claim, Source
 from kbdev.ingest_eval.devset import GoldArticle, anchor
 from kbdev.ingest_eval.scoring import ClaimSpan, Scores, score
@@ -95,7 +96,8 @@ def evaluate_corpus(corpus: Corpus) -> list[ArticleResult]:
 
 
 def _store_reference(corpus: Corpus) -> _Reference:
-    """Store the corpus's actors, agreements, events and transfers (not its sources or claims)."""
+    """Store the corpus's actors, agreements, events and transfers as the seed does (dates, places, participants,
+    parties), but not its sources, claims or evidence."""
     actors = {}
     for slug, row in corpus.actors:
         actors[slug] = services.actor_create(
@@ -116,12 +118,21 @@ def _store_reference(corpus: Corpus) -> _Reference:
             kind=row["kind"],
             status=row["status"],
             parties=parties,
-            signed_on=row.get("signed"),
+            **date_fields(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
+            signed_place=actors.get(row.get("signed_place", "")),
         )
         for key in row["evidence"]:
             cited.setdefault(key, set()).add(f"agreement:{slug}")
     for slug, row in corpus.events:
-        services.event_create(user=None, title=row["title"], slug=slug, kind=row["kind"])
+        services.event_create(
+            user=None,
+            title=row["title"],
+            slug=slug,
+            kind=row["kind"],
+            **date_fields(start_on=row.get("start"), end_on=row.get("end")),
+            place=actors.get(row.get("place", "")),
+            participants=[actors[a] for a in row.get("participants", [])],
+        )
         for key in row["evidence"]:
             cited.setdefault(key, set()).add(f"event:{slug}")
     transfer_keys = {}
@@ -136,6 +147,8 @@ def _store_reference(corpus: Corpus) -> _Reference:
             designation=row.get("designation", ""),
             description=row["description"],
             status=row["status"],
+            reported_by=row.get("reported_by", ""),
+            **date_fields(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
         )
         transfer_keys[transfer.pk] = transfer_key
     return _Reference(cited=cited, transfer_keys=transfer_keys)

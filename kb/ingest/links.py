@@ -1,0 +1,243 @@
+"""Records a sentence speaks of without naming them: an event by what happened, where, when and who took part,
+an arms transfer by who supplied what to whom.
+
+"He met Putin at the Vostochny Cosmodrome in September 2023" cites the summit held there then; "North
+Korea has shipped about 5 million artillery shells to Russia" cites the artillery North Korea supplies
+Russia. A record is cited only when the sentence says what kind of thing happened (a word of meeting,
+signing, war; the weapons' category or the designation's own words), names enough of it (the place, a
+participant, both parties), and gives no date outside its time. Where several records of a kind fit
+equally, none is cited: the editor picks, as with an ambiguous name.
+
+Like the rest of ``kb.ingest`` this is pure: the caller describes the records (:class:`EventCue`,
+:class:`TransferCue`) from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+from kb.dates import PartialDate
+
+# The words that say an event of each kind happened (its kind, not its name).
+_EVENT_WORDS = {
+    "war": r"wars?|invasion|invaded|invade|fighting|front ?lines?|battlefields?|aggression|"
+    r"special military operation|offensive",
+    "military_action": r"offensive|incursion|strikes?|attacks?|deploy(?:ed|ment)|fighting|operation",
+    "summit": r"summits?|met|meets?|meeting|talks",
+    "meeting": r"met|meets?|meeting|talks",
+    "visit": r"visit(?:s|ed|ing)?|trips?|travell?(?:ed|ing)|journey(?:ed)?|tour(?:ed)?",
+    "signing": r"sign(?:s|ed|ing)|signature|inked",
+    "death": r"died|death|dies",
+    "succession": r"came to power|took power|succeeded|succession",
+    "weapons_test": r"tests?|tested|test-fired|launch(?:ed|es)?|fired",
+    "sanctions": r"sanctions?|sanctioned",
+}
+_EVENT_KIND = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _EVENT_WORDS.items()}
+# A war spoken of as the article's war: "the war ends", "the front line", "the fighting".
+# Signing a later step is not the signing: "signed the ratification law", "from signature to entry into force".
+_LATER_STEP = re.compile(r"\b(?:ratif\w*|law|decree|into force)\b", re.I)
+_THE_WAR = re.compile(
+    r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?|front)\b", re.I
+)
+
+# The words of a transfer's category: the weapons it holds. Generic words ("weapons", "arms") cite a
+# transfer only through its designation's own words.
+_CATEGORY_WORDS = {
+    "artillery": r"artillery|shells?|howitzers?|rocket launchers?|MLRS|multiple[- ]rocket",
+    "ammunition": r"ammunition|munitions|rounds|shells?|cartridges",
+    "missiles": r"missiles?|KN-\d+|Hwasong[- ]?\d*|ballistic",
+    "air_defence": r"air[- ]defen[cs]e|surface-to-air|anti-aircraft",
+    "aircraft": r"aircraft|jets?|fighter jets|planes|helicopters|drones?|MiG-\d+|Su-\d+",
+    "armoured_vehicles": r"tanks|armou?red vehicles|APCs|infantry fighting vehicles",
+    "naval_weapons": r"torpedo(?:es)?|naval weapons|anti-ship",
+    "ships": r"ships|warships|vessels|submarines|frigates|corvettes",
+    "small_arms": r"rifles|small arms|machine guns|grenades",
+    "satellites": r"satellites?",
+    "sensors": r"radars?|sensors?",
+    "engines": r"engines?",
+}
+_CATEGORY = {category: re.compile(rf"\b(?:{words})\b", re.I) for category, words in _CATEGORY_WORDS.items()}
+# Words of a designation that say nothing of what was sent.
+_GENERIC_WORDS = (
+    "a an and of the for from to with in on by its their other various unspecified expected possible "
+    "sales sale assistance aid help support programme program programs programmes technology technologies "
+    "know-how weapons weapon arms military equipment systems system supplies supply deliveries delivery "
+    "transfers transfer items old new"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+_WORD = re.compile(r"[a-z][a-z\-]+")
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip("-")
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def designation_words(designation: str, category: str = "") -> frozenset[str]:
+    """The words of a designation that say what was sent beyond its category: "satellite programme assistance"
+    -> {"satellite"}; "short-range missiles" (missiles) -> {"short-range"}."""
+    own = _CATEGORY.get(category)
+    return frozenset(
+        _stem(w)
+        for w in _WORD.findall(designation.lower())
+        if w not in _GENERIC and len(w) > 2 and not (own is not None and own.fullmatch(w))
+    )
+
+
+@dataclass(frozen=True)
+class EventCue:
+    """What identifies an event in a sentence: its kind, time, place and participants.
+
+    ``agreement`` is the agreement a signing event signed (a signing on the agreement's signing day).
+    """
+
+    key: Hashable
+    kind: str
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    place: Hashable | None = None
+    participants: frozenset = frozenset()
+    agreement: Hashable | None = None
+
+
+@dataclass(frozen=True)
+class TransferCue:
+    """What identifies an arms transfer in a sentence: its parties, category and designation, and its period."""
+
+    key: Hashable
+    supplier: Hashable
+    recipient: Hashable
+    category: str
+    designation: str = ""
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", designation_words(self.designation, self.category))
+
+
+def _within(dates: Iterable[PartialDate], start: PartialDate | None, end: PartialDate | None) -> bool | None:
+    """Whether any of ``dates`` falls in the period from ``start`` to ``end`` (open when ``end`` is None and the
+    record is ongoing), at the coarser precision; None when there is no date to compare."""
+    dates = list(dates)
+    if not dates or start is None:
+        return None
+    last = (end or start).end if end is not None or not ongoing(start) else None
+    return any(d.end >= start.start and (last is None or d.start <= last) for d in dates)
+
+
+def ongoing(start: PartialDate) -> bool:
+    """A period given only by a start coarser than a day reads as lasting (a war "2022", deliveries "2023")."""
+    return start.precision != "day"
+
+
+class RecordCues:
+    """The events and transfers a sentence may speak of without naming them (see the module's docstring)."""
+
+    def __init__(self, events: Iterable[EventCue] = (), transfers: Iterable[TransferCue] = ()) -> None:
+        self.events = list(events)
+        self.transfers = list(transfers)
+        self.signing_of = {e.agreement: e.key for e in self.events if e.agreement is not None}
+        self.wars = frozenset(e.key for e in self.events if e.kind == "war")
+        self.places = frozenset(e.place for e in self.events if e.place is not None)
+
+    def is_war(self, key: Hashable) -> bool:
+        return key in self.wars
+
+    def __len__(self) -> int:
+        return len(self.events) + len(self.transfers)
+
+    def cited(
+        self,
+        text: str,
+        *,
+        places: frozenset,
+        actors: frozenset,
+        pair: Iterable[Hashable] = (),
+        dates: Iterable[PartialDate] = (),
+        agreements: Iterable[Hashable] = (),
+    ) -> list[Hashable]:
+        """The records ``text`` (one sentence) speaks of.
+
+        ``places`` are the actors it names as written (a capital as the city), ``actors`` those it
+        names as subjects (a capital as its state, "North Korean" as North Korea); ``pair`` the two
+        states the article is about, who a transfer's parties may be when the sentence names
+        neither; ``dates`` the dates it gives; ``agreements`` the agreements it cites.
+        """
+        dates = list(dates)
+        found = self._events(text, places | actors, dates)
+        if _EVENT_KIND["signing"].search(text) and not _LATER_STEP.search(text):  # "signed the treaty": its signing
+            found += [self.signing_of[a] for a in agreements if a in self.signing_of]
+        found += self._transfers(text, actors, frozenset(pair), dates)
+        return list(dict.fromkeys(found))
+
+    def _events(self, text: str, named: frozenset, dates: list[PartialDate]) -> list[Hashable]:
+        kinds = {kind for kind, words in _EVENT_KIND.items() if words.search(text)}
+        if not kinds:
+            return []
+        best: dict[str, tuple[int, list[Hashable]]] = {}
+        for event in self.events:
+            if event.kind not in kinds:
+                continue
+            when = _within(dates, event.start, event.end)
+            if when is False:
+                continue
+            placed = event.place is not None and event.place in named
+            if event.place is not None and not placed and named & self.places:
+                continue  # the sentence puts it somewhere else: "met at the Vostochny Cosmodrome" is not Vladivostok
+            taking_part = len(event.participants & named)
+            # a place, or a time with someone who took part: enough to tell one event from another
+            if not (placed or (when and taking_part)):
+                continue
+            score = 2 * placed + bool(when) + min(taking_part, 2)
+            top, keys = best.get(event.kind, (0, []))
+            if score > top:
+                best[event.kind] = (score, [event.key])
+            elif score == top:
+                keys.append(event.key)
+        return [keys[0] for _score, keys in best.values() if len(keys) == 1]
+
+    def _transfers(self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate]) -> list[Hashable]:
+        categories = {category for category, words in _CATEGORY.items() if words.search(text)}
+        words = {_stem(w) for w in _WORD.findall(text.lower())}
+        parties = actors | pair
+        matches: list[tuple[str, int, bool, TransferCue]] = []
+        for transfer in self.transfers:
+            if transfer.supplier not in parties or transfer.recipient not in parties:
+                continue
+            said = transfer.words & words
+            if not said and transfer.category not in categories:
+                continue
+            if _within(dates, transfer.start, transfer.end) is False:
+                continue
+            named = (transfer.supplier in actors) + (transfer.recipient in actors)
+            what = min(said) if said else transfer.category
+            matches.append((what, 2 * len(said) + named, bool(said), transfer))
+        # A direction the sentence gives by a designation's own words is the one it speaks of: "help with
+        # satellite launches … or missile technology" is Russia's help, not North Korea's missiles.
+        directions = {(t.supplier, t.recipient) for _what, _score, said, t in matches if said}
+        by_what: dict[str, list[tuple[int, Hashable]]] = {}
+        for what, score, said, transfer in matches:
+            if said or not directions or (transfer.supplier, transfer.recipient) in directions:
+                by_what.setdefault(what, []).append((score, transfer.key))
+        cited = []
+        for what, found in by_what.items():
+            if what == "ammunition" and "artillery" in by_what:
+                continue  # "ammunition, about 5 million shells": the shells say which
+            top = max(score for score, _key in found)
+            keys = [key for score, key in found if score == top]
+            if len(keys) == 1:
+                cited.append(keys[0])
+        return cited
+
+
+def refers_to_war(text: str) -> bool:
+    """Whether a sentence speaks of "the war" (the fighting, the front line) without saying which."""
+    return bool(_THE_WAR.search(text))

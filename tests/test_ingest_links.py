@@ -1,0 +1,165 @@
+"""Records a sentence cites without naming them: events by kind, place, time and participants; transfers by
+parties and what was sent; the signing of a cited agreement; "the war" once an article names its war."""
+
+import pytest
+
+from kb import services
+from kb.dates import PartialDate
+from kb.ingest.links import EventCue, RecordCues, TransferCue, designation_words
+from kb.ingest.names import PhraseIndex
+from kb.ingest.proposals import analyse
+
+PUBLISHED = PartialDate.parse("2025-06-20")
+
+
+def day(value: str) -> PartialDate:
+    return PartialDate.parse(value)
+
+
+@pytest.fixture
+def cues() -> RecordCues:
+    return RecordCues(
+        events=[
+            EventCue(
+                "vostochny", "summit", day("2023-09"), place="vostochny", participants=frozenset({"kju", "putin"})
+            ),
+            EventCue(
+                "vladivostok", "summit", day("2019"), place="vladivostok", participants=frozenset({"kju", "putin"})
+            ),
+            EventCue("trip", "visit", day("2023-09-12"), place="far-east", participants=frozenset({"kju", "ru"})),
+            EventCue("signing", "signing", day("2024-06-19"), place="pyongyang", agreement="csp"),
+            EventCue("invasion", "war", day("2022"), place="ukraine", participants=frozenset({"ru", "ua"})),
+        ],
+        transfers=[
+            TransferCue("shells", "nk", "ru", "artillery", start=day("2022")),
+            TransferCue("ammo", "nk", "ru", "ammunition", "weapons and ammunition (expected sales)", start=day("2023")),
+            TransferCue("missiles", "nk", "ru", "missiles", "short-range missiles", start=day("2024")),
+            TransferCue("iran", "nk", "ir", "missiles"),
+            TransferCue("satellite", "ru", "nk", "technology", "satellite programme assistance"),
+            TransferCue("submarine", "ru", "nk", "technology", "submarine technology"),
+        ],
+    )
+
+
+def cited(cues, text, *, places=(), actors=(), pair=("nk", "ru"), dates=(), agreements=()):
+    return cues.cited(
+        text,
+        places=frozenset(places),
+        actors=frozenset(actors),
+        pair=pair,
+        dates=[day(d) for d in dates],
+        agreements=agreements,
+    )
+
+
+def test_an_event_is_cited_by_its_kind_place_and_time(cues):
+    text = "He met Putin at the Vostochny Cosmodrome in September 2023."
+    assert cited(cues, text, places={"putin", "vostochny"}, actors={"putin", "vostochny"}, dates=["2023-09"]) == [
+        "vostochny"
+    ]
+    # the same words with a date outside its time cite nothing; without a word of meeting, nothing either
+    assert cited(cues, text, places={"putin", "vostochny"}, actors={"putin", "vostochny"}, dates=["2019"]) == []
+    assert cited(cues, "The Vostochny Cosmodrome was built in 2023.", places={"vostochny"}, dates=["2023"]) == []
+
+
+def test_a_time_and_a_participant_tell_one_visit_from_another(cues):
+    assert cited(cues, "He travelled to Russia in September 2023.", actors={"ru"}, dates=["2023-09"]) == ["trip"]
+    assert cited(cues, "He travelled to Russia.", actors={"ru"}) == []  # no time, no place: any visit
+
+
+def test_two_events_that_fit_equally_cite_neither(cues):
+    # "Kim met Putin": both summits had both men; no place, no time
+    assert cited(cues, "Kim met Putin at a summit.", actors={"kju", "putin"}) == []
+
+
+def test_signing_a_cited_agreement_cites_its_signing_but_signing_a_later_step_does_not(cues):
+    assert cited(cues, "Later that day they signed the treaty.", agreements=["csp"]) == ["signing"]
+    assert cited(cues, "Putin signed the ratification law.", agreements=["csp"]) == []
+
+
+def test_a_transfer_is_cited_by_its_parties_and_what_was_sent(cues):
+    text = "North Korea has shipped about 5 million artillery shells and some ammunition to Russia."
+    assert cited(cues, text, actors={"nk", "ru"}) == ["shells"]  # the shells say which ammunition
+    assert cited(cues, "North Korea has sent Russia KN-23 ballistic missiles.", actors={"nk", "ru"}) == ["missiles"]
+    # the recipient named decides between two suppliers' missiles
+    assert cited(cues, "North Korea sold missiles to Iran.", actors={"nk", "ir"}) == ["iran"]
+    # a date before the deliveries began: not those deliveries
+    assert cited(cues, "North Korea sent Russia shells in 2019.", actors={"nk", "ru"}, dates=["2019"]) == []
+
+
+def test_a_designations_own_words_cite_it_and_give_the_direction(cues):
+    text = (
+        "Officials in Seoul say it includes help with satellite launches and perhaps submarine or missile "
+        "re-entry technology."
+    )
+    # neither party named: the article's two states; the missiles are North Korea's, not what Russia gave
+    assert sorted(cited(cues, text, actors={"kr"})) == ["satellite", "submarine"]
+    assert designation_words("satellite programme assistance") == {"satellite"}
+    assert designation_words("weapons from warehouse stockpiles") == {"warehouse", "stockpile"}
+
+
+def test_the_war_cites_the_war_the_article_names():
+    actors = PhraseIndex([("Russia", "ru"), ("Ukraine", "ua"), ("North Korea", "nk")])
+    cues = RecordCues(events=[EventCue("invasion", "war", day("2022"), place="ua", participants=frozenset({"ru"}))])
+    text = (
+        "North Korea backs the war in Ukraine with shells and troops.\n"
+        "The partnership between Russia and North Korea has limits, and they will show the moment the war ends."
+    )
+    first, second = analyse(text, actors=actors, published=PUBLISHED, cues=cues).proposals
+    assert (first.links, second.links) == (["invasion"], ["invasion"])
+    # without a war named anywhere, "the war" cites nothing
+    (alone,) = analyse(text.split("\n")[1], actors=actors, published=PUBLISHED, cues=cues).proposals
+    assert alone.links == []
+
+
+# --- through the service --------------------------------------------------------------------
+
+
+def test_ingest_cites_the_events_and_transfers_an_article_speaks_of(make_actor, editor):
+    nk = make_actor("North Korea", aliases=["DPRK"], country_code="KP")
+    ru = make_actor("Russia", country_code="RU")
+    kim = make_actor("Kim Jong Un", kind="person")
+    putin = make_actor("Vladimir Putin", kind="person", aliases=["Putin"])
+    cosmodrome = make_actor("Vostochny Cosmodrome", kind="facility")
+    summit = services.event_create(
+        user=editor,
+        title="Summit at the Vostochny Cosmodrome",
+        kind="summit",
+        start_on="2023-09-13",
+        start_on_precision="day",
+        place=cosmodrome,
+        participants=[kim, putin, nk, ru],
+    )
+    services.event_create(
+        user=editor,
+        title="Vladivostok summit",
+        kind="summit",
+        start_on="2019-04-25",
+        start_on_precision="day",
+        participants=[kim, putin],
+    )
+    shells = services.transfer_create(
+        user=editor,
+        supplier=nk,
+        recipient=ru,
+        category="artillery",
+        description="Shells.",
+        status="reported",
+        start_on="2023-01-01",
+        start_on_precision="year",
+    )
+    text = (
+        "Kim Jong Un last met Putin at the Vostochny Cosmodrome in September 2023.\n"
+        "Since then North Korea has shipped millions of artillery shells to Russia, officials in Seoul say."
+    )
+    result = services.source_ingest(
+        user=editor,
+        content=text.encode(),
+        filename="a.txt",
+        title="Kim and Putin",
+        publisher="Wire",
+        published_on="2025-06-20",
+    )
+    met, shipped = result.claims
+    assert list(met.events.all()) == [summit]
+    assert list(shipped.transfers.all()) == [shells]
