@@ -448,20 +448,28 @@ _REPORTED = re.compile(
 
 
 def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
-    """The time a sentence speaks about: its first date outside a relative clause (and not a long span), or a
-    finer date after it that it holds."""
+    """The time a sentence speaks about: its first date outside a relative clause (and not a long span), or the
+    finer date right after it that it holds ("last month, on November 6")."""
     clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
-    main = [
-        d.date for d in dates if d.qualifier != "span" and not any(lo <= d.start and d.end <= hi for lo, hi in clauses)
-    ]
+    main = [d for d in dates if d.qualifier != "span" and not any(lo <= d.start and d.end <= hi for lo, hi in clauses)]
     if not main:
         return None
     if reported := _REPORTED.search(text):  # "told lawmakers last month that … since August 2023": what was told
-        told = [d.date for d in dates if d.start >= reported.end() and d.qualifier != "relative" and d.date in main]
-        if told:
-            main = told
-    # "last month, on November 6": the finer date within the first says which day
-    return next((d for d in main[1:] if main[0].contains(d) and d.precision != main[0].precision), main[0])
+        told = [d for d in main if d.start >= reported.end() and d.qualifier != "relative"]
+        main = told or main
+    first = main[0]
+    following = next((d for d in main[1:] if d.start >= first.end), None)
+    if (
+        following is not None
+        and following.start - first.end <= _CLOSE
+        and first.date.contains(following.date)
+        and following.date.precision != first.date.precision
+    ):
+        return following.date
+    return first.date
+
+
+_CLOSE = 6  # ", on " between a date and the finer one that says which day
 
 
 def _speaker(
