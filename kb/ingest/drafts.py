@@ -310,6 +310,16 @@ def find_category(sentence: str) -> str | None:
     return None
 
 
+def categories_named(text: str) -> set[str]:
+    """Every category whose words ``text`` uses ("artillery shells": ammunition and artillery), not "other"."""
+    return {category for category, pattern in _CATEGORIES if category != TransferCategory.OTHER and pattern.search(text)}
+
+
+def names_category(word: str, category: str) -> bool:
+    """Whether ``word`` alone is one of the words of ``category`` ("missiles" of missiles)."""
+    return any(c == category and pattern.fullmatch(word) for c, pattern in _CATEGORIES)
+
+
 def find_designations(sentence: str, named: Sequence[Named] = ()) -> list[str]:
     """Weapon designations in a sentence (KN-23, Hwasong-11, 152mm shells), not inside a known name."""
     found = []

@@ -18,7 +18,9 @@ import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+from kb.choices import TransferCategory
 from kb.dates import PartialDate
+from kb.ingest.drafts import categories_named, names_category
 
 # The words that say an event of each kind happened (its kind, not its name).
 _EVENT_WORDS = {
@@ -42,23 +44,6 @@ _THE_WAR = re.compile(
     r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?|front)\b", re.I
 )
 
-# The words of a transfer's category: the weapons it holds. Generic words ("weapons", "arms") cite a
-# transfer only through its designation's own words.
-_CATEGORY_WORDS = {
-    "artillery": r"artillery|shells?|howitzers?|rocket launchers?|MLRS|multiple[- ]rocket",
-    "ammunition": r"ammunition|munitions|rounds|shells?|cartridges",
-    "missiles": r"missiles?|KN-\d+|Hwasong[- ]?\d*|ballistic",
-    "air_defence": r"air[- ]defen[cs]e|surface-to-air|anti-aircraft",
-    "aircraft": r"aircraft|jets?|fighter jets|planes|helicopters|drones?|MiG-\d+|Su-\d+",
-    "armoured_vehicles": r"tanks|armou?red vehicles|APCs|infantry fighting vehicles",
-    "naval_weapons": r"torpedo(?:es)?|naval weapons|anti-ship",
-    "ships": r"ships|warships|vessels|submarines|frigates|corvettes",
-    "small_arms": r"rifles|small arms|machine guns|grenades",
-    "satellites": r"satellites?",
-    "sensors": r"radars?|sensors?",
-    "engines": r"engines?",
-}
-_CATEGORY = {category: re.compile(rf"\b(?:{words})\b", re.I) for category, words in _CATEGORY_WORDS.items()}
 # Words of a designation that say nothing of what was sent.
 _GENERIC_WORDS = (
     "a an and of the for from to with in on by its their other various unspecified expected possible "
@@ -82,11 +67,10 @@ def _stem(word: str) -> str:
 def designation_words(designation: str, category: str = "") -> frozenset[str]:
     """The words of a designation that say what was sent beyond its category: "satellite programme assistance"
     -> {"satellite"}; "short-range missiles" (missiles) -> {"short-range"}."""
-    own = _CATEGORY.get(category)
     return frozenset(
         _stem(w)
         for w in _WORD.findall(designation.lower())
-        if w not in _GENERIC and len(w) > 2 and not (own is not None and own.fullmatch(w))
+        if w not in _GENERIC and len(w) > 2 and not names_category(w, category)
     )
 
 
@@ -205,7 +189,9 @@ class RecordCues:
         return [keys[0] for _score, keys in best.values() if len(keys) == 1]
 
     def _transfers(self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate]) -> list[Hashable]:
-        categories = {category for category, words in _CATEGORY.items() if words.search(text)}
+        categories = categories_named(text)
+        if TransferCategory.AMMUNITION in categories:
+            categories.add(TransferCategory.ARTILLERY)  # shells are recorded as ammunition or as the artillery's
         words = {_stem(w) for w in _WORD.findall(text.lower())}
         parties = actors | pair
         matches: list[tuple[str, int, bool, TransferCue]] = []

@@ -277,6 +277,8 @@ def _score_drafts(
 ) -> None:
     if drafts is None:
         return
+    # New names are scored as new names; these are the records drafted (transfers, events, milestones…).
+    drafts = [(kind, data) for kind, data in drafts if kind != "actor"]
     s.drafting, s.drafts, s.drafts_proposed = True, len(gold), len(drafts)
     free = list(range(len(drafts)))
     for kind, data in gold:
@@ -288,3 +290,7 @@ def _score_drafts(
         free.remove(hit)
         s.drafts_found += 1
         s.drafts_right += 1
+    for i in free:
+        kind, data = drafts[i]
+        shown = ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {}))
+        s.misses.append(Miss("draft", kind, f"drafted, not annotated: {shown}"))
