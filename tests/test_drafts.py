@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, DraftKind, DraftStatus, Modality
+from kb.dates import PartialDate
 from kb.models import Actor, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship
 from tests.world import build_world
 
@@ -714,3 +715,86 @@ def test_meetings_are_of_leaders_or_of_states(sentence, participants):
     named.sort(key=lambda n: n.start)
     specs = event_drafts(sentence, named, facts, about=None, agreements=(), events=())
     assert ([s.data["participants"] for s in specs] or [None])[0] == participants
+
+
+_FACTS = {
+    "kim": ("Kim Jong Un", "person", "KP"),
+    "putin": ("Vladimir Putin", "person", "RU"),
+    "ru": ("Russia", "state", "RU"),
+    "kp": ("North Korea", "state", "KP"),
+    "moscow": ("Moscow", "place", "RU"),
+    "pyongyang": ("Pyongyang", "place", "KP"),
+}
+
+
+def _sentence_drafts(sentence: str, **fields):
+    from kb.ingest.drafts import ActorFacts, Named, sentence_drafts
+
+    facts = {key: ActorFacts(*fact) for key, fact in _FACTS.items()}
+    named = []
+    for key, fact in _FACTS.items():
+        at = sentence.find(fact[0])
+        if at >= 0:
+            named.append(Named(at, at + len(fact[0]), key))
+    fields.setdefault("published", PartialDate.parse("2025-04-28"))
+    return sentence_drafts(sentence, named=named, facts=facts, states={"RU": "ru", "KP": "kp"}, **fields)
+
+
+def test_each_weapon_a_sentence_lists_is_its_own_transfer_with_its_own_count():
+    specs = _sentence_drafts(
+        "North Korea had shipped about 5 million artillery shells to Moscow since August 2023, "
+        "along with some 200 KN-23 and KN-24 short-range ballistic missiles."
+    )
+    assert [(s.data["category"], s.data["designation"], s.data.get("quantity_low")) for s in specs] == [
+        ("ammunition", "", 5_000_000),
+        ("missiles", "KN-23", None),
+        ("missiles", "KN-24", None),
+    ]
+    assert {s.data["recipient"] for s in specs} == {"ru"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "about", "expected"),
+    [
+        # the date right after the step, not the signing before it; every party of a treaty in force
+        (
+            "The treaty was signed by Putin and Kim in Pyongyang in June 2024 and entered into force in December.",
+            "2024-06",
+            [("ru", "in_force", "2024-12"), ("kp", "in_force", "2024-12")],
+        ),
+        (
+            "The treaty entered into force on 4 December 2024, when the instruments were exchanged in Moscow.",
+            "2024-12-04",
+            [("ru", "in_force", "2024-12-04"), ("kp", "in_force", "2024-12-04")],
+        ),
+        # the date of another clause is not the step's, and a ban is not the treaty
+        ("Troops from North Korea arrived in October 2024, weeks before the treaty took effect.", "2024-10", []),
+        ("Workers from North Korea stayed despite a ban that took effect in December 2019.", "2019-12", []),
+        # no date written after the step: the sentence's own (here from "on 11 November" in the past)
+        ("In Pyongyang, Kim ratified the pact by decree.", "2024-11-11", [("kp", "ratified", "2024-11-11")]),
+    ],
+)
+def test_a_milestone_is_dated_by_its_own_step(sentence, about, expected):
+    specs = _sentence_drafts(
+        sentence, about=PartialDate.parse(about), agreements=["csp"], parties={"csp": ["ru", "kp"]}
+    )
+    assert [(s.data["party"], s.data["step"], s.data["on"]) for s in specs if s.kind == "milestone"] == expected
+
+
+def test_a_host_receiving_a_guest_not_yet_known_is_a_meeting_and_a_landing_is_a_visit():
+    (meeting,) = _sentence_drafts(
+        "Kim Jong Un received Sergei Shoigu, secretary of the Security Council, in Pyongyang on June 17.",
+        about=PartialDate.parse("2025-06-17"),
+    )
+    assert meeting.data == {
+        "title": "Kim Jong Un receives Sergei Shoigu",
+        "kind": "meeting",
+        "participants": ["kim"],
+        "place": "pyongyang",
+        "start_on": "2025-06-17",
+    }
+    (visit,) = _sentence_drafts(
+        "Vladimir Putin landed in Pyongyang on June 19, his first visit to North Korea in 24 years.",
+        about=PartialDate.parse("2024-06-19"),
+    )
+    assert (visit.data["kind"], visit.data["place"]) == ("visit", "pyongyang")

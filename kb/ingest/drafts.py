@@ -26,6 +26,7 @@ from kb.choices import (
     TransferStatus,
 )
 from kb.dates import PartialDate
+from kb.ingest.dates import find_dates
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,16 @@ _CONFIRMED = re.compile(r"\bconfirm(?:s|ed)?\b", re.I)
 _ALLEGED = re.compile(r"\b(?:allegedly|reportedly|alleged|suspected|accused|believed to|claims? that)\b", re.I)
 
 _VISIT = re.compile(
-    r"\b(?:visit(?:ed|s|ing)?|travell?(?:ed|s) to|arrived in|(?:made|paid) a (?:\w+ )?visit to)\b", re.I
+    r"\b(?:visit(?:ed|s|ing)?|travell?(?:ed|s) to|arrived in|landed in|flew (?:in)?to|"
+    r"(?:made|paid) a (?:\w+ )?visit to)\b",
+    re.I,
 )
 _MEET = re.compile(r"\b(?:met|meets|meeting with|held talks|hold talks|talks with|summit)\b", re.I)
+# A host receiving a guest: a meeting even when the guest is not yet known ("Kim Jong Un received Sergei Shoigu").
+_RECEIVE_GUEST = re.compile(
+    r"\b(?:received|receives|hosted|hosts|welcomed|welcomes)\s+(?:[a-z]+\s+){0,3}?"
+    r"(?P<guest>(?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
+)
 _SIGN = re.compile(r"\bsign(?:ed|s|ing)?\b", re.I)
 _RATIFY = re.compile(r"\bratif(?:y|ies|ied|ying|ication)\b", re.I)
 _IN_FORCE = re.compile(
@@ -312,7 +320,9 @@ def find_category(sentence: str) -> str | None:
 
 def categories_named(text: str) -> set[str]:
     """Every category whose words ``text`` uses ("artillery shells": ammunition and artillery), not "other"."""
-    return {category for category, pattern in _CATEGORIES if category != TransferCategory.OTHER and pattern.search(text)}
+    return {
+        category for category, pattern in _CATEGORIES if category != TransferCategory.OTHER and pattern.search(text)
+    }
 
 
 def names_category(word: str, category: str) -> bool:
@@ -388,8 +398,6 @@ def transfer_drafts(
         supplier = made_by[0] if made_by else None
     if supplier is None or recipient is None or supplier == recipient:
         return []
-    quantity = find_quantity(sentence)
-    weapon = _WEAPON_NOUN.search(sentence)
     status = TransferStatus.REPORTED
     if _DENIED.search(sentence):
         status = TransferStatus.DENIED
@@ -400,31 +408,72 @@ def transfer_drafts(
     elif _CONFIRMED.search(sentence):
         status = TransferStatus.CONFIRMED
     specs = []
-    for designation in designations or [""]:
-        if category is None:
-            category = TransferCategory.AMMUNITION if "mm" in designation else TransferCategory.MISSILES
-        noun = weapon["phrase"].lower() if weapon else TransferCategory(category).label.lower()
-        what = noun if not designation or designation.lower() in noun else f"{designation} {noun}"
-        data: dict[str, Any] = {
-            "supplier": supplier,
-            "recipient": recipient,
-            "category": category,
-            "designation": designation,
-            "status": status,
-            "description": what[:1].upper() + what[1:],
-            "reported_by": reported_by[:300],
-            "reported_on": str(published) if published else None,
-            "start_on": str(about) if about and (published is None or about.start <= published.end) else None,
-        }
-        if quantity is not None and len(designations) <= 1:
-            data.update(
-                quantity_low=quantity.low,
-                quantity_high=quantity.high,
-                quantity_unit=quantity.unit,
-                delivered_quantity_estimated=quantity.estimated,
-            )
-        specs.append(DraftSpec(DraftKind.TRANSFER, data))
+    for item in _items(sentence, named, category, designations):
+        for designation in item.designations or [""]:
+            category = item.category
+            if category is None:
+                category = TransferCategory.AMMUNITION if "mm" in designation else TransferCategory.MISSILES
+            noun = item.noun or TransferCategory(category).label.lower()
+            what = noun if not designation or designation.lower() in noun else f"{designation} {noun}"
+            data: dict[str, Any] = {
+                "supplier": supplier,
+                "recipient": recipient,
+                "category": category,
+                "designation": designation,
+                "status": status,
+                "description": what[:1].upper() + what[1:],
+                "reported_by": reported_by[:300],
+                "reported_on": str(published) if published else None,
+                "start_on": str(about) if about and (published is None or about.start <= published.end) else None,
+            }
+            if item.quantity is not None and len(item.designations) <= 1:
+                data.update(
+                    quantity_low=item.quantity.low,
+                    quantity_high=item.quantity.high,
+                    quantity_unit=item.quantity.unit,
+                    delivered_quantity_estimated=item.quantity.estimated,
+                )
+            specs.append(DraftSpec(DraftKind.TRANSFER, data))
     return specs
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One kind of weapon a sentence lists: its noun phrase, category, designations and quantity."""
+
+    noun: str
+    category: str | None
+    designations: list[str]
+    quantity: Quantity | None
+
+
+_GENERIC_WEAPONS = frozenset({"weapons", "arms", "systems"})
+
+
+def _items(sentence: str, named: Sequence[Named], category: str | None, designations: list[str]) -> list[_Item]:
+    """The weapons a sentence lists, each with the designations and the count written just before its noun:
+    "about 5 million artillery shells, along with some 200 KN-23 short-range ballistic missiles" is two."""
+    items, start = [], 0
+    for weapon in _WEAPON_NOUN.finditer(sentence):
+        part = sentence[start : weapon.end()]
+        quantity = find_quantity(part)
+        items.append(
+            _Item(
+                noun=weapon["phrase"].lower(),
+                category=find_category(weapon["phrase"]) or find_category(part),
+                designations=find_designations(
+                    part, [Named(n.start - start, n.end - start, n.key) for n in named if n.start >= start]
+                ),
+                quantity=quantity if quantity is not None and quantity.end == len(part) else None,
+            )
+        )
+        start = weapon.end()
+    specific = [i for i in items if i.noun.split()[-1] not in _GENERIC_WEAPONS or i.designations]
+    if specific:
+        return specific
+    # no weapon noun ("fired KN-23s"), or only "weapons": the sentence is one item
+    noun = items[0].noun if items else ""
+    return [_Item(noun, category, designations, find_quantity(sentence))]
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -486,6 +535,17 @@ def event_drafts(
             "start_on": start,
         }
         return [DraftSpec(DraftKind.EVENT, data, match=match)]
+    received = _RECEIVE_GUEST.search(sentence)
+    hosts = (
+        [n.key for n in actors if n.end <= received.start() and facts[n.key].kind == ActorKind.PERSON]
+        if received
+        else []
+    )
+    if received and len(people) == 1 and hosts == people:
+        title = f"{facts[people[0]].name} receives {received['guest']}"
+        place = place_after(r"\b(?:in|at)(?: the)?", received.end())
+        data = {"title": title[:300], "kind": EventKind.MEETING, "participants": people, "place": place}
+        return [DraftSpec(DraftKind.EVENT, {**data, "start_on": start}, match=match)]
     sign = _SIGN.search(sentence)
     document = _DOCUMENT.search(sentence, sign.end()) if sign else None
     if sign and document and not agreements and who:
@@ -523,27 +583,52 @@ def milestone_drafts(
     """Steps of a cited agreement a sentence reports: signed, ratified or entered into force by a party."""
     if not agreements or _NEGATED.search(sentence) or about is None:
         return []  # a step needs its own date: the publication's is not when a treaty was signed
-    if _IN_FORCE.search(sentence):
+    if verb := _IN_FORCE.search(sentence):
         step = MilestoneStep.IN_FORCE
-    elif _RATIFY.search(sentence):
+    elif verb := _RATIFY.search(sentence):
         step = MilestoneStep.RATIFIED
-    elif _SIGN.search(sentence) and not re.search(r"\bsigned (?:in|on|last|this)\b.*\b(?:was|were|is)\b", sentence):
+    elif (verb := _SIGN.search(sentence)) and not re.search(
+        r"\bsigned (?:in|on|last|this)\b.*\b(?:was|were|is)\b", sentence
+    ):
         step = MilestoneStep.SIGNED
     else:
         return []
-    on = str(about)
+    clause = re.split(r"[;,]", sentence[: verb.start()])[-1]
+    if step == MilestoneStep.IN_FORCE and not re.search(r"\b(?:it|they)\b", clause, re.I):
+        if not _DOCUMENT.search(clause) and not re.search(r"\bpartnership\b", clause, re.I):
+            return []  # "a UN ban that took effect": a document must be what enters into force
+    when = _step_date(sentence, verb, about, published)
+    if when is None:
+        return []
+    on = str(when)
     named_states = list(dict.fromkeys(s for n in named if (s := _state_of(n.key, facts, states)) is not None))
     specs = []
     for agreement in agreements:
         members = list(parties.get(agreement, ()))
         # A party already listed; else a named state, which the accept adds as a party.
         who = [s for s in named_states if s in members] or named_states
-        if not who and step == MilestoneStep.IN_FORCE:
-            who = members  # "the treaty entered into force": for every party
+        if step == MilestoneStep.IN_FORCE and members:
+            who = members  # "the treaty entered into force": for every party, wherever it was exchanged
         for party in who:
             data = {"agreement": agreement, "party": party, "step": step, "on": on}
             specs.append(DraftSpec(DraftKind.MILESTONE, data))
     return specs
+
+
+def _step_date(
+    sentence: str, verb: re.Match[str], about: PartialDate | None, published: PartialDate | None
+) -> PartialDate | None:
+    """When a step was taken: the date right after its verb ("entered into force in December"), else the
+    sentence's date unless that belongs to another clause ("troops arrived in October, weeks before the
+    treaty took effect")."""
+    dates = find_dates(sentence, published)
+    after = [d for d in dates if d.start >= verb.end() and not re.search(r"[;,]", sentence[verb.end() : d.start])]
+    if after:
+        return after[0].date
+    before = [d for d in dates if d.end <= verb.start()]
+    if before and "," in sentence[before[-1].end : verb.start()]:
+        return None
+    return about
 
 
 # --- relationships --------------------------------------------------------------------------------

@@ -110,7 +110,18 @@ def _store_reference(corpus: Corpus) -> _Reference:
         )
     cited: dict[str, set[str]] = {}
     for slug, row in corpus.agreements:
-        parties = [actors[party["actor"]] for party in row.get("parties", []) if party["actor"] in actors]
+        parties = [
+            {
+                "actor": actors[party["actor"]],
+                "signatory": actors.get(party.get("signatory", "")),
+                "ratification_kind": party.get("ratification_kind", ""),
+                **date_fields(
+                    signed_on=party.get("signed"), ratified_on=party.get("ratified"), in_force_on=party.get("in_force")
+                ),
+            }
+            for party in row.get("parties", [])
+            if party["actor"] in actors
+        ]
         services.agreement_create(
             user=None,
             title=row["title"],
