@@ -176,6 +176,8 @@ _RATIFY = re.compile(r"\bratif(?:y|ies|ied|ying|ication)\b", re.I)
 _IN_FORCE = re.compile(
     r"\b(?:enter(?:ed|s)? into force|c[ao]me into force|comes into force|took effect|takes effect)\b", re.I
 )
+# What enters into force besides a document named as one: "it", "they", "the partnership".
+_IN_FORCE_SUBJECT = re.compile(r"\b(?:it|they|partnership)\b", re.I)
 _DEPLOY = re.compile(r"\bdeploy(?:ed|s|ing|ment)?\b", re.I)
 _DOCUMENT = re.compile(
     r"\b(?P<noun>(?:[\w-]+\s+){0,3}?(?:agreement|treaty|pact|deal|memorandum|accord|contract|protocol|declaration))\b",
@@ -594,9 +596,8 @@ def milestone_drafts(
     else:
         return []
     clause = re.split(r"[;,]", sentence[: verb.start()])[-1]
-    if step == MilestoneStep.IN_FORCE and not re.search(r"\b(?:it|they)\b", clause, re.I):
-        if not _DOCUMENT.search(clause) and not re.search(r"\bpartnership\b", clause, re.I):
-            return []  # "a UN ban that took effect": a document must be what enters into force
+    if step == MilestoneStep.IN_FORCE and not _IN_FORCE_SUBJECT.search(clause) and not _DOCUMENT.search(clause):
+        return []  # "a UN ban that took effect": a document must be what enters into force
     when = _step_date(sentence, verb, about, published)
     if when is None:
         return []
