@@ -224,6 +224,11 @@ class RecordCues:
         return cited
 
 
+def event_kinds_named(text: str) -> set[str]:
+    """The kinds of event whose words ``text`` uses: the only events its sentences can cite."""
+    return {kind for kind, words in _EVENT_KIND.items() if words.search(text)}
+
+
 def refers_to_war(text: str) -> bool:
     """Whether a sentence speaks of "the war" (the fighting, the front line) without saying which."""
     return bool(_THE_WAR.search(text))

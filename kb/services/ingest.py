@@ -14,7 +14,7 @@ from django.db import models, transaction
 from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
-from kb.ingest.links import EventCue, RecordCues, TransferCue
+from kb.ingest.links import EventCue, RecordCues, TransferCue, event_kinds_named
 from kb.ingest.names import PhraseIndex, demonyms, title_phrases
 from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
@@ -92,7 +92,10 @@ def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capita
     named |= {capitals[key] for key in named if key in capitals}
     if not named:
         return RecordCues()
-    events = Event.objects.filter(models.Q(place__in=named) | models.Q(participants__in=named)).distinct()
+    # only what a sentence of this text could cite: events of a kind it speaks of, transfers between two it names
+    kinds = event_kinds_named(text)
+    events = Event.objects.filter(models.Q(place__in=named) | models.Q(participants__in=named), kind__in=kinds)
+    events = events.distinct()
     rows = events.values_list("pk", "kind", "start_on", "start_on_precision", "end_on", "end_on_precision", "place")
     participants: dict[int, set[int]] = {}
     through = Event.participants.through.objects.filter(event__in=events.values("pk"))
@@ -116,7 +119,7 @@ def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capita
         )
         for pk, kind, start, precision, end, end_precision, place in rows
     ]
-    transfers = ArmsTransfer.objects.filter(models.Q(supplier__in=named) | models.Q(recipient__in=named))
+    transfers = ArmsTransfer.objects.filter(supplier__in=named, recipient__in=named)
     columns = "pk", "supplier", "recipient", "category", "designation", "start_on", "start_on_precision"
     transfer_cues = [
         TransferCue(
