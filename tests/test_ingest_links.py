@@ -27,6 +27,7 @@ def cues() -> RecordCues:
                 "vladivostok", "summit", day("2019"), place="vladivostok", participants=frozenset({"kju", "putin"})
             ),
             EventCue("trip", "visit", day("2023-09-12"), place="far-east", participants=frozenset({"kju", "ru"})),
+            EventCue("2019-trip", "visit", day("2019-04"), place="ru", participants=frozenset({"kju"})),
             EventCue("signing", "signing", day("2024-06-19"), place="pyongyang", agreement="csp"),
             EventCue("invasion", "war", day("2022"), place="ukraine", participants=frozenset({"ru", "ua"})),
         ],
@@ -38,6 +39,7 @@ def cues() -> RecordCues:
             TransferCue("satellite", "ru", "nk", "technology", "satellite programme assistance"),
             TransferCue("submarine", "ru", "nk", "technology", "submarine technology"),
         ],
+        states={"ru", "nk", "ua", "ir"},
     )
 
 
@@ -63,8 +65,11 @@ def test_an_event_is_cited_by_its_kind_place_and_time(cues):
 
 
 def test_a_time_and_a_participant_tell_one_visit_from_another(cues):
+    # Russia, the place of another visit, is one who took part in this one: it does not put the trip elsewhere
     assert cited(cues, "He travelled to Russia in September 2023.", actors={"ru"}, dates=["2023-09"]) == ["trip"]
-    assert cited(cues, "He travelled to Russia.", actors={"ru"}) == []  # no time, no place: any visit
+    assert cited(cues, "He travelled to Russia in April 2019.", actors={"ru"}, dates=["2019-04"]) == ["2019-trip"]
+    # no time, and a state for a place: any visit to Russia
+    assert cited(cues, "He travelled to Russia.", places={"ru"}, actors={"ru"}) == []
 
 
 def test_two_events_that_fit_equally_cite_neither(cues):
@@ -100,7 +105,11 @@ def test_a_designations_own_words_cite_it_and_give_the_direction(cues):
 
 def test_the_war_cites_the_war_the_article_names():
     actors = PhraseIndex([("Russia", "ru"), ("Ukraine", "ua"), ("North Korea", "nk")])
-    cues = RecordCues(events=[EventCue("invasion", "war", day("2022"), place="ua", participants=frozenset({"ru"}))])
+    # Ukraine is a state, yet place enough for a war without a date
+    cues = RecordCues(
+        events=[EventCue("invasion", "war", day("2022"), place="ua", participants=frozenset({"ru"}))],
+        states={"ru", "ua", "nk"},
+    )
     text = (
         "North Korea backs the war in Ukraine with shells and troops.\n"
         "The partnership between Russia and North Korea has limits, and they will show the moment the war ends."

@@ -107,26 +107,33 @@ class TransferCue:
         object.__setattr__(self, "words", designation_words(self.designation, self.category))
 
 
-def _within(dates: Iterable[PartialDate], start: PartialDate | None, end: PartialDate | None) -> bool | None:
-    """Whether any of ``dates`` falls in the period from ``start`` to ``end`` (open when ``end`` is None and the
-    record is ongoing), at the coarser precision; None when there is no date to compare."""
+def _within(
+    dates: Iterable[PartialDate], start: PartialDate | None, end: PartialDate | None, *, lasting: bool
+) -> bool | None:
+    """Whether any of ``dates`` falls in the period from ``start`` to ``end``, at the coarser precision; None when
+    there is no date to compare. Without an end, a ``lasting`` record (a war, deliveries) goes on from its start,
+    anything else (a visit) is over within its start's own period."""
     dates = list(dates)
     if not dates or start is None:
         return None
-    last = (end or start).end if end is not None or not ongoing(start) else None
+    last = end.end if end is not None else (None if lasting else start.end)
     return any(d.end >= start.start and (last is None or d.start <= last) for d in dates)
 
 
-def ongoing(start: PartialDate) -> bool:
-    """A period given only by a start coarser than a day reads as lasting (a war "2022", deliveries "2023")."""
-    return start.precision != "day"
+# Kinds of event that last once begun: "the war" in 2024 is the war that began in 2022.
+_LASTING = frozenset({"war", "military_action", "sanctions"})
 
 
 class RecordCues:
     """The events and transfers a sentence may speak of without naming them (see the module's docstring)."""
 
-    def __init__(self, events: Iterable[EventCue] = (), transfers: Iterable[TransferCue] = ()) -> None:
+    def __init__(
+        self, events: Iterable[EventCue] = (), transfers: Iterable[TransferCue] = (), *, states: Iterable = ()
+    ) -> None:
+        """``states``: the actors that are states. A state as an event's place ("travelled to Russia") tells one
+        event from another only with a date, as a participant does, unless the event lasts (a war)."""
         self.events = list(events)
+        self.states = frozenset(states)
         self.transfers = list(transfers)
         self.signing_of = {e.agreement: e.key for e in self.events if e.agreement is not None}
         self.wars = frozenset(e.key for e in self.events if e.kind == "war")
@@ -170,15 +177,17 @@ class RecordCues:
         for event in self.events:
             if event.kind not in kinds:
                 continue
-            when = _within(dates, event.start, event.end)
+            when = _within(dates, event.start, event.end, lasting=event.kind in _LASTING)
             if when is False:
                 continue
             placed = event.place is not None and event.place in named
-            if event.place is not None and not placed and named & self.places:
+            if event.place is not None and not placed and (named & self.places) - event.participants:
                 continue  # the sentence puts it somewhere else: "met at the Vostochny Cosmodrome" is not Vladivostok
             taking_part = len(event.participants & named)
-            # a place, or a time with someone who took part: enough to tell one event from another
-            if not (placed or (when and taking_part)):
+            # a place (a city, a facility), or a time with a state it took place in or someone who took part:
+            # enough to tell one event from another
+            lasting = event.kind in _LASTING  # "the war in Ukraine": a country is place enough for a war
+            if not ((placed and (when or lasting or event.place not in self.states)) or (when and taking_part)):
                 continue
             score = 2 * placed + bool(when) + min(taking_part, 2)
             top, keys = best.get(event.kind, (0, []))
@@ -201,7 +210,7 @@ class RecordCues:
             said = transfer.words & words
             if not said and transfer.category not in categories:
                 continue
-            if _within(dates, transfer.start, transfer.end) is False:
+            if _within(dates, transfer.start, transfer.end, lasting=True) is False:
                 continue
             named = (transfer.supplier in actors) + (transfer.recipient in actors)
             what = min(said) if said else transfer.category

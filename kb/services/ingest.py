@@ -135,7 +135,11 @@ def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capita
             transfers.values_list(*columns, "end_on", "end_on_precision")
         )
     ]
-    return RecordCues(cues, transfer_cues)
+    return RecordCues(
+        cues,
+        transfer_cues,
+        states=Actor.objects.filter(pk__in=named, kind=ActorKind.STATE).values_list("pk", flat=True),
+    )
 
 
 def _publisher_reliability(publisher: str) -> str:
