@@ -1284,3 +1284,24 @@ def test_a_states_adjective_names_what_its_possessive_names(world, editor, make_
     army = make_actor("Korean People's Army", kind="organization", aliases=["North Korean People's Army"])
     result = ingest(editor, content="North Korea’s People’s Army fired shells in 2024.".encode())
     assert [a.slug for a in result.claims[0].subjects.all()] == [army.slug]
+
+
+CAPITALS = {"pyongyang": "nk", "moscow": "ru"}  # the states of the index, as ingest knows them
+
+
+def test_the_country_and_the_regime_are_the_state_the_article_names_most(index):
+    text = (
+        "North Korea sells shells to Russia.\n"
+        "North Korea builds its own rifles.\n"
+        "North Korea makes most of its own shells.\n"
+        "Oil from Russia is what the regime desperately needs."
+    )
+    *_, regime = analyse(text, actors=index, published=PUBLISHED, capitals=CAPITALS).proposals
+    assert regime.subjects == ["ru", "nk"]
+    # two states named as often: "the country" could be either
+    (alone,) = analyse(
+        "Russia and North Korea met; the country gained.", actors=index, published=PUBLISHED, capitals=CAPITALS
+    ).proposals
+    assert alone.subjects == ["ru", "nk"]
+    tied = "North Korea met Russia.\nRussia met North Korea.\nThe country's needs are great, officials said."
+    assert analyse(tied, actors=index, published=PUBLISHED, capitals=CAPITALS).proposals[-1].subjects == []

@@ -104,6 +104,7 @@ def analyse(
     states = frozenset(capitals.values())
     mentions = _short_names(text, mentions, states)
     pair = _main_pair(mentions, states)
+    focus = _focus_state(mentions, states)
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
     topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
@@ -126,6 +127,7 @@ def analyse(
             # "the two countries", "both sides": the two states the article is about
             at = sentence.start + both.start()
             named += [Mention(at, sentence.start + both.end(), both.group(0), (key,)) for key in pair]
+        named += _state_references(sentence, named, focus=focus)
         dates = find_dates(sentence.text, published, anchor=anchor)
         # the next sentence's "the same day" is this one's own date: not a relative clause's background,
         # not a plan ("would travel from July")
@@ -240,6 +242,27 @@ def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[
         if len(keys) == 1 and not any(m.start < match.end() and match.start() < m.end for m in mentions):
             resolved.append(Mention(match.start(), match.end(), match.group(0), (keys.pop(),)))
     return sorted(resolved, key=lambda m: m.start)
+
+
+# A state spoken of without its name: "the country", "the regime" is the article's own state. ("It" and "Its"
+# are not read: as often as a state they are a treaty, a report or a silence.)
+_THE_COUNTRY = re.compile(r"\bthe (?:country|regime)(?:['’]s)?\b")
+
+
+def _state_references(sentence: Sentence, named: list[Mention], *, focus: Hashable | None) -> list[Mention]:
+    """The article's own state where a sentence speaks of it without its name ("the regime prefers …")."""
+    if focus is None or focus in {m.keys[0] for m in named} or not (country := _THE_COUNTRY.search(sentence.text)):
+        return []
+    at = sentence.start + country.start()
+    return [Mention(at, sentence.start + country.end(), country.group(0), (focus,))]
+
+
+def _focus_state(mentions: list[Mention], states: frozenset) -> Hashable | None:
+    """The state an article is about: the one it names most, when no other is named as often."""
+    ranked = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _main_pair(mentions: list[Mention], states: frozenset) -> tuple[Hashable, Hashable] | None:
