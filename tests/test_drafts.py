@@ -798,3 +798,41 @@ def test_a_host_receiving_a_guest_not_yet_known_is_a_meeting_and_a_landing_is_a_
         about=PartialDate.parse("2024-06-19"),
     )
     assert (visit.data["kind"], visit.data["place"]) == ("visit", "pyongyang")
+
+
+def test_designations_after_the_noun_are_its_own_and_a_letter_is_no_guest():
+    specs = _sentence_drafts("North Korea sent missiles, including KN-23 and KN-24, to Russia.")
+    assert [(s.data["category"], s.data["designation"]) for s in specs] == [
+        ("missiles", "KN-23"),
+        ("missiles", "KN-24"),
+    ]
+    for sentence in (
+        "Kim Jong Un received a letter from Vladimir Putin on June 17.",
+        "Kim Jong Un received reports that Moscow had agreed.",
+        "Kim Jong Un welcomes New Year with fireworks in Pyongyang.",
+    ):
+        assert [s for s in _sentence_drafts(sentence) if s.kind == "event"] == [], sentence
+    (official,) = _sentence_drafts("Kim Jong Un received the Russian minister later that day.")
+    assert (official.data["title"], official.data["participants"]) == (
+        "Kim Jong Un receives the Russian minister",
+        ["kim"],
+    )
+    (meeting,) = _sentence_drafts("Kim Jong Un received Vladimir Putin in Pyongyang.")
+    assert (meeting.data["title"], meeting.data["participants"]) == (
+        "Kim Jong Un receives Vladimir Putin",
+        ["kim", "putin"],
+    )
+
+
+def test_an_impossible_quantity_is_no_quantity(world, editor):
+    text = f"North Korea sent 1{'0' * 400} shells to Russia, officials said."
+    result = services.source_ingest(
+        user=editor,
+        content=text.encode(),
+        filename="a.txt",
+        title="Shells",
+        publisher="Wire",
+        published_on="2024-07-01",
+    )
+    (transfer,) = [d for d in result.drafts if d.kind == "transfer"]
+    assert "quantity_low" not in transfer.data

@@ -1294,10 +1294,13 @@ def test_the_country_and_the_regime_are_the_state_the_article_names_most(index):
         "North Korea sells shells to Russia.\n"
         "North Korea builds its own rifles.\n"
         "North Korea makes most of its own shells.\n"
-        "Oil from Russia is what the regime desperately needs."
+        "North Korea is short of fuel for its factories.\n"
+        "Russia sells oil, which the regime desperately needs.\n"
+        "Russia said the country would never give up its own interests."
     )
-    *_, regime = analyse(text, actors=index, published=PUBLISHED, capitals=CAPITALS).proposals
+    *_, regime, russia = analyse(text, actors=index, published=PUBLISHED, capitals=CAPITALS).proposals
     assert regime.subjects == ["ru", "nk"]
+    assert russia.subjects == ["ru"]  # the country its own clause names
     # two states named as often: "the country" could be either
     (alone,) = analyse(
         "Russia and North Korea met; the country gained.", actors=index, published=PUBLISHED, capitals=CAPITALS
@@ -1305,3 +1308,23 @@ def test_the_country_and_the_regime_are_the_state_the_article_names_most(index):
     assert alone.subjects == ["ru", "nk"]
     tied = "North Korea met Russia.\nRussia met North Korea.\nThe country's needs are great, officials said."
     assert analyse(tied, actors=index, published=PUBLISHED, capitals=CAPITALS).proposals[-1].subjects == []
+
+
+def test_who_reports_it_and_words_ending_in_ed_do_not_put_a_day_in_the_past():
+    assert dated("Talks resume on December 28, officials said.", "2024-12-20") == ["2024-12-28"]
+    assert dated("Officials need to meet on December 28.", "2024-12-20") == ["2024-12-28"]
+    assert dated("Officials said Putin would visit Pyongyang on December 28.", "2024-12-20") == ["2024-12-28"]
+    assert dated("He said tourists would travel to the zone from July 1.", "2025-06-17") == ["2025-07-01"]
+    assert dated("Putin will visit Pyongyang on January 2.", "2024-12-31") == ["2025-01-02"]
+    assert dated("Since the fall of the Soviet Union, the two signed few deals.") == []
+
+
+def test_a_date_counted_on_moves_the_anchor_and_a_relative_clause_is_not_what_was_reported(index):
+    text = (
+        "Russia and North Korea met on June 3, 2024.\n"
+        "A week later, Russia signed a deal with North Korea.\n"
+        "The next day, North Korea thanked Russia.\n"
+        "North Korea confirmed on December 3 the shipments to Russia that began in 2023."
+    )
+    *_, next_day, confirmed = analyse(text, actors=index, published=PartialDate.parse("2024-12-10")).proposals
+    assert (str(next_day.about), str(confirmed.about)) == ("2024-06", "2024-12-03")

@@ -5,7 +5,7 @@ import pytest
 
 from kb import services
 from kb.dates import PartialDate
-from kb.ingest.links import EventCue, RecordCues, TransferCue, designation_words
+from kb.ingest.links import EventCue, RecordCues, TransferCue, designation_words, refers_to_war
 from kb.ingest.names import PhraseIndex
 from kb.ingest.proposals import analyse
 
@@ -172,3 +172,69 @@ def test_ingest_cites_the_events_and_transfers_an_article_speaks_of(make_actor, 
     met, shipped = result.claims
     assert list(met.events.all()) == [summit]
     assert list(shipped.transfers.all()) == [shells]
+
+
+def test_a_transfer_between_others_is_not_the_articles(cues):
+    # the sentence names who sent and who received: not the article's two states, whoever speaks
+    text = "Russia has sent artillery shells to Iran, officials in North Korea said."
+    named = frozenset({"ru", "ir", "nk"})
+    parties = frozenset({"ru", "ir"})  # not who speaks
+    assert cues.cited(text, places=named, actors=named, parties=parties, to=frozenset({"ir"}), pair=("nk", "ru")) == []
+    assert (
+        cues.cited(
+            "Iran has sent artillery shells to Russia.",
+            places=frozenset(),
+            actors=frozenset({"ir", "ru"}),
+            parties=frozenset({"ir", "ru"}),
+            to=frozenset({"ru"}),
+            pair=("nk", "ru"),
+        )
+        == []
+    )
+
+
+def test_another_kinds_place_does_not_put_an_event_elsewhere(cues):
+    text = "Kim Jong Un met Vladimir Putin in September 2023 as the war in Ukraine ground on."
+    assert sorted(
+        cited(cues, text, places={"kju", "putin", "ua"}, actors={"kju", "putin", "ua"}, dates=["2023-09"])
+    ) == [
+        "invasion",
+        "vostochny",
+    ]
+    assert not refers_to_war("The front page of Rodong Sinmun carried the photo.")
+    assert refers_to_war("Russia's war drags on along the front line.")
+
+
+def test_two_agreements_signed_on_one_day_leave_the_signing_to_the_editor(make_actor, editor):
+    nk = make_actor("North Korea", country_code="KP")
+    ru = make_actor("Russia", country_code="RU")
+    for title in ("Comprehensive Strategic Partnership", "Agreement on zoological cooperation"):
+        services.agreement_create(
+            user=editor,
+            title=title,
+            kind="treaty",
+            status="signed",
+            parties=[nk, ru],
+            signed_on="2024-06-19",
+            signed_on_precision="day",
+        )
+    services.event_create(
+        user=editor,
+        title="Signing in Pyongyang",
+        kind="signing",
+        start_on="2024-06-19",
+        start_on_precision="day",
+        participants=[nk, ru],
+    )
+    text = "Russia and North Korea signed the Comprehensive Strategic Partnership, officials said."
+    result = services.source_ingest(
+        user=editor,
+        content=text.encode(),
+        filename="a.txt",
+        title="Signed",
+        publisher="Wire",
+        published_on="2024-06-20",
+    )
+    (claim,) = result.claims
+    assert [a.title for a in claim.agreements.all()] == ["Comprehensive Strategic Partnership"]
+    assert not claim.events.exists()

@@ -34,8 +34,13 @@ _FUTURE = re.compile(
 # A future told in the past ("said tourists would travel from July"): a month without its year is the next one.
 _WOULD = re.compile(r"\bwould\b", re.I)
 # The past tense of a sentence: "Kim ratified the pact on 11 November" speaks of the last November 11.
-_PAST = re.compile(r"\b(?:[a-z]{2,}ed|was|were|had|did|said|met|sent|made|took|gave|came|went|left|held|won|began)\b")
-_SEASON = r"(?P<season>spring|summer|autumn|fall|winter)"
+# Reporting verbs ("…, officials said") say when it was told, not when it happened, and "need", "hundred" are no
+# past tense.
+_PAST = re.compile(
+    r"\b(?!(?:said|stated|reported|added|noted|announced|claimed|confirmed|told)\b)"
+    r"(?:[a-z]{2,}(?<![e])ed|agreed|was|were|had|did|met|sent|made|took|gave|came|went|left|held|won|began)\b"
+)
+_SEASON = r"(?P<season>spring|summer|autumn|fall(?! of (?!\d))|winter)"  # not "the fall of the Soviet Union"
 
 # (pattern, precision), tried in order; an earlier pattern's match wins over an overlapping later one.
 # RELATIVE stands for dates counted from the publication or from the article's previous date.
@@ -260,6 +265,8 @@ def _resolve_year(
     ahead = (candidate - published.date).days
     if ahead > 183 or (ahead > 0 and past and not future and published.precision == DatePrecision.DAY):
         year -= 1
+    elif future and ahead < -183:
+        year += 1  # "will visit on January 2", published on December 31
     return year
 
 
@@ -349,7 +356,7 @@ def find_dates(
                 relative.append(match)
                 continue
             # "would travel from July": a future told in the past names the next July
-            later = future or (match.groupdict().get("prep") is not None and bool(_WOULD.search(text)))
+            later = future or bool(_WOULD.search(text))  # "would travel from July (1)": the next one
             date = _to_partial(match, precision, published, anchor, later, past)
             if date is None:
                 continue

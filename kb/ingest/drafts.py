@@ -10,6 +10,7 @@ slugs, drops what adds nothing to the knowledge base and stores the rest.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -168,9 +169,11 @@ _VISIT = re.compile(
 _MEET = re.compile(r"\b(?:met|meets|meeting with|held talks|hold talks|talks with|summit)\b", re.I)
 # A host receiving a guest: a meeting even when the guest is not yet known ("Kim Jong Un received Sergei Shoigu").
 _RECEIVE_GUEST = re.compile(
-    r"\b(?:received|receives|hosted|hosts|welcomed|welcomes)\s+(?:[a-z]+\s+){0,3}?"
-    r"(?P<guest>(?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)"
+    r"\b(?:received|receives|hosted|hosts|welcomed|welcomes)\s+(?:(?P<guest>(?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)|"
+    r"(?P<official>(?:the|a) (?:[A-Z][\w'’-]+ ){0,2}(?:(?:foreign|defence|defense|prime) )?(?:minister|envoy|"
+    r"ambassador|delegation|president|secretary|official|officials|delegates)\b))"
 )
+_NOT_A_GUEST = re.compile(r"^(?:New Year|Christmas|Easter|Victory Day|National Day|Independence Day)\b")
 _SIGN = re.compile(r"\bsign(?:ed|s|ing)?\b", re.I)
 _RATIFY = re.compile(r"\bratif(?:y|ies|ied|ying|ication)\b", re.I)
 _IN_FORCE = re.compile(
@@ -269,7 +272,7 @@ def _amount(text: str) -> int | None:
         except ValueError:
             return None
     total = value * scale
-    if total != int(total) or total > 2**31 - 1:
+    if not math.isfinite(total) or total != int(total) or total > 2**31 - 1:
         return None
     return int(total)
 
@@ -470,6 +473,10 @@ def _items(sentence: str, named: Sequence[Named], category: str | None, designat
             )
         )
         start = weapon.end()
+    if items and (after := find_designations(sentence[start:], [])):
+        # "missiles, including KN-23 and KN-24": designations after the last noun are its own
+        last = items[-1]
+        items[-1] = _Item(last.noun, last.category, [*last.designations, *after], last.quantity)
     specific = [i for i in items if i.noun.split()[-1] not in _GENERIC_WEAPONS or i.designations]
     if specific:
         return specific
@@ -537,17 +544,9 @@ def event_drafts(
             "start_on": start,
         }
         return [DraftSpec(DraftKind.EVENT, data, match=match)]
-    received = _RECEIVE_GUEST.search(sentence)
-    hosts = (
-        [n.key for n in actors if n.end <= received.start() and facts[n.key].kind == ActorKind.PERSON]
-        if received
-        else []
-    )
-    if received and len(people) == 1 and hosts == people:
-        title = f"{facts[people[0]].name} receives {received['guest']}"
+    if (received := _RECEIVE_GUEST.search(sentence)) and (meeting := _reception(received, actors, facts)):
         place = place_after(r"\b(?:in|at)(?: the)?", received.end())
-        data = {"title": title[:300], "kind": EventKind.MEETING, "participants": people, "place": place}
-        return [DraftSpec(DraftKind.EVENT, {**data, "start_on": start}, match=match)]
+        return [DraftSpec(DraftKind.EVENT, {**meeting, "place": place, "start_on": start}, match=match)]
     sign = _SIGN.search(sentence)
     document = _DOCUMENT.search(sentence, sign.end()) if sign else None
     if sign and document and not agreements and who:
@@ -566,6 +565,35 @@ def event_drafts(
             data = {"title": title, "kind": EventKind.MILITARY_ACTION, "participants": [deployer[-1]], "place": where}
             return [DraftSpec(DraftKind.EVENT, {**data, "start_on": start}, match=match)]
     return []
+
+
+def _reception(received: re.Match[str], actors: Sequence[Named], facts: Mapping[Hashable, ActorFacts]) -> dict | None:
+    """A host (a known person) receiving a guest right after the verb: a known person, or a person's name not
+    yet known ("Kim Jong Un received Sergei Shoigu"); not "received a letter", "welcomes New Year"."""
+    hosts = [n.key for n in actors if n.end <= received.start() and facts[n.key].kind == ActorKind.PERSON]
+    if not hosts:
+        return None
+    host = hosts[-1]
+    if received["official"]:  # "received the Russian minister"
+        return {
+            "title": f"{facts[host].name} receives {received['official']}"[:300],
+            "kind": EventKind.MEETING,
+            "participants": [host],
+        }
+    guest = next((n.key for n in actors if n.start == received.start("guest")), None)
+    if guest is not None and facts[guest].kind == ActorKind.PERSON and guest != host:
+        participants, name = [host, guest], facts[guest].name
+    elif (
+        guest is None and not _NOT_A_GUEST.match(received["guest"]) and name_kind(received["guest"]) == ActorKind.PERSON
+    ):
+        participants, name = [host], received["guest"]
+    else:
+        return None
+    return {
+        "title": f"{facts[host].name} receives {name}"[:300],
+        "kind": EventKind.MEETING,
+        "participants": participants,
+    }
 
 
 # --- agreement milestones ------------------------------------------------------------------------

@@ -40,9 +40,7 @@ _EVENT_KIND = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _E
 # A war spoken of as the article's war: "the war ends", "the front line", "the fighting".
 # Signing a later step is not the signing: "signed the ratification law", "from signature to entry into force".
 _LATER_STEP = re.compile(r"\b(?:ratif\w*|law|decree|into force)\b", re.I)
-_THE_WAR = re.compile(
-    r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?|front)\b", re.I
-)
+_THE_WAR = re.compile(r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?)\b", re.I)
 
 # Words of a designation that say nothing of what was sent.
 _GENERIC_WORDS = (
@@ -137,7 +135,10 @@ class RecordCues:
         self.transfers = list(transfers)
         self.signing_of = {e.agreement: e.key for e in self.events if e.agreement is not None}
         self.wars = frozenset(e.key for e in self.events if e.kind == "war")
-        self.places = frozenset(e.place for e in self.events if e.place is not None)
+        self.places: dict[str, set] = {}  # the places of the events of each kind
+        for event in self.events:
+            if event.place is not None:
+                self.places.setdefault(event.kind, set()).add(event.place)
 
     def is_war(self, key: Hashable) -> bool:
         return key in self.wars
@@ -154,19 +155,24 @@ class RecordCues:
         pair: Iterable[Hashable] = (),
         dates: Iterable[PartialDate] = (),
         agreements: Iterable[Hashable] = (),
+        parties: frozenset | None = None,
+        to: frozenset = frozenset(),
     ) -> list[Hashable]:
         """The records ``text`` (one sentence) speaks of.
 
         ``places`` are the actors it names as written (a capital as the city), ``actors`` those it
-        names as subjects (a capital as its state, "North Korean" as North Korea); ``pair`` the two
-        states the article is about, who a transfer's parties may be when the sentence names
-        neither; ``dates`` the dates it gives; ``agreements`` the agreements it cites.
+        names as subjects (a capital as its state, "North Korean" as North Korea); ``parties`` those
+        of them it names outside its attribution (not "officials in Seoul say"), who a transfer's
+        supplier and recipient may be, with ``to`` those named as where something went ("to
+        Moscow"); ``pair`` the two states the article is about, who stand in for a party the
+        sentence does not name when it names no other state; ``dates`` the dates it gives;
+        ``agreements`` the agreements it cites.
         """
         dates = list(dates)
         found = self._events(text, places | actors, dates)
         if _EVENT_KIND["signing"].search(text) and not _LATER_STEP.search(text):  # "signed the treaty": its signing
             found += [self.signing_of[a] for a in agreements if a in self.signing_of]
-        found += self._transfers(text, actors, frozenset(pair), dates)
+        found += self._transfers(text, actors if parties is None else parties, frozenset(pair), dates, to)
         return list(dict.fromkeys(found))
 
     def _events(self, text: str, named: frozenset, dates: list[PartialDate]) -> list[Hashable]:
@@ -181,8 +187,9 @@ class RecordCues:
             if when is False:
                 continue
             placed = event.place is not None and event.place in named
-            if event.place is not None and not placed and (named & self.places) - event.participants:
-                continue  # the sentence puts it somewhere else: "met at the Vostochny Cosmodrome" is not Vladivostok
+            elsewhere = (named & self.places.get(event.kind, set())) - event.participants
+            if event.place is not None and not placed and elsewhere:
+                continue  # where another of its kind was: "met at the Vostochny Cosmodrome" is not Vladivostok
             taking_part = len(event.participants & named)
             # a place (a city, a facility), or a time with a state it took place in or someone who took part:
             # enough to tell one event from another
@@ -197,16 +204,21 @@ class RecordCues:
                 keys.append(event.key)
         return [keys[0] for _score, keys in best.values() if len(keys) == 1]
 
-    def _transfers(self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate]) -> list[Hashable]:
+    def _transfers(
+        self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate], to: frozenset
+    ) -> list[Hashable]:
         categories = categories_named(text)
         if TransferCategory.AMMUNITION in categories:
             categories.add(TransferCategory.ARTILLERY)  # shells are recorded as ammunition or as the artillery's
         words = {_stem(w) for w in _WORD.findall(text.lower())}
-        parties = actors | pair
         matches: list[tuple[str, int, bool, TransferCue]] = []
         for transfer in self.transfers:
-            if transfer.supplier not in parties or transfer.recipient not in parties:
+            sides = {transfer.supplier, transfer.recipient}
+            others = (actors & self.states) - sides  # "Iran has sent shells to Russia": not North Korea's
+            if not sides <= actors and (others or not sides <= actors | pair):
                 continue
+            if to and transfer.recipient not in to:
+                continue  # "sent … to Iran": Iran received them
             said = transfer.words & words
             if not said and transfer.category not in categories:
                 continue

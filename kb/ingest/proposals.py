@@ -131,9 +131,10 @@ def analyse(
         dates = find_dates(sentence.text, published, anchor=anchor)
         # the next sentence's "the same day" is this one's own date: not a relative clause's background,
         # not a plan ("would travel from July")
-        if not speaks_of_future(sentence.text) and (main := _main_date(sentence.text, dates)) is not None:
-            # "this month" after "on June 17" leaves the day: it holds it
-            anchor = anchor if anchor is not None and main.contains(anchor) and main != anchor else main
+        if not speaks_of_future(sentence.text) and (main := _main_mention(sentence.text, dates)) is not None:
+            # "this month" after "on June 17" leaves the day it holds; "a week later" (its month) moves on
+            holds = anchor is not None and main.date.contains(anchor) and main.date != anchor
+            anchor = anchor if holds and not _COUNTED_ON.search(main.surface) else main.date
         cue = detect_modality(sentence.text)
         carried: Hashable | None = None
         if cue.attributed_span and _names_someone(cue.attributed_to):
@@ -253,6 +254,9 @@ def _state_references(sentence: Sentence, named: list[Mention], *, focus: Hashab
     """The article's own state where a sentence speaks of it without its name ("the regime prefers …")."""
     if focus is None or focus in {m.keys[0] for m in named} or not (country := _THE_COUNTRY.search(sentence.text)):
         return []
+    clause = re.split(r"[,;:]|\bthat\b|\bwhich\b", sentence.text[: country.start()])[-1]
+    if any(sentence.start + len(sentence.text[: country.start()]) - len(clause) <= m.start for m in named):
+        return []  # "Ukraine said the country would never surrender": the state its clause names
     at = sentence.start + country.start()
     return [Mention(at, sentence.start + country.end(), country.group(0), (focus,))]
 
@@ -397,10 +401,21 @@ def _proposal(
     subjects = list(dict.fromkeys(_metonym(text, m, capitals) for m in named))
     links = _links(sentence, records, dates, signings, refers_to)
     if cues is not None and len(cues):
+        # who may have supplied or received: not who speaks ("officials in Seoul say"), and where things went
+        lo, hi = (
+            (sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1])
+            if cue.attributed_span
+            else (0, 0)
+        )
+        outside = [m for m in named if not (lo <= m.start and m.end <= hi)]
         links += cues.cited(
             sentence.text,
             places=frozenset(m.keys[0] for m in actors),
             actors=frozenset(subjects),
+            parties=frozenset(_metonym(text, m, capitals) for m in outside),
+            to=frozenset(
+                _metonym(text, m, capitals) for m in outside if _TO.search(text, max(0, m.start - 12), m.start)
+            ),
             pair=pair or (),
             dates=[d.date for d in dates],
             agreements=[key for key in links if agreements is None or key in agreements],
@@ -420,6 +435,9 @@ def _proposal(
     )
 
 
+# A date counted on from the previous one: "a week later", "days later", "the following month".
+_COUNTED_ON = re.compile(r"\b(?:later|after|afterwards|earlier|before|following|next|previous|preceding)\b", re.I)
+_TO = re.compile(r"\bto(?: the)?\s+$")  # "shipped shells to Moscow": where they went
 # Words that refer back to the agreement an article is about: its names for itself, its text and articles,
 # and the steps of its life (ratification, entry into force, signature).
 _AGREEMENT_ANAPHOR = re.compile(
@@ -463,6 +481,10 @@ def _refers_to_topic(
 _RELATIVE_CLAUSE = re.compile(r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*", re.I)
 
 
+# "confirmed the shipments that began": "that" and a verb are a relative clause, not what was reported.
+_VERB_AFTER_THAT = re.compile(
+    r"\s+(?:[a-z]+ed|began|begun|was|were|is|are|has|have|had|will|would|could|can|may|might|remains?)\b"
+)
 # A report's own words and what it reports: "The agency told lawmakers last month that …".
 _REPORTED = re.compile(
     r"\b(?:said|says|told|tells|stated|reported|announced|estimated|estimates|claimed|confirmed|added)\b"
@@ -471,13 +493,21 @@ _REPORTED = re.compile(
 
 
 def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
-    """The time a sentence speaks about: its first date outside a relative clause (and not a long span), or the
+    """The time a sentence speaks about (see :func:`_main_mention`)."""
+    mention = _main_mention(text, dates)
+    return mention.date if mention is not None else None
+
+
+def _main_mention(text: str, dates: list[DateMention]) -> DateMention | None:
+    """The date a sentence speaks about: its first outside a relative clause (and not a long span), or the
     finer date right after it that it holds ("last month, on November 6")."""
     clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
     main = [d for d in dates if d.qualifier != "span" and not any(lo <= d.start and d.end <= hi for lo, hi in clauses)]
     if not main:
         return None
-    if reported := _REPORTED.search(text):  # "told lawmakers last month that … since August 2023": what was told
+    reported = _REPORTED.search(text)
+    if reported and not _VERB_AFTER_THAT.match(text, reported.end()):
+        # "told lawmakers last month that … since August 2023": what was told (not "confirmed the shipments that")
         told = [d for d in main if d.start >= reported.end() and d.qualifier != "relative"]
         main = told or main
     first = main[0]
@@ -488,8 +518,8 @@ def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
         and first.date.contains(following.date)
         and following.date.precision != first.date.precision
     ):
-        return following.date
-    return first.date
+        return following
+    return first
 
 
 _CLOSE = 6  # ", on " between a date and the finer one that says which day

@@ -85,11 +85,16 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
     return actors, records, adjectives
 
 
-def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> RecordCues:
-    """The events and transfers of the actors ``text`` names (places, participants, parties), described for
-    ``kb.ingest.links``: what a sentence can cite without naming the record."""
+def _mentioned(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> set[int]:
+    """The actors ``text`` names, by name, alias or adjective, and the states of the capitals it names."""
     named = {key for m in [*actors.find(text), *adjectives.find(text)] for key in m.keys}
-    named |= {capitals[key] for key in named if key in capitals}
+    return named | {capitals[key] for key in named if key in capitals}
+
+
+def _record_cues(text: str, named: set[int], signed: list[tuple[int, dt.date]]) -> RecordCues:
+    """The events and transfers of the actors ``text`` names (``named``: places, participants, parties), described
+    for ``kb.ingest.links``: what a sentence can cite without naming the record. ``signed`` lists the agreements
+    signed on a known day: a signing event on that day is the agreement's signing."""
     if not named:
         return RecordCues()
     # only what a sentence of this text could cite: events of a kind it speaks of, transfers between two it names
@@ -101,11 +106,13 @@ def _record_cues(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capita
     through = Event.participants.through.objects.filter(event__in=events.values("pk"))
     for event_id, actor_id in through.values_list("event_id", "actor_id"):
         participants.setdefault(event_id, set()).add(actor_id)
-    signed = dict(Agreement.objects.filter(signed_on_precision="day").values_list("signed_on", "pk"))
-    signings: dict[int, list[int]] = {}
+    on_day: dict[dt.date, list[int]] = {}
+    for agreement, day in signed:
+        on_day.setdefault(day, []).append(agreement)
+    signings: dict[int, list[int]] = {}  # agreement -> the signing events of its day, where it alone was signed
     for pk, kind, start, precision, *_rest in rows:
-        if kind == EventKind.SIGNING and precision == "day" and start in signed:
-            signings.setdefault(signed[start], []).append(pk)
+        if kind == EventKind.SIGNING and precision == "day" and len(on_day.get(start, ())) == 1:
+            signings.setdefault(on_day[start][0], []).append(pk)
     signing_of = {pks[0]: agreement for agreement, pks in signings.items() if len(pks) == 1}
     cues = [
         EventCue(
@@ -232,6 +239,8 @@ def source_ingest(
 
     actor_index, record_index, adjective_index = _ingest_indexes()
     capitals = _ingest_capitals()
+    named = _mentioned(article.text, actor_index, adjective_index, capitals)
+    signed = list(Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on"))
     analysis = analyse(
         article.text,
         actors=actor_index,
@@ -240,14 +249,11 @@ def source_ingest(
         published=published,
         kind=kind,
         capitals=capitals,
-        cues=_record_cues(article.text, actor_index, adjective_index, capitals),
-        people=frozenset(Actor.objects.filter(kind=ActorKind.PERSON).values_list("pk", flat=True)),
+        cues=_record_cues(article.text, named, signed),
+        people=frozenset(Actor.objects.filter(pk__in=named, kind=ActorKind.PERSON).values_list("pk", flat=True)),
         title=title,
         agreements=_Agreements(),
-        signings={
-            ("agreement", pk): PartialDate(signed, "day")
-            for pk, signed in Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on")
-        },
+        signings={("agreement", pk): PartialDate(day, "day") for pk, day in signed},
     )
     sha256 = text_sha256(article.text)
 
