@@ -103,8 +103,10 @@ def analyse(
     capitals = capitals or {}
     states = frozenset(capitals.values())
     mentions = _short_names(text, mentions, states)
-    pair = _main_pair(mentions, states)
-    focus = _focus_state(mentions, states)
+    ranked = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states).most_common(3)
+    pair = _main_pair(mentions, ranked)
+    # the state it names most, when no other is named as often: what "the country" and "the regime" are
+    focus = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
     topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
@@ -261,18 +263,9 @@ def _state_references(sentence: Sentence, named: list[Mention], *, focus: Hashab
     return [Mention(at, sentence.start + country.end(), country.group(0), (focus,))]
 
 
-def _focus_state(mentions: list[Mention], states: frozenset) -> Hashable | None:
-    """The state an article is about: the one it names most, when no other is named as often."""
-    ranked = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states).most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
-
-
-def _main_pair(mentions: list[Mention], states: frozenset) -> tuple[Hashable, Hashable] | None:
-    """The two states an article names most, when two stand out: whom "the two countries" means."""
-    counts = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states)
-    ranked = counts.most_common(3)
+def _main_pair(mentions: list[Mention], ranked: list[tuple[Hashable, int]]) -> tuple[Hashable, Hashable] | None:
+    """The two states an article names most (``ranked``: its three most named states and how often), when two
+    stand out: whom "the two countries" means."""
     if len(ranked) < 2 or (len(ranked) == 3 and ranked[1][1] == ranked[2][1]):
         return None
     first = {m.keys[0]: m.start for m in reversed(mentions) if len(m.keys) == 1}

@@ -54,8 +54,9 @@ def _ingest_capitals() -> dict[int, int]:
     return {pk: states[code][0] for pk, code in places if len(states.get(code, ())) == 1}
 
 
-def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
-    """Every actor alias, the agreement and event titles, transfer designations, and the adjectives of states.
+def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex, dict[int, str]]:
+    """Every actor alias, the agreement and event titles, transfer designations, the adjectives of states, and
+    each named actor's kind.
 
     A name led by a state's adjective is also found after the state's possessive: "Russian
     Defence Ministry" is what "Russia's Defence Ministry" names.
@@ -82,7 +83,7 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex]:
     for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
-    return actors, records, adjectives
+    return actors, records, adjectives, {actor_id: kind for _name, actor_id, kind in aliases}
 
 
 def _mentioned(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> set[int]:
@@ -91,10 +92,11 @@ def _mentioned(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals
     return named | {capitals[key] for key in named if key in capitals}
 
 
-def _record_cues(text: str, named: set[int], signed: list[tuple[int, dt.date]]) -> RecordCues:
+def _record_cues(text: str, named: set[int], states: set[int], signed: list[tuple[int, dt.date]]) -> RecordCues:
     """The events and transfers of the actors ``text`` names (``named``: places, participants, parties), described
-    for ``kb.ingest.links``: what a sentence can cite without naming the record. ``signed`` lists the agreements
-    signed on a known day: a signing event on that day is the agreement's signing."""
+    for ``kb.ingest.links``: what a sentence can cite without naming the record. ``states`` are those of them
+    that are states; ``signed`` lists the agreements signed on a known day: a signing event on that day is the
+    agreement's signing."""
     if not named:
         return RecordCues()
     # only what a sentence of this text could cite: events of a kind it speaks of, transfers between two it names
@@ -145,7 +147,7 @@ def _record_cues(text: str, named: set[int], signed: list[tuple[int, dt.date]]) 
     return RecordCues(
         cues,
         transfer_cues,
-        states=Actor.objects.filter(pk__in=named, kind=ActorKind.STATE).values_list("pk", flat=True),
+        states=states,
     )
 
 
@@ -237,9 +239,10 @@ def source_ingest(
     if errors:
         raise ValidationError(errors)
 
-    actor_index, record_index, adjective_index = _ingest_indexes()
+    actor_index, record_index, adjective_index, kinds = _ingest_indexes()
     capitals = _ingest_capitals()
     named = _mentioned(article.text, actor_index, adjective_index, capitals)
+    of_kind = {kind: {pk for pk in named if kinds.get(pk) == kind} for kind in (ActorKind.STATE, ActorKind.PERSON)}
     signed = list(Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on"))
     analysis = analyse(
         article.text,
@@ -249,8 +252,8 @@ def source_ingest(
         published=published,
         kind=kind,
         capitals=capitals,
-        cues=_record_cues(article.text, named, signed),
-        people=frozenset(Actor.objects.filter(pk__in=named, kind=ActorKind.PERSON).values_list("pk", flat=True)),
+        cues=_record_cues(article.text, named, of_kind[ActorKind.STATE], signed),
+        people=frozenset(of_kind[ActorKind.PERSON]),
         title=title,
         agreements=_Agreements(),
         signings={("agreement", pk): PartialDate(day, "day") for pk, day in signed},
