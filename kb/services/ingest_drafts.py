@@ -146,7 +146,15 @@ def _targets(merged: list[tuple[DraftSpec, dict[str, Any], list[int]]], facts, a
     if transfers:
         suppliers = {slug_to_pk[d["supplier"]] for _i, d in transfers}
         recipients = {slug_to_pk[d["recipient"]] for _i, d in transfers}
-        rows = list(ArmsTransfer.objects.filter(supplier_id__in=suppliers, recipient_id__in=recipients).order_by("pk"))
+        # only those that can match: the same designation, or none and the same category
+        designations = {d["designation"].lower() for _i, d in transfers if d.get("designation")}
+        categories = {d["category"] for _i, d in transfers if not d.get("designation")}
+        candidates = ArmsTransfer.objects.annotate(lower_designation=Lower("designation")).filter(
+            Q(lower_designation__in=designations) | Q(designation="", category__in=categories),
+            supplier_id__in=suppliers,
+            recipient_id__in=recipients,
+        )
+        rows = list(candidates.order_by("pk"))
         for i, data in transfers:
             for row in rows:
                 same_parties = (row.supplier_id, row.recipient_id) == (
