@@ -157,6 +157,14 @@ def record_update(instance: M, *, user: User, reason: str = "", **fields: Any) -
     return _save(instance, user=user, m2m=m2m, reason=reason)
 
 
+def evidence_with(record: models.Model, claims: Iterable[models.Model]) -> list[models.Model]:
+    """``record``'s evidence with ``claims`` added: what to set as its evidence to cite them too (the claims it
+    already has are read by id only)."""
+    have = {claim.pk: claim for claim in record.evidence.only("pk")}
+    have.update((claim.pk, claim) for claim in claims)
+    return list(have.values())
+
+
 def dependents(instance: models.Model) -> list[tuple[str, int]]:
     """Records that depend on ``instance`` and would block its deletion, as (what, count) pairs.
 

@@ -47,7 +47,7 @@ from kb.ingest.normalize import normalize_name
 from kb.models import Actor, Agreement, AgreementParty, Alias, ArmsTransfer, Claim, Draft, Event, Relationship, Source
 from kb.services.actors import actor_create, alias_add
 from kb.services.agreements import agreement_party_add, agreement_party_update
-from kb.services.base import User, history_user, record_create, record_update
+from kb.services.base import User, evidence_with, history_user, record_create, record_update
 from kb.services.claims import claim_update, claims_review
 from kb.services.records import (
     event_create,
@@ -588,13 +588,6 @@ def _accept_actor(draft: Draft, data: dict[str, Any], *, user: User, actor: Acto
     return actor
 
 
-def _evidence(record: models.Model, claims: list[Claim]) -> list[Claim]:
-    """The record's evidence with ``claims`` added."""
-    have = {claim.pk: claim for claim in record.evidence.all()}
-    have.update({claim.pk: claim for claim in claims})
-    return list(have.values())
-
-
 def _current_target(draft: Draft, data: dict[str, Any], refs: Refs) -> models.Model | None:
     """The record the accept changes: the draft's target, or one matching it made since."""
     if draft.target_type_id is not None:
@@ -707,7 +700,7 @@ def _update(
     user: User,
     reason: str,
 ) -> models.Model:
-    cited = _evidence(target, evidence)
+    cited = evidence_with(target, evidence)
     if kind == DraftKind.EVENT:
         fields: dict[str, Any] = dict(changes)
         if "place" in fields:

@@ -20,7 +20,7 @@ from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
 from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Draft, Event, Source
 from kb.models.sources import text_sha256
-from kb.services.base import User, record_update
+from kb.services.base import User, evidence_with, record_update
 from kb.services.claims import claims_propose
 from kb.services.ingest_drafts import Planned, ingest_drafts, plan_drafts
 from kb.services.sources import source_create
@@ -368,8 +368,9 @@ def _ingest_write(
                 evidence.setdefault(key, []).append(claim)
     for key, cited in evidence.items():
         record = records[key]
-        cited = [*record.evidence.all(), *cited]
-        record_update(record, user=user, reason="ingest: cited by proposed claims", evidence=cited)
+        record_update(
+            record, user=user, reason="ingest: cited by proposed claims", evidence=evidence_with(record, cited)
+        )
     planned, facts, agreements = drafting
     drafts = ingest_drafts(user=user, source=source, planned=planned, claims=claims, facts=facts, agreements=agreements)
     models.prefetch_related_objects(claims, "subjects")  # the result lists them without a query per claim
