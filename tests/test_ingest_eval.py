@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from kb.corpus import DEFAULT_PATH, read_corpus
 from kb.ingest.extract import article_text
 from kbdev.ingest_eval.devset import DEFAULT_DEVSET_PATH, DevsetError, anchor, read_devset, unknown_references
-from kbdev.ingest_eval.sentences import Gold, Proposed, is_common, score_sentences
+from kbdev.ingest_eval.scoring import ClaimSpan
+from kbdev.ingest_eval.sentences import Gold, is_common, score_sentences
 
 ARTICLES = read_devset(DEFAULT_DEVSET_PATH)
 
@@ -72,6 +73,11 @@ def test_a_malformed_gold_file_is_refused_naming_it(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({**gold, "sentences": [sentence]}), encoding="utf-8")
     with pytest.raises(DevsetError, match="about 'June 2024'"):
         read_devset(tmp_path)
+    for name, value in (("cites", [5]), ("subjects", "russia")):
+        bad = {**sentence, "about": "2024-06", name: value}
+        (tmp_path / "a.json").write_text(json.dumps({**gold, "sentences": [bad]}), encoding="utf-8")
+        with pytest.raises(DevsetError, match=f"{name} must be a list of strings"):
+            read_devset(tmp_path)
     (tmp_path / "a.txt").unlink()
     with pytest.raises(DevsetError, match="expected one article file"):
         read_devset(tmp_path)
@@ -93,8 +99,8 @@ def gold(span, **fields) -> Gold:
     return Gold(start=span[0], end=span[1], text=TEXT[span[0] : span[1]], cite=fields.pop("cite", True), **fields)
 
 
-def proposal(span, modality="fact", **fields) -> Proposed:
-    return Proposed(start=span[0], end=span[1], modality=modality, **fields)
+def proposal(span, modality="fact", **fields) -> ClaimSpan:
+    return ClaimSpan(start=span[0], end=span[1], modality=modality, **fields)
 
 
 GOLD = [
@@ -163,13 +169,13 @@ def test_new_names_are_found_in_any_spelling_and_common_words_are_counted():
     assert is_common("Related Stories", "") and not is_common("Federation Council", "the council met")
 
 
-def test_drafts_are_scored_only_when_ingest_makes_them():
+def test_drafts_are_scored_by_kind_and_annotated_keys_and_new_names_apart():
     gold_drafts = [
         ("transfer", {"supplier": "north-korea", "designation": "KN-23", "quantity_low": 50}),
         ("milestone", {"agreement": "csp", "party": "russia", "step": "ratified"}),
     ]
     figures = score_sentences([], GOLD, text=TEXT, gold_drafts=gold_drafts).figures()
-    assert figures["draft_recall"] is None and figures["draft_precision"] is None
+    assert figures["draft_recall"] == 0 and figures["draft_precision"] is None  # nothing drafted
     drafts = [
         ("transfer", {"supplier": "north-korea", "recipient": "russia", "designation": "kn-23", "quantity_low": 50.0}),
         ("milestone", {"agreement": "csp", "party": "north-korea", "step": "ratified"}),

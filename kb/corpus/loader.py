@@ -78,7 +78,7 @@ def corpus_user():
     return user
 
 
-def date_fields(**named: Any) -> dict[str, Any]:
+def _date_fields(**named: Any) -> dict[str, Any]:
     """``name="2024-06"`` -> both stored columns of the partial date (``name`` and ``name_precision``)."""
     out: dict[str, Any] = {}
     for name, value in named.items():
@@ -107,10 +107,12 @@ def _differs(instance: models.Model, fields: dict[str, Any]) -> dict[str, Any]:
 class _Loader:
     """One load: keeps the records made or found so far by their fixture keys."""
 
-    def __init__(self, corpus: Corpus, user, report: LoadReport) -> None:
+    def __init__(self, corpus: Corpus, user, report: LoadReport, *, evidence: bool = True) -> None:
         self.corpus, self.user, self.report = corpus, user, report
+        self.with_evidence = evidence  # False: records without their claims, which are not loaded
         self.actors: dict[str, Actor] = {}
         self.claims: dict[str, Claim] = {}
+        self.transfers: dict[str, ArmsTransfer] = {}
         self.loaded: defaultdict[type[models.Model], set[int]] = defaultdict(set)  # what the fixtures define
 
     def mark(self, record: Any) -> Any:
@@ -122,7 +124,7 @@ class _Loader:
         return self.actors[slug] if slug else None
 
     def evidence(self, keys: Iterable[str]) -> list[Claim]:
-        return [self.claims[key] for key in keys]
+        return [self.claims[key] for key in keys] if self.with_evidence else []
 
     def upsert(
         self,
@@ -158,7 +160,7 @@ class _Loader:
                 "summary": row.get("summary", ""),
                 "country_code": row.get("country_code", ""),
                 "wikidata_id": row.get("wikidata_id", ""),
-                **date_fields(start_on=row.get("start"), end_on=row.get("end")),
+                **_date_fields(start_on=row.get("start"), end_on=row.get("end")),
             }
             actor = self.upsert(
                 (file, slug),
@@ -198,7 +200,7 @@ class _Loader:
                 "reliability": meta["reliability"],
                 "language": meta.get("language", "en"),
                 "furniture_note": meta.get("furniture_note", "").strip(),
-                **date_fields(published_on=meta.get("published")),
+                **_date_fields(published_on=meta.get("published")),
                 "authors": [self.actors[slug] for slug in meta.get("authors", [])],
                 "text": fixture.text,
             }
@@ -227,7 +229,7 @@ class _Loader:
             "speaker": self.actor(row.get("speaker")),
             "credibility": row["credibility"],
             "status": ClaimStatus.ACCEPTED,
-            **date_fields(about_on=row.get("about")),
+            **_date_fields(about_on=row.get("about")),
             "subjects": [self.actors[slug] for slug in row.get("subjects", [])],
         }
         return self.upsert(
@@ -257,7 +259,7 @@ class _Loader:
 
     def load_relationships(self) -> None:
         for key, row in self.corpus.relationships:
-            dates = date_fields(valid_from=row.get("valid_from"), valid_until=row.get("valid_until"))
+            dates = _date_fields(valid_from=row.get("valid_from"), valid_until=row.get("valid_until"))
             subject, obj = self.actors[row["subject"]], self.actors[row["object"]]
             fields = {
                 "subject": subject,
@@ -282,7 +284,7 @@ class _Loader:
             fields = {
                 "title": row["title"],
                 "kind": row["kind"],
-                **date_fields(start_on=row.get("start"), end_on=row.get("end")),
+                **_date_fields(start_on=row.get("start"), end_on=row.get("end")),
                 "place": self.actor(row.get("place")),
                 "summary": row.get("summary", "").strip(),
                 "participants": [self.actors[a] for a in row.get("participants", [])],
@@ -302,7 +304,7 @@ class _Loader:
                 "title": row["title"],
                 "kind": row["kind"],
                 "status": row["status"],
-                **date_fields(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
+                **_date_fields(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
                 "signed_place": self.actor(row.get("signed_place")),
                 "summary": row.get("summary", "").strip(),
                 "evidence": self.evidence(row["evidence"]),
@@ -322,7 +324,7 @@ class _Loader:
                     AgreementParty.objects.filter(agreement=agreement, actor=actor).first(),
                     {
                         "signatory": self.actor(party.get("signatory")),
-                        **date_fields(
+                        **_date_fields(
                             signed_on=party.get("signed"),
                             ratified_on=party.get("ratified"),
                             in_force_on=party.get("in_force"),
@@ -366,10 +368,10 @@ class _Loader:
                 "quantity_unit": row.get("quantity_unit", ""),
                 "status": row["status"],
                 "reported_by": row.get("reported_by", ""),
-                **date_fields(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
+                **_date_fields(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
                 "evidence": self.evidence(row["evidence"]),
             }
-            self.upsert(
+            self.transfers[key] = self.upsert(
                 (TRANSFERS_FILE, key),
                 "transfers",
                 ArmsTransfer.objects.filter(
@@ -477,6 +479,19 @@ def _record_count(corpus: Corpus) -> int:
         + sum(1 + len(row.get("parties", [])) + len(row.get("provision", [])) for _slug, row in corpus.agreements)
         + len(corpus.transfers)
     )
+
+
+def load_records(corpus: Corpus, *, user=None) -> dict[str, ArmsTransfer]:
+    """Store the corpus's actors, agreements, events and transfers as :func:`load_corpus` does, but not its
+    sources and claims, so the records cite no evidence: what ingest's evaluation reads the corpus's texts
+    against. Returns the stored transfers by their fixture keys. No withdrawal: run it on an empty database.
+    """
+    loader = _Loader(corpus, user, LoadReport(), evidence=False)
+    loader.load_actors()
+    loader.load_events()
+    loader.load_agreements()
+    loader.load_transfers()
+    return loader.transfers
 
 
 @transaction.atomic

@@ -151,6 +151,9 @@ def _sentence(number: int, item: dict[str, Any]) -> GoldSentence:
             written = None
         if written != about:
             raise ValueError(f"sentence {number}: about {about!r} is not written as 2024-06-19, 2024-06, 2024 or 2020s")
+    for name in ("subjects", "cites"):
+        if not isinstance(item.get(name, []), list) or not all(isinstance(v, str) for v in item.get(name, [])):
+            raise ValueError(f"sentence {number}: {name} must be a list of strings")
     for cited in item.get("cites", []):
         if cited.partition(":")[0] not in RECORD_KINDS:
             raise ValueError(f"sentence {number}: citation {cited!r} is not agreement:, event: or transfer:<key>")

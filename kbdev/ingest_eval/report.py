@@ -59,7 +59,7 @@ def dev_json(results: list[DevArticleResult]) -> dict[str, Any]:
             "worth_citing": scores.worth_citing,
             "proposed": scores.proposals,
             "names": scores.names,
-            "drafts": scores.drafts if scores.drafting else "not drafted yet",
+            "drafts": scores.drafts,
         }
 
     report = {result.name: figures(result.scores) for result in results}
@@ -82,13 +82,10 @@ def target_lines(figures: dict[str, Any], which: str) -> list[str]:
         common = figures["common_words_offered"]
         mark = "✓" if common == 0 else "✗"
         lines.append(f"  {'common words offered as names':<36} {common:5d}   target = 0    {mark}")
-        if figures["draft_recall"] is None and figures["draft_precision"] is None:
-            lines.append(f"  {'drafts':<36} not drafted yet (IngestResult has no drafts)")
-        else:
-            recall, precision = figures["draft_recall"], figures["draft_precision"]
-            lines.append(
-                f"  {'drafts (kind and annotated keys)':<36} recall {_figure(recall)}  precision {_figure(precision)}"
-            )
+        recall, precision = figures["draft_recall"], figures["draft_precision"]
+        lines.append(
+            f"  {'drafts (kind and annotated keys)':<36} recall {_figure(recall)}  precision {_figure(precision)}"
+        )
     return lines
 
 

@@ -9,11 +9,11 @@ from django.db import transaction
 from kb import services
 from kb.corpus import Corpus
 from kb.corpus.fixtures import SourceFixture
-from kb.corpus.loader import date_fields
+from kb.corpus.loader import load_records
 from kb.models import Actor, Claim, Source
 from kbdev.ingest_eval.devset import GoldArticle, anchor
 from kbdev.ingest_eval.scoring import ClaimSpan, Scores, score
-from kbdev.ingest_eval.sentences import Gold, Proposed, SentenceScores, score_sentences
+from kbdev.ingest_eval.sentences import Gold, SentenceScores, score_sentences
 
 
 class NotEmptyError(Exception):
@@ -90,79 +90,16 @@ def evaluate(corpus: Corpus, devset: list[GoldArticle]) -> Evaluation:
     return Evaluation(corpus=results, devset=dev_results)
 
 
-def evaluate_corpus(corpus: Corpus) -> list[ArticleResult]:
-    """Score ingest on every corpus article in an empty database, leaving it empty (see :func:`evaluate`)."""
-    return evaluate(corpus, []).corpus
-
-
 def _store_reference(corpus: Corpus) -> _Reference:
     """Store the corpus's actors, agreements, events and transfers as the seed does (dates, places, participants,
-    parties), but not its sources, claims or evidence."""
-    actors = {}
-    for slug, row in corpus.actors:
-        actors[slug] = services.actor_create(
-            user=None,
-            name=row["name"],
-            kind=row["kind"],
-            slug=slug,
-            aliases=alias_names(row),
-            country_code=row.get("country_code", ""),
-        )
+    parties), but not its sources, claims or evidence; note which records each curated claim is evidence of."""
+    transfers = load_records(corpus)
     cited: dict[str, set[str]] = {}
-    for slug, row in corpus.agreements:
-        parties = [
-            {
-                "actor": actors[party["actor"]],
-                "signatory": actors.get(party.get("signatory", "")),
-                "ratification_kind": party.get("ratification_kind", ""),
-                **date_fields(
-                    signed_on=party.get("signed"), ratified_on=party.get("ratified"), in_force_on=party.get("in_force")
-                ),
-            }
-            for party in row.get("parties", [])
-            if party["actor"] in actors
-        ]
-        services.agreement_create(
-            user=None,
-            title=row["title"],
-            slug=slug,
-            kind=row["kind"],
-            status=row["status"],
-            parties=parties,
-            **date_fields(signed_on=row.get("signed"), in_force_on=row.get("in_force")),
-            signed_place=actors.get(row.get("signed_place", "")),
-        )
-        for key in row["evidence"]:
-            cited.setdefault(key, set()).add(f"agreement:{slug}")
-    for slug, row in corpus.events:
-        services.event_create(
-            user=None,
-            title=row["title"],
-            slug=slug,
-            kind=row["kind"],
-            **date_fields(start_on=row.get("start"), end_on=row.get("end")),
-            place=actors.get(row.get("place", "")),
-            participants=[actors[a] for a in row.get("participants", [])],
-        )
-        for key in row["evidence"]:
-            cited.setdefault(key, set()).add(f"event:{slug}")
-    transfer_keys = {}
-    for transfer_key, row in corpus.transfers:
-        for key in row["evidence"]:
-            cited.setdefault(key, set()).add(f"transfer:{transfer_key}")
-        transfer = services.transfer_create(
-            user=None,
-            supplier=actors[row["supplier"]],
-            recipient=actors[row["recipient"]],
-            category=row["category"],
-            designation=row.get("designation", ""),
-            description=row["description"],
-            status=row["status"],
-            reported_by=row.get("reported_by", ""),
-            **date_fields(start_on=row.get("start"), end_on=row.get("end"), reported_on=row.get("reported")),
-        )
-        transfer_keys[transfer.pk] = transfer_key
-    return _Reference(cited=cited, transfer_keys=transfer_keys)
+    for kind, rows in (("agreement", corpus.agreements), ("event", corpus.events), ("transfer", corpus.transfers)):
+        for key, row in rows:
+            for claim in row["evidence"]:
+                cited.setdefault(claim, set()).add(f"{kind}:{key}")
+    return _Reference(cited=cited, transfer_keys={transfer.pk: key for key, transfer in transfers.items()})
 
 
 def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Reference) -> ArticleResult:
@@ -179,20 +116,7 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
         published_on=meta.get("published", ""),
         kind=meta["kind"],
     )
-    claims = Claim.objects.filter(pk__in=[c.pk for c in result.claims]).order_by("start")
-    proposed = [
-        ClaimSpan(
-            start=claim.start,
-            end=claim.end,
-            modality=claim.modality,
-            subjects=frozenset(actor.slug for actor in claim.subjects.all()),
-            about=str(claim.about) if claim.about else None,
-            links=_links(claim, reference),
-            speaker=claim.speaker.slug if claim.speaker else None,
-            attributed_to=claim.attributed_to,
-        )
-        for claim in claims.select_related("speaker").prefetch_related("subjects", "agreements", "events", "transfers")
-    ]
+    proposed = _proposed(result.claims, reference)
     curated = []
     for key, row in fixture.claims:
         anchor = corpus.anchors[key]
@@ -219,6 +143,29 @@ def _evaluate_article(corpus: Corpus, fixture: SourceFixture, reference: _Refere
     )
 
 
+def _proposed(claims: list[Claim], reference: _Reference) -> list[ClaimSpan]:
+    """What scoring compares of the claims ingest proposed, in text order."""
+    stored = (
+        Claim.objects.filter(pk__in=[c.pk for c in claims])
+        .select_related("speaker")
+        .prefetch_related("subjects", "agreements", "events", "transfers")
+        .order_by("start")
+    )
+    return [
+        ClaimSpan(
+            start=claim.start,
+            end=claim.end,
+            modality=claim.modality,
+            subjects=frozenset(actor.slug for actor in claim.subjects.all()),
+            about=str(claim.about) if claim.about else None,
+            links=_links(claim, reference),
+            speaker=claim.speaker.slug if claim.speaker else None,
+            attributed_to=claim.attributed_to,
+        )
+        for claim in stored
+    ]
+
+
 def _links(claim: Claim, reference: _Reference) -> frozenset[str]:
     """The records a stored claim is cited as evidence of, named as the gold annotations name them."""
     return frozenset(
@@ -238,29 +185,11 @@ def _evaluate_dev_article(article: GoldArticle, reference: _Reference) -> DevArt
         publisher=article.publisher,
         published_on=article.published_on,
         kind=article.kind,
+        reliability=article.reliability,
     )
-    source = services.source_update(result.source, user=None, reliability=article.reliability)
-    text = source.text
+    text = result.source.text
     spans = anchor(article, text)
-    claims = (
-        Claim.objects.filter(pk__in=[c.pk for c in result.claims])
-        .select_related("speaker")
-        .prefetch_related("subjects", "agreements", "events", "transfers")
-        .order_by("start")
-    )
-    proposed = [
-        Proposed(
-            start=claim.start,
-            end=claim.end,
-            modality=claim.modality,
-            subjects=frozenset(actor.slug for actor in claim.subjects.all()),
-            about=str(claim.about) if claim.about else None,
-            speaker=claim.speaker.slug if claim.speaker else None,
-            attributed_to=claim.attributed_to,
-            links=_links(claim, reference),
-        )
-        for claim in claims
-    ]
+    proposed = _proposed(result.claims, reference)
     gold = [
         Gold(
             start=start,
@@ -276,15 +205,13 @@ def _evaluate_dev_article(article: GoldArticle, reference: _Reference) -> DevArt
         )
         for sentence, (start, end) in zip(article.sentences, spans, strict=True)
     ]
-    # Drafts are scored once ingest makes them (IngestResult.drafts); until then they are "not drafted yet".
-    drafts = getattr(result, "drafts", None)
     scores = score_sentences(
         proposed,
         gold,
         text=text,
         candidates=result.candidates,
         names=article.new_names,
-        drafts=None if drafts is None else [(str(draft.kind), draft.data) for draft in drafts],
+        drafts=[(str(draft.kind), draft.data) for draft in result.drafts],
         gold_drafts=[(draft.kind, draft.data) for draft in article.drafts],
     )
     return DevArticleResult(name=article.name, title=article.title, scores=scores, candidates=list(result.candidates))

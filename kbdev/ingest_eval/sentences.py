@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kbdev.ingest_eval.scoring import MATCH_THRESHOLD, attribution_agrees, name_form
+from kbdev.ingest_eval.scoring import ClaimSpan, attribution_agrees, match, matches, name_form
 
 # Words that a capitalised run made only of them cannot be a proper name with (headings, sentence
 # openers, titles, months); a word the article itself also writes in lower case counts as common too.
@@ -37,20 +37,6 @@ _COMMON_WORDS = """
     read also more share comments photo image video
 """
 COMMON_WORDS = frozenset(_COMMON_WORDS.split())
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """What scoring needs of one proposed claim."""
-
-    start: int
-    end: int
-    modality: str
-    subjects: frozenset[str] = frozenset()
-    about: str | None = None
-    speaker: str | None = None
-    attributed_to: str = ""
-    links: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,15 +62,6 @@ class Miss:
     kind: str  # "not proposed", "modality", "date", "subjects", "attribution", "name", "common word", ...
     text: str
     detail: str = ""
-
-
-def _overlap(a: Proposed | Gold, b: Proposed | Gold) -> int:
-    return max(0, min(a.end, b.end) - max(a.start, b.start))
-
-
-def _matches(p: Proposed, g: Gold) -> bool:
-    shared = _overlap(p, g)
-    return bool(shared) and shared >= MATCH_THRESHOLD * min(p.end - p.start, g.end - g.start)
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -115,20 +92,15 @@ class SentenceScores:
     cites: int = 0
     cites_found: int = 0
     cites_extra: int = 0
-    drafting: bool = False  # ingest returned drafts (IngestResult.drafts exists)
     drafts: int = 0
     drafts_found: int = 0
     drafts_proposed: int = 0
-    drafts_right: int = 0
     misses: list[Miss] = field(default_factory=list)
 
     def __add__(self, other: SentenceScores) -> SentenceScores:
         total = SentenceScores()
         for name in self.__dataclass_fields__:
-            if name == "drafting":
-                total.drafting = self.drafting or other.drafting
-            else:
-                setattr(total, name, getattr(self, name) + getattr(other, name))
+            setattr(total, name, getattr(self, name) + getattr(other, name))
         return total
 
     def figures(self) -> dict[str, float | None]:
@@ -146,8 +118,8 @@ class SentenceScores:
             "common_words_offered": self.common_words,
             "citation_recall": _ratio(self.cites_found, self.cites),
             "citation_precision": _ratio(self.cites_found, self.cites_found + self.cites_extra),
-            "draft_recall": _ratio(self.drafts_found, self.drafts) if self.drafting else None,
-            "draft_precision": _ratio(self.drafts_right, self.drafts_proposed) if self.drafting else None,
+            "draft_recall": _ratio(self.drafts_found, self.drafts),
+            "draft_precision": _ratio(self.drafts_found, self.drafts_proposed),
         }
 
 
@@ -182,29 +154,29 @@ def _quote(text: str) -> str:
 
 
 def score_sentences(
-    proposed: list[Proposed],
+    proposed: list[ClaimSpan],
     gold: list[Gold],
     *,
     text: str,
     candidates: Iterable[str] = (),
     names: Iterable[tuple[str, ...]] = (),
-    drafts: list[tuple[str, Mapping[str, Any]]] | None = None,
+    drafts: Iterable[tuple[str, Mapping[str, Any]]] = (),
     gold_drafts: Iterable[tuple[str, Mapping[str, Any]]] = (),
 ) -> SentenceScores:
-    """Score one article's proposals, candidates and drafts (None: ingest makes no drafts) against its annotation."""
+    """Score one article's proposals, candidates and drafts against its annotation."""
     s = SentenceScores(proposals=len(proposed))
     worth = [g for g in gold if g.cite]
     s.worth_citing = len(worth)
-    s.proposals_useful = sum(any(_matches(p, g) for g in worth) for p in proposed)
-    for g in worth:
-        candidates_for = [(_overlap(p, g), -i) for i, p in enumerate(proposed) if _matches(p, g)]
-        if not candidates_for:
+    s.proposals_useful = sum(any(matches(p, g) for g in worth) for p in proposed)
+    best = {j: i for i, j in match(proposed, worth)}  # each sentence's best proposal, as on the corpus
+    for j, g in enumerate(worth):
+        if j not in best:
             s.misses.append(Miss("not proposed", _quote(g.text), f"[{g.modality}]"))
             s.cites += len(g.cites)
             if g.cites:
                 s.misses.append(Miss("citation", _quote(g.text), f"missed {', '.join(sorted(g.cites))}"))
             continue
-        p = proposed[-max(candidates_for)[1]]
+        p = proposed[best[j]]
         s.proposed_worth += 1
         if p.modality == g.modality:
             s.modality_agree += 1
@@ -246,10 +218,10 @@ def score_sentences(
         if extra := sorted(p.links - g.cites):
             s.misses.append(Miss("citation", _quote(g.text), f"extra {', '.join(extra)}"))
     for p in proposed:
-        if not any(_matches(p, g) for g in worth):
+        if not any(matches(p, g) for g in worth):
             s.misses.append(Miss("spurious", _quote(text[p.start : p.end]), f"[{p.modality}]"))
     _score_names(s, list(candidates), list(names), text)
-    _score_drafts(s, drafts, list(gold_drafts))
+    _score_drafts(s, list(drafts), list(gold_drafts))
     return s
 
 
@@ -272,14 +244,12 @@ def _score_names(s: SentenceScores, candidates: list[str], names: list[tuple[str
 
 def _score_drafts(
     s: SentenceScores,
-    drafts: list[tuple[str, Mapping[str, Any]]] | None,
+    drafts: list[tuple[str, Mapping[str, Any]]],
     gold: list[tuple[str, Mapping[str, Any]]],
 ) -> None:
-    if drafts is None:
-        return
     # New names are scored as new names; these are the records drafted (transfers, events, milestones…).
     drafts = [(kind, data) for kind, data in drafts if kind != "actor"]
-    s.drafting, s.drafts, s.drafts_proposed = True, len(gold), len(drafts)
+    s.drafts, s.drafts_proposed = len(gold), len(drafts)
     free = list(range(len(drafts)))
     for kind, data in gold:
         hit = next((i for i in free if draft_matches(kind, data, *drafts[i])), None)
@@ -289,7 +259,6 @@ def _score_drafts(
             continue
         free.remove(hit)
         s.drafts_found += 1
-        s.drafts_right += 1
     for i in free:
         kind, data = drafts[i]
         shown = ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {}))
