@@ -161,6 +161,9 @@ def test_review_queue_filters(desk, make_source, make_claim, make_actor, accepte
     for query, expected in cases.items():
         response = desk.get(url("kb_claim_changelist") + "?" + query)
         assert {c.pk for c in response.context["cl"].result_list} == expected, query
+    for query in ("source__id__exact=99999999999999999999", "subjects__id__exact=99999999999999999999"):
+        response = desk.get(url("kb_claim_changelist") + "?" + query)
+        assert (response.status_code, len(response.context["cl"].result_list)) == (200, 0), query
 
 
 def test_review_queue_search_matches_quote_statement_and_actor_aliases(desk, make_source, make_claim, make_actor):

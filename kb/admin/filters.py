@@ -16,6 +16,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters, get_model_from_relation
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from kb.filtersets import as_id
+
 
 class AutocompleteFilter(admin.FieldListFilter):
     """Filter by one related record, found by typing any of its names."""
@@ -58,7 +60,7 @@ class AutocompleteFilter(admin.FieldListFilter):
                 attrs={"class": "kb-autocomplete-filter", "data-width": "100%", "aria-label": f"By {self.title}"},
             ),
         )
-        value = self.lookup_val if self.lookup_val and self.lookup_val.isdigit() else None
+        value = as_id(self.lookup_val or "")  # a number too big for an id chooses nothing
         return field.widget.render(self.lookup_kwarg, value)
 
     @classmethod

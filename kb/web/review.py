@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from kb.choices import ClaimStatus, Credibility, Modality
 from kb.dates import PartialDate, too_long_for_a_date
-from kb.filtersets import ActorRefField
+from kb.filtersets import MAX_ID, ActorRefField
 from kb.selectors.desk import ORDERS
 from kb.services.drafts import FIELDS
 
@@ -26,7 +26,7 @@ DATE_MAX_LENGTH = 40
 class QueueForm(forms.Form):
     """The part of the queue the desk works through and where it stands; all of it kept in the address."""
 
-    source = forms.IntegerField(label="Source", required=False, min_value=1)
+    source = forms.IntegerField(label="Source", required=False, min_value=1, max_value=MAX_ID)
     subject = ActorRefField(label="About", required=False)
     order = forms.ChoiceField(
         label="Order",
@@ -34,8 +34,8 @@ class QueueForm(forms.Form):
         choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
         error_messages={"invalid_choice": "“%(value)s” is not an order: choose oldest or newest."},
     )
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    claim = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    claim = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def clean_order(self) -> str:
         return self.cleaned_data.get("order") or ORDERS[0]
