@@ -9,6 +9,7 @@ from kb import services
 from kb.choices import ActorKind, ClaimStatus, DraftKind, DraftStatus, Modality
 from kb.dates import PartialDate
 from kb.models import Actor, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship
+from tests.helpers import ingest
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -422,6 +423,8 @@ NEWS = (
     "Kim Jong Un, the leader of North Korea, praised the ties.\n\n"
     "The talks in Pyongyang were led by Andrei Rudenko, a deputy foreign minister."
 )
+# The source fields NEWS and its variants are ingested with.
+NEWS_SOURCE = {"title": "Missiles and a treaty", "published_on": "2024-10-25"}
 
 
 @pytest.fixture
@@ -434,13 +437,6 @@ def newsroom(world, editor):
     return world
 
 
-def _ingest(editor, text: str, **fields):
-    fields.setdefault("title", "Missiles and a treaty")
-    fields.setdefault("publisher", "Test Wire")
-    fields.setdefault("published_on", "2024-10-25")
-    return services.source_ingest(user=editor, content=text.encode(), filename="a.txt", **fields)
-
-
 def _by_kind(result) -> dict[str, list[Draft]]:
     found: dict[str, list[Draft]] = {}
     for draft in result.drafts:
@@ -449,7 +445,7 @@ def _by_kind(result) -> dict[str, list[Draft]]:
 
 
 def test_ingest_drafts_transfers_events_milestones_relationships_and_names(newsroom, editor):
-    result = _ingest(editor, NEWS)
+    result = ingest(editor, NEWS, **NEWS_SOURCE)
     drafts = _by_kind(result)
     kn23, hwasong = sorted(drafts["transfer"], key=lambda d: d.data["designation"])[::-1]
     assert str(kn23) == "Transfer: KN-23 missiles, North Korea → Russia"
@@ -524,7 +520,7 @@ def test_ingest_targets_a_matching_record_and_drops_what_adds_nothing(newsroom, 
         status="reported",
     )
     services.relationship_create(user=editor, subject=newsroom.kim, predicate="leader_of", object=newsroom.dprk)
-    drafts = _by_kind(_ingest(editor, NEWS))
+    drafts = _by_kind(ingest(editor, NEWS, **NEWS_SOURCE))
     (hwasong,) = drafts["transfer"]  # the KN-23 draft would add nothing: not made
     assert hwasong.target.designation == "Hwasong-11"
     assert hwasong.target_seen["quantity_low"] is None
@@ -539,15 +535,15 @@ def test_one_draft_for_what_several_sentences_say(newsroom, editor):
         "North Korea has sent KN-23 missiles to Russia.\n\n"
         "By October, North Korea had shipped about 60 KN-23 missiles to Russia."
     )
-    result = _ingest(editor, text)
+    result = ingest(editor, text, **NEWS_SOURCE)
     (transfer,) = result.drafts
     assert transfer.data["quantity_low"] == 60
     assert list(transfer.claims.all()) == result.claims
 
 
 def test_ingest_again_returns_the_drafts_and_makes_no_more(newsroom, editor):
-    first = _ingest(editor, NEWS)
-    again = _ingest(editor, NEWS)
+    first = ingest(editor, NEWS, **NEWS_SOURCE)
+    again = ingest(editor, NEWS, **NEWS_SOURCE)
     assert not again.created and [d.pk for d in again.drafts] == [d.pk for d in first.drafts]
     assert Draft.objects.count() == len(first.drafts)
 
@@ -558,7 +554,7 @@ def test_drafting_costs_no_query_per_sentence(newsroom, editor):
 
     def queries(text: str) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
-            result = _ingest(editor, text)
+            result = ingest(editor, text, **NEWS_SOURCE)
         return len(ctx.captured_queries), len(result.drafts)
 
     short, short_drafts = queries(NEWS)
@@ -571,7 +567,7 @@ def test_drafting_costs_no_query_per_sentence(newsroom, editor):
 def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django_assert_num_queries):
     from kb.api.ingest import IngestResultSerializer
 
-    result = _ingest(editor, NEWS)
+    result = ingest(editor, NEWS, **NEWS_SOURCE)
     with django_assert_num_queries(0):
         summary = IngestResultSerializer(result).data
     assert {d["kind"] for d in summary["drafts"]} == {"transfer", "event", "milestone", "relationship", "actor"}
@@ -827,13 +823,6 @@ def test_designations_after_the_noun_are_its_own_and_a_letter_is_no_guest():
 
 def test_an_impossible_quantity_is_no_quantity(world, editor):
     text = f"North Korea sent 1{'0' * 400} shells to Russia, officials said."
-    result = services.source_ingest(
-        user=editor,
-        content=text.encode(),
-        filename="a.txt",
-        title="Shells",
-        publisher="Wire",
-        published_on="2024-07-01",
-    )
+    result = ingest(editor, text, title="Shells", publisher="Wire")
     (transfer,) = [d for d in result.drafts if d.kind == "transfer"]
     assert "quantity_low" not in transfer.data
