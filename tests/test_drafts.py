@@ -685,6 +685,35 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")
 
 
+# The actors the sentences below may name: key, then name, kind and country.
+_FACTS = {
+    "kim": ("Kim Jong Un", "person", "KP"),
+    "putin": ("Vladimir Putin", "person", "RU"),
+    "ru": ("Russia", "state", "RU"),
+    "kp": ("North Korea", "state", "KP"),
+    "moscow": ("Moscow", "place", "RU"),
+    "pyongyang": ("Pyongyang", "place", "KP"),
+}
+
+
+def _facts() -> dict:
+    from kb.ingest.drafts import ActorFacts
+
+    return {key: ActorFacts(*fact) for key, fact in _FACTS.items()}
+
+
+def _named(sentence: str) -> list:
+    """The first mention of each actor of _FACTS that ``sentence`` names, in the order of the text."""
+    from kb.ingest.drafts import Named
+
+    named = []
+    for key, (name, _kind, _country) in _FACTS.items():
+        at = sentence.find(name)
+        if at >= 0:
+            named.append(Named(at, at + len(name), key))
+    return sorted(named, key=lambda n: n.start)
+
+
 @pytest.mark.parametrize(
     ("sentence", "participants"),
     [
@@ -696,45 +725,17 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     ],
 )
 def test_meetings_are_of_leaders_or_of_states(sentence, participants):
-    from kb.ingest.drafts import ActorFacts, Named, event_drafts
+    from kb.ingest.drafts import event_drafts
 
-    facts = {
-        "kim": ActorFacts("Kim Jong Un", "person", "KP"),
-        "putin": ActorFacts("Vladimir Putin", "person", "RU"),
-        "ru": ActorFacts("Russia", "state", "RU"),
-        "kp": ActorFacts("North Korea", "state", "KP"),
-    }
-    named = []
-    for name, key in (("Kim Jong Un", "kim"), ("Vladimir Putin", "putin"), ("Russia", "ru"), ("North Korea", "kp")):
-        at = sentence.find(name)
-        if at >= 0:
-            named.append(Named(at, at + len(name), key))
-    named.sort(key=lambda n: n.start)
-    specs = event_drafts(sentence, named, facts, about=None, agreements=(), events=())
+    specs = event_drafts(sentence, _named(sentence), _facts(), about=None, agreements=(), events=())
     assert ([s.data["participants"] for s in specs] or [None])[0] == participants
 
 
-_FACTS = {
-    "kim": ("Kim Jong Un", "person", "KP"),
-    "putin": ("Vladimir Putin", "person", "RU"),
-    "ru": ("Russia", "state", "RU"),
-    "kp": ("North Korea", "state", "KP"),
-    "moscow": ("Moscow", "place", "RU"),
-    "pyongyang": ("Pyongyang", "place", "KP"),
-}
-
-
 def _sentence_drafts(sentence: str, **fields):
-    from kb.ingest.drafts import ActorFacts, Named, sentence_drafts
+    from kb.ingest.drafts import sentence_drafts
 
-    facts = {key: ActorFacts(*fact) for key, fact in _FACTS.items()}
-    named = []
-    for key, fact in _FACTS.items():
-        at = sentence.find(fact[0])
-        if at >= 0:
-            named.append(Named(at, at + len(fact[0]), key))
     fields.setdefault("published", PartialDate.parse("2025-04-28"))
-    return sentence_drafts(sentence, named=named, facts=facts, states={"RU": "ru", "KP": "kp"}, **fields)
+    return sentence_drafts(sentence, named=_named(sentence), facts=_facts(), states={"RU": "ru", "KP": "kp"}, **fields)
 
 
 def test_each_weapon_a_sentence_lists_is_its_own_transfer_with_its_own_count():
