@@ -19,12 +19,6 @@ SHELLS = "North Korea is expected to sell artillery shells to Russia."
 
 
 @pytest.fixture
-def desk(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def records(editor) -> World:
     """One record of every kind, linked the way real ones are (CORE)."""
     return build_world(editor, *CORE)
