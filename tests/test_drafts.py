@@ -27,13 +27,16 @@ def world(editor):
     )
 
 
-def _claim(world, quote: str, **fields) -> Claim:
-    """A proposed claim on a new source with ``quote`` as its text."""
-    source = services.source_create(
-        user=world.editor, title=quote[:40], publisher="Wire", published_on="2024-10-24", text=quote
-    )
-    fields.setdefault("modality", Modality.FACT)
-    return services.claim_create(user=world.editor, source=source, quote=quote, **fields)
+@pytest.fixture
+def quoted(make_source, make_claim):
+    """A proposed claim of fact, with no statement, on a new source (of 24 October 2024) with ``quote`` as its text."""
+
+    def make(quote: str, **fields) -> Claim:
+        fields.setdefault("modality", Modality.FACT)
+        fields.setdefault("statement", "")
+        return make_claim(quote, source=make_source(quote, published_on="2024-10-24"), **fields)
+
+    return make
 
 
 def _transfer_data(**changes):
@@ -58,8 +61,8 @@ def _transfer_data(**changes):
 # --- creating ------------------------------------------------------------------------------
 
 
-def test_a_draft_is_made_with_a_human_title_and_history(world, editor):
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+def test_a_draft_is_made_with_a_human_title_and_history(world, editor, quoted):
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     assert str(draft) == "Transfer: KN-23 missiles, North Korea → Russia"
     assert draft.source == claim.source
@@ -103,8 +106,8 @@ def test_a_draft_matching_a_record_targets_it_and_keeps_what_it_saw(world, edito
 # --- accepting -----------------------------------------------------------------------------
 
 
-def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world, editor, anon):
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world, editor, anon, quoted):
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     transfer = services.draft_accept(draft, user=editor, note="checked against the report")
     assert isinstance(transfer, ArmsTransfer)
@@ -126,8 +129,8 @@ def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world
     assert transfer.pk in ids
 
 
-def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
-    claim = _claim(world, "Pyongyang shipped shells to Moscow.")
+def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor, quoted):
+    claim = quoted("Pyongyang shipped shells to Moscow.")
     draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
     with pytest.raises(ValidationError) as refused:
         services.draft_accept(draft, user=editor)
@@ -139,8 +142,8 @@ def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
     assert (transfer.supplier, transfer.recipient, transfer.category) == (world.dprk, world.russia, "ammunition")
 
 
-def test_accepting_an_event_and_a_relationship(world, editor):
-    visit = _claim(world, "Vladimir Putin visited Pyongyang in June 2024.")
+def test_accepting_an_event_and_a_relationship(world, editor, quoted):
+    visit = quoted("Vladimir Putin visited Pyongyang in June 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.EVENT,
@@ -156,7 +159,7 @@ def test_accepting_an_event_and_a_relationship(world, editor):
     event = services.draft_accept(draft, user=editor)
     assert isinstance(event, Event) and list(event.participants.all()) == [world.putin]
     assert event.place == world.dprk and list(event.evidence.all()) == [visit]
-    ally = _claim(world, "Russia is an ally of North Korea.")
+    ally = quoted("Russia is an ally of North Korea.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.RELATIONSHIP,
@@ -167,8 +170,8 @@ def test_accepting_an_event_and_a_relationship(world, editor):
     assert isinstance(relationship, Relationship) and str(relationship) == "Russia ally of North Korea"
 
 
-def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor):
-    duma = _claim(world, "The State Duma ratified the treaty on 24 October 2024.")
+def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor, quoted):
+    duma = quoted("The State Duma ratified the treaty on 24 October 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.MILESTONE,
@@ -180,7 +183,7 @@ def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor):
     assert isinstance(party, AgreementParty) and party.actor == world.russia
     assert str(party.ratified) == "2024-10-24" and party.ratification_kind == "ratification"
     assert list(party.evidence.all()) == [duma]
-    kp = _claim(world, "North Korea ratified the treaty in November 2024.")
+    kp = quoted("North Korea ratified the treaty in November 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.MILESTONE,
@@ -206,8 +209,8 @@ def test_an_accept_never_overwrites_a_value_changed_since_the_draft(world, edito
     assert world.transfer.quantity_low == 1500000 and draft.status == DraftStatus.PROPOSED
 
 
-def test_an_accept_changes_an_unchanged_target_with_history(world, editor):
-    claim = _claim(world, "North Korea has sent about 2 million shells to Russia.")
+def test_an_accept_changes_an_unchanged_target_with_history(world, editor, quoted):
+    claim = quoted("North Korea has sent about 2 million shells to Russia.")
     data = _transfer_data(designation="152mm shells", category="ammunition", quantity_low=2000000, quantity_high=None)
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=data, claims=[claim])
     transfer = services.draft_accept(draft, user=editor)
@@ -231,8 +234,8 @@ def test_a_reviewed_draft_cannot_be_reviewed_again(world, editor):
 # --- names --------------------------------------------------------------------------------
 
 
-def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(world, editor):
-    claim = _claim(world, "South Korea's National Intelligence Service said troops moved.")
+def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(world, editor, quoted):
+    claim = quoted("South Korea's National Intelligence Service said troops moved.")
     other = services.claim_create(user=editor, source=claim.source, quote="troops moved")
     draft = services.draft_create(
         user=editor,
@@ -247,8 +250,8 @@ def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(wor
     assert claim.status == ClaimStatus.PROPOSED  # a name is not a review of the claims that use it
 
 
-def test_a_new_name_can_be_an_alias_and_an_ambiguous_one_asks_which(world, editor):
-    claim = _claim(world, "Kim said the shells were sent.")
+def test_a_new_name_can_be_an_alias_and_an_ambiguous_one_asks_which(world, editor, quoted):
+    claim = quoted("Kim said the shells were sent.")
     services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
     services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["kim"])
     data = {"name": "Kim", "kind": "person"}
@@ -280,9 +283,9 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def drafts(world, editor):
+def drafts(world, editor, quoted):
     """Three proposed drafts: a transfer with its claim, an event and a relationship."""
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     transfer = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     event = services.draft_create(
         user=editor, kind=DraftKind.EVENT, data={"title": "Shoigu visit to Pyongyang", "kind": "visit"}
@@ -399,8 +402,8 @@ def test_a_bad_accept_is_a_400_naming_the_field_and_changes_nothing(drafts, as_e
     assert Claim.objects.get(pk=drafts["claim"].pk).status == ClaimStatus.PROPOSED
 
 
-def test_an_ambiguous_name_through_the_api(world, as_editor, editor):
-    claim = _claim(world, "Kim said the shells were sent.")
+def test_an_ambiguous_name_through_the_api(world, as_editor, editor, quoted):
+    claim = quoted("Kim said the shells were sent.")
     services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
     services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["Kim"])
     draft = services.draft_create(
@@ -582,9 +585,8 @@ def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django
     assert as_editor.get(draft["url"]).json()["id"] == draft["id"]
 
 
-def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
-    claim = _claim(
-        world,
+def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor, quoted):
+    claim = quoted(
         "Russia received some 20 to 30 KN-24 missiles from North Korea.",
         subjects=[world.russia, world.dprk],
         about_on="2024-03",
@@ -604,7 +606,7 @@ def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
         "start_on": "2024-03",
         "reported_on": None,
     }
-    treaty = _claim(world, "North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
+    treaty = quoted("North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
     world.treaty.evidence.add(treaty)
     draft = services.draft_from_claim(treaty, user=editor, kind=DraftKind.MILESTONE)
     assert draft.data == {"agreement": TREATY, "party": "north-korea", "step": "ratified", "on": "2024-11"}
