@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from kb import services
@@ -51,6 +51,13 @@ def analyst(db) -> User:
 @pytest.fixture
 def admin_user(db) -> User:
     return User.objects.create_superuser("admin", password="pw-admin-123")
+
+
+@pytest.fixture
+def desk(client, editor) -> Client:
+    """The test client signed in as the editor: the admin and the review desk."""
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers more than one test module uses: the article text, admin form round trips, API id sets."""
+"""Helpers more than one test module uses: the article text, ingest, admin form round trips, API id sets."""
 
 import datetime as dt
 
@@ -22,6 +22,32 @@ def ids(response) -> set[int]:
     """The ids on one page of an API list answer (which must be a 200)."""
     assert response.status_code == 200, response.content
     return {row["id"] for row in response.json()["results"]}
+
+
+def ingest(
+    editor,
+    content: str | bytes,
+    *,
+    filename: str = "a.txt",
+    title: str = "Kim meets Putin",
+    publisher: str = "Test Wire",
+    published_on: str = "2024-07-01",
+    **fields,
+):
+    """``services.source_ingest`` of an article file (text is sent as UTF-8) by ``editor``."""
+    from kb.services import source_ingest
+
+    if isinstance(content, str):
+        content = content.encode()
+    return source_ingest(
+        user=editor,
+        content=content,
+        filename=filename,
+        title=title,
+        publisher=publisher,
+        published_on=published_on,
+        **fields,
+    )
 
 
 # --- the admin ----------------------------------------------------------------------

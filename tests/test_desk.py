@@ -33,12 +33,6 @@ def queue(make_source, make_claim, make_actor):
     return claims
 
 
-@pytest.fixture
-def desk_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def fields(claim, **changes) -> dict:
     data = {
         "statement": claim.statement,
@@ -64,10 +58,10 @@ def test_desk_is_for_editors_only(client, analyst, queue):
     assert Claim.objects.get(pk=queue[0].pk).status == ClaimStatus.PROPOSED
 
 
-def test_desk_shows_the_oldest_claim_in_its_paragraph(desk_client, queue, django_assert_num_queries):
+def test_desk_shows_the_oldest_claim_in_its_paragraph(desk, queue, django_assert_num_queries):
     # Session, user, editor check; the claim with its subjects (2); the counts (1); the drafts (1).
     with django_assert_num_queries(7):
-        response = desk_client.get(DESK)
+        response = desk.get(DESK)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Claim 1 of 3" in html
@@ -77,20 +71,20 @@ def test_desk_shows_the_oldest_claim_in_its_paragraph(desk_client, queue, django
     assert "kb/desk.js" in html
 
 
-def test_query_count_does_not_grow_with_the_queue(desk_client, queue, make_claim, django_assert_num_queries):
-    desk_client.get(DESK)
+def test_query_count_does_not_grow_with_the_queue(desk, queue, make_claim, django_assert_num_queries):
+    desk.get(DESK)
     source = queue[0].source
     with django_assert_num_queries(7) as small:
-        desk_client.get(DESK)
+        desk.get(DESK)
     make_claim("Russia’s need for a “continuous supply” of weapons is growing.", source=source)
     with django_assert_num_queries(len(small.captured_queries)):
-        desk_client.get(DESK + "?order=newest")
+        desk.get(DESK + "?order=newest")
 
 
-def test_accept_with_corrections_goes_through_the_service_with_the_note_as_reason(desk_client, editor, queue):
+def test_accept_with_corrections_goes_through_the_service_with_the_note_as_reason(desk, editor, queue):
     first = queue[0]
     versions = first.history.count()
-    response = desk_client.post(
+    response = desk.post(
         decide_url(first),
         fields(first, decision="accept", about="2023-09", modality=Modality.STATEMENT, note="Checked the video."),
     )
@@ -104,39 +98,39 @@ def test_accept_with_corrections_goes_through_the_service_with_the_note_as_reaso
     assert latest.history_change_reason == "Checked the video." and latest.history_user == editor
     assert first.history.count() == versions + 1  # one change for the edits and the review
 
-    nxt = desk_client.get(response["Location"])
+    nxt = desk.get(response["Location"])
     assert "Claim 1 of 2" in nxt.content.decode()
     assert f'data-claim="{queue[1].pk}"' in nxt.content.decode()
 
 
-def test_accept_without_paraphrase_or_credibility_asks_once(desk_client, queue):
+def test_accept_without_paraphrase_or_credibility_asks_once(desk, queue):
     second = queue[1]
-    response = desk_client.post(decide_url(second), fields(second, decision="accept"))
+    response = desk.post(decide_url(second), fields(second, decision="accept"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Accept anyway?" in html and "no paraphrase" in html and "cannot be judged" in html
     assert 'name="confirm" value="1"' in html
     assert Claim.objects.get(pk=second.pk).status == ClaimStatus.PROPOSED
-    response = desk_client.post(decide_url(second), fields(second, decision="accept", confirm="1"))
+    response = desk.post(decide_url(second), fields(second, decision="accept", confirm="1"))
     assert response.status_code == 303
     assert Claim.objects.get(pk=second.pk).status == ClaimStatus.ACCEPTED
 
 
-def test_reject_dispute_and_skip(desk_client, queue):
+def test_reject_dispute_and_skip(desk, queue):
     first, second, third = queue
     versions = third.history.count()
-    assert desk_client.post(decide_url(first), fields(first, decision="reject")).status_code == 303
-    assert desk_client.post(decide_url(second), fields(second, decision="dispute", note="Vague")).status_code == 303
-    response = desk_client.post(decide_url(third), {"decision": "skip"})
+    assert desk.post(decide_url(first), fields(first, decision="reject")).status_code == 303
+    assert desk.post(decide_url(second), fields(second, decision="dispute", note="Vague")).status_code == 303
+    response = desk.post(decide_url(third), {"decision": "skip"})
     assert response.status_code == 303 and response["Location"] == f"{DESK}?after={third.pk}"
     statuses = dict(Claim.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "rejected", second.pk: "disputed", third.pk: "proposed"}
     assert third.history.count() == versions
-    end = desk_client.get(response["Location"]).content.decode()
+    end = desk.get(response["Location"]).content.decode()
     assert "reached the end of the queue" in end and "1 claim still waits" in end
 
 
-def test_bad_input_changes_nothing(desk_client, queue):
+def test_bad_input_changes_nothing(desk, queue):
     first = queue[0]
     versions = first.history.count()
     for bad in (
@@ -148,37 +142,37 @@ def test_bad_input_changes_nothing(desk_client, queue):
         {"speaker": "russia,russia-2"},
     ):
         data = fields(first, **{"decision": "accept", **bad})
-        response = desk_client.post(decide_url(first), data)
+        response = desk.post(decide_url(first), data)
         assert response.status_code == 400, bad
         assert 'class="errorlist' in response.content.decode()
     first.refresh_from_db()
     assert first.status == ClaimStatus.PROPOSED and first.history.count() == versions
 
 
-def test_a_claim_reviewed_meanwhile_is_not_reviewed_again(desk_client, queue, editor, accepted):
+def test_a_claim_reviewed_meanwhile_is_not_reviewed_again(desk, queue, editor, accepted):
     accepted(queue[0])
-    response = desk_client.post(decide_url(queue[0]), fields(queue[0], decision="reject"))
+    response = desk.post(decide_url(queue[0]), fields(queue[0], decision="reject"))
     assert response.status_code == 409
     assert "was accepted meanwhile" in response.content.decode()
     assert Claim.objects.get(pk=queue[0].pk).status == ClaimStatus.ACCEPTED
 
 
-def test_filters_and_order_stay_in_the_address(desk_client, queue):
+def test_filters_and_order_stay_in_the_address(desk, queue):
     first, second, third = queue
-    response = desk_client.get(DESK + "?order=newest")
+    response = desk.get(DESK + "?order=newest")
     assert f'data-claim="{third.pk}"' in response.content.decode()
-    response = desk_client.get(DESK + "?subject=russia&order=newest")
+    response = desk.get(DESK + "?subject=russia&order=newest")
     html = response.content.decode()
     assert f'data-claim="{second.pk}"' in html and "Claim 1 of 2" in html
-    response = desk_client.post(decide_url(second, "subject=russia&order=newest"), fields(second, decision="skip"))
+    response = desk.post(decide_url(second, "subject=russia&order=newest"), fields(second, decision="skip"))
     assert response["Location"] == f"{DESK}?subject=russia&order=newest&after={second.pk}"
-    html = desk_client.get(response["Location"]).content.decode()
+    html = desk.get(response["Location"]).content.decode()
     assert f'data-claim="{first.pk}"' in html and "Claim 2 of 2" in html
-    assert desk_client.get(DESK + f"?source={first.source_id}").status_code == 200
+    assert desk.get(DESK + f"?source={first.source_id}").status_code == 200
 
 
-def test_bad_filters_are_named_and_ignored(desk_client, queue):
-    response = desk_client.get(DESK + "?order=sideways&subject=nobody&source=x")
+def test_bad_filters_are_named_and_ignored(desk, queue):
+    response = desk.get(DESK + "?order=sideways&subject=nobody&source=x")
     assert response.status_code == 400
     html = response.content.decode()
     assert "is not an order" in html and "nobody" in html and "Claim 1 of 3" in html
@@ -187,8 +181,8 @@ def test_bad_filters_are_named_and_ignored(desk_client, queue):
     assert too_big.status_code == 400 and "Claim 1 of 3" in too_big.content.decode()
 
 
-def test_the_fragment_for_javascript(desk_client, queue):
-    response = desk_client.post(
+def test_the_fragment_for_javascript(desk, queue):
+    response = desk.post(
         decide_url(queue[0]), fields(queue[0], decision="reject"), HTTP_X_DESK_FRAGMENT="1", follow=True
     )
     html = response.content.decode()
@@ -212,9 +206,7 @@ def draft_url(draft, query: str = "") -> str:
     return reverse("kb:review-draft", args=[draft.pk]) + (f"?{query}" if query else "")
 
 
-def test_a_claims_drafts_and_its_sources_new_names_come_with_it(
-    desk_client, editor, queue, korea, django_assert_num_queries
-):
+def test_a_claims_drafts_and_its_sources_new_names_come_with_it(desk, editor, queue, korea, django_assert_num_queries):
     second = queue[1]
     transfer = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
     name = services.draft_create(
@@ -224,13 +216,13 @@ def test_a_claims_drafts_and_its_sources_new_names_come_with_it(
         source=second.source,
     )
     with django_assert_num_queries(7):
-        html = desk_client.get(DESK + f"?claim={second.pk}").content.decode()
+        html = desk.get(DESK + f"?claim={second.pk}").content.decode()
     assert f'data-draft="{transfer.pk}"' in html and f'data-draft="{name.pk}"' in html
     assert html.index(f'data-draft="{name.pk}"') < html.index(f'data-draft="{transfer.pk}"')
     assert f'name="draft{transfer.pk}-supplier" value="russia"' in html
 
 
-def test_a_draft_that_matches_a_record_says_it_changes_that_record(desk_client, editor, queue, korea):
+def test_a_draft_that_matches_a_record_says_it_changes_that_record(desk, editor, queue, korea):
     second = queue[1]
     russia = second.subjects.get()
     existing = services.transfer_create(
@@ -239,11 +231,11 @@ def test_a_draft_that_matches_a_record_says_it_changes_that_record(desk_client, 
     services.claim_update(second, user=editor, subjects=[korea, russia])
     draft = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
     assert draft.target == existing
-    html = desk_client.get(DESK + f"?claim={second.pk}").content.decode()
+    html = desk.get(DESK + f"?claim={second.pk}").content.decode()
     assert f'changes the existing arms transfer <a href="{existing.get_absolute_url()}">' in html
 
 
-def test_accept_a_draft_transfer_with_corrections(desk_client, editor, queue, korea):
+def test_accept_a_draft_transfer_with_corrections(desk, editor, queue, korea):
     second = queue[1]
     draft = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
     prefix = f"draft{draft.pk}"
@@ -257,21 +249,21 @@ def test_accept_a_draft_transfer_with_corrections(desk_client, editor, queue, ko
         f"{prefix}-description": "Artillery shells",
         f"{prefix}-note": "From the wire.",
     }
-    missing = desk_client.post(draft_url(draft, f"claim={second.pk}"), {**data, f"{prefix}-category": ""})
+    missing = desk.post(draft_url(draft, f"claim={second.pk}"), {**data, f"{prefix}-category": ""})
     assert missing.status_code == 400 and "needs its category" in missing.content.decode()
     assert ArmsTransfer.objects.count() == 0
-    response = desk_client.post(draft_url(draft, f"claim={second.pk}"), data)
+    response = desk.post(draft_url(draft, f"claim={second.pk}"), data)
     assert response.status_code == 303 and response["Location"] == f"{DESK}?claim={second.pk}"
     transfer = ArmsTransfer.objects.get()
     assert transfer.supplier == korea and transfer.category == "ammunition"
     assert list(transfer.evidence.all()) == [second]
     second.refresh_from_db()
     assert second.status == ClaimStatus.ACCEPTED  # the draft's claim is its evidence, accepted with it
-    page = desk_client.get(response["Location"]).content.decode()
+    page = desk.get(response["Location"]).content.decode()
     assert "This one is accepted" in page and "Next claim" in page
 
 
-def test_a_new_name_becomes_an_actor_or_an_alias(desk_client, editor, queue, korea, make_actor):
+def test_a_new_name_becomes_an_actor_or_an_alias(desk, editor, queue, korea, make_actor):
     source = queue[0].source
     new = services.draft_create(
         user=editor, kind=DraftKind.ACTOR, data={"name": "Vostochny Cosmodrome", "kind": "place"}, source=source
@@ -281,7 +273,7 @@ def test_a_new_name_becomes_an_actor_or_an_alias(desk_client, editor, queue, kor
     )
     kim = make_actor("Kim Jong Un", kind="person")
     p = f"draft{new.pk}"
-    response = desk_client.post(
+    response = desk.post(
         draft_url(new, f"claim={queue[0].pk}"),
         {f"{p}-decision": "accept", f"{p}-name": "Vostochny Cosmodrome", f"{p}-kind": "facility", f"{p}-country": "ru"},
     )
@@ -290,7 +282,7 @@ def test_a_new_name_becomes_an_actor_or_an_alias(desk_client, editor, queue, kor
     assert cosmodrome.kind == "facility" and cosmodrome.country_code == "RU"
     assert cosmodrome in queue[0].subjects.all()  # the claim quoting the name is about it now
     p = f"draft{alias.pk}"
-    response = desk_client.post(
+    response = desk.post(
         draft_url(alias, f"claim={queue[0].pk}"),
         {f"{p}-decision": "accept", f"{p}-name": "Marshal Kim", f"{p}-kind": "person", f"{p}-alias_of": kim.slug},
     )
@@ -299,7 +291,7 @@ def test_a_new_name_becomes_an_actor_or_an_alias(desk_client, editor, queue, kor
     assert kim.aliases.filter(name="Marshal Kim").exists()
 
 
-def test_an_ambiguous_name_asks_which_actor(desk_client, editor, queue, make_actor):
+def test_an_ambiguous_name_asks_which_actor(desk, editor, queue, make_actor):
     first = services.actor_create(user=editor, name="Kim Il Sung", kind="person")
     second = services.actor_create(user=editor, name="Kim Jong Il", kind="person")
     services.alias_add(user=editor, actor=first, name="Chairman Kim")
@@ -308,7 +300,7 @@ def test_an_ambiguous_name_asks_which_actor(desk_client, editor, queue, make_act
         user=editor, kind=DraftKind.ACTOR, data={"name": "Chairman Kim", "kind": "person"}, source=queue[0].source
     )
     p = f"draft{draft.pk}"
-    response = desk_client.post(
+    response = desk.post(
         draft_url(draft, f"claim={queue[0].pk}"),
         {f"{p}-decision": "accept", f"{p}-name": "Chairman Kim", f"{p}-kind": "person"},
     )
@@ -317,16 +309,16 @@ def test_an_ambiguous_name_asks_which_actor(desk_client, editor, queue, make_act
     assert Draft.objects.get(pk=draft.pk).status == DraftStatus.PROPOSED
 
 
-def test_draft_from_a_claim_then_reject_it(desk_client, queue):
+def test_draft_from_a_claim_then_reject_it(desk, queue):
     first = queue[0]
-    response = desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
+    response = desk.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
     assert response.status_code == 303 and response["Location"] == f"{DESK}?claim={first.pk}"
     draft = Draft.objects.get()
     assert draft.kind == DraftKind.EVENT and list(draft.claims.all()) == [first]
-    bad = desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "rumour"})
+    bad = desk.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "rumour"})
     assert bad.status_code == 400 and "Unknown draft kind" in bad.content.decode()
     p = f"draft{draft.pk}"
-    response = desk_client.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": "No"})
+    response = desk.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": "No"})
     assert response.status_code == 303
     draft.refresh_from_db()
     assert draft.status == DraftStatus.REJECTED and draft.note == "No"
@@ -372,15 +364,15 @@ def test_an_editor_drafts_a_record_from_the_claim_page(client, editor, analyst, 
     assert Draft.objects.get().kind == DraftKind.RELATIONSHIP
 
 
-def test_a_refused_decision_shows_what_was_typed(desk_client, queue, korea):
+def test_a_refused_decision_shows_what_was_typed(desk, queue, korea):
     first = queue[0]
     data = fields(first, decision="accept", subjects="russia,north-korea", about="the day after", statement="Met.")
-    html = desk_client.post(decide_url(first), data).content.decode()
+    html = desk.post(decide_url(first), data).content.decode()
     assert 'value="russia,north-korea"' in html and 'value="the day after"' in html and "Met.</textarea>" in html
     assert "“the day after” is not a date" in html
 
 
-def test_the_end_of_the_queue_lists_the_drafts_still_waiting(desk_client, editor, queue, django_assert_num_queries):
+def test_the_end_of_the_queue_lists_the_drafts_still_waiting(desk, editor, queue, django_assert_num_queries):
     draft = services.draft_from_claim(queue[0], user=editor, kind=DraftKind.EVENT)
     name = services.draft_create(
         user=editor, kind=DraftKind.ACTOR, data={"name": "Vostochny", "kind": "place"}, source=queue[1].source
@@ -388,23 +380,23 @@ def test_the_end_of_the_queue_lists_the_drafts_still_waiting(desk_client, editor
     for claim in queue:
         services.claim_review(claim, user=editor, status=ClaimStatus.ACCEPTED)
     with django_assert_num_queries(6):  # session, user, editor; the next claim (none), the count, the drafts
-        html = desk_client.get(DESK).content.decode()
+        html = desk.get(DESK).content.decode()
     assert "No claim waits for review" in html and "Draft records still waiting" in html
     assert f'{DESK}?claim={queue[0].pk}">{draft.title}</a>' in html
     assert f'{DESK}?claim={queue[0].pk}">Vostochny</a>' in html  # a new name: at its source's first claim
     assert name.source_id == queue[0].source_id
 
 
-def test_a_long_note_is_kept_whole_and_cut_as_the_history_reason(desk_client, queue):
+def test_a_long_note_is_kept_whole_and_cut_as_the_history_reason(desk, queue):
     first, note = queue[0], "checked against the footage " * 20
-    assert desk_client.post(decide_url(first), fields(first, decision="dispute", note=note)).status_code == 303
+    assert desk.post(decide_url(first), fields(first, decision="dispute", note=note)).status_code == 303
     first.refresh_from_db()
     assert first.review_note == note.strip()
     reason = first.history.latest().history_change_reason
     assert len(reason) == 100 and reason.endswith("…") and reason.startswith("checked against")
 
 
-def test_what_ingest_suggested_is_marked_as_a_suggestion(desk_client, editor, make_actor):
+def test_what_ingest_suggested_is_marked_as_a_suggestion(desk, editor, make_actor):
     make_actor("Russia")
     result = services.source_ingest(
         user=editor,
@@ -417,6 +409,6 @@ def test_what_ingest_suggested_is_marked_as_a_suggestion(desk_client, editor, ma
     )
     (claim,) = result.claims
     assert set(claim.suggested) == {"statement", "credibility"}
-    html = desk_client.get(DESK, {"claim": claim.pk}).content.decode()
+    html = desk.get(DESK, {"claim": claim.pk}).content.decode()
     assert html.count('<span class="badge suggested"') == 2
     assert claim.statement and claim.statement in html

@@ -9,6 +9,7 @@ from kb import services
 from kb.choices import ActorKind, ClaimStatus, DraftKind, DraftStatus, Modality
 from kb.dates import PartialDate
 from kb.models import Actor, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship
+from tests.helpers import ingest
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +27,16 @@ def world(editor):
     )
 
 
-def _claim(world, quote: str, **fields) -> Claim:
-    """A proposed claim on a new source with ``quote`` as its text."""
-    source = services.source_create(
-        user=world.editor, title=quote[:40], publisher="Wire", published_on="2024-10-24", text=quote
-    )
-    fields.setdefault("modality", Modality.FACT)
-    return services.claim_create(user=world.editor, source=source, quote=quote, **fields)
+@pytest.fixture
+def quoted(make_source, make_claim):
+    """A proposed claim of fact, with no statement, on a new source (of 24 October 2024) with ``quote`` as its text."""
+
+    def make(quote: str, **fields) -> Claim:
+        fields.setdefault("modality", Modality.FACT)
+        fields.setdefault("statement", "")
+        return make_claim(quote, source=make_source(quote, published_on="2024-10-24"), **fields)
+
+    return make
 
 
 def _transfer_data(**changes):
@@ -57,8 +61,8 @@ def _transfer_data(**changes):
 # --- creating ------------------------------------------------------------------------------
 
 
-def test_a_draft_is_made_with_a_human_title_and_history(world, editor):
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+def test_a_draft_is_made_with_a_human_title_and_history(world, editor, quoted):
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     assert str(draft) == "Transfer: KN-23 missiles, North Korea → Russia"
     assert draft.source == claim.source
@@ -102,8 +106,8 @@ def test_a_draft_matching_a_record_targets_it_and_keeps_what_it_saw(world, edito
 # --- accepting -----------------------------------------------------------------------------
 
 
-def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world, editor, anon):
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world, editor, anon, quoted):
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     transfer = services.draft_accept(draft, user=editor, note="checked against the report")
     assert isinstance(transfer, ArmsTransfer)
@@ -125,8 +129,8 @@ def test_accepting_a_transfer_creates_it_public_with_the_claim_as_evidence(world
     assert transfer.pk in ids
 
 
-def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
-    claim = _claim(world, "Pyongyang shipped shells to Moscow.")
+def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor, quoted):
+    claim = quoted("Pyongyang shipped shells to Moscow.")
     draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
     with pytest.raises(ValidationError) as refused:
         services.draft_accept(draft, user=editor)
@@ -138,8 +142,8 @@ def test_accept_takes_overrides_and_refuses_incomplete_data(world, editor):
     assert (transfer.supplier, transfer.recipient, transfer.category) == (world.dprk, world.russia, "ammunition")
 
 
-def test_accepting_an_event_and_a_relationship(world, editor):
-    visit = _claim(world, "Vladimir Putin visited Pyongyang in June 2024.")
+def test_accepting_an_event_and_a_relationship(world, editor, quoted):
+    visit = quoted("Vladimir Putin visited Pyongyang in June 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.EVENT,
@@ -155,7 +159,7 @@ def test_accepting_an_event_and_a_relationship(world, editor):
     event = services.draft_accept(draft, user=editor)
     assert isinstance(event, Event) and list(event.participants.all()) == [world.putin]
     assert event.place == world.dprk and list(event.evidence.all()) == [visit]
-    ally = _claim(world, "Russia is an ally of North Korea.")
+    ally = quoted("Russia is an ally of North Korea.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.RELATIONSHIP,
@@ -166,8 +170,8 @@ def test_accepting_an_event_and_a_relationship(world, editor):
     assert isinstance(relationship, Relationship) and str(relationship) == "Russia ally of North Korea"
 
 
-def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor):
-    duma = _claim(world, "The State Duma ratified the treaty on 24 October 2024.")
+def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor, quoted):
+    duma = quoted("The State Duma ratified the treaty on 24 October 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.MILESTONE,
@@ -179,7 +183,7 @@ def test_a_milestone_adds_the_party_or_climbs_its_ladder(world, editor):
     assert isinstance(party, AgreementParty) and party.actor == world.russia
     assert str(party.ratified) == "2024-10-24" and party.ratification_kind == "ratification"
     assert list(party.evidence.all()) == [duma]
-    kp = _claim(world, "North Korea ratified the treaty in November 2024.")
+    kp = quoted("North Korea ratified the treaty in November 2024.")
     draft = services.draft_create(
         user=editor,
         kind=DraftKind.MILESTONE,
@@ -205,8 +209,8 @@ def test_an_accept_never_overwrites_a_value_changed_since_the_draft(world, edito
     assert world.transfer.quantity_low == 1500000 and draft.status == DraftStatus.PROPOSED
 
 
-def test_an_accept_changes_an_unchanged_target_with_history(world, editor):
-    claim = _claim(world, "North Korea has sent about 2 million shells to Russia.")
+def test_an_accept_changes_an_unchanged_target_with_history(world, editor, quoted):
+    claim = quoted("North Korea has sent about 2 million shells to Russia.")
     data = _transfer_data(designation="152mm shells", category="ammunition", quantity_low=2000000, quantity_high=None)
     draft = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=data, claims=[claim])
     transfer = services.draft_accept(draft, user=editor)
@@ -230,8 +234,8 @@ def test_a_reviewed_draft_cannot_be_reviewed_again(world, editor):
 # --- names --------------------------------------------------------------------------------
 
 
-def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(world, editor):
-    claim = _claim(world, "South Korea's National Intelligence Service said troops moved.")
+def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(world, editor, quoted):
+    claim = quoted("South Korea's National Intelligence Service said troops moved.")
     other = services.claim_create(user=editor, source=claim.source, quote="troops moved")
     draft = services.draft_create(
         user=editor,
@@ -246,8 +250,8 @@ def test_a_new_name_becomes_an_actor_and_the_subject_of_the_claims_naming_it(wor
     assert claim.status == ClaimStatus.PROPOSED  # a name is not a review of the claims that use it
 
 
-def test_a_new_name_can_be_an_alias_and_an_ambiguous_one_asks_which(world, editor):
-    claim = _claim(world, "Kim said the shells were sent.")
+def test_a_new_name_can_be_an_alias_and_an_ambiguous_one_asks_which(world, editor, quoted):
+    claim = quoted("Kim said the shells were sent.")
     services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
     services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["kim"])
     data = {"name": "Kim", "kind": "person"}
@@ -279,9 +283,9 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def drafts(world, editor):
+def drafts(world, editor, quoted):
     """Three proposed drafts: a transfer with its claim, an event and a relationship."""
-    claim = _claim(world, "North Korea sent about 50 KN-23 missiles to Russia.")
+    claim = quoted("North Korea sent about 50 KN-23 missiles to Russia.")
     transfer = services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(), claims=[claim])
     event = services.draft_create(
         user=editor, kind=DraftKind.EVENT, data={"title": "Shoigu visit to Pyongyang", "kind": "visit"}
@@ -300,11 +304,12 @@ def test_drafts_are_for_editors_only(drafts, anon, analyst, as_editor):
     draft = drafts["transfer"]
     assert anon.get(DRAFTS).status_code == 401
     assert as_analyst.get(DRAFTS).status_code == 403
-    # Without credentials a draft asks for them (401); signed in, a non-editor finds nothing (404).
-    for client, status in ((anon, 401), (as_analyst, 404)):
-        assert client.get(f"{DRAFTS}{draft.pk}/").status_code == status
-        assert client.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json").status_code in (401, 403)
-        assert client.post(f"{DRAFTS}{draft.pk}/reject/", {"note": "no"}, format="json").status_code in (401, 403)
+    # Without credentials a draft asks for them (401); signed in, a non-editor finds nothing (404) and is
+    # refused its accept and reject (403).
+    for client, read, act in ((anon, 401, 401), (as_analyst, 404, 403)):
+        assert client.get(f"{DRAFTS}{draft.pk}/").status_code == read
+        assert client.post(f"{DRAFTS}{draft.pk}/accept/", {}, format="json").status_code == act
+        assert client.post(f"{DRAFTS}{draft.pk}/reject/", {"note": "no"}, format="json").status_code == act
         claim = client.get(f"/api/v1/claims/{drafts['claim'].pk}/")
         assert claim.status_code == 404  # a proposed claim
     draft.refresh_from_db()
@@ -397,8 +402,8 @@ def test_a_bad_accept_is_a_400_naming_the_field_and_changes_nothing(drafts, as_e
     assert Claim.objects.get(pk=drafts["claim"].pk).status == ClaimStatus.PROPOSED
 
 
-def test_an_ambiguous_name_through_the_api(world, as_editor, editor):
-    claim = _claim(world, "Kim said the shells were sent.")
+def test_an_ambiguous_name_through_the_api(world, as_editor, editor, quoted):
+    claim = quoted("Kim said the shells were sent.")
     services.actor_create(user=editor, name="Kim Yo Jong", kind=ActorKind.PERSON, aliases=["Kim"])
     services.actor_create(user=editor, name="Kim Il Sung", kind=ActorKind.PERSON, aliases=["Kim"])
     draft = services.draft_create(
@@ -421,6 +426,8 @@ NEWS = (
     "Kim Jong Un, the leader of North Korea, praised the ties.\n\n"
     "The talks in Pyongyang were led by Andrei Rudenko, a deputy foreign minister."
 )
+# The source fields NEWS and its variants are ingested with.
+NEWS_SOURCE = {"title": "Missiles and a treaty", "published_on": "2024-10-25"}
 
 
 @pytest.fixture
@@ -433,13 +440,6 @@ def newsroom(world, editor):
     return world
 
 
-def _ingest(editor, text: str, **fields):
-    fields.setdefault("title", "Missiles and a treaty")
-    fields.setdefault("publisher", "Test Wire")
-    fields.setdefault("published_on", "2024-10-25")
-    return services.source_ingest(user=editor, content=text.encode(), filename="a.txt", **fields)
-
-
 def _by_kind(result) -> dict[str, list[Draft]]:
     found: dict[str, list[Draft]] = {}
     for draft in result.drafts:
@@ -448,7 +448,7 @@ def _by_kind(result) -> dict[str, list[Draft]]:
 
 
 def test_ingest_drafts_transfers_events_milestones_relationships_and_names(newsroom, editor):
-    result = _ingest(editor, NEWS)
+    result = ingest(editor, NEWS, **NEWS_SOURCE)
     drafts = _by_kind(result)
     kn23, hwasong = sorted(drafts["transfer"], key=lambda d: d.data["designation"])[::-1]
     assert str(kn23) == "Transfer: KN-23 missiles, North Korea → Russia"
@@ -523,7 +523,7 @@ def test_ingest_targets_a_matching_record_and_drops_what_adds_nothing(newsroom, 
         status="reported",
     )
     services.relationship_create(user=editor, subject=newsroom.kim, predicate="leader_of", object=newsroom.dprk)
-    drafts = _by_kind(_ingest(editor, NEWS))
+    drafts = _by_kind(ingest(editor, NEWS, **NEWS_SOURCE))
     (hwasong,) = drafts["transfer"]  # the KN-23 draft would add nothing: not made
     assert hwasong.target.designation == "Hwasong-11"
     assert hwasong.target_seen["quantity_low"] is None
@@ -538,15 +538,15 @@ def test_one_draft_for_what_several_sentences_say(newsroom, editor):
         "North Korea has sent KN-23 missiles to Russia.\n\n"
         "By October, North Korea had shipped about 60 KN-23 missiles to Russia."
     )
-    result = _ingest(editor, text)
+    result = ingest(editor, text, **NEWS_SOURCE)
     (transfer,) = result.drafts
     assert transfer.data["quantity_low"] == 60
     assert list(transfer.claims.all()) == result.claims
 
 
 def test_ingest_again_returns_the_drafts_and_makes_no_more(newsroom, editor):
-    first = _ingest(editor, NEWS)
-    again = _ingest(editor, NEWS)
+    first = ingest(editor, NEWS, **NEWS_SOURCE)
+    again = ingest(editor, NEWS, **NEWS_SOURCE)
     assert not again.created and [d.pk for d in again.drafts] == [d.pk for d in first.drafts]
     assert Draft.objects.count() == len(first.drafts)
 
@@ -557,7 +557,7 @@ def test_drafting_costs_no_query_per_sentence(newsroom, editor):
 
     def queries(text: str) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
-            result = _ingest(editor, text)
+            result = ingest(editor, text, **NEWS_SOURCE)
         return len(ctx.captured_queries), len(result.drafts)
 
     short, short_drafts = queries(NEWS)
@@ -570,7 +570,7 @@ def test_drafting_costs_no_query_per_sentence(newsroom, editor):
 def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django_assert_num_queries):
     from kb.api.ingest import IngestResultSerializer
 
-    result = _ingest(editor, NEWS)
+    result = ingest(editor, NEWS, **NEWS_SOURCE)
     with django_assert_num_queries(0):
         summary = IngestResultSerializer(result).data
     assert {d["kind"] for d in summary["drafts"]} == {"transfer", "event", "milestone", "relationship", "actor"}
@@ -585,9 +585,8 @@ def test_the_ingest_summary_lists_the_drafts(newsroom, editor, as_editor, django
     assert as_editor.get(draft["url"]).json()["id"] == draft["id"]
 
 
-def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
-    claim = _claim(
-        world,
+def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor, quoted):
+    claim = quoted(
         "Russia received some 20 to 30 KN-24 missiles from North Korea.",
         subjects=[world.russia, world.dprk],
         about_on="2024-03",
@@ -607,7 +606,7 @@ def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
         "start_on": "2024-03",
         "reported_on": None,
     }
-    treaty = _claim(world, "North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
+    treaty = quoted("North Korea ratified the treaty.", subjects=[world.dprk], about_on="2024-11")
     world.treaty.evidence.add(treaty)
     draft = services.draft_from_claim(treaty, user=editor, kind=DraftKind.MILESTONE)
     assert draft.data == {"agreement": TREATY, "party": "north-korea", "step": "ratified", "on": "2024-11"}
@@ -688,6 +687,35 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")
 
 
+# The actors the sentences below may name: key, then name, kind and country.
+_FACTS = {
+    "kim": ("Kim Jong Un", "person", "KP"),
+    "putin": ("Vladimir Putin", "person", "RU"),
+    "ru": ("Russia", "state", "RU"),
+    "kp": ("North Korea", "state", "KP"),
+    "moscow": ("Moscow", "place", "RU"),
+    "pyongyang": ("Pyongyang", "place", "KP"),
+}
+
+
+def _facts() -> dict:
+    from kb.ingest.drafts import ActorFacts
+
+    return {key: ActorFacts(*fact) for key, fact in _FACTS.items()}
+
+
+def _named(sentence: str) -> list:
+    """The first mention of each actor of _FACTS that ``sentence`` names, in the order of the text."""
+    from kb.ingest.drafts import Named
+
+    named = []
+    for key, (name, _kind, _country) in _FACTS.items():
+        at = sentence.find(name)
+        if at >= 0:
+            named.append(Named(at, at + len(name), key))
+    return sorted(named, key=lambda n: n.start)
+
+
 @pytest.mark.parametrize(
     ("sentence", "participants"),
     [
@@ -699,45 +727,17 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     ],
 )
 def test_meetings_are_of_leaders_or_of_states(sentence, participants):
-    from kb.ingest.drafts import ActorFacts, Named, event_drafts
+    from kb.ingest.drafts import event_drafts
 
-    facts = {
-        "kim": ActorFacts("Kim Jong Un", "person", "KP"),
-        "putin": ActorFacts("Vladimir Putin", "person", "RU"),
-        "ru": ActorFacts("Russia", "state", "RU"),
-        "kp": ActorFacts("North Korea", "state", "KP"),
-    }
-    named = []
-    for name, key in (("Kim Jong Un", "kim"), ("Vladimir Putin", "putin"), ("Russia", "ru"), ("North Korea", "kp")):
-        at = sentence.find(name)
-        if at >= 0:
-            named.append(Named(at, at + len(name), key))
-    named.sort(key=lambda n: n.start)
-    specs = event_drafts(sentence, named, facts, about=None, agreements=(), events=())
+    specs = event_drafts(sentence, _named(sentence), _facts(), about=None, agreements=(), events=())
     assert ([s.data["participants"] for s in specs] or [None])[0] == participants
 
 
-_FACTS = {
-    "kim": ("Kim Jong Un", "person", "KP"),
-    "putin": ("Vladimir Putin", "person", "RU"),
-    "ru": ("Russia", "state", "RU"),
-    "kp": ("North Korea", "state", "KP"),
-    "moscow": ("Moscow", "place", "RU"),
-    "pyongyang": ("Pyongyang", "place", "KP"),
-}
-
-
 def _sentence_drafts(sentence: str, **fields):
-    from kb.ingest.drafts import ActorFacts, Named, sentence_drafts
+    from kb.ingest.drafts import sentence_drafts
 
-    facts = {key: ActorFacts(*fact) for key, fact in _FACTS.items()}
-    named = []
-    for key, fact in _FACTS.items():
-        at = sentence.find(fact[0])
-        if at >= 0:
-            named.append(Named(at, at + len(fact[0]), key))
     fields.setdefault("published", PartialDate.parse("2025-04-28"))
-    return sentence_drafts(sentence, named=named, facts=facts, states={"RU": "ru", "KP": "kp"}, **fields)
+    return sentence_drafts(sentence, named=_named(sentence), facts=_facts(), states={"RU": "ru", "KP": "kp"}, **fields)
 
 
 def test_each_weapon_a_sentence_lists_is_its_own_transfer_with_its_own_count():
@@ -826,13 +826,6 @@ def test_designations_after_the_noun_are_its_own_and_a_letter_is_no_guest():
 
 def test_an_impossible_quantity_is_no_quantity(world, editor):
     text = f"North Korea sent 1{'0' * 400} shells to Russia, officials said."
-    result = services.source_ingest(
-        user=editor,
-        content=text.encode(),
-        filename="a.txt",
-        title="Shells",
-        publisher="Wire",
-        published_on="2024-07-01",
-    )
+    result = ingest(editor, text, title="Shells", publisher="Wire")
     (transfer,) = [d for d in result.drafts if d.kind == "transfer"]
     assert "quantity_low" not in transfer.data

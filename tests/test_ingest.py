@@ -21,6 +21,7 @@ from kb.ingest.proposals import analyse
 from kb.ingest.split import split_sentences
 from kb.models import Actor, Claim, Source
 from kb.services import ingest as ingest_service
+from tests.helpers import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = PartialDate.parse("2024-07-01")
@@ -512,16 +513,8 @@ def world(make_actor, editor):
     return actors
 
 
-def ingest(editor, content: bytes | None = None, **fields):
-    content = ARTICLE.encode() if content is None else content
-    fields.setdefault("title", "Kim meets Putin")
-    fields.setdefault("publisher", "Test Wire")
-    fields.setdefault("published_on", "2024-07-01")
-    return services.source_ingest(user=editor, content=content, filename=fields.pop("filename", "a.txt"), **fields)
-
-
 def test_ingest_stores_the_source_and_proposes_anchored_claims(world, editor):
-    result = ingest(editor, byline="A. Writer", url="https://example.org/a")
+    result = ingest(editor, ARTICLE, byline="A. Writer", url="https://example.org/a")
     source = result.source
     assert result.created and source.text.startswith("Kim Jong Un met")
     assert (source.byline, source.published_precision if hasattr(source, "published_precision") else "day") == (
@@ -553,7 +546,7 @@ def test_ingest_stores_the_source_and_proposes_anchored_claims(world, editor):
 
 
 def test_ingest_is_idempotent(world, editor):
-    first = ingest(editor)
+    first = ingest(editor, ARTICLE)
     counts = (Source.objects.count(), Claim.objects.count(), Source.history.count(), Claim.history.count())
     again = ingest(editor, content=b"\xef\xbb\xbf" + ARTICLE.replace("\n\n", "\r\n\r\n").encode(), title="Other")
     assert not again.created and again.source == first.source
@@ -570,12 +563,12 @@ def test_ingest_is_one_transaction(world, editor, monkeypatch):
 
     monkeypatch.setattr(ingest_service, "claims_propose", propose_then_fail)
     with pytest.raises(ValidationError):
-        ingest(editor)
+        ingest(editor, ARTICLE)
     assert (Source.objects.count(), Claim.objects.count(), Claim.history.count()) == (0, 0, 0)
 
 
 def test_proposed_claims_keep_history_with_their_subjects(world, editor):
-    result = ingest(editor)
+    result = ingest(editor, ARTICLE)
     claim = next(c for c in result.claims if c.quote.startswith("Kim Jong Un met"))
     (entry,) = claim.history.all()
     assert (entry.history_type, entry.history_user, entry.history_change_reason) == ("+", editor, "ingest")
@@ -611,7 +604,7 @@ def test_claims_propose_refuses_a_bad_anchor(world, editor, make_source):
 )
 def test_ingest_refuses_bad_input_and_stores_nothing(world, editor, fields, field):
     with pytest.raises(ValidationError) as caught:
-        ingest(editor, **fields)
+        ingest(editor, **{"content": ARTICLE, **fields})
     assert field in caught.value.message_dict
     assert (Source.objects.count(), Claim.objects.count()) == (0, 0)
 
@@ -619,7 +612,7 @@ def test_ingest_refuses_bad_input_and_stores_nothing(world, editor, fields, fiel
 def test_ingest_refuses_a_file_over_the_size_limit(world, editor, settings):
     settings.KB_INGEST_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="largest article accepted is 100 bytes"):
-        ingest(editor)
+        ingest(editor, ARTICLE)
     assert Source.objects.count() == 0
 
 
@@ -771,7 +764,7 @@ def test_the_same_text_stored_meanwhile_by_another_editor_is_no_error(world, edi
         raise ValidationError({"text": ["This text is already stored."]})
 
     monkeypatch.setattr(ingest_service, "_ingest_write", someone_was_faster)
-    result = ingest(editor)
+    result = ingest(editor, ARTICLE)
     assert not result.created and Source.objects.count() == 1
     assert len(result.claims) == 5
 
@@ -852,7 +845,7 @@ def test_a_designation_shared_by_several_transfers_cites_none(world, editor):
         description="A second delivery of the same missiles.",
         status="alleged",
     )
-    result = ingest(editor)
+    result = ingest(editor, ARTICLE)
     assert any("KN-23" in c.quote for c in result.claims)
     assert not world["kn23"].evidence.exists() and not second.evidence.exists()
     # The unambiguous agreement title is still cited.
@@ -901,7 +894,7 @@ def test_credibility_suggestion_from_reliability_and_modality():
 
 
 def test_ingest_suggests_paraphrase_and_credibility_and_marks_them(world, editor):
-    result = ingest(editor, reliability="B")
+    result = ingest(editor, ARTICLE, reliability="B")
     by_quote = {c.quote: c for c in result.claims}
     sale = by_quote["North Korea is expected to sell artillery shells to Russia, the Defence Ministry said."]
     assert sale.statement == "The Defence Ministry: North Korea is expected to sell artillery shells to Russia."
@@ -924,7 +917,7 @@ def test_ingest_takes_the_publishers_reliability_and_refuses_an_unknown_grade(wo
 
 
 def test_an_editors_change_clears_the_suggestion_and_the_api_shows_it_to_editors(world, editor, as_editor, anon):
-    sale = next(c for c in ingest(editor, reliability="C").claims if c.statement)
+    sale = next(c for c in ingest(editor, ARTICLE, reliability="C").claims if c.statement)
     services.claim_update(sale, user=editor, credibility=sale.credibility)  # the same value: still a suggestion
     assert Claim.objects.get(pk=sale.pk).suggested == ["statement", "credibility"]
     services.claim_update(sale, user=editor, statement="The ministry expects North Korean shell sales.")

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -19,7 +20,10 @@ ARTICLES = read_devset(DEFAULT_DEVSET_PATH)
 
 def extracted(article) -> str:
     return article_text(
-        article.path.read_bytes(), filename=article.path.name, max_bytes=2_000_000, title=article.title
+        article.path.read_bytes(),
+        filename=article.path.name,
+        max_bytes=settings.KB_INGEST_MAX_BYTES,
+        title=article.title,
     ).text
 
 

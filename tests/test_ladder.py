@@ -389,12 +389,6 @@ def test_the_agreement_list_reads_the_parties_evidence_in_one_query(laddered, ed
 # --- the admin -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def desk(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def _party_rows(data: dict, prefix: str = "party_links") -> list[str]:
     return sorted({key.split("-")[1] for key in data if key.startswith(f"{prefix}-") and key.split("-")[1].isdigit()})
 

@@ -15,7 +15,7 @@ from django.test import Client
 from kb import services
 from kb.choices import ClaimStatus
 from kb.models import Source
-from tests.helpers import V1, admin_url
+from tests.helpers import V1, admin_url, ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +39,9 @@ def clients(analyst, editor) -> dict[str, Client]:
 @pytest.fixture
 def fresh(kb, editor) -> Source:
     """An article just ingested: a source and its proposed claims, none accepted."""
-    result = services.source_ingest(
-        user=editor,
-        content=TEXT.encode(),
-        filename="dispatch.txt",
-        title=f"{WORD} dispatch",
-        publisher="Test Wire",
-        published_on="2024-03-20",
-    )
+    result = ingest(editor, TEXT, filename="dispatch.txt", title=f"{WORD} dispatch", published_on="2024-03-20")
     assert result.created and result.source.published_at is None
-    if not result.claims:  # ingest found nothing to propose: propose one by hand
-        services.claim_create(user=editor, source=result.source, quote=f"Kim Jong-un visited the {WORD}")
+    assert result.claims and all(claim.status == ClaimStatus.PROPOSED for claim in result.claims)
     return result.source
 
 

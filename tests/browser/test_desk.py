@@ -2,9 +2,9 @@
 
 import pytest
 
-from kb import services
 from kb.choices import DraftKind
 from kb.models import Actor, ArmsTransfer, Claim, Draft
+from tests.helpers import ingest
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -20,23 +20,9 @@ MARCH = "March 2025"
 
 
 def _ingest(editor):
-    result = services.source_ingest(
-        user=editor,
-        content=ARTICLE.encode(),
-        filename="shells.txt",
-        title="Shells for Russia",
-        publisher="Test Wire",
-        published_on="2025-04-02",
-    )
-    names = list(getattr(result, "drafts", None) or [])
-    if not any(d.kind == DraftKind.ACTOR and d.data.get("name") == "Hwasong Institute" for d in names):
-        # The new name as ingest proposes it (an actor draft of the source).
-        services.draft_create(
-            user=editor,
-            kind=DraftKind.ACTOR,
-            data={"name": "Hwasong Institute", "kind": "organization", "mentions": 1},
-            source=result.source,
-        )
+    result = ingest(editor, ARTICLE, filename="shells.txt", title="Shells for Russia", published_on="2025-04-02")
+    # The new name, as ingest proposes it: an actor draft of the source.
+    assert any(d.kind == DraftKind.ACTOR and d.data.get("name") == "Hwasong Institute" for d in result.drafts)
     return result
 
 
