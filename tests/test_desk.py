@@ -177,7 +177,7 @@ def test_bad_filters_are_named_and_ignored(desk, queue):
     html = response.content.decode()
     assert "is not an order" in html and "nobody" in html and "Claim 1 of 3" in html
     # a number no id can be is refused like any bad number, not sent to the database
-    too_big = desk_client.get(DESK + "?source=99999999999999999999")
+    too_big = desk.get(DESK + "?source=99999999999999999999")
     assert too_big.status_code == 400 and "Claim 1 of 3" in too_big.content.decode()
 
 
