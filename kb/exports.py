@@ -326,11 +326,11 @@ TIMES = (Column("created_at", Read("created_at", _timestamp)), Column("updated_a
 BRIEF = Actor.objects.only("pk")
 
 
-def _for_editors(lookup: str) -> Callable[[Any], dict[str, Any]]:
+def _for_editors(lookup: str, output_field: models.Field | None = None) -> Callable[[Any], dict[str, Any]]:
     """What only editors see of a claim, as the JSON shows it: the value for editors, empty for others."""
 
     def annotations(user) -> dict[str, Any]:
-        hidden = models.Value(None, output_field=models.TextField())
+        hidden = models.Value(None, output_field=output_field or models.TextField())
         return {f"shown_{lookup.split('__')[0]}": models.F(lookup) if is_editor(user) else hidden}
 
     return annotations
@@ -338,11 +338,10 @@ def _for_editors(lookup: str) -> Callable[[Any], dict[str, Any]]:
 
 def _claim_annotations(user) -> dict[str, Any]:
     # Which values ingest suggested is the editors' business too (a JSON list of field names).
-    suggested = models.F("suggested") if is_editor(user) else models.Value(None, output_field=models.JSONField())
     return {
         **_for_editors("reviewed_by__username")(user),
         **_for_editors("review_note")(user),
-        "shown_suggested": suggested,
+        **_for_editors("suggested", models.JSONField())(user),
     }
 
 
