@@ -12,14 +12,17 @@ public because an accepted claim backs it. A draft that changes an existing reco
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kb.choices import (
@@ -373,46 +376,150 @@ def draft_changes(kind: str, data: dict[str, Any], current: dict[str, Any]) -> d
     return changes
 
 
-def find_target(kind: str, data: dict[str, Any], refs: Refs) -> models.Model | None:
-    """The existing record a draft would change instead of duplicating it, if there is one.
+def find_target(kind: str, data: dict[str, Any], refs: Refs, *, cited: int | None = None) -> models.Model | None:
+    """The existing record a draft would change instead of duplicating it, if there is one (see ``find_targets``)."""
+    return find_targets([(kind, data, cited)], refs).get(0)
 
-    A transfer with the same designation (or, without one, category) and parties; an event of
-    the same title, or of the same kind, day and place; the same relationship; the party's row
-    in the agreement.
+
+def find_targets(drafts: Sequence[tuple[str, Mapping[str, Any], int | None]], refs: Refs) -> dict[int, models.Model]:
+    """The existing record each draft (``kind``, ``data``, the id of an event its sentence cites) would change, by
+    position, read in one query per kind of record whatever the number of drafts.
+
+    - a transfer: the same supplier and recipient, and the same designation (in any case) or, when the draft
+      names none, no designation and the same category; a draft naming neither has no target;
+    - an event: the event its sentence cites, else one of the same title (in any case), else one of the same
+      kind on the same day (a day-precision start) at the same place;
+    - a relationship: the same subject, predicate and object; of several (different periods), the one whose
+      start the draft's ``valid_from`` covers, else the earliest recorded;
+    - a milestone: the party's row in the agreement.
+
+    Among records matching alike, the earliest recorded is taken.
     """
+    actor_ids = {slug: actor.pk for slug, actor in refs.actors.items()}
+    agreement_ids = {slug: agreement.pk for slug, agreement in refs.agreements.items()}
+
+    def ids(data: Mapping[str, Any], *keys: str) -> tuple[int | None, ...]:
+        return tuple((agreement_ids if key == "agreement" else actor_ids).get(data.get(key) or "") for key in keys)
+
+    found: dict[int, models.Model] = {}
+    for kind, (model, keys) in _MATCHED.items():
+        wanted = [
+            (position, data, cited, ids(data, *keys))
+            for position, (draft_kind, data, cited) in enumerate(drafts)
+            if draft_kind == kind
+        ]
+        wanted = [
+            (position, data, cited, pks) for position, data, cited, pks in wanted if _can_match(kind, data, cited, pks)
+        ]
+        if not wanted:
+            continue
+        rows = list(_candidates(kind, model, [(data, cited, pks) for _p, data, cited, pks in wanted]).order_by("pk"))
+        for position, data, cited, pks in wanted:
+            ranked = [
+                (rank, i) for i, row in enumerate(rows) if (rank := _matches(kind, data, cited, pks, row)) is not None
+            ]
+            if ranked:
+                found[position] = rows[min(ranked)[1]]
+    return found
+
+
+# The record each kind of draft may change, and the keys of its data that name its actors and agreement.
+_MATCHED: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    DraftKind.TRANSFER: (ArmsTransfer, ("supplier", "recipient")),
+    DraftKind.EVENT: (Event, ("place",)),
+    DraftKind.RELATIONSHIP: (Relationship, ("subject", "object")),
+    DraftKind.MILESTONE: (AgreementParty, ("agreement", "party")),
+}
+
+
+def _day(data: Mapping[str, Any]) -> dt.date | None:
+    """The day an event draft starts on, when its start is a day."""
+    start = PartialDate.parse(data["start_on"]) if data.get("start_on") else None
+    return start.date if start is not None and start.precision == "day" else None
+
+
+def _can_match(kind: str, data: Mapping[str, Any], cited: int | None, pks: tuple[int | None, ...]) -> bool:
+    """Whether a draft says enough to match a record (see ``find_targets``)."""
     if kind == DraftKind.TRANSFER:
-        supplier, recipient = refs.actor(data.get("supplier")), refs.actor(data.get("recipient"))
-        if supplier is None or recipient is None:
-            return None
-        same = ArmsTransfer.objects.filter(supplier=supplier, recipient=recipient)
-        if data.get("designation"):
-            same = same.filter(designation__iexact=data["designation"])
-        elif data.get("category"):
-            same = same.filter(category=data["category"], designation="")
-        return same.order_by("pk").first()
+        return None not in pks and bool(data.get("designation") or data.get("category"))
     if kind == DraftKind.EVENT:
-        if data.get("title"):
-            found = Event.objects.filter(title__iexact=data["title"]).order_by("pk").first()
-            if found is not None:
-                return found
-        start = PartialDate.parse(data["start_on"]) if data.get("start_on") else None
-        place = refs.actor(data.get("place"))
-        if start is not None and start.precision == "day" and place is not None and data.get("kind"):
-            same = Event.objects.filter(kind=data["kind"], start_on=start.date, start_on_precision="day", place=place)
-            return same.order_by("pk").first()
-        return None
+        return cited is not None or bool(data.get("title")) or (None not in pks and data.get("kind") and _day(data))
     if kind == DraftKind.RELATIONSHIP:
-        subject, object_ = refs.actor(data.get("subject")), refs.actor(data.get("object"))
-        if subject is None or object_ is None or not data.get("predicate"):
+        return None not in pks and bool(data.get("predicate"))
+    return None not in pks
+
+
+def _candidates(
+    kind: str, model: type[models.Model], wanted: list[tuple[Mapping[str, Any], int | None, tuple]]
+) -> models.QuerySet:
+    """The records any of the ``wanted`` drafts may match, in one query: a superset ``_matches`` picks from."""
+    if kind == DraftKind.TRANSFER:
+        designations = {data["designation"].lower() for data, _c, _p in wanted if data.get("designation")}
+        categories = {data["category"] for data, _c, _p in wanted if not data.get("designation")}
+        return model.objects.annotate(lower_designation=Lower("designation")).filter(
+            Q(lower_designation__in=designations) | Q(designation="", category__in=categories),
+            supplier_id__in={pks[0] for _d, _c, pks in wanted},
+            recipient_id__in={pks[1] for _d, _c, pks in wanted},
+        )
+    if kind == DraftKind.EVENT:
+        same_day = [(data.get("kind"), _day(data), pks[0]) for data, _c, pks in wanted]
+        same_day = [(kind_, day, place) for kind_, day, place in same_day if kind_ and day and place]
+        return (
+            model.objects.annotate(lower_title=Lower("title"))
+            .filter(
+                Q(pk__in={cited for _d, cited, _p in wanted if cited is not None})
+                | Q(lower_title__in={data["title"].lower() for data, _c, _p in wanted if data.get("title")})
+                | Q(
+                    kind__in={k for k, _d, _p in same_day},
+                    start_on__in={d for _k, d, _p in same_day},
+                    start_on_precision="day",
+                    place_id__in={p for _k, _d, p in same_day},
+                )
+            )
+            .select_related("place")
+            .prefetch_related("participants")
+        )
+    if kind == DraftKind.RELATIONSHIP:
+        return model.objects.filter(
+            subject_id__in={pks[0] for _d, _c, pks in wanted},
+            predicate__in={data["predicate"] for data, _c, _p in wanted},
+            object_id__in={pks[1] for _d, _c, pks in wanted},
+        )
+    return model.objects.filter(
+        agreement_id__in={pks[0] for _d, _c, pks in wanted}, actor_id__in={pks[1] for _d, _c, pks in wanted}
+    )
+
+
+def _matches(
+    kind: str, data: Mapping[str, Any], cited: int | None, pks: tuple[int | None, ...], row: models.Model
+) -> int | None:
+    """How well ``row`` matches a draft (0 best), or None when it does not (see ``find_targets``)."""
+    if kind == DraftKind.TRANSFER:
+        if (row.supplier_id, row.recipient_id) != pks:
             return None
-        same = Relationship.objects.filter(subject=subject, predicate=data["predicate"], object=object_)
-        return same.order_by("valid_from", "pk").first()
-    if kind == DraftKind.MILESTONE:
-        agreement, party = refs.agreements.get(data.get("agreement", "")), refs.actor(data.get("party"))
-        if agreement is None or party is None:
+        if data.get("designation"):
+            return 0 if row.designation.lower() == data["designation"].lower() else None
+        return 0 if not row.designation and row.category == data.get("category") else None
+    if kind == DraftKind.EVENT:
+        if cited is not None and row.pk == cited:
+            return 0
+        if data.get("title") and row.title.lower() == data["title"].lower():
+            return 1
+        day = _day(data)
+        same_day = day is not None and row.start_on_precision == "day" and row.start_on == day
+        same = same_day and data.get("kind") == row.kind and pks[0] is not None and row.place_id == pks[0]
+        return 2 if same else None
+    if kind == DraftKind.RELATIONSHIP:
+        if (row.subject_id, row.predicate, row.object_id) != (pks[0], data["predicate"], pks[1]):
             return None
-        return AgreementParty.objects.filter(agreement=agreement, actor=party).first()
-    return None
+        start = _date_text(row, "valid_from")
+        covered = (
+            data.get("valid_from")
+            and start
+            and PartialDate.parse(data["valid_from"]).contains(PartialDate.parse(start))
+        )
+        return 0 if covered else 1
+    return 0 if (row.agreement_id, row.actor_id) == pks else None
 
 
 # --- the services ---------------------------------------------------------------------------

@@ -17,9 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from kb.choices import ActorKind, DraftKind
 from kb.dates import PartialDate
@@ -27,9 +25,9 @@ from kb.ingest.drafts import ActorFacts, DraftSpec, Named, name_drafts, sentence
 from kb.ingest.names import PhraseIndex
 from kb.ingest.normalize import normalize_name
 from kb.ingest.proposals import Analysis
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, Claim, Draft, Source
 from kb.services.base import User, history_user
-from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, target_values
+from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, find_targets, target_values
 
 # Specs per proposal (by its index), and the new names' specs.
 Planned = tuple[dict[int, list[DraftSpec]], list[DraftSpec]]
@@ -138,75 +136,6 @@ def _as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreeme
     return out
 
 
-def _targets(merged: list[tuple[DraftSpec, dict[str, Any], list[int]]], facts, agreements) -> dict[int, models.Model]:
-    """The existing record each merged draft (by position) matches, read in one query per kind of record."""
-    slug_to_pk = {slug: pk for pk, (_fact, slug) in facts.items()}
-    found: dict[int, models.Model] = {}
-    transfers = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.TRANSFER]
-    if transfers:
-        suppliers = {slug_to_pk[d["supplier"]] for _i, d in transfers}
-        recipients = {slug_to_pk[d["recipient"]] for _i, d in transfers}
-        # only those that can match: the same designation, or none and the same category
-        designations = {d["designation"].lower() for _i, d in transfers if d.get("designation")}
-        categories = {d["category"] for _i, d in transfers if not d.get("designation")}
-        candidates = ArmsTransfer.objects.annotate(lower_designation=Lower("designation")).filter(
-            Q(lower_designation__in=designations) | Q(designation="", category__in=categories),
-            supplier_id__in=suppliers,
-            recipient_id__in=recipients,
-        )
-        rows = list(candidates.order_by("pk"))
-        for i, data in transfers:
-            for row in rows:
-                same_parties = (row.supplier_id, row.recipient_id) == (
-                    slug_to_pk[data["supplier"]],
-                    slug_to_pk[data["recipient"]],
-                )
-                if data.get("designation"):
-                    same = row.designation.lower() == data["designation"].lower()
-                else:
-                    same = not row.designation and row.category == data["category"]
-                if same_parties and same:
-                    found[i] = row
-                    break
-    events = [(i, s, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.EVENT]
-    if events:
-        linked = [s.match[1] for _i, s, _d in events if s.match]
-        titles = [d["title"].lower() for _i, _s, d in events]
-        rows = list(
-            Event.objects.annotate(lower_title=Lower("title"))
-            .filter(Q(pk__in=linked) | Q(lower_title__in=titles))
-            .select_related("place")
-            .prefetch_related("participants")
-            .order_by("pk")
-        )
-        for i, spec, data in events:
-            for row in rows:
-                if (spec.match and row.pk == spec.match[1]) or row.lower_title == data["title"].lower():
-                    found[i] = row
-                    break
-    relationships = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.RELATIONSHIP]
-    if relationships:
-        subjects = {slug_to_pk[d["subject"]] for _i, d in relationships}
-        objects = {slug_to_pk[d["object"]] for _i, d in relationships}
-        rows = list(Relationship.objects.filter(subject_id__in=subjects, object_id__in=objects).order_by("pk"))
-        for i, data in relationships:
-            key = (slug_to_pk[data["subject"]], data["predicate"], slug_to_pk[data["object"]])
-            match = next((r for r in rows if (r.subject_id, r.predicate, r.object_id) == key), None)
-            if match is not None:
-                found[i] = match
-    milestones = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.MILESTONE]
-    if milestones:
-        agreement_pks = {pk for (_k, pk), (slug, _t, _m) in agreements.items()}
-        by_slug = {slug: pk for (_k, pk), (slug, _t, _m) in agreements.items()}
-        rows = list(AgreementParty.objects.filter(agreement_id__in=agreement_pks))
-        for i, data in milestones:
-            key = (by_slug[data["agreement"]], slug_to_pk[data["party"]])
-            match = next((r for r in rows if (r.agreement_id, r.actor_id) == key), None)
-            if match is not None:
-                found[i] = match
-    return found
-
-
 def ingest_drafts(
     *,
     user: User,
@@ -234,12 +163,18 @@ def ingest_drafts(
         indexes = [i for i, claim in enumerate(claims) if any(name in claim.quote for name in spec.names)]
         merged_by_identity.setdefault(_identity(spec), (spec, dict(spec.data), indexes))
     merged = list(merged_by_identity.values())
-    targets = _targets(merged, facts, agreements)
     refs = Refs(
         actors={slug: Actor(pk=pk, name=fact.name, slug=slug, kind=fact.kind) for pk, (fact, slug) in facts.items()},
         agreements={
             slug: Agreement(pk=key[1], slug=slug, title=title) for key, (slug, title, _m) in agreements.items()
         },
+    )
+    targets = find_targets(
+        [
+            (spec.kind, data, spec.match[1] if spec.match and spec.match[0] == "event" else None)
+            for spec, data, _c in merged
+        ],
+        refs,
     )
     content_types = {
         ct.model: ct
