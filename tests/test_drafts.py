@@ -669,6 +669,17 @@ def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor):
     assert draft.target == AgreementParty.objects.get(actor=world.dprk)
 
 
+def test_draft_from_claim_knows_the_names_and_adjectives_ingest_knows(world, editor):
+    quote = "Russia has received North Korean KN-23 missiles."
+    claim = _claim(world, quote, subjects=[world.russia])  # the supplier is read in the quote, not the subjects
+    draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
+    assert (draft.data["supplier"], draft.data["recipient"]) == ("north-korea", "russia")
+    assert (draft.data["designation"], draft.data["category"]) == ("KN-23", "missiles")
+    ingested = _ingest(editor, quote)
+    (transfer,) = ingested.drafts
+    assert transfer.data | {"reported_on": None} == draft.data | {"reported_on": None}
+
+
 # --- the rules, one sentence at a time --------------------------------------------------------
 
 

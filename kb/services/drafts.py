@@ -13,7 +13,6 @@ public because an accepted claim backs it. A draft that changes an existing reco
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +38,6 @@ from kb.choices import (
 )
 from kb.dates import PartialDate, quoted
 from kb.ingest.drafts import (
-    ActorFacts,
-    Named,
     find_category,
     find_designations,
     find_quantity,
@@ -830,48 +827,30 @@ def _update(
 
 
 def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
-    """What the ingest rules (``kb.ingest.drafts``) read in the claim's quote for a ``kind`` draft, actors as slugs."""
-    subjects = list(claim.subjects.prefetch_related("aliases"))
-    codes = {actor.country_code for actor in subjects if actor.country_code}
-    states = list(Actor.objects.filter(kind=ActorKind.STATE, country_code__in=codes)) if codes else []
-    actors = {actor.pk: actor for actor in [*subjects, *states]}
-    by_code: dict[str, list[int]] = {}
-    for state in states:
-        by_code.setdefault(state.country_code, []).append(state.pk)
-    named: list[Named] = []
-    for actor in subjects:
-        for alias in {actor.name, *(a.name for a in actor.aliases.all())}:
-            for found in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", claim.quote):
-                if not any(n.start < found.end() and found.start() < n.end for n in named):
-                    named.append(Named(found.start(), found.end(), actor.pk))
-    agreements = list(claim.agreements.prefetch_related("party_links").order_by("pk"))
+    """What ingest reads in the claim's quote for a ``kind`` draft (``kb.ingest.drafts``, with the names, adjectives
+    and states ingest knows), actors and agreements as slugs."""
+    from kb.services.ingest_drafts import actor_indexes, as_slugs, read_actors  # that module builds on this one
+
+    actor_index, adjective_index, _kinds = actor_indexes()
+    named, facts, states = read_actors(claim.quote, actor_index, adjective_index)
+    agreements = {
+        ("agreement", a.pk): (a.slug, a.title, [p.actor_id for p in a.party_links.all()])
+        for a in claim.agreements.prefetch_related("party_links").order_by("pk")
+    }
     specs = sentence_drafts(
         claim.quote,
         named=named,
-        facts={pk: ActorFacts(a.name, a.kind, a.country_code) for pk, a in actors.items()},
-        states={code: pks[0] for code, pks in by_code.items() if len(pks) == 1},
+        facts={pk: fact for pk, (fact, _slug) in facts.items()},
+        states=states,
         modality=claim.modality,
         about=claim.about,
         published=claim.source.published,
         reported_by=claim.attributed_to,
-        agreements=[a.pk for a in agreements],
-        parties={a.pk: [p.actor_id for p in a.party_links.all()] for a in agreements},
+        agreements=list(agreements),
+        parties={key: members for key, (_slug, _title, members) in agreements.items()},
     )
     spec = next((spec for spec in specs if spec.kind == kind), None)
-    if spec is None:
-        return {}
-    slugs = {pk: actor.slug for pk, actor in actors.items()}
-    agreement_slugs = {a.pk: a.slug for a in agreements}
-    data: dict[str, Any] = {}
-    for key, value in spec.data.items():
-        if key in ("supplier", "recipient", "subject", "object", "party", "place") and value is not None:
-            value = slugs[value]
-        elif key == "participants":
-            value = [slugs[pk] for pk in value]
-        elif key == "agreement":
-            value = agreement_slugs[value]
-        data[key] = value
-    return data
+    return as_slugs(spec, facts, agreements) if spec is not None else {}
 
 
 def claim_prefill(claim: Claim, kind: str) -> dict[str, Any]:

@@ -22,10 +22,10 @@ from django.db.models import Q
 from kb.choices import ActorKind, DraftKind
 from kb.dates import PartialDate
 from kb.ingest.drafts import ActorFacts, DraftSpec, Named, name_drafts, sentence_drafts
-from kb.ingest.names import PhraseIndex
+from kb.ingest.names import PhraseIndex, demonyms
 from kb.ingest.normalize import normalize_name
 from kb.ingest.proposals import Analysis
-from kb.models import Actor, Agreement, AgreementParty, Claim, Draft, Source
+from kb.models import Actor, Agreement, AgreementParty, Alias, Claim, Draft, Source
 from kb.services.base import User, history_user
 from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, find_targets, target_values
 
@@ -33,18 +33,35 @@ from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, fin
 Planned = tuple[dict[int, list[DraftSpec]], list[DraftSpec]]
 
 
-def plan_drafts(
-    text: str,
-    analysis: Analysis,
-    *,
-    actor_index: PhraseIndex,
-    adjective_index: PhraseIndex,
-    published: PartialDate,
-) -> tuple[Planned, dict[int, tuple[ActorFacts, str]], dict[Hashable, tuple[str, str, list[int]]]]:
-    """The drafts an analysed article gives, with the facts of the actors and agreements they name.
+def actor_indexes() -> tuple[PhraseIndex, PhraseIndex, dict[int, str]]:
+    """Every actor alias, the adjectives of states ("North Korean"), and each named actor's kind.
 
-    Returns the plan, the actors' facts and slugs by id, and the cited agreements' (slug,
-    title, party ids) by key.
+    A name led by a state's adjective is also found after the state's possessive: "Russian
+    Defence Ministry" is what "Russia's Defence Ministry" names.
+    """
+    aliases = list(Alias.objects.values_list("name", "actor_id", "actor__kind"))
+    actors = PhraseIndex((name, actor_id) for name, actor_id, _kind in aliases)
+    state_names = [(name, actor_id) for name, actor_id, kind in aliases if kind == ActorKind.STATE]
+    adjectives = PhraseIndex((form, actor_id) for name, actor_id in state_names for form in demonyms(name))
+    possessors: dict[str, list[tuple[str, str]]] = {}  # first word -> (adjective and a space, state name)
+    for name, _actor_id in state_names:
+        for form in demonyms(name):
+            possessors.setdefault(form.split()[0].lower(), []).append((form.lower() + " ", name))
+    for name, actor_id, _kind in aliases:
+        for form, state in possessors.get(name.split()[0].lower() if name.strip() else "", ()):
+            if name.lower().startswith(form) and len(name) > len(form):
+                actors.add(f"{state} {name[len(form) :]}", actor_id)
+    return actors, adjectives, {actor_id: kind for _name, actor_id, kind in aliases}
+
+
+def read_actors(
+    text: str, actor_index: PhraseIndex, adjective_index: PhraseIndex
+) -> tuple[list[Named], dict[int, tuple[ActorFacts, str]], dict[str, int]]:
+    """The actors ``text`` names as the drafting rules read them, in one query.
+
+    Returns each mention of one actor (by name, alias or a state's adjective) in the order of
+    the text; the facts and slug of those actors and of every state, by id; and the state of
+    each country code only one state has.
     """
     mentions = [Named(m.start, m.end, m.keys[0]) for m in actor_index.find(text) if len(m.keys) == 1] + [
         Named(m.start, m.end, m.keys[0], adjective=True)
@@ -62,6 +79,24 @@ def plan_drafts(
         if kind == ActorKind.STATE and code:
             by_code.setdefault(code, []).append(pk)
     states = {code: pks[0] for code, pks in by_code.items() if len(pks) == 1}
+    named = sorted((n for n in mentions if n.key in facts), key=lambda n: n.start)
+    return named, facts, states
+
+
+def plan_drafts(
+    text: str,
+    analysis: Analysis,
+    *,
+    actor_index: PhraseIndex,
+    adjective_index: PhraseIndex,
+    published: PartialDate,
+) -> tuple[Planned, dict[int, tuple[ActorFacts, str]], dict[Hashable, tuple[str, str, list[int]]]]:
+    """The drafts an analysed article gives, with the facts of the actors and agreements they name.
+
+    Returns the plan, the actors' facts and slugs by id, and the cited agreements' (slug,
+    title, party ids) by key.
+    """
+    ordered, facts, states = read_actors(text, actor_index, adjective_index)
     plain_facts = {pk: fact for pk, (fact, _slug) in facts.items()}
     cited = {key for p in analysis.proposals for key in p.links if key[0] == "agreement"}
     agreements: dict[Hashable, tuple[str, str, list[int]]] = {
@@ -76,14 +111,13 @@ def plan_drafts(
         agreements[("agreement", agreement_id)][2].append(actor_id)
     parties = {key: members for key, (_slug, _title, members) in agreements.items()}
     per_proposal: dict[int, list[DraftSpec]] = {}
-    ordered = sorted(mentions, key=lambda n: n.start)
     starts = [n.start for n in ordered]
     for index, proposal in enumerate(analysis.proposals):
         lo, hi = bisect.bisect_left(starts, proposal.start), bisect.bisect_left(starts, proposal.end)
         named = [
             Named(n.start - proposal.start, n.end - proposal.start, n.key, n.adjective)
             for n in ordered[lo:hi]
-            if n.end <= proposal.end and n.key in facts
+            if n.end <= proposal.end
         ]
         speaker = facts.get(proposal.speaker) if proposal.speaker is not None else None
         specs = sentence_drafts(
@@ -120,8 +154,9 @@ def _identity(spec: DraftSpec) -> tuple:
     return (spec.kind, normalize_name(data["name"]))
 
 
-def _as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
-    """A spec's data with actors and agreements as slugs, and empty values dropped."""
+def as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
+    """A spec's data with actors (``facts``: id → facts and slug) and agreements (key → slug first) as slugs, and
+    empty values dropped."""
     out: dict[str, Any] = {}
     for key, value in spec.data.items():
         if value is None or value == "" or value == []:
@@ -151,7 +186,7 @@ def ingest_drafts(
     for index, specs in sorted(per_proposal.items()):
         for spec in specs:
             identity = _identity(spec)
-            data = _as_slugs(spec, facts, agreements)
+            data = as_slugs(spec, facts, agreements)
             if identity in merged_by_identity:
                 _spec, first_data, claim_indexes = merged_by_identity[identity]
                 for key, value in data.items():
