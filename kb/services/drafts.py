@@ -125,6 +125,17 @@ COMPARED = {
     DraftKind.RELATIONSHIP: ("valid_from",),
     DraftKind.MILESTONE: ("on",),
 }
+# The record services that make and change the records of each kind of draft (a milestone's party is its own).
+CREATE = {
+    DraftKind.EVENT: event_create,
+    DraftKind.TRANSFER: transfer_create,
+    DraftKind.RELATIONSHIP: relationship_create,
+}
+UPDATE = {
+    DraftKind.EVENT: event_update,
+    DraftKind.TRANSFER: transfer_update,
+    DraftKind.RELATIONSHIP: relationship_update,
+}
 TARGET_MODELS = {
     DraftKind.EVENT: Event,
     DraftKind.TRANSFER: ArmsTransfer,
@@ -287,6 +298,21 @@ def _name(refs: Refs, slug: str | None, unknown: str) -> str:
     return actor.name if actor is not None else unknown
 
 
+def _resolved(kind: str, data: dict[str, Any], refs: Refs) -> dict[str, Any]:
+    """``data`` as the record services take it: the actors and agreements its slugs name."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        match FIELDS[kind][key].type:
+            case "actor":
+                value = refs.actors[value]
+            case "actors":
+                value = [refs.actors[slug] for slug in value]
+            case "agreement":
+                value = refs.agreements[value]
+        out[key] = value
+    return out
+
+
 def draft_title(kind: str, data: dict[str, Any], refs: Refs) -> str:
     """What a draft proposes, in words: "KN-23 missiles, North Korea → Russia"."""
     if kind == DraftKind.ACTOR:
@@ -334,14 +360,15 @@ def target_values(kind: str, target: models.Model | None) -> dict[str, Any]:
         return {"on": {step: _date_text(target, name) for step, name in STEP_FIELDS.items()}}
     values: dict[str, Any] = {}
     for key in COMPARED[kind]:
-        if key == "participants":
-            values[key] = sorted(a.slug for a in target.participants.all())
-        elif key == "place":
-            values[key] = target.place.slug if target.place_id else None
-        elif key in ("start_on", "valid_from"):
-            values[key] = _date_text(target, key)
-        else:
-            values[key] = getattr(target, key) if getattr(target, key) not in ("",) else None
+        match FIELDS[kind][key].type:
+            case "actors":
+                values[key] = sorted(a.slug for a in getattr(target, key).all())
+            case "actor":
+                values[key] = getattr(target, key).slug if getattr(target, f"{key}_id") else None
+            case "date":
+                values[key] = _date_text(target, key)
+            case _:
+                values[key] = getattr(target, key) if getattr(target, key) not in ("",) else None
     return values
 
 
@@ -362,10 +389,11 @@ def draft_changes(kind: str, data: dict[str, Any], current: dict[str, Any]) -> d
                 changes[key] = value
             continue
         have = current.get(key)
-        if key == "participants":
+        type_ = FIELDS[kind][key].type
+        if type_ == "actors":
             if set(value) - set(have or []):
                 changes[key] = sorted(set(value) | set(have or []))
-        elif key in ("start_on", "valid_from") and have is not None:
+        elif type_ == "date" and have is not None:
             if not PartialDate.parse(value).contains(PartialDate.parse(have)):
                 changes[key] = value
         elif value != have:
@@ -739,47 +767,8 @@ def _apply(
         changes = draft_changes(kind, data, current)
         _refuse_if_changed(draft, changes, current, target)
         return _update(kind, target, data, changes, refs, evidence=evidence, user=user, reason=reason)
-    if kind == DraftKind.EVENT:
-        return event_create(
-            user=user,
-            reason=reason,
-            title=data["title"],
-            kind=data["kind"],
-            start_on=data.get("start_on"),
-            place=refs.actor(data.get("place")),
-            participants=[refs.actors[slug] for slug in data.get("participants", [])],
-            summary=data.get("summary", ""),
-            evidence=evidence,
-        )
-    if kind == DraftKind.TRANSFER:
-        return transfer_create(
-            user=user,
-            reason=reason,
-            supplier=refs.actors[data["supplier"]],
-            recipient=refs.actors[data["recipient"]],
-            category=data["category"],
-            designation=data.get("designation", ""),
-            description=data["description"],
-            status=data["status"],
-            quantity_low=data.get("quantity_low"),
-            quantity_high=data.get("quantity_high"),
-            quantity_unit=data.get("quantity_unit", ""),
-            delivered_quantity_estimated=data.get("delivered_quantity_estimated", False),
-            start_on=data.get("start_on"),
-            reported_by=data.get("reported_by", ""),
-            reported_on=data.get("reported_on"),
-            evidence=evidence,
-        )
-    if kind == DraftKind.RELATIONSHIP:
-        return relationship_create(
-            user=user,
-            reason=reason,
-            subject=refs.actors[data["subject"]],
-            predicate=data["predicate"],
-            object=refs.actors[data["object"]],
-            valid_from=data.get("valid_from"),
-            evidence=evidence,
-        )
+    if kind in CREATE:
+        return CREATE[kind](user=user, reason=reason, evidence=evidence, **_resolved(kind, data, refs))
     step_field = STEP_FIELDS[data["step"]]
     extra = {"ratification_kind": RatificationKind.RATIFICATION} if data["step"] == MilestoneStep.RATIFIED else {}
     return agreement_party_add(
@@ -805,20 +794,11 @@ def _update(
     reason: str,
 ) -> models.Model:
     cited = evidence_with(target, evidence)
-    if kind == DraftKind.EVENT:
-        fields: dict[str, Any] = dict(changes)
-        if "place" in fields:
-            fields["place"] = refs.actors[fields["place"]]
-        if "participants" in fields:
-            slugs = fields["participants"]
-            known = {a.slug: a for a in target.participants.all()}
-            fields["participants"] = [refs.actors.get(slug) or known[slug] for slug in slugs]
-        return event_update(target, user=user, reason=reason, evidence=cited, **fields)
-    if kind == DraftKind.TRANSFER:
-        return transfer_update(target, user=user, reason=reason, evidence=cited, **changes)
-    if kind == DraftKind.RELATIONSHIP:
-        return relationship_update(target, user=user, reason=reason, evidence=cited, **changes)
-    fields = {}
+    if kind in UPDATE:
+        if "participants" in changes:  # those the event has stay, and the draft's refs need not hold them
+            refs = Refs({**{a.slug: a for a in target.participants.all()}, **refs.actors}, refs.agreements)
+        return UPDATE[kind](target, user=user, reason=reason, evidence=cited, **_resolved(kind, changes, refs))
+    fields: dict[str, Any] = {}
     if "on" in changes:
         fields[STEP_FIELDS[data["step"]]] = changes["on"]
         if data["step"] == MilestoneStep.RATIFIED and not target.ratification_kind:

@@ -27,7 +27,7 @@ from kb.ingest.normalize import normalize_name
 from kb.ingest.proposals import Analysis
 from kb.models import Actor, Agreement, AgreementParty, Alias, Claim, Draft, Source
 from kb.services.base import User, history_user
-from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, find_targets, target_values
+from kb.services.drafts import FIELDS, Refs, clean_data, draft_changes, draft_title, find_targets, target_values
 
 # Specs per proposal (by its index), and the new names' specs.
 Planned = tuple[dict[int, list[DraftSpec]], list[DraftSpec]]
@@ -157,16 +157,18 @@ def _identity(spec: DraftSpec) -> tuple:
 def as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
     """A spec's data with actors (``facts``: id → facts and slug) and agreements (key → slug first) as slugs, and
     empty values dropped."""
+    fields = FIELDS[spec.kind]
     out: dict[str, Any] = {}
     for key, value in spec.data.items():
         if value is None or value == "" or value == []:
             continue
-        if key in ("supplier", "recipient", "subject", "object", "party", "place"):
-            value = facts[value][1]
-        elif key == "participants":
-            value = [facts[pk][1] for pk in value]
-        elif key == "agreement":
-            value = agreements[value][0]
+        match fields[key].type if key in fields else None:
+            case "actor":
+                value = facts[value][1]
+            case "actors":
+                value = [facts[pk][1] for pk in value]
+            case "agreement":
+                value = agreements[value][0]
         out[key] = value
     return out
 
