@@ -144,6 +144,19 @@ def test_an_event_draft_targets_the_event_of_its_kind_day_and_place_whatever_its
     assert Event.objects.filter(kind="visit").count() == 1
 
 
+def test_an_ingested_event_draft_targets_the_event_its_sentence_cites_before_one_of_its_title(newsroom, editor):
+    pyongyang = Actor.objects.get(slug="pyongyang")
+    services.event_create(
+        user=editor, title="Vladimir Putin visit to Pyongyang", kind="visit", start_on="2000-07-19", place=pyongyang
+    )
+    cited = services.event_create(
+        user=editor, title="Putin's state visit to North Korea", kind="visit", start_on="2024-06-19", place=pyongyang
+    )
+    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    assert ingested.data["title"] == "Vladimir Putin visit to Pyongyang"
+    assert ingested.target == cited
+
+
 def test_of_two_events_a_sentence_could_cite_ingest_targets_the_earliest_of_its_kind_day_and_place(newsroom, editor):
     pyongyang = Actor.objects.get(slug="pyongyang")
     first, _second = (
