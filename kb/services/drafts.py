@@ -401,9 +401,9 @@ def draft_changes(kind: str, data: dict[str, Any], current: dict[str, Any]) -> d
     return changes
 
 
-def find_target(kind: str, data: dict[str, Any], refs: Refs, *, cited: int | None = None) -> models.Model | None:
+def find_target(kind: str, data: dict[str, Any], refs: Refs) -> models.Model | None:
     """The existing record a draft would change instead of duplicating it, if there is one (see ``find_targets``)."""
-    return find_targets([(kind, data, cited)], refs).get(0)
+    return find_targets([(kind, data, None)], refs).get(0)
 
 
 def find_targets(drafts: Sequence[tuple[str, Mapping[str, Any], int | None]], refs: Refs) -> dict[int, models.Model]:
@@ -468,7 +468,8 @@ def _can_match(kind: str, data: Mapping[str, Any], cited: int | None, pks: tuple
     if kind == DraftKind.TRANSFER:
         return None not in pks and bool(data.get("designation") or data.get("category"))
     if kind == DraftKind.EVENT:
-        return cited is not None or bool(data.get("title")) or (None not in pks and data.get("kind") and _day(data))
+        same_day = None not in pks and bool(data.get("kind")) and _day(data) is not None
+        return cited is not None or bool(data.get("title")) or same_day
     if kind == DraftKind.RELATIONSHIP:
         return None not in pks and bool(data.get("predicate"))
     return None not in pks
