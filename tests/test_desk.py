@@ -219,7 +219,9 @@ def test_a_claims_drafts_and_its_sources_new_names_come_with_it(desk, editor, qu
         html = desk.get(DESK + f"?claim={second.pk}").content.decode()
     assert f'data-draft="{transfer.pk}"' in html and f'data-draft="{name.pk}"' in html
     assert html.index(f'data-draft="{name.pk}"') < html.index(f'data-draft="{transfer.pk}"')
-    assert f'name="draft{transfer.pk}-supplier" value="russia"' in html
+    # the quote is read as ingest reads it: North Korea sells, although the claim's only subject is Russia
+    assert f'name="draft{transfer.pk}-supplier" value="north-korea"' in html
+    assert f'name="draft{transfer.pk}-recipient" value="russia"' in html
 
 
 def test_a_draft_that_matches_a_record_says_it_changes_that_record(desk, editor, queue, korea):

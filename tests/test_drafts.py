@@ -103,6 +103,74 @@ def test_a_draft_matching_a_record_targets_it_and_keeps_what_it_saw(world, edito
     assert draft.target_seen["quantity_low"] == 1000000
 
 
+def test_a_transfer_draft_naming_no_weapon_targets_no_transfer_between_its_parties(world, editor):
+    draft = services.draft_create(
+        user=editor, kind=DraftKind.TRANSFER, data={"supplier": "north-korea", "recipient": "russia"}
+    )
+    assert draft.target is None and draft.target_seen == {}
+
+
+def test_a_relationship_draft_targets_the_one_of_its_period_else_the_earliest_recorded(world, editor):
+    def ally(valid_from):
+        return services.relationship_create(
+            user=editor, subject=world.russia, predicate="ally_of", object=world.dprk, valid_from=valid_from
+        )
+
+    earliest, _open, of_2023 = ally("2024"), ally(None), ally("2023-06")
+    data = {"subject": "russia", "predicate": "ally_of", "object": "north-korea"}
+    dated = services.draft_create(user=editor, kind=DraftKind.RELATIONSHIP, data={**data, "valid_from": "2023"})
+    assert dated.target == of_2023 and dated.target_seen == {"valid_from": "2023-06"}
+    undated = services.draft_create(user=editor, kind=DraftKind.RELATIONSHIP, data=data)
+    assert undated.target == earliest
+
+
+def test_an_event_draft_targets_the_event_of_its_kind_day_and_place_whatever_its_title(newsroom, editor):
+    pyongyang = Actor.objects.get(slug="pyongyang")
+    visit = services.event_create(
+        user=editor, title="Putin's state visit to North Korea", kind="visit", start_on="2024-06-19", place=pyongyang
+    )
+    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    assert ingested.target == visit and ingested.target_seen["participants"] == []
+    made = services.draft_create(
+        user=editor,
+        kind=DraftKind.EVENT,
+        data={"title": "Putin in Pyongyang", "kind": "visit", "start_on": "2024-06-19", "place": "pyongyang"},
+    )
+    assert made.target == visit
+    other_day = services.draft_create(
+        user=editor,
+        kind=DraftKind.EVENT,
+        data={"title": "Putin in Pyongyang", "kind": "visit", "start_on": "2024-06", "place": "pyongyang"},
+    )
+    assert other_day.target is None
+    accepted = services.draft_accept(ingested, user=editor)
+    assert accepted == visit and list(visit.participants.all()) == [newsroom.putin]
+    assert Event.objects.filter(kind="visit").count() == 1
+
+
+def test_an_ingested_event_draft_targets_the_event_its_sentence_cites_before_one_of_its_title(newsroom, editor):
+    pyongyang = Actor.objects.get(slug="pyongyang")
+    services.event_create(
+        user=editor, title="Vladimir Putin visit to Pyongyang", kind="visit", start_on="2000-07-19", place=pyongyang
+    )
+    cited = services.event_create(
+        user=editor, title="Putin's state visit to North Korea", kind="visit", start_on="2024-06-19", place=pyongyang
+    )
+    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    assert ingested.data["title"] == "Vladimir Putin visit to Pyongyang"
+    assert ingested.target == cited
+
+
+def test_of_two_events_a_sentence_could_cite_ingest_targets_the_earliest_of_its_kind_day_and_place(newsroom, editor):
+    pyongyang = Actor.objects.get(slug="pyongyang")
+    first, _second = (
+        services.event_create(user=editor, title=title, kind="visit", start_on="2024-06-19", place=pyongyang)
+        for title in ("Putin's state visit to North Korea", "Putin's second visit")
+    )
+    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    assert ingested.target == first
+
+
 # --- accepting -----------------------------------------------------------------------------
 
 
@@ -611,6 +679,17 @@ def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor, quoted):
     draft = services.draft_from_claim(treaty, user=editor, kind=DraftKind.MILESTONE)
     assert draft.data == {"agreement": TREATY, "party": "north-korea", "step": "ratified", "on": "2024-11"}
     assert draft.target == AgreementParty.objects.get(actor=world.dprk)
+
+
+def test_draft_from_claim_knows_the_names_and_adjectives_ingest_knows(world, editor):
+    quote = "Russia has received North Korean KN-23 missiles."
+    claim = _claim(world, quote, subjects=[world.russia])  # the supplier is read in the quote, not the subjects
+    draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
+    assert (draft.data["supplier"], draft.data["recipient"]) == ("north-korea", "russia")
+    assert (draft.data["designation"], draft.data["category"]) == ("KN-23", "missiles")
+    ingested = _ingest(editor, quote)
+    (transfer,) = ingested.drafts
+    assert transfer.data | {"reported_on": None} == draft.data | {"reported_on": None}
 
 
 # --- the rules, one sentence at a time --------------------------------------------------------

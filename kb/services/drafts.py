@@ -12,14 +12,16 @@ public because an accepted claim backs it. A draft that changes an existing reco
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from kb.choices import (
@@ -36,8 +38,6 @@ from kb.choices import (
 )
 from kb.dates import PartialDate, quoted
 from kb.ingest.drafts import (
-    ActorFacts,
-    Named,
     find_category,
     find_designations,
     find_quantity,
@@ -124,6 +124,17 @@ COMPARED = {
     DraftKind.TRANSFER: ("category", "quantity_low", "quantity_high", "quantity_unit", "start_on"),
     DraftKind.RELATIONSHIP: ("valid_from",),
     DraftKind.MILESTONE: ("on",),
+}
+# The record services that make and change the records of each kind of draft (a milestone's party is its own).
+CREATE = {
+    DraftKind.EVENT: event_create,
+    DraftKind.TRANSFER: transfer_create,
+    DraftKind.RELATIONSHIP: relationship_create,
+}
+UPDATE = {
+    DraftKind.EVENT: event_update,
+    DraftKind.TRANSFER: transfer_update,
+    DraftKind.RELATIONSHIP: relationship_update,
 }
 TARGET_MODELS = {
     DraftKind.EVENT: Event,
@@ -287,6 +298,21 @@ def _name(refs: Refs, slug: str | None, unknown: str) -> str:
     return actor.name if actor is not None else unknown
 
 
+def _resolved(kind: str, data: dict[str, Any], refs: Refs) -> dict[str, Any]:
+    """``data`` as the record services take it: the actors and agreements its slugs name."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        match FIELDS[kind][key].type:
+            case "actor":
+                value = refs.actors[value]
+            case "actors":
+                value = [refs.actors[slug] for slug in value]
+            case "agreement":
+                value = refs.agreements[value]
+        out[key] = value
+    return out
+
+
 def draft_title(kind: str, data: dict[str, Any], refs: Refs) -> str:
     """What a draft proposes, in words: "KN-23 missiles, North Korea → Russia"."""
     if kind == DraftKind.ACTOR:
@@ -334,14 +360,15 @@ def target_values(kind: str, target: models.Model | None) -> dict[str, Any]:
         return {"on": {step: _date_text(target, name) for step, name in STEP_FIELDS.items()}}
     values: dict[str, Any] = {}
     for key in COMPARED[kind]:
-        if key == "participants":
-            values[key] = sorted(a.slug for a in target.participants.all())
-        elif key == "place":
-            values[key] = target.place.slug if target.place_id else None
-        elif key in ("start_on", "valid_from"):
-            values[key] = _date_text(target, key)
-        else:
-            values[key] = getattr(target, key) if getattr(target, key) not in ("",) else None
+        match FIELDS[kind][key].type:
+            case "actors":
+                values[key] = sorted(a.slug for a in getattr(target, key).all())
+            case "actor":
+                values[key] = getattr(target, key).slug if getattr(target, f"{key}_id") else None
+            case "date":
+                values[key] = _date_text(target, key)
+            case _:
+                values[key] = getattr(target, key) if getattr(target, key) not in ("",) else None
     return values
 
 
@@ -362,10 +389,11 @@ def draft_changes(kind: str, data: dict[str, Any], current: dict[str, Any]) -> d
                 changes[key] = value
             continue
         have = current.get(key)
-        if key == "participants":
+        type_ = FIELDS[kind][key].type
+        if type_ == "actors":
             if set(value) - set(have or []):
                 changes[key] = sorted(set(value) | set(have or []))
-        elif key in ("start_on", "valid_from") and have is not None:
+        elif type_ == "date" and have is not None:
             if not PartialDate.parse(value).contains(PartialDate.parse(have)):
                 changes[key] = value
         elif value != have:
@@ -374,45 +402,150 @@ def draft_changes(kind: str, data: dict[str, Any], current: dict[str, Any]) -> d
 
 
 def find_target(kind: str, data: dict[str, Any], refs: Refs) -> models.Model | None:
-    """The existing record a draft would change instead of duplicating it, if there is one.
+    """The existing record a draft would change instead of duplicating it, if there is one (see ``find_targets``)."""
+    return find_targets([(kind, data, None)], refs).get(0)
 
-    A transfer with the same designation (or, without one, category) and parties; an event of
-    the same title, or of the same kind, day and place; the same relationship; the party's row
-    in the agreement.
+
+def find_targets(drafts: Sequence[tuple[str, Mapping[str, Any], int | None]], refs: Refs) -> dict[int, models.Model]:
+    """The existing record each draft (``kind``, ``data``, the id of an event its sentence cites) would change, by
+    position, read in one query per kind of record whatever the number of drafts.
+
+    - a transfer: the same supplier and recipient, and the same designation (in any case) or, when the draft
+      names none, no designation and the same category; a draft naming neither has no target;
+    - an event: the event its sentence cites, else one of the same title (in any case), else one of the same
+      kind on the same day (a day-precision start) at the same place;
+    - a relationship: the same subject, predicate and object; of several (different periods), the one whose
+      start the draft's ``valid_from`` covers, else the earliest recorded;
+    - a milestone: the party's row in the agreement.
+
+    Among records matching alike, the earliest recorded is taken.
     """
+    actor_ids = {slug: actor.pk for slug, actor in refs.actors.items()}
+    agreement_ids = {slug: agreement.pk for slug, agreement in refs.agreements.items()}
+
+    def ids(data: Mapping[str, Any], *keys: str) -> tuple[int | None, ...]:
+        return tuple((agreement_ids if key == "agreement" else actor_ids).get(data.get(key) or "") for key in keys)
+
+    found: dict[int, models.Model] = {}
+    for kind, (model, keys) in _MATCHED.items():
+        wanted = [
+            (position, data, cited, ids(data, *keys))
+            for position, (draft_kind, data, cited) in enumerate(drafts)
+            if draft_kind == kind
+        ]
+        wanted = [
+            (position, data, cited, pks) for position, data, cited, pks in wanted if _can_match(kind, data, cited, pks)
+        ]
+        if not wanted:
+            continue
+        rows = list(_candidates(kind, model, [(data, cited, pks) for _p, data, cited, pks in wanted]).order_by("pk"))
+        for position, data, cited, pks in wanted:
+            ranked = [
+                (rank, i) for i, row in enumerate(rows) if (rank := _matches(kind, data, cited, pks, row)) is not None
+            ]
+            if ranked:
+                found[position] = rows[min(ranked)[1]]
+    return found
+
+
+# The record each kind of draft may change, and the keys of its data that name its actors and agreement.
+_MATCHED: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    DraftKind.TRANSFER: (ArmsTransfer, ("supplier", "recipient")),
+    DraftKind.EVENT: (Event, ("place",)),
+    DraftKind.RELATIONSHIP: (Relationship, ("subject", "object")),
+    DraftKind.MILESTONE: (AgreementParty, ("agreement", "party")),
+}
+
+
+def _day(data: Mapping[str, Any]) -> dt.date | None:
+    """The day an event draft starts on, when its start is a day."""
+    start = PartialDate.parse(data["start_on"]) if data.get("start_on") else None
+    return start.date if start is not None and start.precision == "day" else None
+
+
+def _can_match(kind: str, data: Mapping[str, Any], cited: int | None, pks: tuple[int | None, ...]) -> bool:
+    """Whether a draft says enough to match a record (see ``find_targets``)."""
     if kind == DraftKind.TRANSFER:
-        supplier, recipient = refs.actor(data.get("supplier")), refs.actor(data.get("recipient"))
-        if supplier is None or recipient is None:
-            return None
-        same = ArmsTransfer.objects.filter(supplier=supplier, recipient=recipient)
-        if data.get("designation"):
-            same = same.filter(designation__iexact=data["designation"])
-        elif data.get("category"):
-            same = same.filter(category=data["category"], designation="")
-        return same.order_by("pk").first()
+        return None not in pks and bool(data.get("designation") or data.get("category"))
     if kind == DraftKind.EVENT:
-        if data.get("title"):
-            found = Event.objects.filter(title__iexact=data["title"]).order_by("pk").first()
-            if found is not None:
-                return found
-        start = PartialDate.parse(data["start_on"]) if data.get("start_on") else None
-        place = refs.actor(data.get("place"))
-        if start is not None and start.precision == "day" and place is not None and data.get("kind"):
-            same = Event.objects.filter(kind=data["kind"], start_on=start.date, start_on_precision="day", place=place)
-            return same.order_by("pk").first()
-        return None
+        same_day = None not in pks and bool(data.get("kind")) and _day(data) is not None
+        return cited is not None or bool(data.get("title")) or same_day
     if kind == DraftKind.RELATIONSHIP:
-        subject, object_ = refs.actor(data.get("subject")), refs.actor(data.get("object"))
-        if subject is None or object_ is None or not data.get("predicate"):
+        return None not in pks and bool(data.get("predicate"))
+    return None not in pks
+
+
+def _candidates(
+    kind: str, model: type[models.Model], wanted: list[tuple[Mapping[str, Any], int | None, tuple]]
+) -> models.QuerySet:
+    """The records any of the ``wanted`` drafts may match, in one query: a superset ``_matches`` picks from."""
+    if kind == DraftKind.TRANSFER:
+        designations = {data["designation"].lower() for data, _c, _p in wanted if data.get("designation")}
+        categories = {data["category"] for data, _c, _p in wanted if not data.get("designation")}
+        return model.objects.annotate(lower_designation=Lower("designation")).filter(
+            Q(lower_designation__in=designations) | Q(designation="", category__in=categories),
+            supplier_id__in={pks[0] for _d, _c, pks in wanted},
+            recipient_id__in={pks[1] for _d, _c, pks in wanted},
+        )
+    if kind == DraftKind.EVENT:
+        same_day = [(data.get("kind"), _day(data), pks[0]) for data, _c, pks in wanted]
+        same_day = [(kind_, day, place) for kind_, day, place in same_day if kind_ and day and place]
+        return (
+            model.objects.annotate(lower_title=Lower("title"))
+            .filter(
+                Q(pk__in={cited for _d, cited, _p in wanted if cited is not None})
+                | Q(lower_title__in={data["title"].lower() for data, _c, _p in wanted if data.get("title")})
+                | Q(
+                    kind__in={k for k, _d, _p in same_day},
+                    start_on__in={d for _k, d, _p in same_day},
+                    start_on_precision="day",
+                    place_id__in={p for _k, _d, p in same_day},
+                )
+            )
+            .select_related("place")
+            .prefetch_related("participants")
+        )
+    if kind == DraftKind.RELATIONSHIP:
+        return model.objects.filter(
+            subject_id__in={pks[0] for _d, _c, pks in wanted},
+            predicate__in={data["predicate"] for data, _c, _p in wanted},
+            object_id__in={pks[1] for _d, _c, pks in wanted},
+        )
+    return model.objects.filter(
+        agreement_id__in={pks[0] for _d, _c, pks in wanted}, actor_id__in={pks[1] for _d, _c, pks in wanted}
+    )
+
+
+def _matches(
+    kind: str, data: Mapping[str, Any], cited: int | None, pks: tuple[int | None, ...], row: models.Model
+) -> int | None:
+    """How well ``row`` matches a draft (0 best), or None when it does not (see ``find_targets``)."""
+    if kind == DraftKind.TRANSFER:
+        if (row.supplier_id, row.recipient_id) != pks:
             return None
-        same = Relationship.objects.filter(subject=subject, predicate=data["predicate"], object=object_)
-        return same.order_by("valid_from", "pk").first()
-    if kind == DraftKind.MILESTONE:
-        agreement, party = refs.agreements.get(data.get("agreement", "")), refs.actor(data.get("party"))
-        if agreement is None or party is None:
+        if data.get("designation"):
+            return 0 if row.designation.lower() == data["designation"].lower() else None
+        return 0 if not row.designation and row.category == data.get("category") else None
+    if kind == DraftKind.EVENT:
+        if cited is not None and row.pk == cited:
+            return 0
+        if data.get("title") and row.title.lower() == data["title"].lower():
+            return 1
+        day = _day(data)
+        same_day = day is not None and row.start_on_precision == "day" and row.start_on == day
+        same = same_day and data.get("kind") == row.kind and pks[0] is not None and row.place_id == pks[0]
+        return 2 if same else None
+    if kind == DraftKind.RELATIONSHIP:
+        if (row.subject_id, row.predicate, row.object_id) != (pks[0], data["predicate"], pks[1]):
             return None
-        return AgreementParty.objects.filter(agreement=agreement, actor=party).first()
-    return None
+        start = _date_text(row, "valid_from")
+        covered = (
+            data.get("valid_from")
+            and start
+            and PartialDate.parse(data["valid_from"]).contains(PartialDate.parse(start))
+        )
+        return 0 if covered else 1
+    return 0 if (row.agreement_id, row.actor_id) == pks else None
 
 
 # --- the services ---------------------------------------------------------------------------
@@ -635,47 +768,8 @@ def _apply(
         changes = draft_changes(kind, data, current)
         _refuse_if_changed(draft, changes, current, target)
         return _update(kind, target, data, changes, refs, evidence=evidence, user=user, reason=reason)
-    if kind == DraftKind.EVENT:
-        return event_create(
-            user=user,
-            reason=reason,
-            title=data["title"],
-            kind=data["kind"],
-            start_on=data.get("start_on"),
-            place=refs.actor(data.get("place")),
-            participants=[refs.actors[slug] for slug in data.get("participants", [])],
-            summary=data.get("summary", ""),
-            evidence=evidence,
-        )
-    if kind == DraftKind.TRANSFER:
-        return transfer_create(
-            user=user,
-            reason=reason,
-            supplier=refs.actors[data["supplier"]],
-            recipient=refs.actors[data["recipient"]],
-            category=data["category"],
-            designation=data.get("designation", ""),
-            description=data["description"],
-            status=data["status"],
-            quantity_low=data.get("quantity_low"),
-            quantity_high=data.get("quantity_high"),
-            quantity_unit=data.get("quantity_unit", ""),
-            delivered_quantity_estimated=data.get("delivered_quantity_estimated", False),
-            start_on=data.get("start_on"),
-            reported_by=data.get("reported_by", ""),
-            reported_on=data.get("reported_on"),
-            evidence=evidence,
-        )
-    if kind == DraftKind.RELATIONSHIP:
-        return relationship_create(
-            user=user,
-            reason=reason,
-            subject=refs.actors[data["subject"]],
-            predicate=data["predicate"],
-            object=refs.actors[data["object"]],
-            valid_from=data.get("valid_from"),
-            evidence=evidence,
-        )
+    if kind in CREATE:
+        return CREATE[kind](user=user, reason=reason, evidence=evidence, **_resolved(kind, data, refs))
     step_field = STEP_FIELDS[data["step"]]
     extra = {"ratification_kind": RatificationKind.RATIFICATION} if data["step"] == MilestoneStep.RATIFIED else {}
     return agreement_party_add(
@@ -701,20 +795,11 @@ def _update(
     reason: str,
 ) -> models.Model:
     cited = evidence_with(target, evidence)
-    if kind == DraftKind.EVENT:
-        fields: dict[str, Any] = dict(changes)
-        if "place" in fields:
-            fields["place"] = refs.actors[fields["place"]]
-        if "participants" in fields:
-            slugs = fields["participants"]
-            known = {a.slug: a for a in target.participants.all()}
-            fields["participants"] = [refs.actors.get(slug) or known[slug] for slug in slugs]
-        return event_update(target, user=user, reason=reason, evidence=cited, **fields)
-    if kind == DraftKind.TRANSFER:
-        return transfer_update(target, user=user, reason=reason, evidence=cited, **changes)
-    if kind == DraftKind.RELATIONSHIP:
-        return relationship_update(target, user=user, reason=reason, evidence=cited, **changes)
-    fields = {}
+    if kind in UPDATE:
+        if "participants" in changes:  # those the event has stay, and the draft's refs need not hold them
+            refs = Refs({**{a.slug: a for a in target.participants.all()}, **refs.actors}, refs.agreements)
+        return UPDATE[kind](target, user=user, reason=reason, evidence=cited, **_resolved(kind, changes, refs))
+    fields: dict[str, Any] = {}
     if "on" in changes:
         fields[STEP_FIELDS[data["step"]]] = changes["on"]
         if data["step"] == MilestoneStep.RATIFIED and not target.ratification_kind:
@@ -723,48 +808,30 @@ def _update(
 
 
 def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
-    """What the ingest rules (``kb.ingest.drafts``) read in the claim's quote for a ``kind`` draft, actors as slugs."""
-    subjects = list(claim.subjects.prefetch_related("aliases"))
-    codes = {actor.country_code for actor in subjects if actor.country_code}
-    states = list(Actor.objects.filter(kind=ActorKind.STATE, country_code__in=codes)) if codes else []
-    actors = {actor.pk: actor for actor in [*subjects, *states]}
-    by_code: dict[str, list[int]] = {}
-    for state in states:
-        by_code.setdefault(state.country_code, []).append(state.pk)
-    named: list[Named] = []
-    for actor in subjects:
-        for alias in {actor.name, *(a.name for a in actor.aliases.all())}:
-            for found in re.finditer(rf"(?<!\w){re.escape(alias)}(?!\w)", claim.quote):
-                if not any(n.start < found.end() and found.start() < n.end for n in named):
-                    named.append(Named(found.start(), found.end(), actor.pk))
-    agreements = list(claim.agreements.prefetch_related("party_links").order_by("pk"))
+    """What ingest reads in the claim's quote for a ``kind`` draft (``kb.ingest.drafts``, with the names, adjectives
+    and states ingest knows), actors and agreements as slugs."""
+    from kb.services.ingest_drafts import actor_indexes, as_slugs, read_actors  # that module builds on this one
+
+    actor_index, adjective_index, _kinds = actor_indexes()
+    named, facts, states = read_actors(claim.quote, actor_index, adjective_index)
+    agreements = {
+        ("agreement", a.pk): (a.slug, a.title, [p.actor_id for p in a.party_links.all()])
+        for a in claim.agreements.prefetch_related("party_links").order_by("pk")
+    }
     specs = sentence_drafts(
         claim.quote,
         named=named,
-        facts={pk: ActorFacts(a.name, a.kind, a.country_code) for pk, a in actors.items()},
-        states={code: pks[0] for code, pks in by_code.items() if len(pks) == 1},
+        facts={pk: fact for pk, (fact, _slug) in facts.items()},
+        states=states,
         modality=claim.modality,
         about=claim.about,
         published=claim.source.published,
         reported_by=claim.attributed_to,
-        agreements=[a.pk for a in agreements],
-        parties={a.pk: [p.actor_id for p in a.party_links.all()] for a in agreements},
+        agreements=list(agreements),
+        parties={key: members for key, (_slug, _title, members) in agreements.items()},
     )
     spec = next((spec for spec in specs if spec.kind == kind), None)
-    if spec is None:
-        return {}
-    slugs = {pk: actor.slug for pk, actor in actors.items()}
-    agreement_slugs = {a.pk: a.slug for a in agreements}
-    data: dict[str, Any] = {}
-    for key, value in spec.data.items():
-        if key in ("supplier", "recipient", "subject", "object", "party", "place") and value is not None:
-            value = slugs[value]
-        elif key == "participants":
-            value = [slugs[pk] for pk in value]
-        elif key == "agreement":
-            value = agreement_slugs[value]
-        data[key] = value
-    return data
+    return as_slugs(spec, facts, agreements) if spec is not None else {}
 
 
 def claim_prefill(claim: Claim, kind: str) -> dict[str, Any]:

@@ -15,14 +15,14 @@ from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.links import EventCue, RecordCues, TransferCue, event_kinds_named
-from kb.ingest.names import PhraseIndex, demonyms, title_phrases
+from kb.ingest.names import PhraseIndex, title_phrases
 from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
-from kb.models import Actor, Agreement, Alias, ArmsTransfer, Claim, Draft, Event, Source
+from kb.models import Actor, Agreement, ArmsTransfer, Claim, Draft, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, evidence_with, record_update
 from kb.services.claims import claims_propose
-from kb.services.ingest_drafts import Planned, ingest_drafts, plan_drafts
+from kb.services.ingest_drafts import Planned, actor_indexes, ingest_drafts, plan_drafts
 from kb.services.sources import source_create
 
 INGEST_USERNAME = "ingest"
@@ -56,23 +56,8 @@ def _ingest_capitals() -> dict[int, int]:
 
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex, dict[int, str]]:
     """Every actor alias, the agreement and event titles, transfer designations, the adjectives of states, and
-    each named actor's kind.
-
-    A name led by a state's adjective is also found after the state's possessive: "Russian
-    Defence Ministry" is what "Russia's Defence Ministry" names.
-    """
-    aliases = list(Alias.objects.values_list("name", "actor_id", "actor__kind"))
-    actors = PhraseIndex((name, actor_id) for name, actor_id, _kind in aliases)
-    state_names = [(name, actor_id) for name, actor_id, kind in aliases if kind == ActorKind.STATE]
-    adjectives = PhraseIndex((form, actor_id) for name, actor_id in state_names for form in demonyms(name))
-    possessors: dict[str, list[tuple[str, str]]] = {}  # first word -> (adjective and a space, state name)
-    for name, _actor_id in state_names:
-        for form in demonyms(name):
-            possessors.setdefault(form.split()[0].lower(), []).append((form.lower() + " ", name))
-    for name, actor_id, _kind in aliases:
-        for form, state in possessors.get(name.split()[0].lower() if name.strip() else "", ()):
-            if name.lower().startswith(form) and len(name) > len(form):
-                actors.add(f"{state} {name[len(form) :]}", actor_id)
+    each named actor's kind (the actors' from ``actor_indexes``)."""
+    actors, adjectives, kinds = actor_indexes()
     records = PhraseIndex(match_case=False)
     for pk, title in Agreement.objects.values_list("pk", "title"):
         for phrase in title_phrases(title):
@@ -83,7 +68,7 @@ def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex, dict[int, 
     for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
         if len(designation.strip()) >= 2:
             records.add(designation, ("transfer", pk))
-    return actors, records, adjectives, {actor_id: kind for _name, actor_id, kind in aliases}
+    return actors, records, adjectives, kinds
 
 
 def _mentioned(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> set[int]:

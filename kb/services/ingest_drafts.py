@@ -17,36 +17,51 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from kb.choices import ActorKind, DraftKind
 from kb.dates import PartialDate
 from kb.ingest.drafts import ActorFacts, DraftSpec, Named, name_drafts, sentence_drafts
-from kb.ingest.names import PhraseIndex
+from kb.ingest.names import PhraseIndex, demonyms
 from kb.ingest.normalize import normalize_name
 from kb.ingest.proposals import Analysis
-from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, Alias, Claim, Draft, Source
 from kb.services.base import User, history_user
-from kb.services.drafts import Refs, clean_data, draft_changes, draft_title, target_values
+from kb.services.drafts import FIELDS, Refs, clean_data, draft_changes, draft_title, find_targets, target_values
 
 # Specs per proposal (by its index), and the new names' specs.
 Planned = tuple[dict[int, list[DraftSpec]], list[DraftSpec]]
 
 
-def plan_drafts(
-    text: str,
-    analysis: Analysis,
-    *,
-    actor_index: PhraseIndex,
-    adjective_index: PhraseIndex,
-    published: PartialDate,
-) -> tuple[Planned, dict[int, tuple[ActorFacts, str]], dict[Hashable, tuple[str, str, list[int]]]]:
-    """The drafts an analysed article gives, with the facts of the actors and agreements they name.
+def actor_indexes() -> tuple[PhraseIndex, PhraseIndex, dict[int, str]]:
+    """Every actor alias, the adjectives of states ("North Korean"), and each named actor's kind.
 
-    Returns the plan, the actors' facts and slugs by id, and the cited agreements' (slug,
-    title, party ids) by key.
+    A name led by a state's adjective is also found after the state's possessive: "Russian
+    Defence Ministry" is what "Russia's Defence Ministry" names.
+    """
+    aliases = list(Alias.objects.values_list("name", "actor_id", "actor__kind"))
+    actors = PhraseIndex((name, actor_id) for name, actor_id, _kind in aliases)
+    state_names = [(name, actor_id) for name, actor_id, kind in aliases if kind == ActorKind.STATE]
+    adjectives = PhraseIndex((form, actor_id) for name, actor_id in state_names for form in demonyms(name))
+    possessors: dict[str, list[tuple[str, str]]] = {}  # first word -> (adjective and a space, state name)
+    for name, _actor_id in state_names:
+        for form in demonyms(name):
+            possessors.setdefault(form.split()[0].lower(), []).append((form.lower() + " ", name))
+    for name, actor_id, _kind in aliases:
+        for form, state in possessors.get(name.split()[0].lower() if name.strip() else "", ()):
+            if name.lower().startswith(form) and len(name) > len(form):
+                actors.add(f"{state} {name[len(form) :]}", actor_id)
+    return actors, adjectives, {actor_id: kind for _name, actor_id, kind in aliases}
+
+
+def read_actors(
+    text: str, actor_index: PhraseIndex, adjective_index: PhraseIndex
+) -> tuple[list[Named], dict[int, tuple[ActorFacts, str]], dict[str, int]]:
+    """The actors ``text`` names as the drafting rules read them, in one query.
+
+    Returns each mention of one actor (by name, alias or a state's adjective) in the order of
+    the text; the facts and slug of those actors and of every state, by id; and the state of
+    each country code only one state has.
     """
     mentions = [Named(m.start, m.end, m.keys[0]) for m in actor_index.find(text) if len(m.keys) == 1] + [
         Named(m.start, m.end, m.keys[0], adjective=True)
@@ -64,6 +79,24 @@ def plan_drafts(
         if kind == ActorKind.STATE and code:
             by_code.setdefault(code, []).append(pk)
     states = {code: pks[0] for code, pks in by_code.items() if len(pks) == 1}
+    named = sorted((n for n in mentions if n.key in facts), key=lambda n: n.start)
+    return named, facts, states
+
+
+def plan_drafts(
+    text: str,
+    analysis: Analysis,
+    *,
+    actor_index: PhraseIndex,
+    adjective_index: PhraseIndex,
+    published: PartialDate,
+) -> tuple[Planned, dict[int, tuple[ActorFacts, str]], dict[Hashable, tuple[str, str, list[int]]]]:
+    """The drafts an analysed article gives, with the facts of the actors and agreements they name.
+
+    Returns the plan, the actors' facts and slugs by id, and the cited agreements' (slug,
+    title, party ids) by key.
+    """
+    ordered, facts, states = read_actors(text, actor_index, adjective_index)
     plain_facts = {pk: fact for pk, (fact, _slug) in facts.items()}
     cited = {key for p in analysis.proposals for key in p.links if key[0] == "agreement"}
     agreements: dict[Hashable, tuple[str, str, list[int]]] = {
@@ -78,14 +111,13 @@ def plan_drafts(
         agreements[("agreement", agreement_id)][2].append(actor_id)
     parties = {key: members for key, (_slug, _title, members) in agreements.items()}
     per_proposal: dict[int, list[DraftSpec]] = {}
-    ordered = sorted(mentions, key=lambda n: n.start)
     starts = [n.start for n in ordered]
     for index, proposal in enumerate(analysis.proposals):
         lo, hi = bisect.bisect_left(starts, proposal.start), bisect.bisect_left(starts, proposal.end)
         named = [
             Named(n.start - proposal.start, n.end - proposal.start, n.key, n.adjective)
             for n in ordered[lo:hi]
-            if n.end <= proposal.end and n.key in facts
+            if n.end <= proposal.end
         ]
         speaker = facts.get(proposal.speaker) if proposal.speaker is not None else None
         specs = sentence_drafts(
@@ -122,89 +154,23 @@ def _identity(spec: DraftSpec) -> tuple:
     return (spec.kind, normalize_name(data["name"]))
 
 
-def _as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
-    """A spec's data with actors and agreements as slugs, and empty values dropped."""
+def as_slugs(spec: DraftSpec, facts: dict[int, tuple[ActorFacts, str]], agreements: dict) -> dict[str, Any]:
+    """A spec's data with actors (``facts``: id → facts and slug) and agreements (key → slug first) as slugs, and
+    empty values dropped."""
+    fields = FIELDS[spec.kind]
     out: dict[str, Any] = {}
     for key, value in spec.data.items():
         if value is None or value == "" or value == []:
             continue
-        if key in ("supplier", "recipient", "subject", "object", "party", "place"):
-            value = facts[value][1]
-        elif key == "participants":
-            value = [facts[pk][1] for pk in value]
-        elif key == "agreement":
-            value = agreements[value][0]
+        match fields[key].type if key in fields else None:
+            case "actor":
+                value = facts[value][1]
+            case "actors":
+                value = [facts[pk][1] for pk in value]
+            case "agreement":
+                value = agreements[value][0]
         out[key] = value
     return out
-
-
-def _targets(merged: list[tuple[DraftSpec, dict[str, Any], list[int]]], facts, agreements) -> dict[int, models.Model]:
-    """The existing record each merged draft (by position) matches, read in one query per kind of record."""
-    slug_to_pk = {slug: pk for pk, (_fact, slug) in facts.items()}
-    found: dict[int, models.Model] = {}
-    transfers = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.TRANSFER]
-    if transfers:
-        suppliers = {slug_to_pk[d["supplier"]] for _i, d in transfers}
-        recipients = {slug_to_pk[d["recipient"]] for _i, d in transfers}
-        # only those that can match: the same designation, or none and the same category
-        designations = {d["designation"].lower() for _i, d in transfers if d.get("designation")}
-        categories = {d["category"] for _i, d in transfers if not d.get("designation")}
-        candidates = ArmsTransfer.objects.annotate(lower_designation=Lower("designation")).filter(
-            Q(lower_designation__in=designations) | Q(designation="", category__in=categories),
-            supplier_id__in=suppliers,
-            recipient_id__in=recipients,
-        )
-        rows = list(candidates.order_by("pk"))
-        for i, data in transfers:
-            for row in rows:
-                same_parties = (row.supplier_id, row.recipient_id) == (
-                    slug_to_pk[data["supplier"]],
-                    slug_to_pk[data["recipient"]],
-                )
-                if data.get("designation"):
-                    same = row.designation.lower() == data["designation"].lower()
-                else:
-                    same = not row.designation and row.category == data["category"]
-                if same_parties and same:
-                    found[i] = row
-                    break
-    events = [(i, s, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.EVENT]
-    if events:
-        linked = [s.match[1] for _i, s, _d in events if s.match]
-        titles = [d["title"].lower() for _i, _s, d in events]
-        rows = list(
-            Event.objects.annotate(lower_title=Lower("title"))
-            .filter(Q(pk__in=linked) | Q(lower_title__in=titles))
-            .select_related("place")
-            .prefetch_related("participants")
-            .order_by("pk")
-        )
-        for i, spec, data in events:
-            for row in rows:
-                if (spec.match and row.pk == spec.match[1]) or row.lower_title == data["title"].lower():
-                    found[i] = row
-                    break
-    relationships = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.RELATIONSHIP]
-    if relationships:
-        subjects = {slug_to_pk[d["subject"]] for _i, d in relationships}
-        objects = {slug_to_pk[d["object"]] for _i, d in relationships}
-        rows = list(Relationship.objects.filter(subject_id__in=subjects, object_id__in=objects).order_by("pk"))
-        for i, data in relationships:
-            key = (slug_to_pk[data["subject"]], data["predicate"], slug_to_pk[data["object"]])
-            match = next((r for r in rows if (r.subject_id, r.predicate, r.object_id) == key), None)
-            if match is not None:
-                found[i] = match
-    milestones = [(i, d) for i, (s, d, _c) in enumerate(merged) if s.kind == DraftKind.MILESTONE]
-    if milestones:
-        agreement_pks = {pk for (_k, pk), (slug, _t, _m) in agreements.items()}
-        by_slug = {slug: pk for (_k, pk), (slug, _t, _m) in agreements.items()}
-        rows = list(AgreementParty.objects.filter(agreement_id__in=agreement_pks))
-        for i, data in milestones:
-            key = (by_slug[data["agreement"]], slug_to_pk[data["party"]])
-            match = next((r for r in rows if (r.agreement_id, r.actor_id) == key), None)
-            if match is not None:
-                found[i] = match
-    return found
 
 
 def ingest_drafts(
@@ -222,7 +188,7 @@ def ingest_drafts(
     for index, specs in sorted(per_proposal.items()):
         for spec in specs:
             identity = _identity(spec)
-            data = _as_slugs(spec, facts, agreements)
+            data = as_slugs(spec, facts, agreements)
             if identity in merged_by_identity:
                 _spec, first_data, claim_indexes = merged_by_identity[identity]
                 for key, value in data.items():
@@ -234,12 +200,18 @@ def ingest_drafts(
         indexes = [i for i, claim in enumerate(claims) if any(name in claim.quote for name in spec.names)]
         merged_by_identity.setdefault(_identity(spec), (spec, dict(spec.data), indexes))
     merged = list(merged_by_identity.values())
-    targets = _targets(merged, facts, agreements)
     refs = Refs(
         actors={slug: Actor(pk=pk, name=fact.name, slug=slug, kind=fact.kind) for pk, (fact, slug) in facts.items()},
         agreements={
             slug: Agreement(pk=key[1], slug=slug, title=title) for key, (slug, title, _m) in agreements.items()
         },
+    )
+    targets = find_targets(
+        [
+            (spec.kind, data, spec.match[1] if spec.match and spec.match[0] == "event" else None)
+            for spec, data, _c in merged
+        ],
+        refs,
     )
     content_types = {
         ct.model: ct
