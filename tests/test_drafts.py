@@ -129,7 +129,7 @@ def test_an_event_draft_targets_the_event_of_its_kind_day_and_place_whatever_its
     visit = services.event_create(
         user=editor, title="Putin's state visit to North Korea", kind="visit", start_on="2024-06-19", place=pyongyang
     )
-    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    (ingested,) = _by_kind(ingest(editor, NEWS, **NEWS_SOURCE))["event"]
     assert ingested.target == visit and ingested.target_seen["participants"] == []
     made = services.draft_create(
         user=editor,
@@ -156,7 +156,7 @@ def test_an_ingested_event_draft_targets_the_event_its_sentence_cites_before_one
     cited = services.event_create(
         user=editor, title="Putin's state visit to North Korea", kind="visit", start_on="2024-06-19", place=pyongyang
     )
-    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    (ingested,) = _by_kind(ingest(editor, NEWS, **NEWS_SOURCE))["event"]
     assert ingested.data["title"] == "Vladimir Putin visit to Pyongyang"
     assert ingested.target == cited
 
@@ -167,7 +167,7 @@ def test_of_two_events_a_sentence_could_cite_ingest_targets_the_earliest_of_its_
         services.event_create(user=editor, title=title, kind="visit", start_on="2024-06-19", place=pyongyang)
         for title in ("Putin's state visit to North Korea", "Putin's second visit")
     )
-    (ingested,) = _by_kind(_ingest(editor, NEWS))["event"]
+    (ingested,) = _by_kind(ingest(editor, NEWS, **NEWS_SOURCE))["event"]
     assert ingested.target == first
 
 
@@ -681,13 +681,13 @@ def test_draft_from_claim_reads_the_quote_as_ingest_does(world, editor, quoted):
     assert draft.target == AgreementParty.objects.get(actor=world.dprk)
 
 
-def test_draft_from_claim_knows_the_names_and_adjectives_ingest_knows(world, editor):
+def test_draft_from_claim_knows_the_names_and_adjectives_ingest_knows(world, editor, quoted):
     quote = "Russia has received North Korean KN-23 missiles."
-    claim = _claim(world, quote, subjects=[world.russia])  # the supplier is read in the quote, not the subjects
+    claim = quoted(quote, subjects=[world.russia])  # the supplier is read in the quote, not the subjects
     draft = services.draft_from_claim(claim, user=editor, kind=DraftKind.TRANSFER)
     assert (draft.data["supplier"], draft.data["recipient"]) == ("north-korea", "russia")
     assert (draft.data["designation"], draft.data["category"]) == ("KN-23", "missiles")
-    ingested = _ingest(editor, quote)
+    ingested = ingest(editor, quote, **NEWS_SOURCE)
     (transfer,) = ingested.drafts
     assert transfer.data | {"reported_on": None} == draft.data | {"reported_on": None}
 
