@@ -685,7 +685,12 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     draft.refresh_from_db()
     assert draft.note == note
     reason = transfer.history.first().history_change_reason
-    assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")
+    # Within the 100 characters history keeps, cut between words.
+    kept = reason.removesuffix("…")
+    assert reason.endswith("…") and 90 <= len(reason) <= 100
+    assert kept.startswith(f"draft #{draft.pk} accepted: checked") and f"{kept} checked".endswith(" checked checked")
+    assert f"draft #{draft.pk} accepted: {note.strip()}".startswith(kept + " ")
+    assert draft.history.latest().history_change_reason == reason
 
 
 @pytest.mark.parametrize(

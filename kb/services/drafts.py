@@ -535,9 +535,8 @@ def draft_accept(
 
 
 def _reason(given: str, what: str, note: str) -> str:
-    """The history's change reason (at most 100 characters there): the one given, else what happened and the note."""
-    text = given or (f"{what}: {note}" if note else what)
-    return text if len(text) <= 100 else text[:99] + "…"
+    """The history's change reason: the one given, else what happened and the note (history shortens it)."""
+    return given or (f"{what}: {note}" if note else what)
 
 
 @transaction.atomic
