@@ -841,3 +841,41 @@ def test_an_impossible_quantity_is_no_quantity(world, editor):
     )
     (transfer,) = [d for d in result.drafts if d.kind == "transfer"]
     assert "quantity_low" not in transfer.data
+
+
+def test_an_accept_that_changes_a_milestones_step_compares_the_date_of_that_step(world, editor, as_editor):
+    data = {"agreement": TREATY, "party": "north-korea", "step": "signed", "on": "2024-06-19"}
+    draft = services.draft_create(user=editor, kind=DraftKind.MILESTONE, data=data)
+    party = AgreementParty.objects.get(actor=world.dprk)
+    assert draft.target == party and draft.target_seen["on"]["ratified"] is None
+    services.agreement_party_update(party, user=editor, ratified_on="2024-11", ratification_kind="ratification")
+    # The editor turns the signing into a ratification: the ratification the draft saw (none) is no longer there.
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/", {"data": {"step": "ratified", "on": "2024-12-04"}}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    message = " ".join(response.json()["target"])
+    assert "changed since this draft was made" in message and "on was empty, now 2024-11" in message
+    party.refresh_from_db()
+    draft.refresh_from_db()
+    assert str(party.ratified) == "2024-11" and draft.status == DraftStatus.PROPOSED
+
+
+@pytest.mark.parametrize("value", ["1" * 5000, "0" * 30 + "1" * 11])
+def test_an_accept_refuses_a_number_of_too_many_digits_in_words(drafts, as_editor, value):
+    draft = drafts["transfer"]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {"data": {"quantity_high": value}}, format="json")
+    assert response.status_code == 400
+    (message,) = response.json()["quantity_high"]
+    assert message == f"A number of {len(value)} digits is out of range: give a whole number from 0."
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED
+
+
+def test_a_number_of_ten_digits_is_read_then_refused_by_its_value(drafts, as_editor):
+    draft = drafts["transfer"]
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/", {"data": {"quantity_high": "0009999999999"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["quantity_high"] == ["9999999999 is out of range: give a whole number from 0."]
