@@ -45,6 +45,7 @@ from kb.selectors import (
     visible_records,
     visible_sources,
 )
+from kb.selectors.desk import with_targets
 
 # Nested lists are prefetched into attributes of their own (``to_attr``): a plain prefetch
 # builds a queryset per row to hold them, which was a third of the time of a page of agreements.
@@ -406,9 +407,10 @@ class DraftViewSet(RecordLookupMixin, StrictQueryMixin, viewsets.ReadOnlyModelVi
     def get_queryset(self):
         if not is_editor(self.request.user):
             return Draft.objects.none()
-        return Draft.objects.select_related("created_by", "reviewed_by").prefetch_related(
-            Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk")), "target", "record"
+        drafts = Draft.objects.select_related("created_by", "reviewed_by").prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk"))
         )
+        return with_targets(drafts)
 
     def _output(self, draft: Draft) -> Response:
         fresh = self.get_queryset().get(pk=draft.pk)
