@@ -2,7 +2,8 @@
 
 import pytest
 
-from kb.models import Actor, Claim, Source
+from kb.choices import DraftStatus
+from kb.models import Actor, Claim, Draft, Event, Source
 from tests.helpers import ARTICLE, V1
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,58 @@ def test_an_ingest_without_a_reason_says_ingest(as_editor):
     body = {"text": ARTICLE, "title": "T", "publisher": "P", "published": "2024-06"}
     assert as_editor.post(f"{V1}/ingest/", body, format="json").status_code == 201
     assert Source.objects.get().history.get().history_change_reason == "ingest"
+
+
+# --- a draft's accept and reject -----------------------------------------------------------
+
+
+def _visit_draft(editor):
+    from kb import services
+    from kb.choices import DraftKind
+
+    return services.draft_create(user=editor, kind=DraftKind.EVENT, data={"title": "Shoigu visit", "kind": "visit"})
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_a_draft_decision_takes_a_utf8_reason_header(as_editor, editor, decision):
+    draft = _visit_draft(editor)
+    reason = "Sŭngri visit, per the Rodong Sinmun"
+    header = reason.encode("utf-8").decode("latin-1")
+    response = as_editor.post(
+        f"{V1}/drafts/{draft.pk}/{decision}/", {"note": "checked"}, format="json", HTTP_X_CHANGE_REASON=header
+    )
+    assert response.status_code == 200, response.json()
+    assert _last_reason(Draft, draft.pk) == reason
+    if decision == "accept":
+        assert _last_reason(Event, response.json()["record"]["id"]) == reason
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+@pytest.mark.parametrize("where", ["body", "header"])
+def test_a_draft_decision_refuses_a_reason_over_100_characters_naming_it(as_editor, editor, decision, where):
+    draft = _visit_draft(editor)
+    body = {"note": "checked", "reason": "r" * 150} if where == "body" else {"note": "checked"}
+    headers = {"HTTP_X_CHANGE_REASON": "r" * 150} if where == "header" else {}
+    response = as_editor.post(f"{V1}/drafts/{draft.pk}/{decision}/", body, format="json", **headers)
+    assert response.status_code == 400
+    assert "100" in response.json()["reason"][0]
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED and draft.history.count() == 1
+    assert not Event.objects.exists()
+
+
+def test_the_schema_documents_a_draft_decisions_reason(anon):
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for decision in ("accept", "reject"):
+        operation = schema["paths"][f"/api/v1/drafts/{{id}}/{decision}/"]["post"]
+        assert "X-Change-Reason" in [p["name"] for p in operation["parameters"]]
+        name = f"Draft{decision.capitalize()}Request"
+        reason = schema["components"]["schemas"][name]["properties"]["reason"]
+        assert reason["writeOnly"] and {form.get("maxLength") for form in reason["oneOf"]} == {100, 0}
+
+
+@pytest.mark.parametrize(("value", "words"), [("abc", "“abc”: ids are whole numbers"), ("999999", "the id “999999”")])
+def test_a_draft_url_that_names_none_says_so(as_editor, value, words):
+    response = as_editor.get(f"{V1}/drafts/{value}/")
+    assert response.status_code == 404
+    assert words in response.json()["detail"] and "draft" in response.json()["detail"]

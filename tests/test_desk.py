@@ -324,7 +324,24 @@ def test_draft_from_a_claim_then_reject_it(desk, queue):
     assert response.status_code == 303
     draft.refresh_from_db()
     assert draft.status == DraftStatus.REJECTED and draft.note == "No"
-    assert draft.history.latest().history_change_reason == "No"
+    assert draft.history.latest().history_change_reason == f"draft #{draft.pk} rejected: No"
+
+
+def test_a_long_draft_note_from_the_desk_is_kept_whole_and_shortened_in_history(desk_client, queue):
+    first = queue[0]
+    desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
+    draft = Draft.objects.get()
+    p, note = f"draft{draft.pk}", "not an event of its own but part of the visit " * 5
+    response = desk_client.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": note})
+    assert response.status_code == 303
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.REJECTED and draft.note == note.strip()
+    reason = draft.history.latest().history_change_reason
+    # What happened, then as much of the note as fits in the 100 characters history keeps, cut between words.
+    full = f"draft #{draft.pk} rejected: {note.strip()}"
+    kept = reason.removesuffix("…")
+    assert reason.endswith("…") and 90 <= len(reason) <= 100
+    assert full.startswith(kept) and full[len(kept)] == " "
 
 
 # --- the links to the desk, and the queue on the admin index ---------------------------------
@@ -395,7 +412,8 @@ def test_a_long_note_is_kept_whole_and_cut_as_the_history_reason(desk, queue):
     first.refresh_from_db()
     assert first.review_note == note.strip()
     reason = first.history.latest().history_change_reason
-    assert len(reason) == 100 and reason.endswith("…") and reason.startswith("checked against")
+    # Cut between words, within the 100 characters history keeps.
+    assert reason == "checked against the footage " * 3 + "checked against…"
 
 
 def test_what_ingest_suggested_is_marked_as_a_suggestion(desk, editor, make_actor):

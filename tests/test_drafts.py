@@ -417,14 +417,43 @@ def test_the_list_filters(drafts, as_editor, world):
         assert bad.split("=")[0] in response.content.decode()
 
 
+def _drafts_with_targets(world, editor, n: int) -> None:
+    """Drafts that change records of their own, whose names read other rows: a transfer, a relationship (accepted:
+    its record too) and an agreement party; and an event draft."""
+    services.transfer_create(
+        user=editor,
+        **{"supplier": world.dprk, "recipient": world.russia, "category": "missiles", "status": "reported"},
+        designation=f"KN-{n}",
+        description="Missiles",
+    )
+    services.draft_create(user=editor, kind=DraftKind.TRANSFER, data=_transfer_data(designation=f"KN-{n}"))
+    unit = services.actor_create(user=editor, name=f"Unit {n}", kind=ActorKind.ORGANIZATION)
+    services.relationship_create(user=editor, subject=unit, predicate="part_of", object=world.russia)
+    relationship = {"subject": unit.slug, "predicate": "part_of", "object": "russia", "valid_from": "2024"}
+    ally = services.draft_create(user=editor, kind=DraftKind.RELATIONSHIP, data=relationship)
+    services.draft_accept(ally, user=editor)
+    pact = services.agreement_create(user=editor, title=f"Protocol {n}", kind="agreement", status="signed")
+    services.agreement_party_add(user=editor, agreement=pact, actor=world.russia)
+    milestone = {"agreement": pact.slug, "party": "russia", "step": "signed", "on": "2024-06"}
+    services.draft_create(user=editor, kind=DraftKind.MILESTONE, data=milestone)
+    data = {"title": f"Meeting {n}", "kind": "meeting", "participants": ["russia"]}
+    services.draft_create(user=editor, kind=DraftKind.EVENT, data=data, claims=[world.shells])
+
+
 def test_the_list_costs_the_same_whatever_its_length(drafts, as_editor, editor, world, django_assert_num_queries):
-    with django_assert_num_queries(5) as few:
-        assert as_editor.get(DRAFTS).status_code == 200
-    for n in range(5):
-        data = {"title": f"Meeting {n}", "kind": "meeting", "participants": ["russia"]}
-        services.draft_create(user=editor, kind=DraftKind.EVENT, data=data, claims=[world.shells])
-    with django_assert_num_queries(len(few.captured_queries)):
-        assert as_editor.get(DRAFTS).json()["count"] == 8
+    _drafts_with_targets(world, editor, 0)
+    # Token and editor check, count, drafts, their claims; the transfers, relationships and parties
+    # they change (each with the rows its name reads), and the relationships they made.
+    with django_assert_num_queries(9):
+        listed = as_editor.get(DRAFTS).json()
+    assert listed["count"] == 7
+    targets = {(row["target"] or {}).get("type") for row in listed["results"]}
+    assert {"armstransfer", "relationship", "agreementparty"} <= targets
+    assert "Unit 0 part of Russia" in {(row["record"] or {}).get("title") for row in listed["results"]}
+    for n in range(1, 6):
+        _drafts_with_targets(world, editor, n)
+    with django_assert_num_queries(9):
+        assert as_editor.get(DRAFTS).json()["count"] == 27
 
 
 def test_accept_and_reject_through_the_api(drafts, as_editor, world, anon):
@@ -763,7 +792,12 @@ def test_a_long_note_is_kept_whole_and_the_history_reason_fits(world, editor):
     draft.refresh_from_db()
     assert draft.note == note
     reason = transfer.history.first().history_change_reason
-    assert len(reason) == 100 and reason.startswith(f"draft #{draft.pk} accepted: checked") and reason.endswith("…")
+    # Within the 100 characters history keeps, cut between words.
+    kept = reason.removesuffix("…")
+    assert reason.endswith("…") and 90 <= len(reason) <= 100
+    assert kept.startswith(f"draft #{draft.pk} accepted: checked") and f"{kept} checked".endswith(" checked checked")
+    assert f"draft #{draft.pk} accepted: {note.strip()}".startswith(kept + " ")
+    assert draft.history.latest().history_change_reason == reason
 
 
 # The actors the sentences below may name: key, then name, kind and country.
@@ -908,3 +942,41 @@ def test_an_impossible_quantity_is_no_quantity(world, editor):
     result = ingest(editor, text, title="Shells", publisher="Wire")
     (transfer,) = [d for d in result.drafts if d.kind == "transfer"]
     assert "quantity_low" not in transfer.data
+
+
+def test_an_accept_that_changes_a_milestones_step_compares_the_date_of_that_step(world, editor, as_editor):
+    data = {"agreement": TREATY, "party": "north-korea", "step": "signed", "on": "2024-06-19"}
+    draft = services.draft_create(user=editor, kind=DraftKind.MILESTONE, data=data)
+    party = AgreementParty.objects.get(actor=world.dprk)
+    assert draft.target == party and draft.target_seen["on"]["ratified"] is None
+    services.agreement_party_update(party, user=editor, ratified_on="2024-11", ratification_kind="ratification")
+    # The editor turns the signing into a ratification: the ratification the draft saw (none) is no longer there.
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/", {"data": {"step": "ratified", "on": "2024-12-04"}}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    message = " ".join(response.json()["target"])
+    assert "changed since this draft was made" in message and "on was empty, now 2024-11" in message
+    party.refresh_from_db()
+    draft.refresh_from_db()
+    assert str(party.ratified) == "2024-11" and draft.status == DraftStatus.PROPOSED
+
+
+@pytest.mark.parametrize("value", ["1" * 5000, "0" * 30 + "1" * 11])
+def test_an_accept_refuses_a_number_of_too_many_digits_in_words(drafts, as_editor, value):
+    draft = drafts["transfer"]
+    response = as_editor.post(f"{DRAFTS}{draft.pk}/accept/", {"data": {"quantity_high": value}}, format="json")
+    assert response.status_code == 400
+    (message,) = response.json()["quantity_high"]
+    assert message == f"A number of {len(value)} digits is out of range: give a whole number from 0."
+    draft.refresh_from_db()
+    assert draft.status == DraftStatus.PROPOSED
+
+
+def test_a_number_of_ten_digits_is_read_then_refused_by_its_value(drafts, as_editor):
+    draft = drafts["transfer"]
+    response = as_editor.post(
+        f"{DRAFTS}{draft.pk}/accept/", {"data": {"quantity_high": "0009999999999"}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["quantity_high"] == ["9999999999 is out of range: give a whole number from 0."]

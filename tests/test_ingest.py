@@ -962,6 +962,25 @@ def test_command_records_the_ingest_account_by_default(world, tmp_path):
     assert get_user_model().objects.filter(username=services.INGEST_USERNAME).count() == 1
 
 
+def test_a_refused_or_already_stored_command_run_makes_no_account(world, editor, tmp_path):
+    from django.contrib.auth import get_user_model
+    from django.core.management.base import CommandError
+
+    users = set(get_user_model().objects.values_list("username", flat=True))
+    path = tmp_path / "article.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    args = ["ingest_article", str(path), "--title", "T", "--publisher", "P"]
+    with pytest.raises(CommandError, match="published"):
+        call_command(*args, "--published", "last week", stdout=StringIO())
+    assert set(get_user_model().objects.values_list("username", flat=True)) == users
+    assert not Source.objects.exists()
+    call_command(*args, "--published", "2024-07-01", "--user", editor.username, stdout=StringIO())
+    out = StringIO()
+    call_command(*args, "--published", "2024-07-01", stdout=out)
+    assert "Already stored" in out.getvalue()
+    assert set(get_user_model().objects.values_list("username", flat=True)) == users
+
+
 def test_a_headline_repeating_the_title_is_not_kept_in_the_body(world, editor):
     content = ("KIM MEETS PUTIN\n\n" + ARTICLE).encode()
     result = ingest(editor, content=content, title="Kim meets Putin")

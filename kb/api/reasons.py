@@ -12,8 +12,11 @@ import contextlib
 from rest_framework import serializers
 
 from kb.api.serializers.common import StrictTextMixin
+from kb.services.base import REASON_LENGTH
 
-REASON_MAX = 100
+# A reason given to the API is refused over the length history keeps, not shortened: the client
+# can say it in fewer words.
+REASON_MAX = REASON_LENGTH
 HEADER = "X-Change-Reason"
 HELP = (
     f"Optional: why this change is made, kept in the record's history (at most {REASON_MAX} characters). "

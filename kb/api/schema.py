@@ -304,7 +304,11 @@ def add_error_responses(result, generator, request, public):
             if "{id}" in path:
                 add_versioning(method, operation)
             list_path = path if "{id}" not in path else path.rstrip("/").rpartition("/")[0] + "/"
-            if method in {"post", "put", "patch", "delete"} and (list_path in labels or path == "/api/v1/ingest/"):
+            # A draft's accept and reject write records too, and take the same reason.
+            draft_write = path.startswith("/api/v1/drafts/") and path.endswith(("/accept/", "/reject/"))
+            if method in {"post", "put", "patch", "delete"} and (
+                list_path in labels or path == "/api/v1/ingest/" or draft_write
+            ):
                 add_change_reason(method, operation)
             ok = responses.get("200", {})
             content = ok.get("content", {})

@@ -45,6 +45,7 @@ from kb.selectors import (
     visible_records,
     visible_sources,
 )
+from kb.selectors.desk import with_targets
 
 # Nested lists are prefetched into attributes of their own (``to_attr``): a plain prefetch
 # builds a queryset per row to hold them, which was a third of the time of a page of agreements.
@@ -52,34 +53,14 @@ SHOWN_EVIDENCE = "shown_evidence"
 BRIEF_ACTOR = ("slug", "name", "kind")  # what ActorBriefSerializer shows
 
 
-class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
-    """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
+class RecordLookupMixin:
+    """A viewset's query parameters and its record lookup, by id or (with ``slug_field``) by slug.
 
-    Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
-    ``input_serializer_class``, ``filterset_class``, ``export`` (the name of its CSV columns
-    in ``kb.exports``) and the services that write: ``create_service(user=…, **fields)``,
-    ``update_service(instance, user=…, **fields)`` and ``delete_service(instance, user=…)``.
+    A URL that cannot name a record, or names none, is a 404 saying which record and what it takes.
     """
 
-    permission_classes = [IsEditorOrReadOnly]
-    filter_backends = [DjangoFilterBackend]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-    # The schema documents JSON bodies only (kb.api.schema.KbAutoSchema.map_parsers).
-    json_bodies = True
-    detail_serializer_class = None
-    input_serializer_class = None
-    export = ""
-    reason = ""  # this write's change reason (kb.api.reasons), set once its body is read
     # The field a detail URL may name the record by instead of its id (``/actors/russia/``).
     slug_field = ""
-    error_field_names: dict[str, str] = {}
-    create_service = None
-    update_service = None
-    delete_service = staticmethod(services.record_delete)
-    # Orderings by an actor's name (``?ordering=supplier``: the name they sort by), and the name
-    # the list's default order leads with, if any (see ``filter_queryset``).
-    name_orderings: dict[str, str] = {}
-    default_name_ordering = ""
 
     def query_parameters(self) -> list[str]:
         # Only a list is filtered, ordered and paged; a record's own URL takes nothing but the format.
@@ -87,19 +68,6 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
             return []
         filters = list(self.filterset_class.base_filters) if self.filterset_class is not None else []
         return [*filters, *paginator_parameters(self.paginator)]
-
-    def get_renderers(self):
-        renderers = super().get_renderers()
-        if self.action != "list":
-            renderers = [r for r in renderers if not isinstance(r, CSVRenderer)]
-        return renderers
-
-    def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update"):
-            return self.input_serializer_class
-        if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return self.detail_serializer_class
-        return self.serializer_class
 
     def get_object(self):
         """The record named in the URL by its id, or by its slug where the model has one."""
@@ -122,6 +90,47 @@ class KbViewSet(StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
             return super().get_object()
         except Http404 as exc:
             raise NotFound(f"No {name} has {named}.") from exc
+
+
+class KbViewSet(RecordLookupMixin, StrictQueryMixin, ConditionalWriteMixin, viewsets.ModelViewSet):
+    """List, detail and CSV for everyone (within visibility); create, update and delete for editors.
+
+    Subclasses declare ``serializer_class`` (output), optionally ``detail_serializer_class``,
+    ``input_serializer_class``, ``filterset_class``, ``export`` (the name of its CSV columns
+    in ``kb.exports``) and the services that write: ``create_service(user=…, **fields)``,
+    ``update_service(instance, user=…, **fields)`` and ``delete_service(instance, user=…)``.
+    """
+
+    permission_classes = [IsEditorOrReadOnly]
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    # The schema documents JSON bodies only (kb.api.schema.KbAutoSchema.map_parsers).
+    json_bodies = True
+    detail_serializer_class = None
+    input_serializer_class = None
+    export = ""
+    reason = ""  # this write's change reason (kb.api.reasons), set once its body is read
+    error_field_names: dict[str, str] = {}
+    create_service = None
+    update_service = None
+    delete_service = staticmethod(services.record_delete)
+    # Orderings by an actor's name (``?ordering=supplier``: the name they sort by), and the name
+    # the list's default order leads with, if any (see ``filter_queryset``).
+    name_orderings: dict[str, str] = {}
+    default_name_ordering = ""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action != "list":
+            renderers = [r for r in renderers if not isinstance(r, CSVRenderer)]
+        return renderers
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.input_serializer_class
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return self.serializer_class
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -381,7 +390,7 @@ class ArmsTransferViewSet(KbViewSet):
         return super().list(request, *args, **kwargs)
 
 
-class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
+class DraftViewSet(RecordLookupMixin, StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Draft records that ingest or an editor proposed from claims; editors accept or reject them.
 
     Editors only: a list asked for by anyone else is refused (401/403) and a draft's URL is a 404.
@@ -395,29 +404,13 @@ class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     json_bodies = True
 
-    def query_parameters(self) -> list[str]:
-        if self.action != "list":
-            return []
-        return [*self.filterset_class.base_filters, *paginator_parameters(self.paginator)]
-
     def get_queryset(self):
         if not is_editor(self.request.user):
             return Draft.objects.none()
-        return Draft.objects.select_related("created_by", "reviewed_by").prefetch_related(
-            Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk")), "target", "record"
+        drafts = Draft.objects.select_related("created_by", "reviewed_by").prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.only("pk").order_by("pk"))
         )
-
-    def get_object(self):
-        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if as_id(value) is None:
-            raise NotFound(f"No draft has the id “{value[:40]}”: ids are whole numbers.")
-        try:
-            return super().get_object()
-        except Http404 as exc:
-            raise NotFound(f"No draft has the id “{value}”.") from exc
-
-    def _reason(self, request, given: str) -> str:
-        return given or request.headers.get("X-Change-Reason", "")[:100]
+        return with_targets(drafts)
 
     def _output(self, draft: Draft) -> Response:
         fresh = self.get_queryset().get(pk=draft.pk)
@@ -441,7 +434,7 @@ class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
                 note=given.get("note", ""),
                 data=given.get("data"),
                 actor=given.get("actor"),
-                reason=self._reason(request, given.get("reason", "")),
+                reason=change_reason(request, given.get("reason", "")),
             )
         return self._output(draft)
 
@@ -458,7 +451,7 @@ class DraftViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
         given = body.validated_data
         with service_errors():
             services.draft_reject(
-                draft, user=request.user, note=given["note"], reason=self._reason(request, given.get("reason", ""))
+                draft, user=request.user, note=given["note"], reason=change_reason(request, given.get("reason", ""))
             )
         return self._output(draft)
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from kb.dates import PartialDate, coerce_partial_date
 from kb.ingest.normalize import strip_accents
+from kb.text import shorten
 
 M = TypeVar("M", bound=models.Model)
 P = ParamSpec("P")
@@ -37,6 +38,9 @@ class Unset(enum.Enum):
 
 UNSET = Unset.UNSET
 """The default of every field of an update service: the field was not given, so it keeps its value."""
+
+REASON_LENGTH = 100
+"""The longest change reason history keeps (simple_history's ``history_change_reason`` column)."""
 
 
 def given(**values: Any) -> dict[str, Any]:
@@ -73,6 +77,14 @@ class RecordInUse(ValidationError):
 def history_user(user: User) -> AbstractBaseUser | None:
     """The user to record in history and in ``created_by``/``reviewed_by``: nobody for anonymous or missing users."""
     return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def history_reason(reason: str) -> str:
+    """A write's change reason as history keeps it: a longer one is shortened at a word, with an ellipsis.
+
+    Callers pass the whole reason (an editor's note, say); the cut is made here, once, for every write.
+    """
+    return shorten(reason, REASON_LENGTH)
 
 
 def expand_partial_dates(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +125,7 @@ def _save(instance: M, *, user: User, m2m: dict[str, list] | None = None, reason
     instance.full_clean()
     instance._history_user = history_user(user)
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = history_reason(reason)
     try:
         with transaction.atomic():
             instance.save()
@@ -202,7 +214,7 @@ def record_delete(instance: models.Model, *, user: User, reason: str = "") -> No
         )
     instance._history_user = history_user(user)
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = history_reason(reason)
     for child in _cascade_children(instance):
         child._history_user = instance._history_user
     instance.delete()

@@ -20,6 +20,7 @@ from kb.services.base import (
     User,
     expand_partial_dates,
     given,
+    history_reason,
     history_user,
     record_create,
     record_delete,
@@ -302,7 +303,7 @@ def claims_propose(
                 ]
             )
             history = Claim.history.bulk_history_create(
-                created, default_user=history_user(user), default_change_reason=reason or None
+                created, default_user=history_user(user), default_change_reason=history_reason(reason) or None
             )
             subjects_history = apps.get_model(Claim._meta.app_label, f"{Claim.history.model.__name__}_subjects")
             by_claim = {entry.id: entry for entry in history}

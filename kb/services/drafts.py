@@ -43,8 +43,8 @@ from kb.ingest.drafts import (
     find_quantity,
     sentence_drafts,
 )
-from kb.ingest.normalize import normalize_name
-from kb.models import Actor, Agreement, AgreementParty, Alias, ArmsTransfer, Claim, Draft, Event, Relationship, Source
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Relationship, Source
+from kb.selectors.names import actors_named
 from kb.services.actors import actor_create, alias_add
 from kb.services.agreements import agreement_party_add, agreement_party_update
 from kb.services.base import User, evidence_with, history_user, record_create, record_update
@@ -112,6 +112,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "on": Field("date", True),
     },
 }
+# The largest whole number a draft takes (a database integer), and its number of digits.
+MAX_INT = 2**31 - 1
+MAX_DIGITS = len(str(MAX_INT))
 # The field of an agreement party each milestone step sets.
 STEP_FIELDS = {
     MilestoneStep.SIGNED: "signed_on",
@@ -218,12 +221,16 @@ def _clean_value(field: Field, value: Any) -> Any:
         return value
     if field.type == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-                value = int(value.strip())
-            else:
+            digits = value.strip() if isinstance(value, str) else ""
+            if not (digits.isascii() and digits.isdigit()):
                 raise ValueError(f"{quoted(value)} is not a whole number.")
-        if value < 0 or value > 2**31 - 1:
-            raise ValueError(f"{value} is out of range: give a whole number from 0.")
+            if len(digits.lstrip("0")) > MAX_DIGITS:
+                # Checked before int(), which refuses thousands of digits with a message of its own.
+                raise ValueError(f"A number of {len(digits)} digits is out of range: give a whole number from 0.")
+            value = int(digits)
+        if value < 0 or value > MAX_INT:
+            shown = value if abs(value) <= 10**MAX_DIGITS else "This number"
+            raise ValueError(f"{shown} is out of range: give a whole number from 0.")
         return value
     if field.type == "bool":
         if not isinstance(value, bool):
@@ -346,10 +353,8 @@ def draft_title(kind: str, data: dict[str, Any], refs: Refs) -> str:
 
 
 def _date_text(instance: models.Model, name: str) -> str | None:
-    date = getattr(instance, name)
-    if date is None:
-        return None
-    return str(PartialDate(date, getattr(instance, f"{name}_precision")))
+    partial = PartialDate.from_fields(getattr(instance, name), getattr(instance, f"{name}_precision"))
+    return str(partial) if partial is not None else None
 
 
 def target_values(kind: str, target: models.Model | None) -> dict[str, Any]:
@@ -668,9 +673,8 @@ def draft_accept(
 
 
 def _reason(given: str, what: str, note: str) -> str:
-    """The history's change reason (at most 100 characters there): the one given, else what happened and the note."""
-    text = given or (f"{what}: {note}" if note else what)
-    return text if len(text) <= 100 else text[:99] + "…"
+    """The history's change reason: the one given, else what happened and the note (history shortens it)."""
+    return given or (f"{what}: {note}" if note else what)
 
 
 @transaction.atomic
@@ -691,11 +695,7 @@ def draft_reject(draft: Draft, *, user: User, note: str, reason: str = "") -> Dr
 def _accept_actor(draft: Draft, data: dict[str, Any], *, user: User, actor: Actor | None, reason: str) -> Actor:
     name = data["name"]
     if actor is None:
-        known = list(
-            Actor.objects.filter(
-                pk__in=Alias.objects.filter(normalized=normalize_name(name)).values("actor_id")
-            ).order_by("name", "pk")
-        )
+        known = list(actors_named(name=name, exact=True).order_by("name", "pk"))
         if len(known) > 1:
             listed = ", ".join(f"{a.name} ({a.slug})" for a in known)
             raise ValidationError(
@@ -734,13 +734,19 @@ def _current_target(draft: Draft, data: dict[str, Any], refs: Refs) -> models.Mo
     return find_target(draft.kind, data, refs)
 
 
-def _refuse_if_changed(draft: Draft, changes: dict[str, Any], current: dict[str, Any], target: models.Model) -> None:
-    """Refuse when a value the accept would change is not what the draft saw there."""
+def _refuse_if_changed(
+    draft: Draft, data: dict[str, Any], changes: dict[str, Any], current: dict[str, Any], target: models.Model
+) -> None:
+    """Refuse when a value the accept would change is not what the draft saw there.
+
+    ``data`` is what is accepted (the draft's values with the editor's overrides): a milestone's
+    date is compared at the step it sets, which an override may have changed.
+    """
     seen = draft.target_seen or {}
     changed = []
     for key in changes:
         if draft.kind == DraftKind.MILESTONE:
-            step = draft.data.get("step")
+            step = data["step"]
             before, now = (seen.get("on") or {}).get(step), (current.get("on") or {}).get(step)
         else:
             before, now = seen.get(key), current.get(key)
@@ -766,7 +772,7 @@ def _apply(
     if target is not None:
         current = target_values(kind, target)
         changes = draft_changes(kind, data, current)
-        _refuse_if_changed(draft, changes, current, target)
+        _refuse_if_changed(draft, data, changes, current, target)
         return _update(kind, target, data, changes, refs, evidence=evidence, user=user, reason=reason)
     if kind in CREATE:
         return CREATE[kind](user=user, reason=reason, evidence=evidence, **_resolved(kind, data, refs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,23 @@ from kb.services.ingest_drafts import Planned, actor_indexes, ingest_drafts, pla
 from kb.services.sources import source_create
 
 INGEST_USERNAME = "ingest"
+
+
+class IngestAccount(enum.Enum):
+    """The type of ``INGEST_ACCOUNT``."""
+
+    INGEST_ACCOUNT = "ingest account"
+
+    def __repr__(self) -> str:
+        return "INGEST_ACCOUNT"
+
+
+INGEST_ACCOUNT = IngestAccount.INGEST_ACCOUNT
+"""``source_ingest(user=INGEST_ACCOUNT)``: record the ingest under the ``ingest`` account (``ingest_account``).
+
+The account is made, the first time, in the ingest's own transaction: an ingest refused or already
+stored writes no account.
+"""
 
 
 @dataclass
@@ -172,7 +190,7 @@ def _ingest_published(value: Any) -> PartialDate:
 
 def source_ingest(
     *,
-    user: User,
+    user: User | IngestAccount,
     content: bytes,
     filename: str = "",
     title: str,
@@ -200,6 +218,8 @@ def source_ingest(
     check: a paraphrase (``statement``) of an attributed sentence and a ``credibility`` from
     the source's ``reliability`` (given, else the publisher's latest graded source's, else F)
     and the claim's modality.
+
+    ``user=INGEST_ACCOUNT`` records the ingest under the ``ingest`` account, made only if it writes.
     """
     errors: dict[str, list[str]] = {}
     title, publisher = (title or "").strip(), (publisher or "").strip()
@@ -291,7 +311,7 @@ def source_ingest(
 @transaction.atomic
 def _ingest_write(
     *,
-    user: User,
+    user: User | IngestAccount,
     analysis: Analysis,
     drafting: tuple[Planned, dict, dict],
     title: str,
@@ -306,6 +326,8 @@ def _ingest_write(
     reason: str,
 ) -> IngestResult:
     """The writes of one ingest, in one transaction: the source, its proposed claims and their citations."""
+    if user is INGEST_ACCOUNT:
+        user = ingest_account()
     source = source_create(
         user=user,
         title=title,

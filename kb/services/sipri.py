@@ -19,7 +19,7 @@ from kb.ingest.normalize import clean_text, normalize_name
 from kb.models import Actor, Alias, ArmsTransfer, Claim, Source
 from kb.models.sources import text_sha256
 from kb.selectors.cache import data_changed
-from kb.services.base import User, history_user
+from kb.services.base import User, history_reason, history_user
 from kb.services.claims import claims_propose
 from kb.services.sources import source_create
 
@@ -256,7 +256,7 @@ def _write(
     result: SipriImportResult,
 ) -> SipriImportResult:
     """The writes of one import, in one transaction, a few queries whatever the number of rows."""
-    reason = f"import_sipri {filename}".strip()[:100]
+    reason = history_reason(f"import_sipri {filename}".strip())
     source = source_create(
         user=user,
         title=(register.title or f"SIPRI Trade Register export {filename}".strip())[:300],

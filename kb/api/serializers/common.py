@@ -245,7 +245,16 @@ class StrictTextMixin:
         return super().to_internal_value(data)
 
 
-class InputSerializer(StrictTextMixin, serializers.ModelSerializer):
+class ReasonMixin:
+    """A write's body may say why (``reason``, kb.api.reasons); the view takes it out before calling the service."""
+
+    def get_fields(self):
+        from kb.api.reasons import reason_field  # the reasons module builds on this one
+
+        return {**super().get_fields(), "reason": reason_field()}
+
+
+class InputSerializer(ReasonMixin, StrictTextMixin, serializers.ModelSerializer):
     """Base of the serializers that read a write's body: related records by id, lists bounded.
 
     A form body reads like JSON: an empty text or choice field that may not be blank is refused
@@ -255,12 +264,6 @@ class InputSerializer(StrictTextMixin, serializers.ModelSerializer):
 
     serializer_related_field = IdField
     blank_message = "This field may not be blank: give a value, or leave the field out."
-
-    def get_fields(self):
-        from kb.api.reasons import reason_field  # the reasons module builds on this one
-
-        # Every write may say why (kb.api.reasons); the view takes it out before calling the service.
-        return {**super().get_fields(), "reason": reason_field()}
 
     def to_internal_value(self, data):
         if html.is_html_input(data):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from kb.api.serializers.common import HyperlinkedIdentityField, StrictTextMixin
+from kb.api.serializers.common import HyperlinkedIdentityField, ReasonMixin, StrictTextMixin
 from kb.filtersets import SLUG_RE, as_id
 from kb.models import Actor, Draft
 
@@ -151,7 +151,7 @@ class ActorRefInputField(serializers.Field):
         return value.slug
 
 
-class DraftAcceptSerializer(StrictTextMixin, serializers.Serializer):
+class DraftAcceptSerializer(ReasonMixin, StrictTextMixin, serializers.Serializer):
     data = serializers.DictField(
         required=False,
         help_text="Values that override the draft's (same keys as its data); leave out to accept it as it is.",
@@ -161,13 +161,7 @@ class DraftAcceptSerializer(StrictTextMixin, serializers.Serializer):
         required=False,
         help_text="An actor draft only: the existing actor (id or slug) the name is an alias of, instead of a new one.",
     )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="The change reason kept in history."
-    )
 
 
-class DraftRejectSerializer(StrictTextMixin, serializers.Serializer):
+class DraftRejectSerializer(ReasonMixin, StrictTextMixin, serializers.Serializer):
     note = serializers.CharField(max_length=2000, help_text="Why the draft is rejected.")
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="The change reason kept in history."
-    )

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kb import services
 from kb.api.ingest import IngestResultSerializer
 from kb.errors import error_line
-from kb.services.ingest import INGEST_USERNAME
+from kb.services.ingest import INGEST_ACCOUNT, INGEST_USERNAME
 
 
 class Command(BaseCommand):
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"--user: no user named {options['user']!r}.")
         else:
-            user = services.ingest_account()
+            user = INGEST_ACCOUNT  # made, the first time, only by an ingest that writes
         try:
             result = services.source_ingest(
                 user=user,

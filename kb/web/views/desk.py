@@ -28,13 +28,6 @@ from kb.web.reader import paragraphs_html, quote_in_paragraph
 from kb.web.review import DecisionForm, DraftForm, QueueForm
 
 FRAGMENT_HEADER = "X-Desk-Fragment"
-# The history keeps a change reason of at most this many characters; the review note keeps it all.
-REASON_LENGTH = 100
-
-
-def history_reason(note: str) -> str:
-    """The editor's note as the history's change reason, cut to fit."""
-    return note if len(note) <= REASON_LENGTH else note[: REASON_LENGTH - 1] + "…"
 
 
 def editors_only(view):
@@ -186,7 +179,7 @@ def decide(request, pk: int):
             user=request.user,
             status=form.status,
             review_note=note,
-            reason=history_reason(note),
+            reason=note,  # the review note whole; history keeps it shortened
             **_changes(claim, form.cleaned_data),
         )
     except ValidationError as exc:
@@ -220,14 +213,14 @@ def decide_draft(request, pk: int):
         note = form.cleaned_data["note"]
         try:
             if form.cleaned_data["decision"] == "reject":
-                services.draft_reject(draft, user=request.user, note=note, reason=history_reason(note))
+                # No reason of the desk's own: the service's ("draft #N rejected: note") says more.
+                services.draft_reject(draft, user=request.user, note=note)
             else:
                 alias_of = form.cleaned_data.get("alias_of") or []
                 services.draft_accept(
                     draft,
                     user=request.user,
                     note=note,
-                    reason=history_reason(note),
                     data=form.overrides(),
                     actor=Actor.objects.get(pk=alias_of[0]) if alias_of else None,
                 )
