@@ -327,12 +327,12 @@ def test_draft_from_a_claim_then_reject_it(desk, queue):
     assert draft.history.latest().history_change_reason == f"draft #{draft.pk} rejected: No"
 
 
-def test_a_long_draft_note_from_the_desk_is_kept_whole_and_shortened_in_history(desk_client, queue):
+def test_a_long_draft_note_from_the_desk_is_kept_whole_and_shortened_in_history(desk, queue):
     first = queue[0]
-    desk_client.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
+    desk.post(reverse("kb:review-draft-from-claim", args=[first.pk]), {"kind": "event"})
     draft = Draft.objects.get()
     p, note = f"draft{draft.pk}", "not an event of its own but part of the visit " * 5
-    response = desk_client.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": note})
+    response = desk.post(draft_url(draft, f"claim={first.pk}"), {f"{p}-decision": "reject", f"{p}-note": note})
     assert response.status_code == 303
     draft.refresh_from_db()
     assert draft.status == DraftStatus.REJECTED and draft.note == note.strip()
