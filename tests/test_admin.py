@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import formats, timezone
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, RelationshipPredicate, TransferCategory, TransferStatus
@@ -525,6 +526,17 @@ def test_history_shows_who_changed_what_and_the_diff(desk, editor, make_claim):
     assert "Shells will flow north." in page and "A paraphrase." in page  # old → new
     assert "editor" in page
     assert "Statement" in page
+
+
+def test_history_shows_an_empty_link_as_empty_and_times_as_the_admin_does(desk, editor, make_claim, accepted):
+    claim = accepted(make_claim())
+    reviewed = claim.history.order_by("-history_id").first()
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "Deleted user" not in page and "pk=None" not in page
+    assert page.count('<span class="kb-diff-empty">(empty)</span>') >= 2  # reviewer and review time, before
+    assert str(reviewed.reviewed_at) not in page
+    assert formats.localize(timezone.template_localtime(reviewed.reviewed_at)) in page
+    assert 'style="' not in page.split('id="change-history"')[1]  # the site's CSP allows no inline style
 
 
 def test_revert_restores_an_earlier_version(desk, editor, make_claim):
