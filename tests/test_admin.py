@@ -1,5 +1,7 @@
 """The editors' admin: access, review queue, quote form, source protection, merge, history, ingest."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.auth.models import User
@@ -972,6 +974,20 @@ def test_a_revert_is_recorded_with_the_version_it_went_back_to(desk, editor, mak
     assert response.status_code == 302, form_errors(response)
     reason = claim.history.first().history_change_reason
     assert reason == f"Reverted to the version of {first.history_date:%Y-%m-%d %H:%M:%S} UTC by editor"
+
+
+def test_a_revert_names_the_time_of_its_version_in_the_site_zone(desk, editor, make_claim, settings):
+    settings.TIME_ZONE = "Asia/Pyongyang"
+    claim = make_claim()
+    first = claim.history.order_by("history_id").first()
+    services.claim_update(claim, user=editor, statement="Changed later.")
+    page = desk.get(url("kb_claim_simple_history", claim.pk, first.history_id))
+    response = desk.post(url("kb_claim_simple_history", claim.pk, first.history_id), form_data(page))
+    assert response.status_code == 302, form_errors(response)
+    when = timezone.localtime(first.history_date)
+    assert when.utcoffset() == dt.timedelta(hours=9)
+    reason = claim.history.first().history_change_reason
+    assert reason == f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S} KST by editor"
 
 
 def test_success_messages_quote_a_claim_once(desk, make_claim):
