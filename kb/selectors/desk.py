@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -83,18 +83,31 @@ def desk_place(
     return DeskPlace(claim=shown, waiting=found["waiting"], position=found["before"] + 1)
 
 
-def claim_drafts(claim: Claim) -> list[Draft]:
-    """The proposed drafts that come with ``claim``: those drawn from it, and the new names found in its source.
+@dataclass
+class ClaimDrafts:
+    """The proposed drafts that come with a claim: its own, then the new names found in its source."""
 
-    New names first (they make the actors the other drafts name), then in the order they were made.
+    own: list[Draft]
+    names: list[Draft]
+    names_waiting: int  # how many new names of the source wait, ``names`` being the first DESK_DRAFTS
+
+
+def claim_drafts(claim: Claim) -> ClaimDrafts:
+    """The proposed drafts drawn from ``claim``, and the new names found in its source, each at most DESK_DRAFTS.
+
+    Two queries, each bounded by an index (the claim's draft links; the source's drafts by
+    status), so that a source with many new names does not hide the claim's own drafts.
+    The new names its quote mentions come first, then in the order they were made.
     """
-    drafts = Draft.objects.filter(status=DraftStatus.PROPOSED).filter(
-        Q(pk__in=Draft.claims.through.objects.filter(claim=claim).values("draft_id"))
-        | Q(kind=DraftKind.ACTOR, source_id=claim.source_id)
-    )
-    ordered = drafts.order_by(models.Case(models.When(kind=DraftKind.ACTOR, then=0), default=1), "created_at", "pk")
+    proposed = Draft.objects.filter(status=DraftStatus.PROPOSED).select_related("target_type")
     # The record each would change, fetched per type of record, not per draft.
-    return list(ordered.select_related("target_type").prefetch_related("target")[:DESK_DRAFTS])
+    own = proposed.filter(claims=claim).exclude(kind=DraftKind.ACTOR).order_by("created_at", "pk")
+    mentioned = Exists(Draft.claims.through.objects.filter(draft=OuterRef("pk"), claim=claim))
+    names = proposed.filter(source_id=claim.source_id, kind=DraftKind.ACTOR)
+    first = names.annotate(mentioned=mentioned).order_by("-mentioned", "created_at", "pk")
+    shown_names = list(first.prefetch_related("target")[:DESK_DRAFTS])
+    waiting = len(shown_names) if len(shown_names) < DESK_DRAFTS else names.count()
+    return ClaimDrafts(own=list(own.prefetch_related("target")[:DESK_DRAFTS]), names=shown_names, names_waiting=waiting)
 
 
 def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
