@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from kb import services
@@ -1065,3 +1066,35 @@ def test_counts_asked_of_the_claim_changelist_are_no_server_error(desk, make_cla
     make_claim()
     response = desk.get(url("kb_claim_changelist"), {"_facets": "True", "source__id__exact": "1"})
     assert response.status_code == 200
+
+
+# --- drafts -------------------------------------------------------------------------
+
+
+def test_a_proposed_draft_links_to_the_desk_from_its_list_and_its_page(
+    desk, editor, make_claim, django_assert_num_queries
+):
+    claim = make_claim()
+    drafts = [
+        services.draft_create(
+            user=editor, kind="event", data={"title": f"Talks {i}", "kind": "meeting"}, claims=[claim]
+        )
+        for i in range(3)
+    ]
+    name = services.draft_create(
+        user=editor, kind="actor", data={"name": "Vostochny", "kind": "place"}, source=claim.source
+    )
+    services.draft_reject(drafts[2], user=editor, note="Not a meeting.")
+    at_desk = f'<a href="{reverse("kb:review")}?claim={claim.pk}">On the review desk</a>'
+    desk.get(url("kb_draft_changelist"))
+    with CaptureQueriesContext(connection) as listed:
+        page = desk.get(url("kb_draft_changelist")).content.decode()
+    assert page.count(at_desk) == 3  # two drafted from the claim, and a new name at its source's first claim
+    assert not any('FROM "kb_claim" INNER JOIN' in q["sql"] for q in listed.captured_queries)  # no claims prefetched
+    services.draft_create(user=editor, kind="event", data={"title": "More talks", "kind": "meeting"}, claims=[claim])
+    with django_assert_num_queries(len(listed.captured_queries)):
+        assert desk.get(url("kb_draft_changelist")).content.decode().count(at_desk) == 4
+    page = desk.get(url("kb_draft_change", drafts[0].pk)).content.decode()
+    assert at_desk in page and claim.get_absolute_url() in page
+    assert at_desk in desk.get(url("kb_draft_change", name.pk)).content.decode()
+    assert at_desk not in desk.get(url("kb_draft_change", drafts[2].pk)).content.decode()  # rejected: nothing to do

@@ -110,6 +110,13 @@ def claim_drafts(claim: Claim) -> ClaimDrafts:
     return ClaimDrafts(own=list(own.prefetch_related("target")[:DESK_DRAFTS]), names=shown_names, names_waiting=waiting)
 
 
+def draft_desk_claim() -> Coalesce:
+    """The id of the claim the desk shows a draft with: its own first claim, else (a new name) its source's first."""
+    own = Draft.claims.through.objects.filter(draft=OuterRef("pk")).order_by("claim_id").values("claim_id")[:1]
+    of_source = Claim.objects.filter(source=OuterRef("source_id")).order_by("start").values("pk")[:1]
+    return Coalesce(Subquery(own), Subquery(of_source), output_field=models.BigIntegerField())
+
+
 def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
     """Proposed drafts (of one source when given), oldest first, at most DESK_DRAFTS, and how many there are.
 
@@ -118,11 +125,7 @@ def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
     drafts = Draft.objects.filter(status=DraftStatus.PROPOSED)
     if source is not None:
         drafts = drafts.filter(source_id=source)
-    # The claim the desk shows each with: its own first claim, else (a new name) its source's first.
-    own = Draft.claims.through.objects.filter(draft=OuterRef("pk")).order_by("claim_id").values("claim_id")[:1]
-    of_source = Claim.objects.filter(source=OuterRef("source_id")).order_by("start").values("pk")[:1]
-    at = Coalesce(Subquery(own), Subquery(of_source), output_field=models.BigIntegerField())
-    shown = list(drafts.annotate(at_claim=at).order_by("created_at", "pk")[:DESK_DRAFTS])
+    shown = list(drafts.annotate(at_claim=draft_desk_claim()).order_by("created_at", "pk")[:DESK_DRAFTS])
     return shown, (len(shown) if len(shown) < DESK_DRAFTS else drafts.count())
 
 
