@@ -209,6 +209,28 @@ def test_review_queue_query_count_does_not_grow_with_rows(
     assert len(response.context["cl"].result_list) == 9
 
 
+def test_review_queue_rows_leave_out_the_long_text_they_do_not_show(desk, make_source, make_claim, make_actor):
+    russia = make_actor("Russia")
+    claims = _queue(make_source, make_claim, 3)
+    for claim in claims:
+        services.claim_update(claim, user=None, subjects=[russia], statement="A paraphrase kept out of the list.")
+    for query in ({"subjects__id__exact": russia.pk}, {"q": "russia"}):
+        with CaptureQueriesContext(connection) as done:
+            response = desk.get(url("kb_claim_changelist"), query)
+        assert len(response.context["cl"].result_list) == 3, query
+        rows = [
+            q["sql"]
+            for q in done.captured_queries
+            if 'FROM "kb_claim"' in q["sql"] and '"kb_source"."title"' in q["sql"]
+        ]
+        assert len(rows) == 1, query
+        selected = rows[0].split(' FROM "kb_claim"')[0]
+        for column in ('"kb_source"."text"', '"kb_source"."furniture_note"', '"kb_claim"."statement"'):
+            assert column not in selected, (query, column)
+        assert "DISTINCT" in rows[0]  # the case that reads whole rows
+        assert claims[0].source.title in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("action", "status"),
     [
