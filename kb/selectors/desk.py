@@ -101,7 +101,8 @@ def claim_drafts(claim: Claim) -> ClaimDrafts:
     """
     proposed = Draft.objects.filter(status=DraftStatus.PROPOSED).select_related("target_type")
     # The record each would change, fetched per type of record, not per draft.
-    own = proposed.filter(claims=claim).exclude(kind=DraftKind.ACTOR).order_by("created_at", "pk")
+    links = Draft.claims.through.objects.filter(claim=claim).values("draft_id")  # read by the link's claim index
+    own = proposed.filter(pk__in=links).exclude(kind=DraftKind.ACTOR).order_by("created_at", "pk")
     mentioned = Exists(Draft.claims.through.objects.filter(draft=OuterRef("pk"), claim=claim))
     names = proposed.filter(source_id=claim.source_id, kind=DraftKind.ACTOR)
     first = names.annotate(mentioned=mentioned).order_by("-mentioned", "created_at", "pk")
