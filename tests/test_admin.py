@@ -1107,7 +1107,7 @@ def test_a_proposed_draft_links_to_the_desk_from_its_list_and_its_page(
         user=editor, kind="actor", data={"name": "Vostochny", "kind": "place"}, source=claim.source
     )
     services.draft_reject(drafts[2], user=editor, note="Not a meeting.")
-    at_desk = f'<a href="{reverse("kb:review")}?claim={claim.pk}">On the review desk</a>'
+    at_desk = f'<a href="{reverse("kb:review")}?claim={claim.pk}">On the desk</a>'
     desk.get(url("kb_draft_changelist"))
     with CaptureQueriesContext(connection) as listed:
         page = desk.get(url("kb_draft_changelist")).content.decode()

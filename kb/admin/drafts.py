@@ -17,7 +17,7 @@ from kb.selectors.desk import draft_desk_claim
 class DraftAdmin(SimpleHistoryAdmin):
     """Read-only: drafts are accepted or rejected through ``services.draft_accept`` and ``draft_reject``."""
 
-    list_display = ("__str__", "kind", "status", "source", "created_at", "reviewed_by", "desk_link")
+    list_display = ("__str__", "kind", "status", "desk_link", "source", "created_at", "reviewed_by")
     list_filter = ("status", "kind")
     list_select_related = ("source", "reviewed_by")
     search_fields = ("title",)
@@ -72,7 +72,7 @@ class DraftAdmin(SimpleHistoryAdmin):
         claim = getattr(obj, "desk_claim", None)
         if obj.status != DraftStatus.PROPOSED or claim is None:
             return "–"
-        return format_html('<a href="{}?claim={}">On the review desk</a>', reverse("kb:review"), claim)
+        return format_html('<a href="{}?claim={}">On the desk</a>', reverse("kb:review"), claim)
 
     @admin.display(description="target")
     def target_link(self, obj: Draft) -> str:
