@@ -1,11 +1,15 @@
 """The editors' admin: access, review queue, quote form, source protection, merge, history, ingest."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from kb import services
 from kb.choices import ActorKind, ClaimStatus, RelationshipPredicate, TransferCategory, TransferStatus
@@ -200,6 +204,28 @@ def test_review_queue_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(9):
         response = desk.get(url("kb_claim_changelist"), {"subjects__id__exact": actors[0].pk})
     assert len(response.context["cl"].result_list) == 9
+
+
+def test_review_queue_rows_leave_out_the_long_text_they_do_not_show(desk, make_source, make_claim, make_actor):
+    russia = make_actor("Russia")
+    claims = _queue(make_source, make_claim, 3)
+    for claim in claims:
+        services.claim_update(claim, user=None, subjects=[russia], statement="A paraphrase kept out of the list.")
+    for query in ({"subjects__id__exact": russia.pk}, {"q": "russia"}):
+        with CaptureQueriesContext(connection) as done:
+            response = desk.get(url("kb_claim_changelist"), query)
+        assert len(response.context["cl"].result_list) == 3, query
+        rows = [
+            q["sql"]
+            for q in done.captured_queries
+            if 'FROM "kb_claim"' in q["sql"] and '"kb_source"."title"' in q["sql"]
+        ]
+        assert len(rows) == 1, query
+        selected = rows[0].split(' FROM "kb_claim"')[0]
+        for column in ('"kb_source"."text"', '"kb_source"."furniture_note"', '"kb_claim"."statement"'):
+            assert column not in selected, (query, column)
+        assert "DISTINCT" in rows[0]  # the case that reads whole rows
+        assert claims[0].source.title in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -522,6 +548,17 @@ def test_history_shows_who_changed_what_and_the_diff(desk, editor, make_claim):
     assert "Shells will flow north." in page and "A paraphrase." in page  # old → new
     assert "editor" in page
     assert "Statement" in page
+
+
+def test_history_shows_an_empty_link_as_empty_and_times_as_the_admin_does(desk, editor, make_claim, accepted):
+    claim = accepted(make_claim())
+    reviewed = claim.history.order_by("-history_id").first()
+    page = desk.get(url("kb_claim_history", claim.pk)).content.decode()
+    assert "Deleted user" not in page and "pk=None" not in page
+    assert page.count('<span class="kb-diff-empty">(empty)</span>') >= 2  # reviewer and review time, before
+    assert str(reviewed.reviewed_at) not in page
+    assert formats.localize(timezone.template_localtime(reviewed.reviewed_at)) in page
+    assert 'style="' not in page.split('id="change-history"')[1]  # the site's CSP allows no inline style
 
 
 def test_revert_restores_an_earlier_version(desk, editor, make_claim):
@@ -959,6 +996,20 @@ def test_a_revert_is_recorded_with_the_version_it_went_back_to(desk, editor, mak
     assert reason == f"Reverted to the version of {first.history_date:%Y-%m-%d %H:%M:%S} UTC by editor"
 
 
+def test_a_revert_names_the_time_of_its_version_in_the_site_zone(desk, editor, make_claim, settings):
+    settings.TIME_ZONE = "Asia/Pyongyang"
+    claim = make_claim()
+    first = claim.history.order_by("history_id").first()
+    services.claim_update(claim, user=editor, statement="Changed later.")
+    page = desk.get(url("kb_claim_simple_history", claim.pk, first.history_id))
+    response = desk.post(url("kb_claim_simple_history", claim.pk, first.history_id), form_data(page))
+    assert response.status_code == 302, form_errors(response)
+    when = timezone.localtime(first.history_date)
+    assert when.utcoffset() == dt.timedelta(hours=9)
+    reason = claim.history.first().history_change_reason
+    assert reason == f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S} KST by editor"
+
+
 def test_success_messages_quote_a_claim_once(desk, make_claim):
     claim = make_claim()
     data = form_data(desk.get(url("kb_claim_change", claim.pk)))
@@ -1035,3 +1086,35 @@ def test_counts_asked_of_the_claim_changelist_are_no_server_error(desk, make_cla
     make_claim()
     response = desk.get(url("kb_claim_changelist"), {"_facets": "True", "source__id__exact": "1"})
     assert response.status_code == 200
+
+
+# --- drafts -------------------------------------------------------------------------
+
+
+def test_a_proposed_draft_links_to_the_desk_from_its_list_and_its_page(
+    desk, editor, make_claim, django_assert_num_queries
+):
+    claim = make_claim()
+    drafts = [
+        services.draft_create(
+            user=editor, kind="event", data={"title": f"Talks {i}", "kind": "meeting"}, claims=[claim]
+        )
+        for i in range(3)
+    ]
+    name = services.draft_create(
+        user=editor, kind="actor", data={"name": "Vostochny", "kind": "place"}, source=claim.source
+    )
+    services.draft_reject(drafts[2], user=editor, note="Not a meeting.")
+    at_desk = f'<a href="{reverse("kb:review")}?claim={claim.pk}">On the desk</a>'
+    desk.get(url("kb_draft_changelist"))
+    with CaptureQueriesContext(connection) as listed:
+        page = desk.get(url("kb_draft_changelist")).content.decode()
+    assert page.count(at_desk) == 3  # two drafted from the claim, and a new name at its source's first claim
+    assert not any('FROM "kb_claim" INNER JOIN' in q["sql"] for q in listed.captured_queries)  # no claims prefetched
+    services.draft_create(user=editor, kind="event", data={"title": "More talks", "kind": "meeting"}, claims=[claim])
+    with django_assert_num_queries(len(listed.captured_queries)):
+        assert desk.get(url("kb_draft_changelist")).content.decode().count(at_desk) == 4
+    page = desk.get(url("kb_draft_change", drafts[0].pk)).content.decode()
+    assert at_desk in page and claim.get_absolute_url() in page
+    assert at_desk in desk.get(url("kb_draft_change", name.pk)).content.decode()
+    assert at_desk not in desk.get(url("kb_draft_change", drafts[2].pk)).content.decode()  # rejected: nothing to do

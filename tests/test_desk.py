@@ -6,6 +6,7 @@ from django.urls import reverse
 from kb import services
 from kb.choices import ClaimStatus, Credibility, DraftKind, DraftStatus, Modality
 from kb.models import Actor, ArmsTransfer, Claim, Draft
+from kb.selectors.desk import DESK_DRAFTS
 from tests.helpers import ARTICLE
 
 DESK = reverse("kb:review")
@@ -59,8 +60,9 @@ def test_desk_is_for_editors_only(client, analyst, queue):
 
 
 def test_desk_shows_the_oldest_claim_in_its_paragraph(desk, queue, django_assert_num_queries):
-    # Session, user, editor check; the claim with its subjects (2); the counts (1); the drafts (1).
-    with django_assert_num_queries(7):
+    # Session, user, editor check; the claim with its subjects (2); the counts (1); the claim's own drafts (1)
+    # and its source's new names (1).
+    with django_assert_num_queries(8):
         response = desk.get(DESK)
     assert response.status_code == 200
     html = response.content.decode()
@@ -74,7 +76,7 @@ def test_desk_shows_the_oldest_claim_in_its_paragraph(desk, queue, django_assert
 def test_query_count_does_not_grow_with_the_queue(desk, queue, make_claim, django_assert_num_queries):
     desk.get(DESK)
     source = queue[0].source
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(8) as small:
         desk.get(DESK)
     make_claim("Russia’s need for a “continuous supply” of weapons is growing.", source=source)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -215,13 +217,46 @@ def test_a_claims_drafts_and_its_sources_new_names_come_with_it(desk, editor, qu
         data={"name": "Vostochny Cosmodrome", "kind": "facility"},
         source=second.source,
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # as above; the transfer's target is none
         html = desk.get(DESK + f"?claim={second.pk}").content.decode()
     assert f'data-draft="{transfer.pk}"' in html and f'data-draft="{name.pk}"' in html
-    assert html.index(f'data-draft="{name.pk}"') < html.index(f'data-draft="{transfer.pk}"')
+    # The claim's own draft first; the source's new names after it, folded, with their number.
+    names = html.index('<details class="desk-names">')
+    assert html.index(f'data-draft="{transfer.pk}"') < names < html.index(f'data-draft="{name.pk}"')
+    assert "New names found in its source" in html[names:] and '<span class="muted">(1)</span>' in html[names:]
     # the quote is read as ingest reads it: North Korea sells, although the claim's only subject is Russia
     assert f'name="draft{transfer.pk}-supplier" value="north-korea"' in html
     assert f'name="draft{transfer.pk}-recipient" value="russia"' in html
+
+
+def test_a_source_with_many_new_names_does_not_hide_the_claims_own_drafts(
+    desk, editor, queue, korea, django_assert_num_queries
+):
+    second = queue[1]
+    names = [
+        services.draft_create(
+            user=editor, kind=DraftKind.ACTOR, data={"name": f"Place {i}", "kind": "place"}, source=second.source
+        )
+        for i in range(DESK_DRAFTS + 5)
+    ]
+    named_here = services.draft_create(
+        user=editor,
+        kind=DraftKind.ACTOR,
+        data={"name": "Russia", "kind": "state"},
+        claims=[second],
+        source=second.source,
+    )
+    transfer = services.draft_from_claim(second, user=editor, kind=DraftKind.TRANSFER)
+    with django_assert_num_queries(9):  # as above, and the count of the new names, more than are shown
+        html = desk.get(DESK + f"?claim={second.pk}").content.decode()
+    assert f'data-draft="{transfer.pk}"' in html
+    assert f"({DESK_DRAFTS + 6}, the first {DESK_DRAFTS} here)" in html
+    # A name its quote mentions first, the newest of all; then the oldest.
+    assert html.index(f'data-draft="{named_here.pk}"') < html.index(f'data-draft="{names[0].pk}"')
+    assert sum(f'data-draft="{name.pk}"' in html for name in names) == DESK_DRAFTS - 1
+    assert f'data-draft="{names[-1].pk}"' not in html
+    assert html.index(f'data-draft="{transfer.pk}"') < html.index('<details class="desk-names">')
+    assert f'id="draft-kind-{second.pk}"' in html
 
 
 def test_a_draft_that_matches_a_record_says_it_changes_that_record(desk, editor, queue, korea):

@@ -171,7 +171,7 @@ class ServiceAdmin(PartialDateAdminMixin, ShowRefusals, SimpleHistoryAdmin):
             return typed
         by = f" by {historical.history_user}" if historical.history_user else ""
         when = timezone.localtime(historical.history_date)
-        reverted = f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S} UTC{by}"
+        reverted = f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S %Z}{by}"
         return shorten(f"{reverted}: {typed}" if typed else reverted, REASON_MAX)
 
     def save_form(self, request, form, change):

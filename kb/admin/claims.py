@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.query import EmptyQuerySet
@@ -77,6 +78,22 @@ def _review_action(status: str, verb: str, name: str):
     return action
 
 
+# Long text the queue's rows do not show. Filtering by a subject (a many-to-many) makes the list
+# DISTINCT over whole rows, so each source's full text would be read and compared for every claim.
+LIST_DEFERRED = ("statement", "review_note", "suggested", "source__text", "source__furniture_note")
+
+
+class ClaimChangeList(ChangeList):
+    """The queue's page of rows, without the long text it does not show.
+
+    Only the rows shown: actions get the claims whole (``get_queryset``), as the services read them.
+    """
+
+    def get_results(self, request):
+        self.queryset = self.queryset.defer(*LIST_DEFERRED)
+        super().get_results(request)
+
+
 class ClaimAdmin(ServiceAdmin):
     form = ClaimForm
     list_display = ("excerpt", "status", "modality", "credibility", "source_title", "subject_names")
@@ -134,6 +151,9 @@ class ClaimAdmin(ServiceAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source").prefetch_related("subjects")
+
+    def get_changelist(self, request, **kwargs):
+        return ClaimChangeList
 
     def get_ordering(self, request):
         proposed_first = Case(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.admin.site import site
+from kb.choices import DraftStatus
 from kb.models import Draft
+from kb.selectors.desk import draft_desk_claim
 
 
 class DraftAdmin(SimpleHistoryAdmin):
     """Read-only: drafts are accepted or rejected through ``services.draft_accept`` and ``draft_reject``."""
 
-    list_display = ("__str__", "kind", "status", "source", "created_at", "reviewed_by")
+    list_display = ("__str__", "kind", "status", "desk_link", "source", "created_at", "reviewed_by")
     list_filter = ("status", "kind")
     list_select_related = ("source", "reviewed_by")
     search_fields = ("title",)
@@ -22,6 +26,7 @@ class DraftAdmin(SimpleHistoryAdmin):
     fields = (
         "kind",
         "status",
+        "desk_link",
         "title",
         "source",
         "evidence",
@@ -36,7 +41,13 @@ class DraftAdmin(SimpleHistoryAdmin):
     readonly_fields = (*fields[:-2], "created_by", "created_at", "reviewed_by", "reviewed_at")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("claims")
+        return super().get_queryset(request).annotate(desk_claim=draft_desk_claim())
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            prefetch_related_objects([obj], "claims")  # for the draft's page only, not for every row of the list
+        return obj
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -55,6 +66,13 @@ class DraftAdmin(SimpleHistoryAdmin):
         return format_html_join(
             "", '<p><a href="{}">{}</a></p>', ((claim.get_absolute_url(), str(claim)) for claim in claims)
         )
+
+    @admin.display(description="review")
+    def desk_link(self, obj: Draft) -> str:
+        claim = getattr(obj, "desk_claim", None)
+        if obj.status != DraftStatus.PROPOSED or claim is None:
+            return "–"
+        return format_html('<a href="{}?claim={}">On the desk</a>', reverse("kb:review"), claim)
 
     @admin.display(description="target")
     def target_link(self, obj: Draft) -> str:

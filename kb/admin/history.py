@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from typing import Any
 
+from django.contrib.admin.utils import display_for_value
 from django.db import models
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from kb.admin.dates import partial_date_names, partial_date_of
@@ -79,8 +82,10 @@ class ReadableHistory(HistoricalRecordContextHelper):
 
     @staticmethod
     def _text(value: Any) -> str:
-        if value is None:
-            return ""
+        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+            return ""  # an empty foreign key comes as a "deleted" object with no primary key
+        if isinstance(value, dt.date | dt.time):
+            return display_for_value(value, "")  # as the admin's lists show it, in the site's time zone
         if isinstance(value, list):
             return ", ".join(str(item) for item in value)
         return str(value)

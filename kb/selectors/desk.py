@@ -86,18 +86,39 @@ def desk_place(
     return DeskPlace(claim=shown, waiting=found["waiting"], position=found["before"] + 1)
 
 
-def claim_drafts(claim: Claim) -> list[Draft]:
-    """The proposed drafts that come with ``claim``: those drawn from it, and the new names found in its source.
+@dataclass
+class ClaimDrafts:
+    """The proposed drafts that come with a claim: its own, then the new names found in its source."""
 
-    New names first (they make the actors the other drafts name), then in the order they were made.
+    own: list[Draft]
+    names: list[Draft]
+    names_waiting: int  # how many new names of the source wait, ``names`` being the first DESK_DRAFTS
+
+
+def claim_drafts(claim: Claim) -> ClaimDrafts:
+    """The proposed drafts drawn from ``claim``, and the new names found in its source, each at most DESK_DRAFTS.
+
+    Two queries, each bounded by an index (the claim's draft links; the source's drafts by
+    status), so that a source with many new names does not hide the claim's own drafts.
+    The new names its quote mentions come first, then in the order they were made.
     """
-    drafts = Draft.objects.filter(status=DraftStatus.PROPOSED).filter(
-        Q(pk__in=Draft.claims.through.objects.filter(claim=claim).values("draft_id"))
-        | Q(kind=DraftKind.ACTOR, source_id=claim.source_id)
-    )
-    ordered = drafts.order_by(models.Case(models.When(kind=DraftKind.ACTOR, then=0), default=1), "created_at", "pk")
+    proposed = Draft.objects.filter(status=DraftStatus.PROPOSED).select_related("target_type")
     # The record each would change, fetched per type of record, not per draft.
-    return list(ordered.select_related("target_type").prefetch_related("target")[:DESK_DRAFTS])
+    links = Draft.claims.through.objects.filter(claim=claim).values("draft_id")  # read by the link's claim index
+    own = proposed.filter(pk__in=links).exclude(kind=DraftKind.ACTOR).order_by("created_at", "pk")
+    mentioned = Exists(Draft.claims.through.objects.filter(draft=OuterRef("pk"), claim=claim))
+    names = proposed.filter(source_id=claim.source_id, kind=DraftKind.ACTOR)
+    first = names.annotate(mentioned=mentioned).order_by("-mentioned", "created_at", "pk")
+    shown_names = list(first.prefetch_related("target")[:DESK_DRAFTS])
+    waiting = len(shown_names) if len(shown_names) < DESK_DRAFTS else names.count()
+    return ClaimDrafts(own=list(own.prefetch_related("target")[:DESK_DRAFTS]), names=shown_names, names_waiting=waiting)
+
+
+def draft_desk_claim() -> Coalesce:
+    """The id of the claim the desk shows a draft with: its own first claim, else (a new name) its source's first."""
+    own = Draft.claims.through.objects.filter(draft=OuterRef("pk")).order_by("claim_id").values("claim_id")[:1]
+    of_source = Claim.objects.filter(source=OuterRef("source_id")).order_by("start").values("pk")[:1]
+    return Coalesce(Subquery(own), Subquery(of_source), output_field=models.BigIntegerField())
 
 
 def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
@@ -108,11 +129,7 @@ def waiting_drafts(*, source: int | None = None) -> tuple[list[Draft], int]:
     drafts = Draft.objects.filter(status=DraftStatus.PROPOSED)
     if source is not None:
         drafts = drafts.filter(source_id=source)
-    # The claim the desk shows each with: its own first claim, else (a new name) its source's first.
-    own = Draft.claims.through.objects.filter(draft=OuterRef("pk")).order_by("claim_id").values("claim_id")[:1]
-    of_source = Claim.objects.filter(source=OuterRef("source_id")).order_by("start").values("pk")[:1]
-    at = Coalesce(Subquery(own), Subquery(of_source), output_field=models.BigIntegerField())
-    shown = list(drafts.annotate(at_claim=at).order_by("created_at", "pk")[:DESK_DRAFTS])
+    shown = list(drafts.annotate(at_claim=draft_desk_claim()).order_by("created_at", "pk")[:DESK_DRAFTS])
     return shown, (len(shown) if len(shown) < DESK_DRAFTS else drafts.count())
 
 

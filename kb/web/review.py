@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.http import QueryDict
 
-from kb.choices import ClaimStatus, Credibility, Modality
+from kb.choices import ClaimStatus, Credibility, DraftKind, Modality
 from kb.dates import PartialDate, too_long_for_a_date
 from kb.filtersets import MAX_ID, ActorRefField
 from kb.selectors.desk import ORDERS
@@ -19,6 +19,8 @@ DECISIONS = {
     "dispute": ClaimStatus.DISPUTED,
     "skip": None,
 }
+# The kinds of record an editor drafts from a claim, as a list names them: every kind but a new name.
+DRAFT_FROM_CLAIM_KINDS = [(kind, label.lower()) for kind, label in DraftKind.choices if kind != DraftKind.ACTOR]
 # The longest date an editor types: "the first half of the 1990s" is not one, "September 2025" is.
 DATE_MAX_LENGTH = 40
 

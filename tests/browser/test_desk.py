@@ -62,7 +62,10 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     _at_claim(page, "North Korea shipped")
     assert "Claim 1 of 4" in page.locator("#desk-where").inner_text()
     name = Draft.objects.get(kind=DraftKind.ACTOR, data__name="Hwasong Institute")
-    assert page.locator(f"form[data-draft='{name.pk}']").is_visible()  # the new name, beside every claim
+    # The new name, beside every claim: folded under the claim's own drafts, one click away.
+    assert not page.locator(f"form[data-draft='{name.pk}']").is_visible()
+    page.locator("details.desk-names summary").click()
+    assert page.locator(f"form[data-draft='{name.pk}']").is_visible()
     assert page.locator("button[data-key=a] kbd").inner_text() == "a"
     _shoot(page, tmp_path, "desk")
 
@@ -84,6 +87,7 @@ def test_review_an_ingested_article_on_the_desk(page, browser, live_server, acto
     assert page.locator("header.site").count() == 1  # the claim's fragment swapped in, not a whole page
 
     # 2. The new name in one step: Hwasong Institute becomes an actor.
+    page.locator("details.desk-names summary").click()
     form = page.locator(f"form[data-draft='{name.pk}']")
     form.locator(f"#id_draft{name.pk}-kind").select_option("organization")
     form.locator(f"#id_draft{name.pk}-country").fill("KP")

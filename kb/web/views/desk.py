@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from kb import services
-from kb.choices import ClaimStatus, DraftKind, DraftStatus
+from kb.choices import ClaimStatus, DraftStatus
 from kb.errors import error_lines, messages_by_field
 from kb.models import Actor, Claim, Draft, Source
 from kb.selectors import is_editor
@@ -25,7 +25,7 @@ from kb.selectors.desk import DeskPlace, claim_drafts, desk_place, review_queue,
 from kb.web.common import Problems
 from kb.web.forms import form_problems
 from kb.web.reader import paragraphs_html, quote_in_paragraph
-from kb.web.review import DecisionForm, DraftForm, QueueForm
+from kb.web.review import DRAFT_FROM_CLAIM_KINDS, DecisionForm, DraftForm, QueueForm
 
 FRAGMENT_HEADER = "X-Desk-Fragment"
 
@@ -105,7 +105,7 @@ def _render(
         if subject_ids
         else [],
         "missing": missing,
-        "draft_kinds": [(k, label.lower()) for k, label in DraftKind.choices if k != DraftKind.ACTOR],
+        "draft_kinds": DRAFT_FROM_CLAIM_KINDS,
     }
     if claim is None:
         context["waiting_drafts"], context["drafts_waiting"] = waiting_drafts(source=source_id)
@@ -119,7 +119,12 @@ def _render(
         context["next_url"] = reverse("kb:review") + "?" + queue.kept(after=claim.pk)
         context["draft_action_query"] = here
         given = draft_forms or {}
-        context["drafts"] = [given.get(d.pk) or DraftForm(draft=d) for d in claim_drafts(claim)]
+        drafts = claim_drafts(claim)
+        context["drafts"] = [given.get(d.pk) or DraftForm(draft=d) for d in drafts.own]
+        context["name_drafts"] = [given.get(d.pk) or DraftForm(draft=d) for d in drafts.names]
+        context["names_waiting"] = drafts.names_waiting
+        # A new name sent back with an error stays in view.
+        context["names_open"] = any(d.pk in given for d in drafts.names)
     status = max(status, problems.status) if problems else status
     fragment = request.headers.get(FRAGMENT_HEADER) == "1"
     context["fragment"] = fragment

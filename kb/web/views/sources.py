@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.shortcuts import get_object_or_404, render
 
-from kb.choices import ClaimStatus, DraftKind, Modality
+from kb.choices import ClaimStatus, Modality
 from kb.filtersets import SourceFilterSet
 from kb.models import Claim, Source
 from kb.selectors import (
@@ -22,6 +22,7 @@ from kb.selectors import (
 from kb.web.common import Problems, paginate
 from kb.web.forms import ReaderForm, SourceFilterForm, form_problems
 from kb.web.reader import annotate, chosen_marks, paragraphs_html, quote_in_paragraph
+from kb.web.review import DRAFT_FROM_CLAIM_KINDS
 from kb.web.sorting import order_fields, sort_columns
 
 # The reader lists an article's claims beside its text this many at a time; the text
@@ -117,6 +118,6 @@ def claim_detail(request, pk: int):
         "links_out": dossier.links_out,
         "links_in": dossier.links_in,
         "editor": is_editor(user),
-        "draft_kinds": [(k, label.lower()) for k, label in DraftKind.choices if k != DraftKind.ACTOR],
+        "draft_kinds": DRAFT_FROM_CLAIM_KINDS,
     }
     return render(request, "kb/claim_detail.html", context)
