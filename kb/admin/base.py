@@ -33,14 +33,13 @@ from kb.admin.history import ReadableHistory
 from kb.admin.refusals import ShowRefusals
 from kb.errors import error_line, messages_by_field
 from kb.selectors import last_change, record_version
-from kb.text import shorten
+from kb.services.base import REASON_LENGTH
 
 # Django's messages put a record's name in quotes (“<a>name</a>”); a name that brings its own
 # (a claim is its quote, “…”) would be quoted twice.
 _DOUBLY_QUOTED = re.compile(r"“(<a [^>]*>)?“(.*?)”(</a>)?”", re.DOTALL)
 VERSION_FIELD = "kb_version"
 REASON_FIELD = "change_reason"
-REASON_MAX = 100  # simple_history's history_change_reason column
 
 
 class ServiceForm(PartialDateForm):
@@ -54,9 +53,9 @@ class ServiceForm(PartialDateForm):
     change_reason = forms.CharField(
         label="Reason for this change",
         required=False,
-        max_length=REASON_MAX,
+        max_length=REASON_LENGTH,
         widget=forms.TextInput(attrs={"size": 80}),
-        help_text=f"Optional: why, in a few words (at most {REASON_MAX} characters). Kept in the history.",
+        help_text=f"Optional: why, in a few words (at most {REASON_LENGTH} characters). Kept in the history.",
     )
     service_refusal: ValidationError | None = None  # set by kb.admin.refusals when a service refused this save
 
@@ -172,7 +171,7 @@ class ServiceAdmin(PartialDateAdminMixin, ShowRefusals, SimpleHistoryAdmin):
         by = f" by {historical.history_user}" if historical.history_user else ""
         when = timezone.localtime(historical.history_date)
         reverted = f"Reverted to the version of {when:%Y-%m-%d %H:%M:%S %Z}{by}"
-        return shorten(f"{reverted}: {typed}" if typed else reverted, REASON_MAX)
+        return f"{reverted}: {typed}" if typed else reverted  # the service shortens it for history
 
     def save_form(self, request, form, change):
         form.save_m2m = lambda: None  # many-to-many values go to the service with the rest
