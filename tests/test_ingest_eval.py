@@ -3,6 +3,7 @@
 import json
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,16 +12,25 @@ from django.core.management.base import CommandError
 
 from kb.corpus import DEFAULT_PATH, read_corpus
 from kb.ingest.extract import article_text
-from kbdev.ingest_eval.devset import DEFAULT_DEVSET_PATH, DevsetError, anchor, read_devset, unknown_references
+from kbdev.ingest_eval.devset import (
+    DEFAULT_DEVSET_PATH,
+    DevsetError,
+    anchor,
+    read_corpus_gold,
+    read_devset,
+    unknown_references,
+)
 from kbdev.ingest_eval.scoring import ClaimSpan
 from kbdev.ingest_eval.sentences import Gold, is_common, score_sentences
 
 ARTICLES = read_devset(DEFAULT_DEVSET_PATH)
+CORPUS = read_corpus(DEFAULT_PATH)
+SOURCES = read_corpus_gold(CORPUS)  # the corpus's sources, annotated under the same guide
 
 
 def extracted(article) -> str:
     return article_text(
-        article.path.read_bytes(),
+        article.read(),
         filename=article.path.name,
         max_bytes=settings.KB_INGEST_MAX_BYTES,
         title=article.title,
@@ -36,7 +46,7 @@ def test_the_development_set_has_six_articles_of_every_kind_one_of_them_html():
     assert any(article.path.suffix == ".html" for article in ARTICLES)
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES + SOURCES, ids=lambda a: a.name)
 def test_every_gold_sentence_is_in_its_article_and_together_they_are_the_whole_text(article):
     text = extracted(article)
     spans = anchor(article, text)  # raises DevsetError on a sentence not found, in order
@@ -49,7 +59,7 @@ def test_every_gold_sentence_is_in_its_article_and_together_they_are_the_whole_t
     assert sum(sentence.cite for sentence in article.sentences) >= 20
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES + SOURCES, ids=lambda a: a.name)
 def test_new_names_and_drafts_are_the_articles_own(article):
     text = extracted(article)
     for forms in article.new_names:
@@ -59,7 +69,40 @@ def test_new_names_and_drafts_are_the_articles_own(article):
 
 
 def test_every_slug_of_the_annotation_is_the_corpuss():
-    assert unknown_references(ARTICLES, read_corpus(DEFAULT_PATH)) == []
+    assert unknown_references(ARTICLES + SOURCES, CORPUS) == []
+
+
+def test_every_corpus_source_is_annotated_with_its_own_text_and_fields():
+    by_name = {article.name: article for article in SOURCES}
+    assert set(by_name) == {Path(fixture.file).stem for fixture in CORPUS.sources}
+    for fixture in CORPUS.sources:
+        article = by_name[Path(fixture.file).stem]
+        assert article.read() == fixture.text.encode("utf-8")
+        assert (article.title, article.kind, article.published_on) == (
+            fixture.fields["title"],
+            fixture.fields["kind"],
+            fixture.fields["published"],
+        )
+        assert not article.annotates_drafts and article.drafts == []
+
+
+def test_a_corpus_annotation_that_is_missing_stray_or_lists_drafts_is_refused(tmp_path):
+    with pytest.raises(DevsetError, match="no sentence annotation of the corpus source grzelczyk"):
+        read_corpus_gold(CORPUS, tmp_path)
+    for article in SOURCES:
+        (tmp_path / f"{article.name}.json").write_text(json.dumps({"sentences": []}), encoding="utf-8")
+    (tmp_path / "elsewhere.json").write_text(json.dumps({"sentences": []}), encoding="utf-8")
+    with pytest.raises(DevsetError, match="elsewhere is no corpus source"):
+        read_corpus_gold(CORPUS, tmp_path)
+    (tmp_path / "elsewhere.json").unlink()
+    assert [len(article.sentences) for article in read_corpus_gold(CORPUS, tmp_path)] == [0, 0]
+    first = tmp_path / f"{SOURCES[0].name}.json"
+    first.write_text(json.dumps({"sentences": [], "drafts": []}), encoding="utf-8")
+    with pytest.raises(DevsetError, match="and no drafts"):
+        read_corpus_gold(CORPUS, tmp_path)
+    first.write_text(json.dumps({"sentences": [{"text": "x", "cite": True, "modality": "rumour"}]}), encoding="utf-8")
+    with pytest.raises(DevsetError, match=rf"{first.name}: sentence 1: modality 'rumour'"):
+        read_corpus_gold(CORPUS, tmp_path)
 
 
 def test_a_malformed_gold_file_is_refused_naming_it(tmp_path):

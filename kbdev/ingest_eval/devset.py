@@ -1,9 +1,11 @@
-"""The ingest development set: articles with a sentence-level gold annotation, read and checked.
+"""Sentence-level gold annotations: the ingest development set and the corpus's sources, read and checked.
 
-Each article is ``<name>.txt`` or ``<name>.html`` beside ``<name>.json`` (the annotation guide
-is in docs/ingest.md). Reading checks the annotation's form; :func:`anchor` finds each gold
-sentence, in order, in the text ingest extracts from the article; :func:`unknown_references`
-lists the slugs it names that the corpus does not hold.
+Each development article is ``<name>.txt`` or ``<name>.html`` beside ``<name>.json``; each corpus
+source is annotated in ``<source file name>.json`` and ingested with its own text and fields
+(the annotation guide, the same for both, is in docs/ingest.md). Reading checks the
+annotation's form; :func:`anchor` finds each gold sentence, in order, in the text ingest
+extracts from the article; :func:`unknown_references` lists the slugs it names that the corpus
+does not hold.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kb.corpus import Corpus
 from kb.dates import PartialDate
 
 DEFAULT_DEVSET_PATH = Path(settings.BASE_DIR) / "tests" / "data" / "ingest_dev"
+DEFAULT_CORPUS_GOLD_PATH = Path(settings.BASE_DIR) / "tests" / "data" / "ingest_corpus"
 ARTICLE_SUFFIXES = (".txt", ".html")
 RECORD_KINDS = ("agreement", "event", "transfer")
 DRAFT_KINDS = ("actor", "event", "transfer", "relationship", "milestone")
@@ -68,6 +71,11 @@ class GoldArticle:
     sentences: list[GoldSentence]
     new_names: list[tuple[str, ...]]  # each name with its accepted spellings
     drafts: list[GoldDraft]
+    content: bytes | None = None  # what is ingested, when it is not the file's bytes (a corpus source's text)
+    annotates_drafts: bool = True  # the corpus's records are stored already: its annotation lists no drafts
+
+    def read(self) -> bytes:
+        return self.path.read_bytes() if self.content is None else self.content
 
 
 def read_devset(path: Path = DEFAULT_DEVSET_PATH) -> list[GoldArticle]:
@@ -93,6 +101,43 @@ def read_article(gold: Path) -> GoldArticle:
         return _article(gold.stem, texts[0], row)
     except (KeyError, TypeError, ValueError) as exc:
         raise DevsetError(f"{gold}: {exc}") from None
+
+
+def read_corpus_gold(corpus: Corpus, path: Path = DEFAULT_CORPUS_GOLD_PATH) -> list[GoldArticle]:
+    """The corpus's sources as annotated sentence by sentence: one ``<source file name>.json`` for each,
+    holding ``sentences`` and ``new_names``; the title, dates, kind and text are the source's own."""
+    sources = {Path(fixture.file).stem: fixture for fixture in corpus.sources}
+    golds = {gold.stem: gold for gold in sorted(path.glob("*.json"))} if path.is_dir() else {}
+    if missing := sorted(sources.keys() - golds.keys()):
+        raise DevsetError(f"{path}: no sentence annotation of the corpus source {', '.join(missing)}.")
+    if unknown := sorted(golds.keys() - sources.keys()):
+        raise DevsetError(f"{path}: {', '.join(unknown)} is no corpus source.")
+    articles = []
+    for name, gold in golds.items():
+        fixture = sources[name]
+        try:
+            row = json.loads(gold.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DevsetError(f"{gold}: not valid JSON ({exc}).") from None
+        if not isinstance(row, dict) or "drafts" in row:
+            raise DevsetError(f"{gold}: expected an object with sentences and new_names, and no drafts.")
+        meta = fixture.fields
+        source = {
+            "title": meta["title"],
+            # Ingest asks for a publisher; a corpus source that names none is scored all the same.
+            "publisher": meta.get("publisher") or "(corpus source without publisher)",
+            "published_on": meta.get("published", ""),
+            "kind": meta["kind"],
+            "reliability": meta.get("reliability", SourceReliability.F),
+        }
+        try:
+            article = _article(name, gold.with_name(meta["text_file"]), source | row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DevsetError(f"{gold}: {exc}") from None
+        article.content = fixture.text.encode("utf-8")
+        article.annotates_drafts = False
+        articles.append(article)
+    return articles
 
 
 def _article(name: str, path: Path, row: dict[str, Any]) -> GoldArticle:

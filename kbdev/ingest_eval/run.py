@@ -48,6 +48,7 @@ class Evaluation:
 
     corpus: list[ArticleResult]
     devset: list[DevArticleResult]
+    corpus_sentences: list[DevArticleResult]  # the corpus's sources against their sentence-level annotation
 
 
 @dataclass
@@ -63,11 +64,12 @@ def alias_names(row: dict) -> list[str]:
     return [alias if isinstance(alias, str) else alias["name"] for alias in row.get("aliases", [])]
 
 
-def evaluate(corpus: Corpus, devset: list[GoldArticle]) -> Evaluation:
+def evaluate(corpus: Corpus, devset: list[GoldArticle], corpus_gold: list[GoldArticle] = ()) -> Evaluation:
     """Score ingest on every corpus article and every development article in an empty database, leaving it empty.
 
-    The corpus's records are stored once; the corpus's texts are ingested together (as before),
-    each development article alone, and every run is rolled back. Raises NotEmptyError when
+    The corpus's records are stored once; the corpus's texts are ingested together (as before)
+    and compared with the curated claims; each sentence-annotated article (development set,
+    then the corpus's sources) is ingested alone; and every run is rolled back. Raises NotEmptyError when
     the database holds actors or sources, DevsetError when a gold sentence is not in its
     article's extracted text, and lets a service's ValidationError through (after rolling back).
     """
@@ -81,13 +83,14 @@ def evaluate(corpus: Corpus, devset: list[GoldArticle]) -> Evaluation:
         with transaction.atomic():
             results = [_evaluate_article(corpus, fixture, reference) for fixture in corpus.sources]
             transaction.set_rollback(True)
-        dev_results = []
-        for article in devset:
+        dev_results, corpus_sentences = [], []
+        for article in [*devset, *corpus_gold]:
             with transaction.atomic():
-                dev_results.append(_evaluate_dev_article(article, reference))
+                scored = _evaluate_dev_article(article, reference)
+                (dev_results if article.annotates_drafts else corpus_sentences).append(scored)
                 transaction.set_rollback(True)
         transaction.set_rollback(True)
-    return Evaluation(corpus=results, devset=dev_results)
+    return Evaluation(corpus=results, devset=dev_results, corpus_sentences=corpus_sentences)
 
 
 def _store_reference(corpus: Corpus) -> _Reference:
@@ -179,7 +182,7 @@ def _evaluate_dev_article(article: GoldArticle, reference: _Reference) -> DevArt
     """Ingest one development article as ingest_article would (file bytes and name) and score it against its gold."""
     result = services.source_ingest(
         user=None,
-        content=article.path.read_bytes(),
+        content=article.read(),
         filename=article.path.name,
         title=article.title,
         publisher=article.publisher,
@@ -211,7 +214,7 @@ def _evaluate_dev_article(article: GoldArticle, reference: _Reference) -> DevArt
         text=text,
         candidates=result.candidates,
         names=article.new_names,
-        drafts=[(str(draft.kind), draft.data) for draft in result.drafts],
+        drafts=[(str(draft.kind), draft.data) for draft in result.drafts] if article.annotates_drafts else [],
         gold_drafts=[(draft.kind, draft.data) for draft in article.drafts],
     )
     return DevArticleResult(name=article.name, title=article.title, scores=scores, candidates=list(result.candidates))
