@@ -238,3 +238,25 @@ def test_two_agreements_signed_on_one_day_leave_the_signing_to_the_editor(make_a
     (claim,) = result.claims
     assert [a.title for a in claim.agreements.all()] == ["Comprehensive Strategic Partnership"]
     assert not claim.events.exists()
+
+
+def test_a_country_and_someone_who_took_part_place_a_summit_and_a_report_is_a_publication():
+    cues = RecordCues(
+        events=[
+            EventCue("hanoi", "summit", day("2019"), place="vn", participants=frozenset({"kju", "trump", "us"})),
+            EventCue("report", "publication", day("2022-09"), participants=frozenset({"nyt", "ru", "nk"})),
+            EventCue("invasion", "war", day("2022"), place="ua", participants=frozenset({"ru", "ua"})),
+        ],
+        states={"vn", "us", "ru", "nk", "ua"},
+    )
+    # a country as the place, with another who took part: enough without a date
+    assert cited(cues, "It came after the failed Vietnam summit with Trump.", actors={"vn", "trump"}) == ["hanoi"]
+    assert cited(cues, "It came after a summit in Vietnam.", actors={"vn"}) == []
+    # a report, published when it was, by one who took part
+    text = "In early September 2022, The New York Times published a story about Russia."
+    assert cited(cues, text, actors={"nyt", "ru"}, dates=["2022-09"]) == ["report"]
+    assert cited(cues, text, actors={"nyt", "ru"}, dates=["2023-09"]) == []
+    # an army that moved into a country invaded it
+    assert cited(cues, "Days after Russia's military moved into Ukraine, it was over.", actors={"ru", "ua"}) == [
+        "invasion"
+    ]

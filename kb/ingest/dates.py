@@ -86,11 +86,12 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(rf"\bthe {_UNIT} (?P<seq>after|before)\b(?! (?:last|this|next))", re.I), RELATIVE),
     # The previous date's own day: "later that day", "on the same day", "later that evening" (a bare
-    # "that afternoon" is as often scenery as a date).
+    # "that afternoon" is as often scenery as a date); "since then" starts at the previous date.
     (
         re.compile(
             r"\b(?:(?:later|earlier) that (?P<same>day|morning|afternoon|evening|night)|"
-            r"(?:that|the same) (?P<same2>day)|in the (?P<part>morning|afternoon|evening))\b",
+            r"(?:that|the same) (?P<same2>day)|in the (?P<part>morning|afternoon|evening)|"
+            r"(?P<since>since (?:then|that time)))\b",
             re.I,
         ),
         RELATIVE,
@@ -118,7 +119,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _ANY_DATE = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|tomorrow|"
     r"days?\b|weeks?\b|months?\b|years?\b|decades?\b|later that|earlier that|spring|summer|autumn|fall\b|winter|"
-    r"morning|afternoon|evening)",
+    r"morning|afternoon|evening|since then|since that time)",
     re.I,
 )
 
@@ -180,8 +181,8 @@ _UNIT_PRECISION = {
 
 def _relative(groups: dict, published: PartialDate | None, anchor: PartialDate | None, future: bool):
     """A date counted from the publication ("yesterday", "last month") or the previous date ("a week later")."""
-    if groups.get("same") or groups.get("same2"):
-        return anchor  # "later that day": the day the article last gave
+    if groups.get("same") or groups.get("same2") or groups.get("since"):
+        return anchor  # "later that day", "since then": the date the article last gave
     if groups.get("part"):  # "in the evening": of the day the article last gave, if it gave one
         return anchor if anchor is not None and anchor.precision == DatePrecision.DAY else None
     if groups.get("season"):  # a season is told to its year: the one given, else the previous date's

@@ -25,7 +25,7 @@ from kb.ingest.drafts import categories_named, names_category
 # The words that say an event of each kind happened (its kind, not its name).
 _EVENT_WORDS = {
     "war": r"wars?|invasion|invaded|invade|fighting|front ?lines?|battlefields?|aggression|"
-    r"special military operation|offensive",
+    r"special military operation|offensive|(?:moved|marched|rolled|poured) into",
     "military_action": r"offensive|incursion|strikes?|attacks?|deploy(?:ed|ment)|fighting|operation",
     "summit": r"summits?|met|meets?|meeting|talks",
     "meeting": r"met|meets?|meeting|talks",
@@ -35,6 +35,7 @@ _EVENT_WORDS = {
     "succession": r"came to power|took power|succeeded|succession",
     "weapons_test": r"tests?|tested|test-fired|launch(?:ed|es)?|fired",
     "sanctions": r"sanctions?|sanctioned",
+    "publication": r"published|publishes|reported|reports?|revealed|disclosed",
 }
 _EVENT_KIND = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _EVENT_WORDS.items()}
 # A war spoken of as the article's war: "the war ends", "the front line", "the fighting".
@@ -194,7 +195,10 @@ class RecordCues:
             # a place (a city, a facility), or a time with a state it took place in or someone who took part:
             # enough to tell one event from another
             lasting = event.kind in _LASTING  # "the war in Ukraine": a country is place enough for a war
-            if not ((placed and (when or lasting or event.place not in self.states)) or (when and taking_part)):
+            # a country is place enough with a date or with another who took part: "the Vietnam summit with Trump"
+            others = bool((event.participants - {event.place}) & named)
+            enough = when or lasting or others or event.place not in self.states
+            if not ((placed and enough) or (when and taking_part)):
                 continue
             score = 2 * placed + bool(when) + min(taking_part, 2)
             top, keys = best.get(event.kind, (0, []))

@@ -32,7 +32,7 @@ _STATEMENT_PATTERNS = [
         rf"(?:,\s*(?P<apposition>[^,]{{2,60}}),)?\s+(?:has |have |had )?(?:{_SPEECH_VERBS})\b(?!\s+nothing\b)"
     ),
     re.compile(
-        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{0,80}}?\b(?:{_EVIDENCE_NOUNS})\b[^,;:()]{{0,60}}?)"
+        rf"(?:^|[,;:]\s*|\bthat\s)(?P<who>[^,;:()]{{0,120}}?\b(?:{_EVIDENCE_NOUNS})\b[^,;:()]{{0,60}}?)"
         rf"\s+(?:{_EVIDENCE_VERBS})\b",
         re.I,
     ),
@@ -183,9 +183,13 @@ def _who(phrase: str) -> str:
 
 
 def _can_speak(who: str) -> bool:
-    """A short phrase, not a pronoun, that names someone (a capital) or a voice ("officials", "reports")."""
+    """A short phrase, not a pronoun, that names someone (a capital) or a voice ("officials", "reports"). Longer
+    than eight words it must be mostly names: "United Nations Comtrade data and the Stockholm International Peace
+    Research Institute's figures"."""
     words = who.split()
-    if not words or len(words) > 8 or words[0].lower() in _PRONOUN_SPEAKERS:
+    if not words or words[0].lower() in _PRONOUN_SPEAKERS:
+        return False
+    if len(words) > 8 and (len(words) > 16 or sum(w[:1].islower() for w in words) > len(words) // 2):
         return False
     return any(w[:1].isupper() for w in words) or bool(_VOICES.search(who))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Container, Hashable
+from collections.abc import Container, Hashable, Mapping
 from dataclasses import dataclass, field
 
 from kb.choices import DatePrecision, Modality
@@ -83,6 +83,7 @@ def analyse(
     agreements: Container[Hashable] | None = None,
     cues: RecordCues | None = None,
     people: Container[Hashable] = frozenset(),
+    nationals: Mapping[Hashable, Hashable] | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
@@ -97,7 +98,8 @@ def analyse(
     default), "the treaty", "the pact", "Article 3" and a following "Its …" cite it too.
     ``cues`` describe the events and transfers a sentence may cite without naming them
     (``kb.ingest.links``); once the article cites one war, "the war" cites it too. ``people``
-    are the actor keys that are people: "He said …" after a sentence led by one quotes them.
+    are the actor keys that are people: "He said …" after a sentence led by one quotes them; ``nationals`` maps
+    a person to their state: "the Russian leader said" quotes the Russian last named.
     """
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     capitals = capitals or {}
@@ -120,6 +122,8 @@ def analyse(
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
     person: tuple[str, Hashable | None] | None = None  # a person the previous sentence is about: "He said …"
     speakers: dict[str, Hashable | None] = {}  # who has spoken so far, by name
+    compatriots: dict[Hashable, tuple[str, Hashable]] = {}  # each state's person named last, by their full name
+    full_names: dict[Hashable, str] = {}
     for sentence in sentences:
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
@@ -139,8 +143,16 @@ def analyse(
             anchor = anchor if holds and not _COUNTED_ON.search(main.surface) else main.date
         cue = detect_modality(sentence.text)
         carried: Hashable | None = None
+        described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
+        if (who := _described_speaker(sentence, cue, described, compatriots)) is not None:
+            cue = ModalityCue(cue.modality, cue.cue, who[0], cue.attributed_span)  # "The Russian leader called it"
+            carried = who[1]
+        for m in named:
+            if m.keys[0] in (nationals or {}):
+                full_names[m.keys[0]] = max(full_names.get(m.keys[0], ""), m.surface, key=lambda n: len(n.split()))
+                compatriots[nationals[m.keys[0]]] = (full_names[m.keys[0]], m.keys[0])
         if cue.attributed_span and _names_someone(cue.attributed_to):
-            voice = (cue.attributed_to, _speaker(text, sentence, cue, named, capitals))
+            voice = (cue.attributed_to, carried or _speaker(text, sentence, cue, named, capitals))
         elif (said := back_reference(sentence.text)) and (
             who := person if person is not None and _PERSONAL.match(said) else voice
         ):
@@ -162,7 +174,6 @@ def analyse(
         if not citable and paragraph_topic and continues:
             citable = True  # it goes on about what its paragraph named: "It is reselling some of its old stock."
         leads = not citable and continues and not paragraph_topic
-        described = [m for m in _within(sentence, adjective_mentions) if len(m.keys) == 1]
         proposal = (citable or leads) and _proposal(
             text,
             sentence,
@@ -210,6 +221,9 @@ _COMPASS = frozenset({"North", "South", "East", "West"})
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
 
 
+_ARTICLES = frozenset({"The", "A", "An"})
+
+
 def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[Mention]:
     """Known actors named by one of their words once named in full: "Kim" after "Kim Jong Un", "Shoigu" after
     "Sergei Shoigu". A state's word ("Korea") and a word inside another name ("Kim Il Sung") are not."""
@@ -217,7 +231,7 @@ def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[
     for m in mentions:
         words = m.surface.split()
         if len(m.keys) == 1 and len(words) >= 2 and m.keys[0] not in states:
-            for word in {words[0], words[-1]}:
+            for word in {words[0], words[-1]} - _ARTICLES:  # "The" is no short name of "The New York Times"
                 full.setdefault(word.strip("’'s").rstrip("’'"), []).append((m.end, m.keys[0]))
     for m in mentions:  # "the North" after "North Korea"
         words = m.surface.split()
@@ -249,7 +263,7 @@ def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[
 
 # A state spoken of without its name: "the country", "the regime" is the article's own state. ("It" and "Its"
 # are not read: as often as a state they are a treaty, a report or a silence.)
-_THE_COUNTRY = re.compile(r"\bthe (?:country|regime)(?:['’]s)?\b")
+_THE_COUNTRY = re.compile(r"\b[Tt]he (?:country|regime)(?:['’]s)?\b")
 
 
 def _state_references(sentence: Sentence, named: list[Mention], *, focus: Hashable | None) -> list[Mention]:
@@ -257,9 +271,9 @@ def _state_references(sentence: Sentence, named: list[Mention], *, focus: Hashab
     if focus is None or focus in {m.keys[0] for m in named} or not (country := _THE_COUNTRY.search(sentence.text)):
         return []
     clause = re.split(r"[,;:]|\bthat\b|\bwhich\b", sentence.text[: country.start()])[-1]
-    if any(sentence.start + len(sentence.text[: country.start()]) - len(clause) <= m.start for m in named):
-        return []  # "Ukraine said the country would never surrender": the state its clause names
     at = sentence.start + country.start()
+    if any(at - len(clause) <= m.start < at for m in named):
+        return []  # "Ukraine said the country would never surrender": the state its clause names
     return [Mention(at, sentence.start + country.end(), country.group(0), (focus,))]
 
 
@@ -347,6 +361,23 @@ def _person_subject(
     return next(((name, key) for name, key in speakers.items() if rest.startswith(f"{name} ")), None)
 
 
+# A person described by their state and office: "The Russian leader", "the North Korean president".
+_DESCRIBED = re.compile(
+    r"^[Tt]he [A-Z][\w-]+(?: [A-Z][\w-]+)? (?:leader|president|head of state|premier|prime minister|ruler)$"
+)
+
+
+def _described_speaker(
+    sentence: Sentence, cue: ModalityCue, described: list[Mention], compatriots: dict[Hashable, tuple[str, Hashable]]
+) -> tuple[str, Hashable] | None:
+    """Who "The Russian leader said" quotes: the person of that state the article named last (by full name)."""
+    if not cue.attributed_span or not _DESCRIBED.match(cue.attributed_to):
+        return None
+    lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
+    states = {m.keys[0] for m in described if lo <= m.start and m.end <= hi}
+    return compatriots.get(states.pop()) if len(states) == 1 else None
+
+
 def _cite_the_war(proposals: list[Proposal], cues: RecordCues) -> None:
     """Once an article cites one war (by name, place or time), "the war", "the fighting" and "the front line"
     in its other sentences cite it too."""
@@ -410,7 +441,8 @@ def _proposal(
                 _metonym(text, m, capitals) for m in outside if _TO.search(text, max(0, m.start - 12), m.start)
             ),
             pair=pair or (),
-            dates=[d.date for d in dates],
+            # "since then", "since August 2023": a start, not the time of what it cites
+            dates=[d.date for d in dates if not _SINCE.search(sentence.text, max(0, d.start - 6), d.end)],
             agreements=[key for key in links if agreements is None or key in agreements],
         )
     return Proposal(
@@ -515,6 +547,7 @@ def _main_mention(text: str, dates: list[DateMention]) -> DateMention | None:
     return first
 
 
+_SINCE = re.compile(r"\b[Ss]ince\b")
 _CLOSE = 6  # ", on " between a date and the finer one that says which day
 
 
@@ -525,8 +558,11 @@ def _speaker(
     if not cue.attributed_span:
         return None
     lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
+    within = [m for m in actors if lo <= m.start and m.end <= hi]
+    if len({m.keys[0] for m in within}) > 1 and " and " in text[within[0].end : within[-1].start]:
+        return None  # "UN Comtrade data and SIPRI's figures show": two voices, no one speaker
     # "Russia's defence ministry said": Russia owns the voice, it does not speak.
-    speakers = [m for m in actors if lo <= m.start and m.end <= hi and not _POSSESSIVE.match(text, m.end)]
+    speakers = [m for m in within if not _POSSESSIVE.match(text, m.end)]
     return _metonym(text, speakers[-1], capitals) if speakers else None
 
 

@@ -62,14 +62,22 @@ class IngestResult:
     drafts: list[Draft] = field(default_factory=list)
 
 
-def _ingest_capitals() -> dict[int, int]:
-    """Places that can stand for their state ("Pyongyang said"): a place and a state sharing a country code."""
+def _ingest_capitals() -> tuple[dict[int, int], dict[str, int]]:
+    """Places that can stand for their state ("Pyongyang said"): a place and a state sharing a country code;
+    and the state of each country code only one state has."""
     states: dict[str, list[int]] = {}
     with_code = Actor.objects.exclude(country_code="")
     for pk, code in with_code.filter(kind=ActorKind.STATE).values_list("pk", "country_code"):
         states.setdefault(code, []).append(pk)
+    of_code = {code: pks[0] for code, pks in states.items() if len(pks) == 1}
     places = with_code.filter(kind=ActorKind.PLACE).values_list("pk", "country_code")
-    return {pk: states[code][0] for pk, code in places if len(states.get(code, ())) == 1}
+    return {pk: of_code[code] for pk, code in places if code in of_code}, of_code
+
+
+def _nationals(people: set[int], of_code: dict[str, int]) -> dict[int, int]:
+    """The state of each of ``people`` with a country code: whom "the Russian leader" may be."""
+    rows = Actor.objects.filter(pk__in=people).exclude(country_code="").values_list("pk", "country_code")
+    return {pk: of_code[code] for pk, code in rows if code in of_code}
 
 
 def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex, dict[int, str]]:
@@ -245,7 +253,7 @@ def source_ingest(
         raise ValidationError(errors)
 
     actor_index, record_index, adjective_index, kinds = _ingest_indexes()
-    capitals = _ingest_capitals()
+    capitals, of_code = _ingest_capitals()
     named = _mentioned(article.text, actor_index, adjective_index, capitals)
     of_kind = {kind: {pk for pk in named if kinds.get(pk) == kind} for kind in (ActorKind.STATE, ActorKind.PERSON)}
     signed = list(Agreement.objects.filter(signed_on_precision="day").values_list("pk", "signed_on"))
@@ -259,6 +267,7 @@ def source_ingest(
         capitals=capitals,
         cues=_record_cues(article.text, named, of_kind[ActorKind.STATE], signed),
         people=frozenset(of_kind[ActorKind.PERSON]),
+        nationals=_nationals(of_kind[ActorKind.PERSON], of_code) if of_kind[ActorKind.PERSON] else {},
         title=title,
         agreements=_Agreements(),
         signings={("agreement", pk): PartialDate(day, "day") for pk, day in signed},
