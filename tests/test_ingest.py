@@ -186,7 +186,17 @@ def test_date_qualifiers_and_impossible_dates():
         ("North Korea could refine crude oil there.", Modality.FORECAST),
         ("The shells appear to come from old stockpiles.", Modality.ASSESSMENT),
         ("This suggests a rise in imports.", Modality.ASSESSMENT),
-        ("Russia would gain a reliable supplier.", Modality.ASSESSMENT),
+        ("Russia would gain a reliable supplier.", Modality.FORECAST),
+        ("Russia would have gained a reliable supplier.", Modality.ASSESSMENT),
+        ("The regime need not fear Russia, as it would with Western partners.", Modality.FACT),
+        ("Kim can thank his grandfather for any exports that may come about in the future.", Modality.FACT),
+        ("Pyongyang aims to secure Moscow's backing against sanctions.", Modality.FACT),
+        ("Russia needed shells in 2023 because its own factories could not keep up.", Modality.ASSESSMENT),
+        ("The death of Kim Jong Il in 2011 meant the country was a state of concern.", Modality.ASSESSMENT),
+        ("These underscore the evolving relationship.", Modality.ASSESSMENT),
+        ("It allows North Korea to position itself as a counterbalance.", Modality.ASSESSMENT),
+        ("One constant has always been its relationship with arms.", Modality.ASSESSMENT),
+        ("It would be a mistake to answer a transactional partnership with panic.", Modality.OPINION),
         ("North Korea may send labourers next year.", Modality.FORECAST),
         ("North Korea is likely asking for submarine technology.", Modality.ASSESSMENT),
         ("Factories have likely been better maintained than others.", Modality.ASSESSMENT),
@@ -357,6 +367,9 @@ def test_undated_plain_sentences_are_the_authors_assessment_in_analysis_and_opin
     ]:
         first, dated, event = analyse(text, actors=index, published=PUBLISHED, kind=kind).proposals
         assert (first.modality, dated.modality, event.modality) == (expected, Modality.FACT, Modality.FACT)
+    # a person's life dates date the person, not the sentence
+    (life,) = analyse("North Korea still follows Kim Il-sung (1912–94).", actors=index, kind="analysis").proposals
+    assert (life.modality, life.about) == (Modality.ASSESSMENT, None)
 
 
 def test_analyse_proposes_only_sentences_worth_citing(index):

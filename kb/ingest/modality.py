@@ -50,15 +50,23 @@ _FORECAST_FIRM = re.compile(
 )
 # Softer markers: possibility ("may", "could") reads as a forecast, hedging as an assessment;
 # when a sentence has both, the first one sets its tone.
-_FORECAST_SOFT = re.compile(r"\b(?:may|could|aims? to|in the future)\b", re.I)
+_FORECAST_SOFT = re.compile(r"\b(?:may|could|in the future|would(?! have\b))\b", re.I)
 _ASSESSMENT = re.compile(
     r"\b(?:appears? to|appeared to|seems? to|seemed to|suggests?|suggested|indicates?|indicated|probably|apparently|"
-    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|might|would|"
+    r"possibly|perhaps|presumably|reportedly|allegedly|estimates?|estimated|is believed|are believed|might|would have|"
     r"(?:has|have|had|is|are|was|were) (?:\w+ )?likely|likely (?:\w+ing)|it is likely|almost certainly)\b",
     re.I,
 )
 _PAST_POSSIBILITY = re.compile(r"\b(?:may|might|could) have (?:been|had|[a-z]+(?:ed|en|wn|ne|nt|id|ld|ught))\b", re.I)
-_EMBEDDING = re.compile(r"\b(?:whether|what|who)\b", re.I)
+# A clause inside another: "whether it will", "what each side will risk", a relative "that"/"which" after a
+# noun ("exports that may come about", not "warned that it may" nor "…, which may help"), and a comparison
+# ("as it would with the West").
+_EMBEDDING = re.compile(
+    r"\b(?:whether|what|who)\b|(?<!\bsaid )(?<!\bis )(?<!\bwas )(?<!\bwarned )(?<!\bbelieve )(?<!\bfear )"
+    r"(?<!\bexpect )(?<!\bhope )(?<!\bclear )(?<!\blikely )(?<=\w )(?:that|which)\s+(?:\w+\s+){0,4}$|"
+    r"\bas (?:it|they|he|she|we|one) $",
+    re.I,
+)
 _OPINION = re.compile(
     r"\b(?:should|ought to|must|in my view|in our view|i think|i believe|we believe|in my opinion|"
     r"it is (?:clear|obvious|time) that|(?:would be|is) (?:a )?(?:mistake|error|wise|unwise|better|prudent)|"
@@ -92,7 +100,13 @@ _EVALUATIVE = re.compile(
     rf"|\b{_COPULA}\s+(?:a|an|no|not a)\s+(?:(?:{_EVALUATIVE_ADJECTIVES}|[a-z]+ly|rational|real|genuine)\s+)*"
     rf"(?:{_EVALUATIVE_NOUNS})\b"
     r"|\b(?:has|have|had) (?:its |their |clear |real |obvious )?limits\b"
-    r"|\b(?:arguably|in (?:many|some|several) ways|at best|merely|no more than)\b",
+    r"|\b(?:arguably|in (?:many|some|several) ways|at best|merely|no more than|(?:has|have|had) always been)\b",
+)
+# The author's explanations: why something is so, what it means, what it lets someone do.
+_EXPLANATION = re.compile(
+    r"\b(?:because|meant|means that|goes back to|go back to|underscores?|underscored|allows?|allowed|lets|"
+    r"enables?|enabled|explains?|explained|which is why|as a result)\b",
+    re.I,
 )
 _VOICES = re.compile(
     rf"\b(?:officials?|experts?|analysts?|ministry|government|office|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
@@ -132,6 +146,10 @@ def detect_modality(sentence: str) -> ModalityCue:
         return ModalityCue(Modality.ASSESSMENT, match.group(0))  # "may have shared": a guess about the past
     if (match := _main_clause_match(_FORECAST_FIRM, sentence)) is not None:
         return ModalityCue(Modality.FORECAST, match.group(0))
+    if (match := _OPINION.search(sentence)) is not None:
+        return ModalityCue(Modality.OPINION, match.group(0))
+    if (match := _main_clause_match(_EXPLANATION, sentence)) is not None:
+        return ModalityCue(Modality.ASSESSMENT, match.group(0), evaluative=True)  # "because", "meant", "allows"
     hedges = [
         (match.start(), modality, match.group(0))
         for pattern, modality in ((_ASSESSMENT, Modality.ASSESSMENT), (_FORECAST_SOFT, Modality.FORECAST))
@@ -140,8 +158,6 @@ def detect_modality(sentence: str) -> ModalityCue:
     if hedges:
         _, modality, cue = min(hedges)
         return ModalityCue(modality, cue)
-    if (match := _OPINION.search(sentence)) is not None:
-        return ModalityCue(Modality.OPINION, match.group(0))
     if (match := _EVALUATIVE.search(sentence)) is not None:
         return ModalityCue(Modality.ASSESSMENT, match.group(0), evaluative=True)
     return ModalityCue(Modality.FACT)

@@ -415,7 +415,7 @@ def _proposal(
     """The claim proposed for a sentence worth citing, from the unambiguous names, records, dates and cue in it."""
     if (
         cue.modality == Modality.FACT
-        and not dates
+        and not [d for d in dates if d.qualifier != "span"]  # life dates ("Kim Il-sung (1912–94)") date no claim
         and kind in AUTHORED_KINDS
         and not _EVENT.search(sentence.text)
         and not _RECORDED.search(sentence.text)
