@@ -38,10 +38,16 @@ _EVENT_WORDS = {
     "publication": r"published|publishes|reported|reports?|revealed|disclosed",
 }
 _EVENT_KIND = {kind: re.compile(rf"\b(?:{words})\b", re.I) for kind, words in _EVENT_WORDS.items()}
-# A war spoken of as the article's war: "the war ends", "the front line", "the fighting".
+_ANY_KIND = re.compile("|".join(f"(?:{words})" for words in _EVENT_WORDS.values()), re.I)
+# A war spoken of as the article's war: "the war ends", "the front line", "the fighting", "the conflict",
+# Russia's "special military operation".
 # Signing a later step is not the signing: "signed the ratification law", "from signature to entry into force".
 _LATER_STEP = re.compile(r"\b(?:ratif\w*|law|decree|into force)\b", re.I)
-_THE_WAR = re.compile(r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?)\b", re.I)
+_THE_WAR = re.compile(
+    r"\b(?:the|this|its|Russia['’]s|Moscow['’]s) (?:war|invasion|fighting|front ?lines?|conflict|"
+    r"[\"“]?special military operation)\b",
+    re.I,
+)
 
 # Words of a designation that say nothing of what was sent.
 _GENERIC_WORDS = (
@@ -51,6 +57,7 @@ _GENERIC_WORDS = (
     "transfers transfer items old new"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+_SHELLS = re.compile(r"\bshells?\b", re.I)
 _WORD = re.compile(r"[a-z][a-z\-]+")
 
 
@@ -73,9 +80,72 @@ def designation_words(designation: str, category: str = "") -> frozenset[str]:
     )
 
 
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "of",
+        "the",
+        "for",
+        "from",
+        "to",
+        "with",
+        "in",
+        "on",
+        "at",
+        "by",
+        "its",
+        "their",
+        "his",
+        "her",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "goes",
+        "gets",
+        "becomes",
+    ]
+)
+
+
+def _root(word: str) -> str:
+    """A word without its endings, so that "justified" meets "justifies" and "closures" meets "closure"."""
+    word = word.lower().strip("-")
+    for ending, instead in (("ies", "y"), ("ied", "y"), ("es", ""), ("ed", ""), ("s", "")):
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
+            word = word[: -len(ending)] + instead
+            break
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+_TITLE_WORD = re.compile(r"[\w'’-]+")
+
+
+def title_words(title: str) -> frozenset[str]:
+    """The words of an event's title that say what happened rather than who: its lower-case words, words with
+    a digit, and its first word unless a name leads it. "North Korea's Covid-19 border closure" -> covid-19,
+    border, closure; "Semi-privatisation of North Korean industries" -> semi-privatisation, industry."""
+    tokens = _TITLE_WORD.findall(title.replace(":", " : "))
+    kept = [
+        token
+        for i, token in enumerate(tokens)
+        if token[:1].islower()
+        or any(ch.isdigit() for ch in token)
+        or (i == 0 and len(tokens) > 1 and tokens[1][:1].islower())
+    ]
+    return frozenset(
+        _root(w)
+        for w in kept
+        if w.lower() not in _STOP and w.lower() not in _GENERIC and len(w) > 2 and not _ANY_KIND.fullmatch(w)
+    )
+
+
 @dataclass(frozen=True)
 class EventCue:
-    """What identifies an event in a sentence: its kind, time, place and participants.
+    """What identifies an event in a sentence: its kind, time, place and participants, and its title's words.
 
     ``agreement`` is the agreement a signing event signed (a signing on the agreement's signing day).
     """
@@ -87,6 +157,11 @@ class EventCue:
     place: Hashable | None = None
     participants: frozenset = frozenset()
     agreement: Hashable | None = None
+    title: str = ""
+    words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", title_words(self.title))
 
 
 @dataclass(frozen=True)
@@ -107,17 +182,29 @@ class TransferCue:
 
 
 def _within(
-    dates: Iterable[PartialDate], start: PartialDate | None, end: PartialDate | None, *, lasting: bool
+    dates: Iterable[PartialDate],
+    start: PartialDate | None,
+    end: PartialDate | None,
+    *,
+    lasting: bool,
+    since: Iterable[PartialDate] = (),
 ) -> bool | None:
-    """Whether any of ``dates`` falls in the period from ``start`` to ``end``, at the coarser precision; None when
-    there is no date to compare. Without an end, a ``lasting`` record (a war, deliveries) goes on from its start,
-    anything else (a visit) is over within its start's own period."""
-    dates = list(dates)
-    if not dates or start is None:
+    """Whether any of ``dates`` falls in the period from ``start`` to ``end``, at the coarser precision, or the
+    period goes on after one of ``since`` ("since then", "since the early 1990s"); None when there is no date to
+    compare. Without an end, a ``lasting`` record (a war, deliveries) goes on from its start, anything else (a
+    visit) is over within its start's own period."""
+    dates, since = list(dates), list(since)
+    if not (dates or since) or start is None:
         return None
     last = end.end if end is not None else (None if lasting else start.end)
-    return any(d.end >= start.start and (last is None or d.start <= last) for d in dates)
+    return any(d.end >= start.start and (last is None or d.start <= last) for d in dates) or any(
+        last is None or last >= d.start for d in since
+    )
 
+
+# Kinds told by the same words, that one sentence's "met" chooses between: the summit of Kim and Putin in 2019,
+# not a meeting of North Korea's with others that year.
+_FAMILY = {"summit": "meeting"}
 
 # Kinds of event that last once begun: "the war" in 2024 is the war that began in 2022.
 _LASTING = frozenset({"war", "military_action", "sanctions"})
@@ -144,6 +231,10 @@ class RecordCues:
     def is_war(self, key: Hashable) -> bool:
         return key in self.wars
 
+    def kinds(self) -> dict[Hashable, str]:
+        """Each event's kind, by its key."""
+        return {event.key: event.kind for event in self.events}
+
     def __len__(self) -> int:
         return len(self.events) + len(self.transfers)
 
@@ -158,6 +249,8 @@ class RecordCues:
         agreements: Iterable[Hashable] = (),
         parties: frozenset | None = None,
         to: frozenset = frozenset(),
+        since: Iterable[PartialDate] = (),
+        unnamed: str | None = None,
     ) -> list[Hashable]:
         """The records ``text`` (one sentence) speaks of.
 
@@ -166,26 +259,45 @@ class RecordCues:
         of them it names outside its attribution (not "officials in Seoul say"), who a transfer's
         supplier and recipient may be, with ``to`` those named as where something went ("to
         Moscow"); ``pair`` the two states the article is about, who stand in for a party the
-        sentence does not name when it names no other state; ``dates`` the dates it gives;
-        ``agreements`` the agreements it cites.
+        sentence does not name when it names no other state; ``dates`` the dates it gives, ``since`` those it
+        gives as a start ("since then"); ``agreements`` the agreements it cites; ``unnamed`` the sentence without
+        the names it gives, whose words say what happened ("the Sŭngri chemical plant" is a place, not its closing).
         """
-        dates = list(dates)
-        found = self._events(text, places | actors, dates)
+        dates, since = list(dates), list(since)
+        found = self._events(text, places | actors, dates, since, text if unnamed is None else unnamed)
         if _EVENT_KIND["signing"].search(text) and not _LATER_STEP.search(text):  # "signed the treaty": its signing
             found += [self.signing_of[a] for a in agreements if a in self.signing_of]
         found += self._transfers(text, actors if parties is None else parties, frozenset(pair), dates, to)
         return list(dict.fromkeys(found))
 
-    def _events(self, text: str, named: frozenset, dates: list[PartialDate]) -> list[Hashable]:
+    def _events(
+        self, text: str, named: frozenset, dates: list[PartialDate], since: list[PartialDate], unnamed: str
+    ) -> list[Hashable]:
         kinds = {kind for kind, words in _EVENT_KIND.items() if words.search(text)}
-        if not kinds:
-            return []
+        said = {_root(w) for w in _TITLE_WORD.findall(unnamed)}
         best: dict[str, tuple[int, list[Hashable]]] = {}
         for event in self.events:
-            if event.kind not in kinds:
-                continue
-            when = _within(dates, event.start, event.end, lasting=event.kind in _LASTING)
+            when = _within(dates, event.start, event.end, lasting=event.kind in _LASTING, since=since)
             if when is False:
+                continue
+            if event.kind not in kinds:
+                if event.kind != "other":
+                    continue
+                # an event of no kind: what happened in its title's own words, half of them or one with its time
+                titled = event.words & said
+                half = 2 * len(titled) >= len(event.words)
+                taking_part = len(event.participants & named)
+                placed = event.place is not None and event.place in named
+                if not titled or not (
+                    (half and (placed or taking_part >= (1 if len(titled) >= 2 else 2))) or (when and taking_part)
+                ):
+                    continue
+                score = 2 * len(titled) + bool(when) + min(taking_part, 2)
+                top, keys = best.get(_FAMILY.get(event.kind, event.kind), (0, []))
+                if score > top:
+                    best[_FAMILY.get(event.kind, event.kind)] = (score, [event.key])
+                elif score == top:
+                    keys.append(event.key)
                 continue
             placed = event.place is not None and event.place in named
             elsewhere = (named & self.places.get(event.kind, set())) - event.participants
@@ -201,9 +313,9 @@ class RecordCues:
             if not ((placed and enough) or (when and taking_part)):
                 continue
             score = 2 * placed + bool(when) + min(taking_part, 2)
-            top, keys = best.get(event.kind, (0, []))
+            top, keys = best.get(_FAMILY.get(event.kind, event.kind), (0, []))
             if score > top:
-                best[event.kind] = (score, [event.key])
+                best[_FAMILY.get(event.kind, event.kind)] = (score, [event.key])
             elif score == top:
                 keys.append(event.key)
         return [keys[0] for _score, keys in best.values() if len(keys) == 1]
@@ -212,8 +324,18 @@ class RecordCues:
         self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate], to: frozenset
     ) -> list[Hashable]:
         categories = categories_named(text)
-        if TransferCategory.AMMUNITION in categories:
-            categories.add(TransferCategory.ARTILLERY)  # shells are recorded as ammunition or as the artillery's
+        if TransferCategory.AMMUNITION in categories and TransferCategory.ARTILLERY not in categories:
+            if _SHELLS.search(text):
+                categories.add(TransferCategory.ARTILLERY)  # shells are recorded as ammunition or as the artillery's
+            elif fits := self._transfers_of(text, categories, actors, pair, dates, to):
+                return fits  # "weapons and ammunition": the ammunition's, else the artillery's
+            else:
+                categories.add(TransferCategory.ARTILLERY)
+        return self._transfers_of(text, categories, actors, pair, dates, to)
+
+    def _transfers_of(
+        self, text: str, categories: set[str], actors: frozenset, pair: frozenset, dates: list[PartialDate], to
+    ) -> list[Hashable]:
         words = {_stem(w) for w in _WORD.findall(text.lower())}
         matches: list[tuple[str, int, bool, TransferCue]] = []
         for transfer in self.transfers:

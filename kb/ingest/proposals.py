@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Container, Hashable, Mapping
@@ -201,6 +202,7 @@ def analyse(
         topic_before = citable and topic is not None and topic in proposals[-1].links
     if cues is not None:
         _cite_the_war(proposals, cues)
+        _cite_this_event(proposals, cues)
     recognised = list(dict.fromkeys(m.keys[0] for m in [*mentions, *adjective_mentions] if len(m.keys) == 1))
     return Analysis(
         proposals=proposals,
@@ -378,6 +380,31 @@ def _described_speaker(
     return compatriots.get(states.pop()) if len(states) == 1 else None
 
 
+# A sentence that opens on the event the one before it cited: "This meeting occurred shortly after …".
+_THIS_EVENT = re.compile(r"^(?:This|That|The) (?P<noun>meeting|summit|talks|visit|trip|signing|ceremony)\b")
+_EVENT_NOUN_KINDS = {
+    "meeting": {"meeting", "summit"},
+    "summit": {"summit", "meeting"},
+    "talks": {"meeting", "summit"},
+    "visit": {"visit"},
+    "trip": {"visit"},
+    "signing": {"signing"},
+    "ceremony": {"signing"},
+}
+
+
+def _cite_this_event(proposals: list[Proposal], cues: RecordCues) -> None:
+    """ "This meeting …" cites the one meeting (or summit) the sentence before it cited."""
+    kinds = cues.kinds()
+    for before, proposal in itertools.pairwise(proposals):
+        if (match := _THIS_EVENT.match(proposal.quote)) is None:
+            continue
+        wanted = _EVENT_NOUN_KINDS[match["noun"]]
+        events = [key for key in before.links if kinds.get(key) in wanted]
+        if len(events) == 1 and events[0] not in proposal.links:
+            proposal.links.append(events[0])
+
+
 def _cite_the_war(proposals: list[Proposal], cues: RecordCues) -> None:
     """Once an article cites one war (by name, place or time), "the war", "the fighting" and "the front line"
     in its other sentences cite it too."""
@@ -443,6 +470,8 @@ def _proposal(
             pair=pair or (),
             # "since then", "since August 2023": a start, not the time of what it cites
             dates=[d.date for d in dates if not _SINCE.search(sentence.text, max(0, d.start - 6), d.end)],
+            since=[d.date for d in dates if _SINCE.search(sentence.text, max(0, d.start - 6), d.end)],
+            unnamed=_without(sentence, [*actors, *adjectives]),
             agreements=[key for key in links if agreements is None or key in agreements],
         )
     return Proposal(
@@ -545,6 +574,14 @@ def _main_mention(text: str, dates: list[DateMention]) -> DateMention | None:
     ):
         return following
     return first
+
+
+def _without(sentence: Sentence, mentions: list[Mention]) -> str:
+    """The sentence with the names it gives blanked out."""
+    chars = list(sentence.text)
+    for m in mentions:
+        chars[m.start - sentence.start : m.end - sentence.start] = " " * (m.end - m.start)
+    return "".join(chars)
 
 
 _SINCE = re.compile(r"\b[Ss]ince\b")

@@ -112,9 +112,12 @@ def _record_cues(text: str, named: set[int], states: set[int], signed: list[tupl
         return RecordCues()
     # only what a sentence of this text could cite: events of a kind it speaks of, transfers between two it names
     kinds = event_kinds_named(text)
-    events = Event.objects.filter(models.Q(place__in=named) | models.Q(participants__in=named), kind__in=kinds)
-    events = events.distinct()
-    rows = events.values_list("pk", "kind", "start_on", "start_on_precision", "end_on", "end_on_precision", "place")
+    # ("other" events are cited by the words of their titles: "North Korea's Covid-19 border closure")
+    events = Event.objects.filter(models.Q(place__in=named) | models.Q(participants__in=named))
+    events = events.filter(models.Q(kind__in=kinds) | models.Q(kind=EventKind.OTHER)).distinct()
+    rows = events.values_list(
+        "pk", "kind", "start_on", "start_on_precision", "end_on", "end_on_precision", "place", "title"
+    )
     participants: dict[int, set[int]] = {}
     through = Event.participants.through.objects.filter(event__in=events.values("pk"))
     for event_id, actor_id in through.values_list("event_id", "actor_id"):
@@ -136,8 +139,9 @@ def _record_cues(text: str, named: set[int], states: set[int], signed: list[tupl
             place=place,
             participants=frozenset(participants.get(pk, ())),
             agreement=("agreement", signing_of[pk]) if pk in signing_of else None,
+            title=title,
         )
-        for pk, kind, start, precision, end, end_precision, place in rows
+        for pk, kind, start, precision, end, end_precision, place, title in rows
     ]
     transfers = ArmsTransfer.objects.filter(supplier__in=named, recipient__in=named)
     columns = "pk", "supplier", "recipient", "category", "designation", "start_on", "start_on_precision"
