@@ -1184,6 +1184,27 @@ def test_the_treaty_refers_to_nothing_when_the_article_is_about_no_one_agreement
     assert [p.links for p in proposals] == [["csp"], ["ft"], []]
 
 
+def test_an_article_that_speaks_of_the_arrangement_is_about_the_one_arrangement_of_its_states(index):
+    text = (
+        "North Korea is expected to sell weapons to Russia.\n"
+        "Russia would pay North Korea in oil and food.\n"
+        "Beyond food aid, the arrangement suits North Korea well. "
+        "It is highly transactional.\n"
+        "It is clear that Russia needs the shells."
+    )
+    kinds = {
+        "deal": ("arrangement", frozenset({"nk", "ru"})),
+        "treaty": ("treaty", frozenset({"nk", "ru"})),
+        "other": ("arrangement", frozenset({"nk", "cn"})),
+    }
+    proposals = analyse(text, actors=index, published=PUBLISHED, capitals=CAPITALS, agreement_kinds=kinds).proposals
+    assert [p.links for p in proposals] == [[], [], ["deal"], ["deal"], []]
+    # two arrangements of the same states: "the arrangement" could be either
+    kinds["second"] = ("arrangement", frozenset({"nk", "ru"}))
+    proposals = analyse(text, actors=index, published=PUBLISHED, capitals=CAPITALS, agreement_kinds=kinds).proposals
+    assert [p.links for p in proposals] == [[], [], [], [], []]
+
+
 def test_a_capital_as_the_object_of_a_sending_verb_is_its_state(index):
     index.add("Moscow", "moscow")
     index.add("Pyongyang", "pyongyang")

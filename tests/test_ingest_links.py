@@ -5,7 +5,7 @@ import pytest
 
 from kb import services
 from kb.dates import PartialDate
-from kb.ingest.links import EventCue, RecordCues, TransferCue, designation_words, refers_to_war
+from kb.ingest.links import EventCue, RecordCues, TransferCue, designation_words, refers_to_war, title_words
 from kb.ingest.names import PhraseIndex
 from kb.ingest.proposals import analyse
 
@@ -90,6 +90,9 @@ def test_a_transfer_is_cited_by_its_parties_and_what_was_sent(cues):
     assert cited(cues, "North Korea sold missiles to Iran.", actors={"nk", "ir"}) == ["iran"]
     # a date before the deliveries began: not those deliveries
     assert cited(cues, "North Korea sent Russia shells in 2019.", actors={"nk", "ru"}, dates=["2019"]) == []
+    # ammunition without shells is the ammunition's, not the artillery's
+    text = "North Korea is expected to sell weapons and ammunition to Russia."
+    assert cited(cues, text, actors={"nk", "ru"}) == ["ammo"]
 
 
 def test_a_designations_own_words_cite_it_and_give_the_direction(cues):
@@ -260,3 +263,79 @@ def test_a_country_and_someone_who_took_part_place_a_summit_and_a_report_is_a_pu
     assert cited(cues, "Days after Russia's military moved into Ukraine, it was over.", actors={"ru", "ua"}) == [
         "invasion"
     ]
+
+
+def test_an_event_of_no_kind_is_cited_by_its_titles_words():
+    cues = RecordCues(
+        events=[
+            EventCue(
+                "closure",
+                "other",
+                day("2020s"),
+                participants=frozenset({"nk"}),
+                title="North Korea's Covid-19 border closure",
+            ),
+            EventCue(
+                "dormant",
+                "other",
+                day("1990s"),
+                place="sungri",
+                participants=frozenset({"nk"}),
+                title="Sŭngri chemical plant goes dormant",
+            ),
+        ],
+        states={"nk"},
+    )
+    assert title_words("North Korea's Covid-19 border closure") == {"covid-19", "border", "closur"}
+    text = "Even during North Korea's almost total border closure during Covid-19, factories ran."
+    assert cited(cues, text, actors={"nk"}) == ["closure"]
+    assert cited(cues, "North Korea closed a border crossing.", actors={"nk"}) == []
+    # one word of the title with its time and one who took part; "since" starts a period that is still going on
+    text = "This facility has laid dormant since the early 1990s, and North Korea could refine oil there."
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"nk"}), since=[day("1990s")]) == ["dormant"]
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"nk"}), dates=[day("2010s")]) == []
+    # the words of a name the sentence gives are the place's, not what happened to it
+    named = "Russia could supply the Sŭngri chemical plant with oil."
+    blank = "Russia could supply the                     with oil."
+    assert cues.cited(named, places=frozenset({"sungri"}), actors=frozenset({"sungri"}), unnamed=blank) == []
+
+
+def test_since_then_reaches_what_came_after_and_met_picks_the_summit_over_a_meeting():
+    cues = RecordCues(
+        events=[
+            EventCue("trip", "visit", day("2023-09"), place="far-east", participants=frozenset({"kju", "ru"})),
+            EventCue("vladivostok", "summit", day("2019"), participants=frozenset({"kju", "putin", "nk", "ru"})),
+            EventCue("dialogue", "meeting", day("2018"), day("2019"), participants=frozenset({"nk", "us"})),
+        ],
+        states={"nk", "ru", "us"},
+    )
+    text = "Since then, ties have grown, culminating in Kim's trip to Russia."
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"kju", "ru"}), since=[day("2022-09")]) == ["trip"]
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"kju", "ru"}), dates=[day("2022-09")]) == []
+    text = "North Korea had little contact with Russia, but Kim met Putin in 2019."
+    assert cited(cues, text, actors={"nk", "ru", "kju", "putin"}, dates=["2019"]) == ["vladivostok"]
+
+
+def test_this_meeting_is_the_one_the_sentence_before_cited(make_actor, editor):
+    nk = make_actor("North Korea", country_code="KP")
+    ru = make_actor("Russia", country_code="RU")
+    kim = make_actor("Kim Jong Un", kind="person")
+    putin = make_actor("Vladimir Putin", kind="person", aliases=["Putin"])
+    summit = services.event_create(
+        user=editor,
+        title="Vladivostok summit",
+        kind="summit",
+        start_on="2019-04-25",
+        start_on_precision="day",
+        participants=[kim, putin, nk, ru],
+    )
+    text = (
+        "Kim Jong Un met Putin in April 2019 for the first time.\n"
+        "This meeting came shortly after a failed summit elsewhere, and North Korea took note."
+    )
+    result = services.source_ingest(
+        user=editor, content=text.encode(), filename="a.txt", title="T", publisher="Wire", published_on="2024-07-01"
+    )
+    met, this = result.claims
+    assert list(met.events.all()) == [summit]
+    assert list(this.events.all()) == [summit]

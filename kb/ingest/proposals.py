@@ -85,6 +85,7 @@ def analyse(
     cues: RecordCues | None = None,
     people: Container[Hashable] = frozenset(),
     nationals: Mapping[Hashable, Hashable] | None = None,
+    agreement_kinds: Mapping[Hashable, tuple[str, frozenset]] | None = None,
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
@@ -100,7 +101,9 @@ def analyse(
     ``cues`` describe the events and transfers a sentence may cite without naming them
     (``kb.ingest.links``); once the article cites one war, "the war" cites it too. ``people``
     are the actor keys that are people: "He said …" after a sentence led by one quotes them; ``nationals`` maps
-    a person to their state: "the Russian leader said" quotes the Russian last named.
+    a person to their state: "the Russian leader said" quotes the Russian last named. ``agreement_kinds`` gives
+    the kind and parties of agreements between the states named: an article that names none of them but speaks
+    of "the arrangement" is about the one arrangement between its two states.
     """
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     capitals = capitals or {}
@@ -113,6 +116,8 @@ def analyse(
     record_mentions = records.find(text) if records is not None and len(records) else []
     adjective_mentions = _adjective_mentions(text, adjectives, mentions)
     topic = _topic_agreement(record_mentions, records.find(title) if title and records is not None else [], agreements)
+    if topic is None and pair and agreement_kinds:
+        topic = _described_agreement(text, pair, agreement_kinds)
     proposals: list[Proposal] = []
     topic_before = False  # the sentence before cited the article's agreement: "Its …" goes on about it
     sentences = split_sentences(text)
@@ -496,12 +501,16 @@ _TO = re.compile(r"\bto(?: the)?\s+$")  # "shipped shells to Moscow": where they
 # and the steps of its life (ratification, entry into force, signature).
 _AGREEMENT_ANAPHOR = re.compile(
     r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir) (?:new |mutual |(?:[a-z]+[- ])?defen[cs]e )?"
-    r"(?:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|text)\b|"
+    r"(?:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|arrangement|text)\b|"
     r"\b[Aa]rticle \d+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final) "
     r"(?:article|clause|provision)\b|\b(?:[Rr]atif(?:y|ied|ies|ying|ication)|entry into force|entered into force|"
     r"came into force|took effect|instruments of ratification)\b",
 )
-_ITS = re.compile(r"^(?:Its|Under it|In it)\b")
+# Right after a sentence on the agreement: "Its wording …", "It is highly transactional" (not "It is clear that").
+_ITS = re.compile(
+    r"^(?:Its|Under it|In it|"
+    r"It (?:is|was|remains|has been)\b(?! (?:not )?(?:clear|likely|unclear|possible|time|true)\b))\b"
+)
 
 
 def _topic_agreement(
@@ -519,6 +528,18 @@ def _topic_agreement(
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None  # no agreement, or two named as often: "the treaty" could be either
     return ranked[0][0]
+
+
+_AGREEMENT_NOUN = re.compile(r"\b[Tt]he (?P<kind>arrangement|treaty|agreement|memorandum|contract|partnership)\b")
+
+
+def _described_agreement(
+    text: str, pair: tuple[Hashable, Hashable], kinds: Mapping[Hashable, tuple[str, frozenset]]
+) -> Hashable | None:
+    """The one agreement of the article's two states of a kind the text speaks of ("the arrangement"), else None."""
+    said = {m["kind"] for m in _AGREEMENT_NOUN.finditer(text)}
+    fits = [key for key, (kind, parties) in kinds.items() if kind in said and set(pair) <= parties]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _refers_to_topic(

@@ -19,7 +19,7 @@ from kb.ingest.links import EventCue, RecordCues, TransferCue, event_kinds_named
 from kb.ingest.names import PhraseIndex, title_phrases
 from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
-from kb.models import Actor, Agreement, ArmsTransfer, Claim, Draft, Event, Source
+from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, evidence_with, record_update
 from kb.services.claims import claims_propose
@@ -166,6 +166,15 @@ def _record_cues(text: str, named: set[int], states: set[int], signed: list[tupl
     )
 
 
+def _agreement_kinds(states: set[int]) -> dict[tuple[str, int], tuple[str, frozenset[int]]]:
+    """The kind and the parties of each agreement between two of ``states``: which one "the arrangement" may be."""
+    rows = AgreementParty.objects.filter(agreement__party_links__actor__in=states, actor__in=states)
+    found: dict[tuple[str, int], tuple[str, set[int]]] = {}
+    for pk, kind, actor in rows.values_list("agreement", "agreement__kind", "actor").distinct():
+        found.setdefault(("agreement", pk), (kind, set()))[1].add(actor)
+    return {key: (kind, frozenset(parties)) for key, (kind, parties) in found.items() if len(parties) >= 2}
+
+
 def _publisher_reliability(publisher: str) -> str:
     """The reliability of the publisher's latest graded source: how far its reports are trusted so far."""
     graded = Source.objects.filter(publisher__iexact=publisher).exclude(reliability=SourceReliability.F)
@@ -272,6 +281,7 @@ def source_ingest(
         cues=_record_cues(article.text, named, of_kind[ActorKind.STATE], signed),
         people=frozenset(of_kind[ActorKind.PERSON]),
         nationals=_nationals(of_kind[ActorKind.PERSON], of_code) if of_kind[ActorKind.PERSON] else {},
+        agreement_kinds=_agreement_kinds(of_kind[ActorKind.STATE]) if len(of_kind[ActorKind.STATE]) >= 2 else {},
         title=title,
         agreements=_Agreements(),
         signings={("agreement", pk): PartialDate(day, "day") for pk, day in signed},
