@@ -339,3 +339,28 @@ def test_this_meeting_is_the_one_the_sentence_before_cited(make_actor, editor):
     met, this = result.claims
     assert list(met.events.all()) == [summit]
     assert list(this.events.all()) == [summit]
+
+
+def test_arms_cite_a_transfer_the_designation_calls_arms_and_buyers_named_together_each_theirs():
+    cues = RecordCues(
+        transfers=[
+            TransferCue("arms", "nk", "ru", "other", "arms (unspecified)"),
+            TransferCue("expected", "nk", "ru", "ammunition", "weapons and ammunition (expected sales)", planned=True),
+            TransferCue("syria", "nk", "sy", "missiles"),
+            TransferCue("iran", "nk", "ir", "missiles"),
+        ],
+        states={"nk", "ru", "sy", "ir"},
+    )
+    # both named: "arms" are the arms (unspecified); not with the pair standing in, nor "nuclear weapons"
+    assert cited(cues, "By selling arms to Russia, North Korea bolsters its economy.", actors={"nk", "ru"}) == ["arms"]
+    assert cited(cues, "North Korea sells arms abroad.", actors={"nk"}) == []
+    assert cited(cues, "Russia backs North Korea's nuclear weapons.", actors={"nk", "ru"}) == []
+    # an expected transfer, in a sentence on what is to come
+    text = "It would be close to a monopoly buyer of North Korean weapons."
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"nk"}), pair=("nk", "ru"), future=True) == [
+        "expected"
+    ]
+    assert cues.cited(text, places=frozenset(), actors=frozenset({"nk"}), pair=("nk", "ru")) == []
+    # two buyers named together: each one's missiles
+    text = "Figures show North Korean missiles being purchased by Syria and Iran."
+    assert sorted(cited(cues, text, actors={"nk", "sy", "ir"})) == ["iran", "syria"]

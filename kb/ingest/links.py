@@ -57,6 +57,8 @@ _GENERIC_WORDS = (
     "transfers transfer items old new"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+_ITEM_NOUN = re.compile(r"\b(?:arms|weapons?)\b")
+_ARMS_SAID = re.compile(r"\b(?<!nuclear )(?<!chemical )(?<!biological )(arms|weapons?)\b")
 _SHELLS = re.compile(r"\bshells?\b", re.I)
 _WORD = re.compile(r"[a-z][a-z\-]+")
 
@@ -175,10 +177,14 @@ class TransferCue:
     designation: str = ""
     start: PartialDate | None = None
     end: PartialDate | None = None
+    planned: bool = False  # expected, not yet reported
     words: frozenset[str] = field(init=False)
+    items: frozenset[str] = field(init=False)  # "arms (unspecified)": what a designation without words calls them
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", designation_words(self.designation, self.category))
+        items = () if self.words else _ITEM_NOUN.findall(self.designation.lower())
+        object.__setattr__(self, "items", frozenset(_stem(w) for w in items))
 
 
 def _within(
@@ -251,6 +257,7 @@ class RecordCues:
         to: frozenset = frozenset(),
         since: Iterable[PartialDate] = (),
         unnamed: str | None = None,
+        future: bool = False,
     ) -> list[Hashable]:
         """The records ``text`` (one sentence) speaks of.
 
@@ -261,13 +268,14 @@ class RecordCues:
         Moscow"); ``pair`` the two states the article is about, who stand in for a party the
         sentence does not name when it names no other state; ``dates`` the dates it gives, ``since`` those it
         gives as a start ("since then"); ``agreements`` the agreements it cites; ``unnamed`` the sentence without
-        the names it gives, whose words say what happened ("the Sŭngri chemical plant" is a place, not its closing).
+        the names it gives, whose words say what happened ("the Sŭngri chemical plant" is a place, not its closing);
+        ``future`` whether it speaks of what is to come (an expected transfer's time).
         """
         dates, since = list(dates), list(since)
         found = self._events(text, places | actors, dates, since, text if unnamed is None else unnamed)
         if _EVENT_KIND["signing"].search(text) and not _LATER_STEP.search(text):  # "signed the treaty": its signing
             found += [self.signing_of[a] for a in agreements if a in self.signing_of]
-        found += self._transfers(text, actors if parties is None else parties, frozenset(pair), dates, to)
+        found += self._transfers(text, actors if parties is None else parties, frozenset(pair), dates, to, future)
         return list(dict.fromkeys(found))
 
     def _events(
@@ -321,22 +329,30 @@ class RecordCues:
         return [keys[0] for _score, keys in best.values() if len(keys) == 1]
 
     def _transfers(
-        self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate], to: frozenset
+        self, text: str, actors: frozenset, pair: frozenset, dates: list[PartialDate], to: frozenset, future: bool
     ) -> list[Hashable]:
         categories = categories_named(text)
         if TransferCategory.AMMUNITION in categories and TransferCategory.ARTILLERY not in categories:
             if _SHELLS.search(text):
                 categories.add(TransferCategory.ARTILLERY)  # shells are recorded as ammunition or as the artillery's
-            elif fits := self._transfers_of(text, categories, actors, pair, dates, to):
+            elif fits := self._transfers_of(text, categories, actors, pair, dates, to, future):
                 return fits  # "weapons and ammunition": the ammunition's, else the artillery's
             else:
                 categories.add(TransferCategory.ARTILLERY)
-        return self._transfers_of(text, categories, actors, pair, dates, to)
+        return self._transfers_of(text, categories, actors, pair, dates, to, future)
 
     def _transfers_of(
-        self, text: str, categories: set[str], actors: frozenset, pair: frozenset, dates: list[PartialDate], to
+        self,
+        text: str,
+        categories: set[str],
+        actors: frozenset,
+        pair: frozenset,
+        dates: list[PartialDate],
+        to: frozenset,
+        future: bool,
     ) -> list[Hashable]:
         words = {_stem(w) for w in _WORD.findall(text.lower())}
+        arms = {_stem(w) for w in _ARMS_SAID.findall(text.lower())}  # not "nuclear weapons"
         matches: list[tuple[str, int, bool, TransferCue]] = []
         for transfer in self.transfers:
             sides = {transfer.supplier, transfer.recipient}
@@ -346,28 +362,37 @@ class RecordCues:
             if to and transfer.recipient not in to:
                 continue  # "sent … to Iran": Iran received them
             said = transfer.words & words
-            if not said and transfer.category not in categories:
+            # "arms" for "arms (unspecified)": between the two it names, or, expected, in a sentence on what is to come
+            items = transfer.items & arms if sides <= actors or (transfer.planned and future) else frozenset()
+            if not said and not items and transfer.category not in categories:
                 continue
             if _within(dates, transfer.start, transfer.end, lasting=True) is False:
                 continue
             named = (transfer.supplier in actors) + (transfer.recipient in actors)
-            what = min(said) if said else transfer.category
+            what = (
+                min(said)
+                if said
+                else (min(items) if items and transfer.category not in categories else transfer.category)
+            )
             matches.append((what, 2 * len(said) + named, bool(said), transfer))
         # A direction the sentence gives by a designation's own words is the one it speaks of: "help with
         # satellite launches … or missile technology" is Russia's help, not North Korea's missiles.
         directions = {(t.supplier, t.recipient) for _what, _score, said, t in matches if said}
-        by_what: dict[str, list[tuple[int, Hashable]]] = {}
+        by_what: dict[str, list[tuple[int, TransferCue]]] = {}
         for what, score, said, transfer in matches:
             if said or not directions or (transfer.supplier, transfer.recipient) in directions:
-                by_what.setdefault(what, []).append((score, transfer.key))
+                by_what.setdefault(what, []).append((score, transfer))
         cited = []
         for what, found in by_what.items():
             if what == "ammunition" and "artillery" in by_what:
                 continue  # "ammunition, about 5 million shells": the shells say which
-            top = max(score for score, _key in found)
-            keys = [key for score, key in found if score == top]
-            if len(keys) == 1:
-                cited.append(keys[0])
+            top = max(score for score, _transfer in found)
+            best = [transfer for score, transfer in found if score == top]
+            sides = [(t.supplier, t.recipient) for t in best]
+            if len(best) == 1:
+                cited.append(best[0].key)
+            elif len(set(sides)) == len(sides) and all({*side} <= actors for side in sides):
+                cited += [t.key for t in best]  # "missiles bought by Syria and Iran": each named with its buyer
         return cited
 
 

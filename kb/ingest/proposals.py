@@ -477,6 +477,7 @@ def _proposal(
             dates=[d.date for d in dates if not _SINCE.search(sentence.text, max(0, d.start - 6), d.end)],
             since=[d.date for d in dates if _SINCE.search(sentence.text, max(0, d.start - 6), d.end)],
             unnamed=_without(sentence, [*actors, *adjectives]),
+            future=cue.modality == Modality.FORECAST,
             agreements=[key for key in links if agreements is None or key in agreements],
         )
     return Proposal(

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability
+from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability, TransferStatus
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.links import EventCue, RecordCues, TransferCue, event_kinds_named
@@ -154,9 +154,10 @@ def _record_cues(text: str, named: set[int], states: set[int], signed: list[tupl
             designation=designation,
             start=PartialDate.from_fields(start, precision),
             end=PartialDate.from_fields(end, end_precision),
+            planned=status == TransferStatus.PLANNED,
         )
-        for pk, supplier, recipient, category, designation, start, precision, end, end_precision in (
-            transfers.values_list(*columns, "end_on", "end_on_precision")
+        for pk, supplier, recipient, category, designation, start, precision, end, end_precision, status in (
+            transfers.values_list(*columns, "end_on", "end_on_precision", "status")
         )
     ]
     return RecordCues(
