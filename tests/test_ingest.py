@@ -1438,3 +1438,22 @@ def test_a_date_counted_on_moves_the_anchor_and_a_relative_clause_is_not_what_wa
     )
     *_, next_day, confirmed = analyse(text, actors=index, published=PartialDate.parse("2024-12-10")).proposals
     assert (str(next_day.about), str(confirmed.about)) == ("2024-06", "2024-12-03")
+
+
+def test_the_name_index_is_built_once_and_again_when_a_name_changes(make_actor, editor, django_assert_num_queries):
+    from kb.services.ingest_drafts import name_indexes
+
+    russia = make_actor("Russia", kind="state")
+    first = name_indexes()
+    with django_assert_num_queries(1):  # the stamp of what it is built from
+        assert name_indexes() is first
+    alias = services.alias_add(user=editor, actor=russia, name="Rossiya")
+    second = name_indexes()
+    assert second is not first and [m.keys for m in second.actors.find("Rossiya said")] == [(russia.pk,)]
+    alias.name = "Rossia"
+    alias.save()  # an edit in the admin: the same number of rows, a later change
+    assert [m.surface for m in name_indexes().actors.find("Rossia said")] == ["Rossia"]
+    services.alias_delete(alias, user=editor)
+    assert name_indexes().actors.find("Rossia said") == []
+    make_actor("North Korea", kind="state")
+    assert [m.surface for m in name_indexes().adjectives.find("North Korean troops")] == ["North Korean"]

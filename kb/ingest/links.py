@@ -135,7 +135,7 @@ def title_words(title: str) -> frozenset[str]:
         token
         for i, token in enumerate(tokens)
         if token[:1].islower()
-        or any(ch.isdigit() for ch in token)
+        or (any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token))  # "Covid-19", not "2019"
         or (i == 0 and len(tokens) > 1 and tokens[1][:1].islower())
     ]
     return frozenset(
@@ -163,7 +163,8 @@ class EventCue:
     words: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "words", title_words(self.title))
+        # only an event of no kind is told by its title: the others by their kind's words
+        object.__setattr__(self, "words", title_words(self.title) if self.kind == "other" else frozenset())
 
 
 @dataclass(frozen=True)
@@ -285,14 +286,16 @@ class RecordCues:
         said = {_root(w) for w in _TITLE_WORD.findall(unnamed)}
         best: dict[str, tuple[int, list[Hashable]]] = {}
         for event in self.events:
+            titled = event.words & said  # an event of no kind: what happened, in its title's own words
+            if event.kind not in kinds and not titled:
+                continue
+            if not (event.participants & named or (event.place is not None and event.place in named)):
+                continue
             when = _within(dates, event.start, event.end, lasting=event.kind in _LASTING, since=since)
             if when is False:
                 continue
             if event.kind not in kinds:
-                if event.kind != "other":
-                    continue
-                # an event of no kind: what happened in its title's own words, half of them or one with its time
-                titled = event.words & said
+                # half of its title's words, or one with its time
                 half = 2 * len(titled) >= len(event.words)
                 taking_part = len(event.participants & named)
                 placed = event.place is not None and event.place in named

@@ -816,10 +816,10 @@ def _update(
 def _read_claim(claim: Claim, kind: str) -> dict[str, Any]:
     """What ingest reads in the claim's quote for a ``kind`` draft (``kb.ingest.drafts``, with the names, adjectives
     and states ingest knows), actors and agreements as slugs."""
-    from kb.services.ingest_drafts import actor_indexes, as_slugs, read_actors  # that module builds on this one
+    from kb.services.ingest_drafts import as_slugs, name_indexes, read_actors  # that module builds on this one
 
-    actor_index, adjective_index, _kinds = actor_indexes()
-    named, facts, states = read_actors(claim.quote, actor_index, adjective_index)
+    indexes = name_indexes()
+    named, facts, states = read_actors(claim.quote, indexes.actors, indexes.adjectives)
     agreements = {
         ("agreement", a.pk): (a.slug, a.title, [p.actor_id for p in a.party_links.all()])
         for a in claim.agreements.prefetch_related("party_links").order_by("pk")

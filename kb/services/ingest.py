@@ -16,14 +16,14 @@ from kb.choices import ActorKind, EventKind, SourceKind, SourceReliability, Tran
 from kb.dates import PartialDate
 from kb.ingest.extract import ArticleInputError, article_text
 from kb.ingest.links import EventCue, RecordCues, TransferCue, event_kinds_named
-from kb.ingest.names import PhraseIndex, title_phrases
+from kb.ingest.names import PhraseIndex
 from kb.ingest.proposals import Analysis, analyse
 from kb.ingest.suggest import credibility
 from kb.models import Actor, Agreement, AgreementParty, ArmsTransfer, Claim, Draft, Event, Source
 from kb.models.sources import text_sha256
 from kb.services.base import User, evidence_with, record_update
 from kb.services.claims import claims_propose
-from kb.services.ingest_drafts import Planned, actor_indexes, ingest_drafts, plan_drafts
+from kb.services.ingest_drafts import Planned, ingest_drafts, name_indexes, plan_drafts
 from kb.services.sources import source_create
 
 INGEST_USERNAME = "ingest"
@@ -78,23 +78,6 @@ def _nationals(people: set[int], of_code: dict[str, int]) -> dict[int, int]:
     """The state of each of ``people`` with a country code: whom "the Russian leader" may be."""
     rows = Actor.objects.filter(pk__in=people).exclude(country_code="").values_list("pk", "country_code")
     return {pk: of_code[code] for pk, code in rows if code in of_code}
-
-
-def _ingest_indexes() -> tuple[PhraseIndex, PhraseIndex, PhraseIndex, dict[int, str]]:
-    """Every actor alias, the agreement and event titles, transfer designations, the adjectives of states, and
-    each named actor's kind (the actors' from ``actor_indexes``)."""
-    actors, adjectives, kinds = actor_indexes()
-    records = PhraseIndex(match_case=False)
-    for pk, title in Agreement.objects.values_list("pk", "title"):
-        for phrase in title_phrases(title):
-            records.add(phrase, ("agreement", pk))
-    for pk, title in Event.objects.values_list("pk", "title"):
-        if len(title.split()) >= 2:  # "Korean War", "Russian invasion of Ukraine" are written as titled
-            records.add(title, ("event", pk))
-    for pk, designation in ArmsTransfer.objects.exclude(designation="").values_list("pk", "designation"):
-        if len(designation.strip()) >= 2:
-            records.add(designation, ("transfer", pk))
-    return actors, records, adjectives, kinds
 
 
 def _mentioned(text: str, actors: PhraseIndex, adjectives: PhraseIndex, capitals: dict[int, int]) -> set[int]:
@@ -266,7 +249,13 @@ def source_ingest(
     if errors:
         raise ValidationError(errors)
 
-    actor_index, record_index, adjective_index, kinds = _ingest_indexes()
+    indexes = name_indexes()
+    actor_index, record_index, adjective_index, kinds = (
+        indexes.actors,
+        indexes.records,
+        indexes.adjectives,
+        indexes.kinds,
+    )
     capitals, of_code = _ingest_capitals()
     named = _mentioned(article.text, actor_index, adjective_index, capitals)
     of_kind = {kind: {pk for pk in named if kinds.get(pk) == kind} for kind in (ActorKind.STATE, ActorKind.PERSON)}
