@@ -227,6 +227,9 @@ def test_modality_from_the_wording(sentence, modality):
         ("By January, White House reports indicated that Russia had begun.", "White House reports"),
         ("Kim, in turn, praised Russia's war in Ukraine.", "Kim"),
         ("Days later, Pyongyang justified Russia's actions.", "Pyongyang"),
+        ("Until now both governments had dismissed the reports as fake news.", "both governments"),
+        ("When they signed it in 2024, many commentators described it as an alliance.", "many commentators"),
+        ("Diplomats in Seoul expect another meeting next June.", "Diplomats in Seoul"),
     ],
 )
 def test_statements_are_attributed(sentence, who):
@@ -1457,3 +1460,30 @@ def test_the_name_index_is_built_once_and_again_when_a_name_changes(make_actor, 
     assert name_indexes().actors.find("Rossia said") == []
     make_actor("North Korea", kind="state")
     assert [m.surface for m in name_indexes().adjectives.find("North Korean troops")] == ["North Korean"]
+
+
+def test_participles_and_that_clauses_after_a_noun_are_background_not_the_sentences_date(index):
+    def about(sentence: str) -> str | None:
+        (proposal,) = analyse(sentence, actors=index, published=PUBLISHED).proposals
+        return str(proposal.about) if proposal.about else None
+
+    assert about("The treaty, signed in June 2024, obliges Russia and North Korea to help each other.") is None
+    assert about("North Korea sends workers to Russia, a practice banned by UN sanctions since 2019.") is None
+    assert about("North Korean workers are back in Russia despite a UN ban that took effect in December 2019.") is None
+    # the sentence's own verbs keep their dates
+    assert about("Russia and North Korea signed in Pyongyang on June 19.") == "2024-06-19"
+    assert about("Kim met Putin, and the two leaders signed in Pyongyang on June 19 with Russia.") == "2024-06-19"
+    assert about("Russia's chief of staff, Valery Gerasimov, announced on Saturday that Russia won.") == "2024-06-29"
+    assert about("Officials told lawmakers last month that North Korea had sent shells since August 2023.") == "2023-08"
+
+
+def test_a_states_adjective_is_no_short_name_of_a_place_it_leads(index):
+    index.add("Russian Far East", "far-east")
+    adjectives = PhraseIndex([("Russian", "ru"), ("North Korean", "nk")])
+    text = (
+        "North Korean workers returned to the Russian Far East in 2024.\nRussian officials describe them as students."
+    )
+    _, officials = analyse(
+        text, actors=index, adjectives=adjectives, published=PUBLISHED, capitals={**CAPITALS, "far-east": "ru"}
+    ).proposals
+    assert (officials.attributed_to, officials.speaker) == ("Russian officials", None)

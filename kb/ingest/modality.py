@@ -15,6 +15,7 @@ _SPEECH_VERBS = (
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
     r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
     r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|wrote|writes|posted|describe|insist|"
+    r"dismissed|dismisses|expect|expects|"
     r"estimated(?= that)|estimates(?= that)|estimate(?= that)"
 )
 # Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
@@ -109,7 +110,8 @@ _EXPLANATION = re.compile(
     re.I,
 )
 _VOICES = re.compile(
-    rf"\b(?:officials?|experts?|analysts?|ministry|government|office|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
+    rf"\b(?:officials?|experts?|analysts?|commentators?|observers?|diplomats?|critics?|lawmakers?|governments?|"
+    rf"ministry|government|office|media|sources?|spokes\w+|{_EVIDENCE_NOUNS})\b",
     re.I,
 )
 # A proper name in apposition ("Valery Gerasimov"): capitalised words, perhaps hyphenated.
@@ -191,7 +193,9 @@ def _statement(sentence: str) -> ModalityCue | None:
 def _who(phrase: str) -> str:
     """Who says so, as matched around the verb, without quotation marks, a leading conjunction or a date."""
     who = phrase.strip(" \"“”'‘’")
-    who = re.sub(r"^(?:and|but|so|yet|then|also|as|while|when)\s+", "", who, flags=re.I)
+    who = re.sub(
+        r"^(?:and|but|so|yet|then|also|as|while|when|until now|so far|meanwhile|however)\s+", "", who, flags=re.I
+    )
     dated = [m for m in find_dates(who) if m.end == len(who)]
     if dated:  # "trade registers post-2022": the date is not part of who says so
         who = who[: dated[-1].start].rstrip(" ,")

@@ -108,7 +108,7 @@ def analyse(
     mentions = [m for m in actors.find(text) if not _TITLE_AFTER.match(text, m.end)]
     capitals = capitals or {}
     states = frozenset(capitals.values())
-    mentions = _short_names(text, mentions, states)
+    mentions = _short_names(text, mentions, states, adjectives)
     ranked = Counter(m.keys[0] for m in mentions if len(m.keys) == 1 and m.keys[0] in states).most_common(3)
     pair = _main_pair(mentions, ranked)
     # the state it names most, when no other is named as often: what "the country" and "the regime" are
@@ -231,14 +231,19 @@ _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
 _ARTICLES = frozenset({"The", "A", "An"})
 
 
-def _short_names(text: str, mentions: list[Mention], states: frozenset) -> list[Mention]:
+def _short_names(
+    text: str, mentions: list[Mention], states: frozenset, adjectives: PhraseIndex | None = None
+) -> list[Mention]:
     """Known actors named by one of their words once named in full: "Kim" after "Kim Jong Un", "Shoigu" after
-    "Sergei Shoigu". A state's word ("Korea") and a word inside another name ("Kim Il Sung") are not."""
+    "Sergei Shoigu". A state's word ("Korea"), a state's adjective ("Russian" of "Russian Far East") and a word
+    inside another name ("Kim Il Sung") are not."""
     full: dict[str, list[tuple[int, Hashable]]] = {}
     for m in mentions:
         words = m.surface.split()
         if len(m.keys) == 1 and len(words) >= 2 and m.keys[0] not in states:
             for word in {words[0], words[-1]} - _ARTICLES:  # "The" is no short name of "The New York Times"
+                if adjectives is not None and len(adjectives) and adjectives.find(word):
+                    continue  # "Russian" is Russia's, not short for "Russian Far East"
                 full.setdefault(word.strip("’'s").rstrip("’'"), []).append((m.end, m.keys[0]))
     for m in mentions:  # "the North" after "North Korea"
         words = m.surface.split()
@@ -552,9 +557,46 @@ def _refers_to_topic(
     return bool(_AGREEMENT_ANAPHOR.search(text)) or (after_topic and bool(_ITS.match(text)))
 
 
+# Words after which "that" opens what is said, thought or meant, not a relative clause.
+_THAT_TAKER_WORDS = (
+    "said says say told tells warned warns argued argues noted notes reported reports announced announces "
+    "confirmed confirms stated states claimed claims believe believes believed think thinks thought know "
+    "knows knew show shows showed shown suggest suggests suggested mean means meant is was are were be been "
+    "so such added insisted agreed found expect expects expected hope hopes hoped fear fears feared clear "
+    "likely evidence fact sign signal ensure ensures ensured indicate indicates indicated acknowledged "
+    "admitted denied concluded decided recognised recognized realised realized learned predicted estimated "
+    "seems seemed appears appeared given than now assured assures promised promises"
+)
+_THAT_TAKERS = frozenset(_THAT_TAKER_WORDS.split())
+_PARTICIPLE = r"[a-z]{3,}ed|[a-z]{2,}en|lost|held|built|made|sent|set|led|left|won|begun|brought|bought|sold"
+_PREPOSITION = r"in|on|by|with|during|since|at|from|under|into|for|between|through|after|before"
+# Verbs that tell what was said, after an apposition: ", Valery Gerasimov, announced on Saturday" is no participle.
+_SAYS = "(?:" + "|".join(w for w in sorted(_THAT_TAKERS) if w.endswith("ed")) + ")"
 # A relative clause ("…, where fighting had gone on since 2023", "the war, which began in 2022,") gives
-# background: its date is not the time the sentence's claim speaks about.
-_RELATIVE_CLAUSE = re.compile(r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*", re.I)
+# background: its date is not the time the sentence's claim speaks about. So does a participle after a noun:
+# "The treaty, signed in June 2024,", "-- inked in Pyongyang on June 19 --", and after a noun phrase not at the
+# head of a clause ("a practice banned by UN sanctions since 2019").
+_RELATIVE_CLAUSE = re.compile(
+    r"(?:,\s*|\s\(|\s)(?:which|where|whose|who|whom)\b[^,;:()]*"
+    rf"|(?:,|\s[-–—]{{1,2}})\s*(?!{_SAYS}\b)(?:{_PARTICIPLE})\s+(?:{_PREPOSITION})\b[^,;:()–—]*"
+    rf"|(?<=\S\s)(?<!\band )(?<!\bbut )(?<!\bor )(?<![;:] )"
+    r"(?:a|an|the|this|that|these|those|its|their|his|her)\s+(?:[a-z-]+\s+){0,3}?[a-z-]+"
+    rf"\s+(?:{_PARTICIPLE})\s+(?:{_PREPOSITION})\b[^,;:()–—]*",
+)
+_THAT = re.compile(r"(?<=[a-z]) that\s+(?!is\b|was\b|are\b|were\b)[^,;:()]*")
+
+
+def _relative_clauses(text: str) -> list[tuple[int, int]]:
+    """The spans of a sentence's relative clauses: "…, which began in 2022", "a UN ban that took effect in 2019"
+    ("that" after a noun, not after a word that takes what is said: "said that", "so that"), "the treaty, signed
+    in June 2024,"."""
+    spans = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
+    for m in _THAT.finditer(text):
+        before = text[: m.start()].rsplit(None, 1)
+        # "told lawmakers last month that …" is what was told
+        if before and before[-1].lower() not in _THAT_TAKERS and not _REPORTED.search(text, 0, m.start() + 5):
+            spans.append(m.span())
+    return spans
 
 
 # "confirmed the shipments that began": "that" and a verb are a relative clause, not what was reported.
@@ -577,7 +619,7 @@ def _main_date(text: str, dates: list[DateMention]) -> PartialDate | None:
 def _main_mention(text: str, dates: list[DateMention]) -> DateMention | None:
     """The date a sentence speaks about: its first outside a relative clause (and not a long span), or the
     finer date right after it that it holds ("last month, on November 6")."""
-    clauses = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
+    clauses = _relative_clauses(text)
     main = [d for d in dates if d.qualifier != "span" and not any(lo <= d.start and d.end <= hi for lo, hi in clauses)]
     if not main:
         return None
@@ -618,8 +660,11 @@ def _speaker(
         return None
     lo, hi = sentence.start + cue.attributed_span[0], sentence.start + cue.attributed_span[1]
     within = [m for m in actors if lo <= m.start and m.end <= hi]
-    if len({m.keys[0] for m in within}) > 1 and " and " in text[within[0].end : within[-1].start]:
-        return None  # "UN Comtrade data and SIPRI's figures show": two voices, no one speaker
+    spans = {(m.start, m.end) for m in within}
+    if len({m.keys[0] for m in within}) > 1 and (
+        " and " in text[within[0].end : within[-1].start] or len(spans) < len(within)
+    ):
+        return None  # "UN Comtrade data and SIPRI's figures show", "both governments": two voices, no one speaker
     # "Russia's defence ministry said": Russia owns the voice, it does not speak.
     speakers = [m for m in within if not _POSSESSIVE.match(text, m.end)]
     return _metonym(text, speakers[-1], capitals) if speakers else None
