@@ -14,6 +14,7 @@ from kb.corpus import DEFAULT_PATH, read_corpus
 from kb.ingest.extract import article_text
 from kbdev.ingest_eval.devset import (
     DEFAULT_DEVSET_PATH,
+    DEFAULT_HELDOUT_PATH,
     DevsetError,
     anchor,
     read_corpus_gold,
@@ -26,6 +27,7 @@ from kbdev.ingest_eval.sentences import Gold, is_common, score_sentences
 ARTICLES = read_devset(DEFAULT_DEVSET_PATH)
 CORPUS = read_corpus(DEFAULT_PATH)
 SOURCES = read_corpus_gold(CORPUS)  # the corpus's sources, annotated under the same guide
+HELDOUT = read_devset(DEFAULT_HELDOUT_PATH)  # articles the rules were not made on, in the same form
 
 
 def extracted(article) -> str:
@@ -46,7 +48,13 @@ def test_the_development_set_has_six_articles_of_every_kind_one_of_them_html():
     assert any(article.path.suffix == ".html" for article in ARTICLES)
 
 
-@pytest.mark.parametrize("article", ARTICLES + SOURCES, ids=lambda a: a.name)
+def test_the_held_out_set_is_apart_from_the_development_set_and_annotates_drafts():
+    assert len(HELDOUT) >= 4
+    assert not {article.name for article in HELDOUT} & {article.name for article in ARTICLES}
+    assert all(article.annotates_drafts for article in HELDOUT)
+
+
+@pytest.mark.parametrize("article", ARTICLES + SOURCES + HELDOUT, ids=lambda a: a.name)
 def test_every_gold_sentence_is_in_its_article_and_together_they_are_the_whole_text(article):
     text = extracted(article)
     spans = anchor(article, text)  # raises DevsetError on a sentence not found, in order
@@ -59,7 +67,7 @@ def test_every_gold_sentence_is_in_its_article_and_together_they_are_the_whole_t
     assert sum(sentence.cite for sentence in article.sentences) >= 20
 
 
-@pytest.mark.parametrize("article", ARTICLES + SOURCES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES + SOURCES + HELDOUT, ids=lambda a: a.name)
 def test_new_names_and_drafts_are_the_articles_own(article):
     text = extracted(article)
     for forms in article.new_names:
@@ -69,7 +77,7 @@ def test_new_names_and_drafts_are_the_articles_own(article):
 
 
 def test_every_slug_of_the_annotation_is_the_corpuss():
-    assert unknown_references(ARTICLES + SOURCES, CORPUS) == []
+    assert unknown_references(ARTICLES + SOURCES + HELDOUT, CORPUS) == []
 
 
 def test_every_corpus_source_is_annotated_with_its_own_text_and_fields():

@@ -39,11 +39,12 @@ def dev_total(results: list[DevArticleResult]) -> SentenceScores:
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
-    """Both sets' figures (each article's and the total), the curated claims' comparison, and the targets."""
+    """Each set's figures (each article's and the total), the curated claims' comparison, and the targets."""
     return {
         "corpus": dev_json(evaluation.corpus_sentences),
         "curated_claims": as_json(evaluation.corpus),
         "devset": dev_json(evaluation.devset),
+        "heldout": dev_json(evaluation.heldout),
         "targets": {label: {"figure": key, "at_least": target} for label, key, target in TARGETS}
         | {"common words offered as names": {"figure": "common_words_offered", "at_most": 0}},
     }

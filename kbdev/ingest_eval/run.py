@@ -49,6 +49,7 @@ class Evaluation:
     corpus: list[ArticleResult]
     devset: list[DevArticleResult]
     corpus_sentences: list[DevArticleResult]  # the corpus's sources against their sentence-level annotation
+    heldout: list[DevArticleResult]  # articles the rules were not made on
 
 
 @dataclass
@@ -64,12 +65,17 @@ def alias_names(row: dict) -> list[str]:
     return [alias if isinstance(alias, str) else alias["name"] for alias in row.get("aliases", [])]
 
 
-def evaluate(corpus: Corpus, devset: list[GoldArticle], corpus_gold: list[GoldArticle] = ()) -> Evaluation:
+def evaluate(
+    corpus: Corpus,
+    devset: list[GoldArticle],
+    corpus_gold: list[GoldArticle] = (),
+    heldout: list[GoldArticle] = (),
+) -> Evaluation:
     """Score ingest on every corpus article and every development article in an empty database, leaving it empty.
 
     The corpus's records are stored once; the corpus's texts are ingested together (as before)
     and compared with the curated claims; each sentence-annotated article (development set,
-    then the corpus's sources) is ingested alone; and every run is rolled back. Raises NotEmptyError when
+    the corpus's sources, the held-out set) is ingested alone; and every run is rolled back. Raises NotEmptyError when
     the database holds actors or sources, DevsetError when a gold sentence is not in its
     article's extracted text, and lets a service's ValidationError through (after rolling back).
     """
@@ -83,14 +89,15 @@ def evaluate(corpus: Corpus, devset: list[GoldArticle], corpus_gold: list[GoldAr
         with transaction.atomic():
             results = [_evaluate_article(corpus, fixture, reference) for fixture in corpus.sources]
             transaction.set_rollback(True)
-        dev_results, corpus_sentences = [], []
-        for article in [*devset, *corpus_gold]:
-            with transaction.atomic():
-                scored = _evaluate_dev_article(article, reference)
-                (dev_results if article.annotates_drafts else corpus_sentences).append(scored)
-                transaction.set_rollback(True)
+        scored = {}
+        for name, articles in (("devset", devset), ("corpus_sentences", corpus_gold), ("heldout", heldout)):
+            scored[name] = []
+            for article in articles:
+                with transaction.atomic():
+                    scored[name].append(_evaluate_dev_article(article, reference))
+                    transaction.set_rollback(True)
         transaction.set_rollback(True)
-    return Evaluation(corpus=results, devset=dev_results, corpus_sentences=corpus_sentences)
+    return Evaluation(corpus=results, **scored)
 
 
 def _store_reference(corpus: Corpus) -> _Reference:

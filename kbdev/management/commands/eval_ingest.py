@@ -12,6 +12,7 @@ from kbdev.ingest_eval import report
 from kbdev.ingest_eval.devset import (
     DEFAULT_CORPUS_GOLD_PATH,
     DEFAULT_DEVSET_PATH,
+    DEFAULT_HELDOUT_PATH,
     DevsetError,
     read_corpus_gold,
     read_devset,
@@ -24,8 +25,8 @@ class Command(BaseCommand):
     help = (
         "Ingest the corpus's source texts and the development set's articles into an empty database that "
         "holds only the corpus's actors, agreements, events and transfers (not its claims), compare the "
-        "proposals with the gold sentences of the corpus's sources and of the development set, and print "
-        "each measure per set beside its target; then compare them with the curators' clause-level claims. "
+        "proposals with the gold sentences of the corpus's sources, the development set and the held-out set, "
+        "and print each measure per set beside its target; then compare them with the curators' clause-level claims. "
         "Everything is rolled back at the end; `make eval-ingest` runs it on a scratch database."
     )
 
@@ -46,21 +47,26 @@ class Command(BaseCommand):
             help="The corpus's sources annotated sentence by sentence: <source>.json each "
             "(default tests/data/ingest_corpus).",
         )
-        parser.add_argument("--json", action="store_true", help="Print the figures of both sets as JSON.")
+        parser.add_argument(
+            "--heldout",
+            type=Path,
+            default=DEFAULT_HELDOUT_PATH,
+            help="Held-out set directory, in the development set's form: articles the rules were not made on "
+            "(default tests/data/ingest_heldout).",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the figures of every set as JSON.")
         parser.add_argument(
             "--verbose", action="store_true", help="List every miss: per corpus article and per development article."
         )
 
-    def handle(self, *args, path: Path, devset: Path, corpus_gold: Path, **options) -> None:
+    def handle(self, *args, path: Path, devset: Path, corpus_gold: Path, heldout: Path, **options) -> None:
         try:
             corpus = read_corpus(path)
-            articles = read_devset(devset)
-            if unknown := unknown_references(articles, corpus):
-                raise DevsetError(f"{devset}: the corpus holds no {'; '.join(unknown)}.")
-            sources = read_corpus_gold(corpus, corpus_gold)
-            if unknown := unknown_references(sources, corpus):
-                raise DevsetError(f"{corpus_gold}: the corpus holds no {'; '.join(unknown)}.")
-            evaluation = evaluate(corpus, articles, sources)
+            articles, sources, unseen = read_devset(devset), read_corpus_gold(corpus, corpus_gold), read_devset(heldout)
+            for directory, annotated in ((devset, articles), (corpus_gold, sources), (heldout, unseen)):
+                if unknown := unknown_references(annotated, corpus):
+                    raise DevsetError(f"{directory}: the corpus holds no {'; '.join(unknown)}.")
+            evaluation = evaluate(corpus, articles, sources, unseen)
         except (CorpusError, DevsetError, NotEmptyError) as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
@@ -74,6 +80,12 @@ class Command(BaseCommand):
             [
                 ("Corpus", f"{len(evaluation.corpus_sentences)} sources", evaluation.corpus_sentences, False),
                 ("Development set", f"{len(evaluation.devset)} articles", evaluation.devset, True),
+                (
+                    "Held-out set",
+                    f"{len(evaluation.heldout)} articles written after the rules, never tuned on",
+                    evaluation.heldout,
+                    True,
+                ),
             ],
             verbose,
         )
