@@ -15,8 +15,10 @@ _SPEECH_VERBS = (
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
     r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
     r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|wrote|writes|posted|describe|insist|"
-    r"dismissed|dismisses|expect|expects|"
-    r"estimated(?= that)|estimates(?= that)|estimate(?= that)"
+    r"dismissed|dismisses|expect|expects|recalled|recalls|reiterated|reiterates|reaffirmed|reaffirms|"
+    r"welcomed|welcomes|believe|believes|believed|suspect|suspects|suspected|"
+    # "estimated in March that", "found that", "made plain that": what follows is what they hold
+    r"(?:estimated|estimates|estimate|found|finds|made (?:plain|clear))(?=(?:\s+[\w,]+){0,3}\s+that\b)"
 )
 # Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
 _EVIDENCE_NOUNS = (
@@ -37,8 +39,12 @@ _STATEMENT_PATTERNS = [
         rf"\s+(?:{_EVIDENCE_VERBS})\b",
         re.I,
     ),
-    # '"…," said one researcher.' and '"…," said one researcher, who asked not to be named.'
-    re.compile(rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})(?:[.!?]?[\"”’]?$|,\s+who\b)"),
+    # '"…," said one researcher.', '"…," said one researcher, who asked not to be named.' and
+    # '"…," said Park Ji-hoon, a researcher at …'
+    re.compile(
+        rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})"
+        r"(?:[.!?]?[\"”’]?$|,\s+(?:who|an?|the|one|another|its|his|her|their)\b)"
+    ),
     # "by South Korean estimates", "by the agency's count"
     re.compile(r"\bby (?P<who>(?:the )?[^,.;:()]{2,40}?\b(?:estimates?|count|tally|figures|reckoning))\b"),
 ]
@@ -121,12 +127,15 @@ _SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who)$", re.I)
 # A sentence that goes on with the last named speaker's words: "He stressed …", "She also rejected …",
 # "…, he said, …", "The minister stressed …".
 _BACK_REFERENCE = re.compile(
-    r"^(?:He|She|It|The (?:minister|spokes(?:man|woman|person)|president|premier|envoy|ambassador|agency|general|"
-    r"commander|statement|editorial|commentary|communiqu[eé]))\s+(?:also\s+|later\s+|then\s+|further\s+)?(?:has |had )?"
+    r"^(?:He|She|It|The (?:[A-Z][\w-]+ )?(?i:minister|spokes(?:man|woman|person)|president|premier|envoy|ambassador|"
+    r"agency|general|commander|statement|editorial|commentary|communiqu[eé]|report))\s+"
+    r"(?:also\s+|later\s+|then\s+|further\s+)?(?:has |had )?"
     rf"(?:{_SPEECH_VERBS})\b"
-    r"|,\s*(?:he|she)\s+(?:said|says|added|argued|warned|insisted)\s*,"
+    # "…, he said, …" and a quotation it closes: '"We have said so many times," he said.'
+    r"|,[\"”’]?\s*(?:he|she)\s+(?:said|says|added|argued|warned|insisted)\s*(?:,|[.!?]$)"
 )
-_PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there"})
+# Not who speaks: a pronoun, or the first person of the words quoted ('"We have said …," he said').
+_PRONOUN_SPEAKERS = frozenset({"it", "this", "that", "which", "he", "she", "they", "who", "there", "we", "i", "you"})
 
 
 @dataclass(frozen=True)
@@ -215,17 +224,18 @@ def _can_speak(who: str) -> bool:
 
 
 # Who issues the document the next sentences quote: "Choe Son Hui, foreign minister, issued a press statement",
+# "the Monitoring Team published its second report",
 # "KCNA carried a statement from the party's Central Military Commission" (the commission's, not the carrier's).
 _DOCUMENT = (
-    r"(?:issued|released|published|carried|put out)\s+(?:a|an)\s+(?:press\s+)?"
-    r"(?:statement|editorial|commentary|communiqu[eé])"
+    r"(?:issued|released|published|carried|put out)\s+(?:a|an|its|their)\s+(?:[a-z]+\s+)?(?:press\s+)?"
+    r"(?:statement|editorial|commentary|communiqu[eé]|report)"
 )
 _ISSUED_FROM = re.compile(
     rf"{_DOCUMENT}\s+(?:from|by)\s+(?:[^,.;:()\"“A-Z]{{0,40}}?)?"
     r"(?P<who>[A-Z][\w'’-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]+)*)"
 )
 _ISSUED_BY = re.compile(
-    rf"(?P<who>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{0,4}})(?:,[^,]{{2,60}},)?(?:\s+on\s+\w+)?\s+{_DOCUMENT}"
+    rf"(?P<who>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{0,4}})(?:,[^,]{{2,120}},)?(?:\s+on\s+\w+)?\s+{_DOCUMENT}"
 )
 
 

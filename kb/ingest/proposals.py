@@ -86,11 +86,13 @@ def analyse(
     people: Container[Hashable] = frozenset(),
     nationals: Mapping[Hashable, Hashable] | None = None,
     agreement_kinds: Mapping[Hashable, tuple[str, frozenset]] | None = None,
+    publisher: str = "",
 ) -> Analysis:
     """Propose claims for ``text``: one per sentence worth citing, with modality, subjects, date and links.
 
     ``kind`` is the source's kind: in analysis and opinion pieces an undated sentence
-    without any cue is the author's assessment rather than a reported fact. ``capitals``
+    without any cue is the author's assessment rather than a reported fact; in an official
+    one the issuing body (its dateline's agency, else ``publisher``) states what no one else is said to. ``capitals``
     maps a place to the state it can stand for ("Pyongyang justified Russia's actions"):
     a place named without a locative preposition or article before it is read as its state.
     ``signings`` maps agreements to their signing day: a sentence that speaks of signing on
@@ -124,7 +126,7 @@ def analyse(
     paragraph_start, paragraph_topic = -1, False
     leading: list[Proposal] = []  # a paragraph's prose before the first sentence worth citing in it
     anchor = None  # the article's latest date so far: "three days later" counts from it
-    readout = _readout_voice(text) if kind == "official" else ""
+    readout = (_readout_voice(text) or publisher) if kind == "official" else ""
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
     person: tuple[str, Hashable | None] | None = None  # a person the previous sentence is about: "He said …"
     speakers: dict[str, Hashable | None] = {}  # who has spoken so far, by name
@@ -677,7 +679,7 @@ _NOT_A_NAME = frozenset({"the", "a", "an", "he", "she", "it", "they", "this", "t
 
 
 def _readout_voice(text: str) -> str:
-    """Who speaks in an official readout: the agency of its dateline, else nobody named."""
+    """The agency of an official readout's dateline ("Pyongyang, June 18 (KCNA)"), else ""."""
     match = _DATELINE.match(text)
     return match.group("agency").strip() if match is not None else ""
 

@@ -273,6 +273,7 @@ def source_ingest(
         nationals=_nationals(of_kind[ActorKind.PERSON], of_code) if of_kind[ActorKind.PERSON] else {},
         agreement_kinds=_agreement_kinds(of_kind[ActorKind.STATE]) if len(of_kind[ActorKind.STATE]) >= 2 else {},
         title=title,
+        publisher=publisher,
         agreements=_Agreements(),
         signings={("agreement", pk): PartialDate(day, "day") for pk, day in signed},
     )
