@@ -1111,6 +1111,27 @@ def test_relative_dates_after_an_earlier_date_of_the_article():
     assert dated("Three days later, Russia answered.") == []
 
 
+def test_a_weekday_before_a_full_date_a_relative_year_after_a_day_and_a_span_after_an_event():
+    # the weekday names the date that follows it, not the week of publication
+    assert dated("On Wednesday, June 19, 2024, Putin landed in Pyongyang.", "2025-09-15") == ["2024-06-19"]
+    assert dated("On Wednesday 19 June 2024 Putin landed.", "2025-09-15") == ["2024-06-19"]
+    # "last year", "this year" after a day give its year
+    assert dated("On June 19 last year, Putin and Kim signed it.", "2025-06-20") == ["2024-06-19"]
+    assert dated("He recalled that on August 15 this year they will mark it.", "2025-07-12") == ["2025-08-15"]
+    assert dated("On 15 August next year they will mark it.", "2025-07-12") == ["2026-08-15"]
+    # "two decades after Putin's first trip" counts from that trip, not from the article's last date
+    assert dated("Two decades after Putin's first trip, Kim came.", anchor="2001") == []
+    assert dated("Kim arrived only two months after his summit in Hanoi.", anchor="2019-02") == []
+    assert dated("Three days after, Russia answered.", anchor="2024-06-19") == ["2024-06-22"]
+    assert dated("Two days after that, state media reported it.", anchor="2024-11-09") == ["2024-11-11"]
+
+
+def test_a_datelines_date_is_not_the_sentences():
+    text = "SEOUL, Nov 20 (Kestrel) - North Korea has shipped shells to Russia since August 2023."
+    assert dated(text, "2025-11-20") == ["2023-08"]
+    assert dated("SEOUL, April 28 (Eastline) - North Korea on Monday confirmed it.", "2025-04-28") == ["2025-04-28"]
+
+
 def test_seasons_vague_intervals_and_parts_of_the_day_are_told_as_far_as_they_go():
     assert dated("The ratification began in the autumn.", anchor="2024-06-20") == ["2024"]
     assert dated("Since spring, tour groups have travelled north.", "2024-12-10") == ["2024"]

@@ -45,9 +45,11 @@ _SEASON = r"(?P<season>spring|summer|autumn|fall(?! of (?!\d))|winter)"  # not "
 # (pattern, precision), tried in order; an earlier pattern's match wins over an overlapping later one.
 # RELATIVE stands for dates counted from the publication or from the article's previous date.
 RELATIVE = "relative"
+# A weekday before a full date is part of it ("Wednesday, June 19, 2024"); "last year" after a day gives its year.
+_ON_WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? )?"
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b{_MONTH} {_DAY}(?:,? {_YEAR}\b|(?![\d:]))"), DatePrecision.DAY),
-    (re.compile(rf"\b{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR}\b|(?!\w))"), DatePrecision.DAY),
+    (re.compile(rf"\b{_ON_WEEKDAY}{_MONTH} {_DAY}(?:,? {_YEAR}\b| {_REL}\b|(?![\d:]))"), DatePrecision.DAY),
+    (re.compile(rf"\b{_ON_WEEKDAY}{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR}\b| {_REL}\b|(?!\w))"), DatePrecision.DAY),
     (re.compile(rf"\b(?P<qual>early|mid|late|mid-)?[ -]?{_MONTH},? (?:of )?{_YEAR}\b"), DatePrecision.MONTH),
     (re.compile(rf"\b{_MONTH} {_REL}\b"), DatePrecision.MONTH),
     # "in March", "in late May", "late in May", "last March", "early June": a month without its year.
@@ -68,9 +70,14 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         RELATIVE,
     ),
-    # Counted from the article's previous date: "three days later", "the following week", "a year earlier".
+    # Counted from the article's previous date: "three days later", "the following week", "a year earlier";
+    # "two days after that", but not "two decades after Putin's first trip", which counts from the trip.
     (
-        re.compile(rf"\b{_COUNT} {_UNIT} (?P<dir>later|after(?:wards)?|earlier|before)\b", re.I),
+        re.compile(
+            rf"\b{_COUNT} {_UNIT} (?P<dir>later|afterwards|earlier|"
+            r"(?:after|before)(?=\s*(?:[,.;:]|$)|\s+(?:that|this)\b))",
+            re.I,
+        ),
         RELATIVE,
     ),
     # "Days later", "a few weeks earlier": told only to the month of the previous date.
@@ -113,6 +120,9 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_YEAR}(?:\s?[–\-/]\s?(?P<until>\d{{2,4}}))?\b(?![.,]\d)"), DatePrecision.YEAR),
     (re.compile(rf"\b{_REL}\b", re.I), DatePrecision.YEAR),
 ]
+
+
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]+,[^()\n]{1,30}\([^()\n]{1,40}\)\s*[-–—]\s")
 
 
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
@@ -344,6 +354,8 @@ def find_dates(
     """
     if not _ANY_DATE.search(text):
         return []  # most sentences name no date: one quick look instead of every pattern
+    # A dateline's day ("SEOUL, Nov 20 (Kestrel) -") is the report's, not what the sentence says happened.
+    dateline = match.end() if (match := _DATELINE.match(text)) is not None else 0
     future = bool(_FUTURE.search(text))
     past = not future and bool(_PAST.search(text))
     found: list[DateMention] = []
@@ -351,7 +363,7 @@ def find_dates(
     for pattern, precision in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(m.start < end and start < m.end for m in found):
+            if start < dateline or any(m.start < end and start < m.end for m in found):
                 continue
             if precision == RELATIVE:
                 relative.append(match)
