@@ -1541,3 +1541,16 @@ def test_a_states_adjective_is_no_short_name_of_a_place_it_leads(index):
         text, actors=index, adjectives=adjectives, published=PUBLISHED, capitals={**CAPITALS, "far-east": "ru"}
     ).proposals
     assert (officials.attributed_to, officials.speaker) == ("Russian officials", None)
+
+
+def test_a_family_name_several_people_share_is_the_one_named_in_full_last(index):
+    index.add("Kim Il Sung", "kis")
+    text = (
+        "Kim Il Sung founded North Korea in 1948.\n"
+        "Kim Jong Un met Vladimir Putin in Vladivostok in 2019.\n"
+        "Kim had arrived by train in 2019.\n"
+        "The elder Kim had travelled by train to Moscow in 1949."
+    )
+    *_, arrived, elder = analyse(text, actors=index, published=PUBLISHED).proposals
+    assert "kju" in arrived.subjects and "kis" not in arrived.subjects
+    assert not {"kju", "kis"} & set(elder.subjects)  # "the elder Kim" is not the last Kim named

@@ -228,6 +228,8 @@ _PAIR = re.compile(
 _SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
 _COMPASS = frozenset({"North", "South", "East", "West"})
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
+# "the elder Kim", "the younger Kim": another of the family than the one last named
+_KIN_BEFORE = re.compile(r"\b(?:elder|younger|late|senior|junior) $", re.I)
 
 
 _ARTICLES = frozenset({"The", "A", "An"})
@@ -237,8 +239,9 @@ def _short_names(
     text: str, mentions: list[Mention], states: frozenset, adjectives: PhraseIndex | None = None
 ) -> list[Mention]:
     """Known actors named by one of their words once named in full: "Kim" after "Kim Jong Un", "Shoigu" after
-    "Sergei Shoigu". A state's word ("Korea"), a state's adjective ("Russian" of "Russian Far East") and a word
-    inside another name ("Kim Il Sung") are not."""
+    "Sergei Shoigu"; of several named so, the one named in full last. A state's word ("Korea"), a state's
+    adjective ("Russian" of "Russian Far East"), a word inside another name ("Kim Il Sung") and "the elder Kim"
+    are not."""
     full: dict[str, list[tuple[int, Hashable]]] = {}
     for m in mentions:
         words = m.surface.split()
@@ -255,23 +258,23 @@ def _short_names(
         return mentions
     resolved = []
     for m in mentions:
-        earlier = {
-            key for key in m.keys if any(end <= m.start and k == key for ends in full.values() for end, k in ends)
-        }
-        resolved.append(
-            Mention(m.start, m.end, m.surface, (earlier.pop(),)) if len(m.keys) > 1 and len(earlier) == 1 else m
+        # a name several actors share is the one of them named in full last: "Kim" after "Kim Jong Un"
+        earlier = max(
+            ((end, k) for ends in full.values() for end, k in ends if end <= m.start and k in m.keys), default=None
         )
+        resolved.append(Mention(m.start, m.end, m.surface, (earlier[1],)) if len(m.keys) > 1 and earlier else m)
     for match in _SHORT_NAME.finditer(text):
         word = match.group(0)
         if word in _COMPASS and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
             word = f"the {word}"
         elif word in _COMPASS:
             continue
-        keys = {key for end, key in full.get(word, ()) if end <= match.start()}
-        if _NAME_BEFORE.search(text, max(0, match.start() - 30), match.start()):
-            continue  # "Kim" in "Respected Kim", part of a longer name
-        if len(keys) == 1 and not any(m.start < match.end() and match.start() < m.end for m in mentions):
-            resolved.append(Mention(match.start(), match.end(), match.group(0), (keys.pop(),)))
+        latest = max(((end, key) for end, key in full.get(word, ()) if end <= match.start()), default=None)
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _NAME_BEFORE.search(before) or _KIN_BEFORE.search(before):
+            continue  # "Kim" in "Respected Kim", part of a longer name; "the elder Kim"
+        if latest and not any(m.start < match.end() and match.start() < m.end for m in mentions):
+            resolved.append(Mention(match.start(), match.end(), match.group(0), (latest[1],)))
     return sorted(resolved, key=lambda m: m.start)
 
 
