@@ -473,11 +473,12 @@ def test_the_two_countries_are_the_two_states_an_article_names_most(index):
         "Russia and North Korea signed a treaty in Pyongyang in June 2024. North Korea sent shells to Russia.\n"
         "China watched in June 2024.\n"
         "The two countries promised each other help, and both sides ratified it.\n"
-        "Trade between the two partners remains small."
+        "Trade between the two partners remains small.\n"
+        "The sides agreed to meet again in 2025."
     )
     capitals = {"pyongyang": "nk", "moscow": "ru", "beijing": "cn"}
     proposals = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
-    assert [p.subjects for p in proposals[-2:]] == [["ru", "nk"], ["ru", "nk"]]
+    assert [p.subjects for p in proposals[-3:]] == [["ru", "nk"], ["ru", "nk"], ["ru", "nk"]]
     # with no clear pair, "the two countries" names nobody
     even = "Russia met China and North Korea in June 2024.\nThe two countries promised each other help in 2024."
     assert (

@@ -222,7 +222,7 @@ def analyse(
 # The pair an article is about, named as a pair: "the two countries", "both sides", "neither side".
 _PAIR = re.compile(
     r"\b(?:the two|both|neither|either|each) (?:countries|states|sides|governments|partners|nations|allies|parties|"
-    r"capitals|parliaments|peoples|side|country|party|government)\b",
+    r"capitals|parliaments|peoples|side|country|party|government)\b|\bthe (?:sides|parties)\b",
     re.I,
 )
 _SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
