@@ -295,6 +295,7 @@ def test_statements_name_the_speaker_in_apposition_and_after_a_dateline(sentence
         "The Kremlin has not said whether Kim will travel to Russia first.",
         "Beijing, for its part, has said nothing in public about North Korean troops in Russia.",
         "The two countries signed a treaty that promises mutual military assistance.",
+        "Kim unveiled what state media called a nuclear-powered submarine.",
     ],
 )
 def test_silence_and_relative_clauses_are_not_statements(sentence):
@@ -326,6 +327,18 @@ def test_he_she_and_the_minister_speak_for_the_last_named_speaker(index):
         published=PUBLISHED,
     ).proposals
     assert [(p.modality, p.attributed_to) for p in quoted] == [(Modality.STATEMENT, "Sergei Lavrov")] * 2
+    # a quotation standing alone goes on with the one quoted before it in its paragraph, not in the next one
+    alone = analyse(
+        '"Shells were the first chapter," said Park Ji-hoon, a researcher. "What matters now is what Russia gives."\n'
+        '"North Korea will want more from Russia."',
+        actors=index,
+        published=PUBLISHED,
+    ).proposals
+    assert [(p.modality, p.attributed_to) for p in alone] == [
+        (Modality.STATEMENT, "Park Ji-hoon"),
+        (Modality.STATEMENT, "Park Ji-hoon"),
+        (Modality.FORECAST, ""),
+    ]
     # without a named speaker before it, a pronoun speaks for nobody known
     alone = analyse("He stressed that North Korea remains faithful.", actors=index, published=PUBLISHED).proposals
     assert (alone[0].attributed_to, alone[0].speaker) == ("", None)
@@ -1529,6 +1542,8 @@ def test_participles_and_that_clauses_after_a_noun_are_background_not_the_senten
     assert about("Russia and North Korea signed in Pyongyang on June 19.") == "2024-06-19"
     assert about("Kim met Putin, and the two leaders signed in Pyongyang on June 19 with Russia.") == "2024-06-19"
     assert about("Russia's chief of staff, Valery Gerasimov, announced on Saturday that Russia won.") == "2024-06-29"
+    assert about("Sergei Shoigu, the secretary of Russia's council, landed in Pyongyang on Tuesday.") == "2024-06-25"
+    assert about("In June, the treaty, signed in Pyongyang on June 19, bound Russia.") == "2024-06"
     assert about("Officials told lawmakers last month that North Korea had sent shells since August 2023.") == "2023-08"
 
 

@@ -122,8 +122,9 @@ _VOICES = re.compile(
 )
 # A proper name in apposition ("Valery Gerasimov"): capitalised words, perhaps hyphenated.
 _PROPER_NAME = re.compile(r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}$")
-# Who does not speak: "Moscow has not", "the Kremlin never", "a treaty that" (a relative clause, not a voice).
-_SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who)$", re.I)
+# Who does not speak: "Moscow has not", "the Kremlin never", "a treaty that" (a relative clause, not a voice),
+# "Kim unveiled what state media called a submarine" (a naming, not a statement).
+_SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who)$|\bwhat\b", re.I)
 # A sentence that goes on with the last named speaker's words: "He stressed …", "She also rejected …",
 # "…, he said, …", "The minister stressed …".
 _BACK_REFERENCE = re.compile(

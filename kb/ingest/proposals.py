@@ -128,6 +128,7 @@ def analyse(
     anchor = None  # the article's latest date so far: "three days later" counts from it
     readout = (_readout_voice(text) or publisher) if kind == "official" else ""
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
+    voice_paragraph = -1  # the paragraph where the voice last spoke
     person: tuple[str, Hashable | None] | None = None  # a person the previous sentence is about: "He said …"
     speakers: dict[str, Hashable | None] = {}  # who has spoken so far, by name
     compatriots: dict[Hashable, tuple[str, Hashable]] = {}  # each state's person named last, by their full name
@@ -161,11 +162,17 @@ def analyse(
                 compatriots[nationals[m.keys[0]]] = (full_names[m.keys[0]], m.keys[0])
         if cue.attributed_span and _names_someone(cue.attributed_to):
             voice = (cue.attributed_to, carried or _speaker(text, sentence, cue, named, capitals))
+            voice_paragraph = paragraph
         elif (said := back_reference(sentence.text)) and (
             who := person if person is not None and _PERSONAL.match(said) else voice
         ):
             cue = ModalityCue(Modality.STATEMENT, said, who[0])
             carried = who[1]
+            voice_paragraph = paragraph
+        elif voice is not None and voice_paragraph == paragraph and _WHOLE_QUOTE.match(sentence.text):
+            # a quotation standing alone goes on with whoever was quoted just before in its paragraph
+            cue = ModalityCue(Modality.STATEMENT, "quotation", voice[0])
+            carried = voice[1]
         if cue.attributed_span and _names_someone(cue.attributed_to):
             speakers[cue.attributed_to] = voice[1] if voice is not None else None
         person = None if cue.attributed_span else _person_subject(sentence, named, people, speakers)
@@ -360,6 +367,8 @@ def _adjective_mentions(text: str, adjectives: PhraseIndex | None, mentions: lis
 
 
 _PERSONAL = re.compile(r"^(?:He|She)\b|,\s*(?:he|she)\b")
+# A sentence that is all quotation: '"What matters now is what comes back the other way."'
+_WHOLE_QUOTE = re.compile(r"^[\"“][^\"“”]{10,}[\"”]$")
 # A sentence led by its subject: "Shoigu visited …", "Meanwhile, Shoigu visited …".
 _LEADING = re.compile(r"^(?:[A-Z][a-z]+, )?")
 
@@ -589,13 +598,23 @@ _RELATIVE_CLAUSE = re.compile(
     rf"\s+(?:{_PARTICIPLE})\s+(?:{_PREPOSITION})\b[^,;:()–—]*",
 )
 _THAT = re.compile(r"(?<=[a-z]) that\s+(?!is\b|was\b|are\b|were\b)[^,;:()]*")
+# A sentence led by a name and its apposition: "Sergei Shoigu, the secretary of Russia's Security Council, landed
+# in Pyongyang on Tuesday" is Shoigu landing, not a participle after a noun.
+_APPOSITION_HEAD = re.compile(
+    r"^(?!(?:In|On|By|Since|After|Before|During|At|From|Until|For|Last|This|Next|Then|When|As)\b)"
+    r"(?:[A-Z][\w'’.-]+ ?){1,4},\s+(?:the|a|an|[A-Z][\w-]+['’]s)\s[^,;:()]{1,80}$"
+)
 
 
 def _relative_clauses(text: str) -> list[tuple[int, int]]:
     """The spans of a sentence's relative clauses: "…, which began in 2022", "a UN ban that took effect in 2019"
     ("that" after a noun, not after a word that takes what is said: "said that", "so that"), "the treaty, signed
     in June 2024,"."""
-    spans = [m.span() for m in _RELATIVE_CLAUSE.finditer(text)]
+    spans = [
+        m.span()
+        for m in _RELATIVE_CLAUSE.finditer(text)
+        if not (m.group(0).startswith(",") and _APPOSITION_HEAD.match(text, 0, m.start()))
+    ]
     for m in _THAT.finditer(text):
         before = text[: m.start()].rsplit(None, 1)
         # "told lawmakers last month that …" is what was told
