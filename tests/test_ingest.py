@@ -1237,12 +1237,14 @@ def test_the_agreement_an_article_is_about_is_what_the_treaty_refers_to(world, e
         "The treaty commits both sides to help each other.\n"
         "Its fourth article is a mutual defence clause.\n"
         "Article 3 commits both sides to consult on threats.\n"
-        "The pact worries Seoul a great deal, diplomats say."
+        "The pact worries Seoul a great deal, diplomats say.\n"
+        "The sides noted that the Treaty has become a reliable legal foundation."
     )
     result = ingest(editor, content=text.encode(), title="A treaty between Moscow and Pyongyang")
     cited = {c.quote for c in world["treaty"].evidence.all()}
     assert cited == {c.quote for c in result.claims}
     assert any(q.startswith("Article 3 commits") for q in cited)
+    assert any(q.startswith("The sides noted that the Treaty") for q in cited)  # as official texts write it
 
 
 def test_the_treaty_refers_to_nothing_when_the_article_is_about_no_one_agreement(index):

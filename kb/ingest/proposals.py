@@ -521,7 +521,8 @@ _TO = re.compile(r"\bto(?: the)?\s+$")  # "shipped shells to Moscow": where they
 # and the steps of its life (ratification, entry into force, signature).
 _AGREEMENT_ANAPHOR = re.compile(
     r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir) (?:new |mutual |(?:[a-z]+[- ])?defen[cs]e )?"
-    r"(?:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|arrangement|text)\b|"
+    # "the treaty", and "the Treaty" as official texts write it
+    r"(?i:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|arrangement|text)\b|"
     r"\b[Aa]rticle \d+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final) "
     r"(?:article|clause|provision)\b|\b(?:[Rr]atif(?:y|ied|ies|ying|ication)|entry into force|entered into force|"
     r"came into force|took effect|instruments of ratification)\b",
