@@ -235,6 +235,8 @@ def test_modality_from_the_wording(sentence, modality):
         ("The Joint Chiefs of Staff estimated in March that shells were shipped.", "The Joint Chiefs of Staff"),
         ("At Vostochny, Putin made plain that Russia was ready to help.", "Putin"),
         ("Choe Son Hui, for her part, reiterated that Pyongyang supports Moscow.", "Choe Son Hui"),
+        ("Putin made it clear that Russia would help.", "Putin"),
+        ("Lavrov recalled that the two countries had fought together.", "Lavrov"),
     ],
 )
 def test_statements_are_attributed(sentence, who):
@@ -296,6 +298,13 @@ def test_statements_name_the_speaker_in_apposition_and_after_a_dateline(sentence
         "Beijing, for its part, has said nothing in public about North Korean troops in Russia.",
         "The two countries signed a treaty that promises mutual military assistance.",
         "Kim unveiled what state media called a nuclear-powered submarine.",
+        # passives, and verbs that speak only before "that"
+        "Kim Jong Un is believed to have travelled by train.",
+        "North Korea is suspected of supplying missiles to Russia.",
+        "North Korea recalled its ambassador in 2024.",
+        "Vladimir Putin welcomed Kim Jong Un at the Vostochny cosmodrome.",
+        "Ukrainian soldiers found documents that identified the dead as North Koreans.",
+        "Kim visited the plant, praised the Su-35, a fighter jet, and left.",
     ],
 )
 def test_silence_and_relative_clauses_are_not_statements(sentence):
@@ -327,6 +336,21 @@ def test_he_she_and_the_minister_speak_for_the_last_named_speaker(index):
         published=PUBLISHED,
     ).proposals
     assert [(p.modality, p.attributed_to) for p in quoted] == [(Modality.STATEMENT, "Sergei Lavrov")] * 2
+    # "The Ukrainian president said" is his, not the last speaker's; '"…," he said' after a person is theirs
+    others = analyse(
+        "Sergei Lavrov told reporters that Russia would stand firm.\n"
+        "The Ukrainian president said North Korean troops had been killed.\n"
+        'Kim Jong Un arrived in Moscow in June 2024. "We are brothers in arms," he said.',
+        actors=index,
+        published=PUBLISHED,
+        people={"kju"},
+    ).proposals
+    assert [p.attributed_to for p in others] == [
+        "Sergei Lavrov",
+        "The Ukrainian president",
+        "",
+        "Kim Jong Un",
+    ]
     # a quotation standing alone goes on with the one quoted before it in its paragraph, not in the next one
     alone = analyse(
         '"Shells were the first chapter," said Park Ji-hoon, a researcher. "What matters now is what Russia gives."\n'
@@ -492,6 +516,13 @@ def test_the_two_countries_are_the_two_states_an_article_names_most(index):
     capitals = {"pyongyang": "nk", "moscow": "ru", "beijing": "cn"}
     proposals = analyse(text, actors=index, published=PUBLISHED, capitals=capitals).proposals
     assert [p.subjects for p in proposals[-3:]] == [["ru", "nk"], ["ru", "nk"], ["ru", "nk"]]
+    concerned = analyse(
+        text + "\nChina urged the parties concerned to show restraint in 2024.",
+        actors=index,
+        published=PUBLISHED,
+        capitals=capitals,
+    ).proposals
+    assert concerned[-1].subjects == ["cn"]
     # with no clear pair, "the two countries" names nobody
     even = "Russia met China and North Korea in June 2024.\nThe two countries promised each other help in 2024."
     assert (
@@ -1144,6 +1175,8 @@ def test_a_datelines_date_is_not_the_sentences():
     text = "SEOUL, Nov 20 (Kestrel) - North Korea has shipped shells to Russia since August 2023."
     assert dated(text, "2025-11-20") == ["2023-08"]
     assert dated("SEOUL, April 28 (Eastline) - North Korea on Monday confirmed it.", "2025-04-28") == ["2025-04-28"]
+    assert dated("Pyongyang, June 19 (KCNA) -- Russia has sent oil since August 2023.", "2025-06-19") == ["2023-08"]
+    assert dated("Two days after this week's summit, Kim left.", anchor="2024-06-19") == ["2024-07"]  # this week
 
 
 def test_seasons_vague_intervals_and_parts_of_the_day_are_told_as_far_as_they_go():
@@ -1245,6 +1278,14 @@ def test_the_agreement_an_article_is_about_is_what_the_treaty_refers_to(world, e
     assert cited == {c.quote for c in result.claims}
     assert any(q.startswith("Article 3 commits") for q in cited)
     assert any(q.startswith("The sides noted that the Treaty") for q in cited)  # as official texts write it
+    other = ingest(
+        editor,
+        content=(text + "\nNorth Korea withdrew from the Treaty on the Non-Proliferation of Nuclear Weapons.").encode(),
+        title="A treaty between Moscow and Pyongyang",
+        published_on="2024-07-02",
+    )
+    (npt,) = [c for c in other.claims if "Non-Proliferation" in c.quote]
+    assert not world["treaty"].evidence.filter(pk=npt.pk).exists()
 
 
 def test_the_treaty_refers_to_nothing_when_the_article_is_about_no_one_agreement(index):
@@ -1546,6 +1587,10 @@ def test_participles_and_that_clauses_after_a_noun_are_background_not_the_senten
     assert about("Russia's chief of staff, Valery Gerasimov, announced on Saturday that Russia won.") == "2024-06-29"
     assert about("Sergei Shoigu, the secretary of Russia's council, landed in Pyongyang on Tuesday.") == "2024-06-25"
     assert about("In June, the treaty, signed in Pyongyang on June 19, bound Russia.") == "2024-06"
+    assert (
+        about("The KN-23, a missile of North Korea, developed in 2019, was fired at Russia on January 2.")
+        == "2024-01-02"
+    )
     assert about("Officials told lawmakers last month that North Korea had sent shells since August 2023.") == "2023-08"
 
 
@@ -1572,3 +1617,11 @@ def test_a_family_name_several_people_share_is_the_one_named_in_full_last(index)
     *_, arrived, elder = analyse(text, actors=index, published=PUBLISHED).proposals
     assert "kju" in arrived.subjects and "kis" not in arrived.subjects
     assert not {"kju", "kis"} & set(elder.subjects)  # "the elder Kim" is not the last Kim named
+    # named far apart, a name several share is nobody's
+    apart = analyse(
+        "Kim Jong Un met Putin in 2024.\nKim Il Sung ruled in 1948.\nRussia sent oil in 2024.\n"
+        "Kim has ruled since 2011.",
+        actors=index,
+        published=PUBLISHED,
+    ).proposals
+    assert not {"kju", "kis"} & set(apart[-1].subjects)

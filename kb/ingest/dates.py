@@ -75,7 +75,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             rf"\b{_COUNT} {_UNIT} (?P<dir>later|afterwards|earlier|"
-            r"(?:after|before)(?=\s*(?:[,.;:]|$)|\s+(?:that|this)\b))",
+            r"(?:after|before)(?=\s*(?:[,.;:]|$)|\s+that\b))",
             re.I,
         ),
         RELATIVE,
@@ -122,7 +122,7 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]+,[^()\n]{1,30}\([^()\n]{1,40}\)\s*[-–—]\s")
+_DATELINE = re.compile(r"^\s*[A-Z][A-Za-z .'-]+,[^()\n]{1,30}\([^()\n]{1,40}\)\s*[-–—]{1,2}\s")
 
 
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.

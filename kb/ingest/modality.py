@@ -15,10 +15,12 @@ _SPEECH_VERBS = (
     r"acknowledged|admitted|argued|argues|stressed|stresses|emphasised|emphasized|promised|promises|"
     r"justified|justifies|blamed|blames|condemned|condemns|criticised|criticized|hailed|hails|"
     r"threatened|threatens|rejected|rejects|joked|jokes|informed|informs|wrote|writes|posted|describe|insist|"
-    r"dismissed|dismisses|expect|expects|recalled|recalls|reiterated|reiterates|reaffirmed|reaffirms|"
-    r"welcomed|welcomes|believe|believes|believed|suspect|suspects|suspected|"
-    # "estimated in March that", "found that", "made plain that": what follows is what they hold
-    r"(?:estimated|estimates|estimate|found|finds|made (?:plain|clear))(?=(?:\s+[\w,]+){0,3}\s+that\b)"
+    r"dismissed|dismisses|expect|expects|reiterated|reiterates|reaffirmed|reaffirms|"
+    r"believe|believes|believed|suspect|suspects|suspected|"
+    # what follows is what they hold: "estimated in March that", "found that", "made it plain that", "recalled
+    # that", "welcomed that" (not "recalled its ambassador", "welcomed Kim at the airport")
+    r"(?:estimated|estimates|estimate)(?=(?:\s+[\w,]+){0,3}\s+that\b)|"
+    r"(?:found|finds|made (?:it )?(?:plain|clear)|recalled|recalls|welcomed|welcomes)(?=\s+that\b)"
 )
 # Evidence that speaks: "trade registers indicate", "White House reports indicated", "data show".
 _EVIDENCE_NOUNS = (
@@ -39,11 +41,12 @@ _STATEMENT_PATTERNS = [
         rf"\s+(?:{_EVIDENCE_VERBS})\b",
         re.I,
     ),
-    # '"…," said one researcher.', '"…," said one researcher, who asked not to be named.' and
-    # '"…," said Park Ji-hoon, a researcher at …'
+    # '"…," said one researcher.' and '"…," said one researcher, who asked not to be named.'
+    re.compile(rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})(?:[.!?]?[\"”’]?$|,\s+who\b)"),
+    # '"…," said Park Ji-hoon, a researcher at …': after a quotation, with a verb of saying only
     re.compile(
-        rf",[\"”’]?\s*(?:{_SPEECH_VERBS})\s+(?P<who>[^,.;:()]{{2,60}})"
-        r"(?:[.!?]?[\"”’]?$|,\s+(?:who|an?|the|one|another|its|his|her|their)\b)"
+        r"[,.!?][\"”’]\s*(?:said|says|added|noted|wrote|argued|warned)\s+(?P<who>[^,.;:()]{2,60}),\s+"
+        r"(?:an?|the|one|another|its|his|her|their)\b"
     ),
     # "by South Korean estimates", "by the agency's count"
     re.compile(r"\bby (?P<who>(?:the )?[^,.;:()]{2,40}?\b(?:estimates?|count|tally|figures|reckoning))\b"),
@@ -123,13 +126,14 @@ _VOICES = re.compile(
 # A proper name in apposition ("Valery Gerasimov"): capitalised words, perhaps hyphenated.
 _PROPER_NAME = re.compile(r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}$")
 # Who does not speak: "Moscow has not", "the Kremlin never", "a treaty that" (a relative clause, not a voice),
-# "Kim unveiled what state media called a submarine" (a naming, not a statement).
-_SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who)$|\bwhat\b", re.I)
+# "Kim unveiled what state media called a submarine" (a naming, not a statement), "Kim is believed to" (a
+# passive: the author's hedge).
+_SILENT = re.compile(r"\b(?:not|never|nothing|that|which|who|is|are|was|were|be|been|being)$|\bwhat\b", re.I)
 # A sentence that goes on with the last named speaker's words: "He stressed …", "She also rejected …",
 # "…, he said, …", "The minister stressed …".
 _BACK_REFERENCE = re.compile(
-    r"^(?:He|She|It|The (?:[A-Z][\w-]+ )?(?i:minister|spokes(?:man|woman|person)|president|premier|envoy|ambassador|"
-    r"agency|general|commander|statement|editorial|commentary|communiqu[eé]|report))\s+"
+    r"^(?:He|She|It|The (?i:minister|spokes(?:man|woman|person)|president|premier|envoy|ambassador|"
+    r"agency|general|commander|statement|editorial|commentary|communiqu[eé]))\s+"
     r"(?:also\s+|later\s+|then\s+|further\s+)?(?:has |had )?"
     rf"(?:{_SPEECH_VERBS})\b"
     # "…, he said, …" and a quotation it closes: '"We have said so many times," he said.'

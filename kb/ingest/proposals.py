@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Container, Hashable, Mapping
+from collections.abc import Container, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kb.choices import DatePrecision, Modality
@@ -128,12 +128,13 @@ def analyse(
     anchor = None  # the article's latest date so far: "three days later" counts from it
     readout = (_readout_voice(text) or publisher) if kind == "official" else ""
     voice: tuple[str, Hashable | None] | None = None  # the last named speaker: "He stressed …" goes on with them
-    voice_paragraph = -1  # the paragraph where the voice last spoke
+    voice_at = current = -1  # where the voice last spoke; where the sentence read starts
     person: tuple[str, Hashable | None] | None = None  # a person the previous sentence is about: "He said …"
     speakers: dict[str, Hashable | None] = {}  # who has spoken so far, by name
     compatriots: dict[Hashable, tuple[str, Hashable]] = {}  # each state's person named last, by their full name
     full_names: dict[Hashable, str] = {}
     for sentence in sentences:
+        previous, current = current, sentence.start
         paragraph = text.rfind("\n", 0, sentence.start) + 1
         if paragraph != paragraph_start:
             paragraph_start, paragraph_topic, leading = paragraph, False, []
@@ -162,17 +163,23 @@ def analyse(
                 compatriots[nationals[m.keys[0]]] = (full_names[m.keys[0]], m.keys[0])
         if cue.attributed_span and _names_someone(cue.attributed_to):
             voice = (cue.attributed_to, carried or _speaker(text, sentence, cue, named, capitals))
-            voice_paragraph = paragraph
+            voice_at = sentence.start
         elif (said := back_reference(sentence.text)) and (
             who := person if person is not None and _PERSONAL.match(said) else voice
         ):
             cue = ModalityCue(Modality.STATEMENT, said, who[0])
             carried = who[1]
-            voice_paragraph = paragraph
-        elif voice is not None and voice_paragraph == paragraph and _WHOLE_QUOTE.match(sentence.text):
-            # a quotation standing alone goes on with whoever was quoted just before in its paragraph
+            voice_at = sentence.start
+        elif (
+            voice is not None
+            and voice_at == previous
+            and "\n" not in text[previous : sentence.start]
+            and _WHOLE_QUOTE.match(sentence.text)
+        ):
+            # a quotation standing alone goes on with whoever was quoted in the sentence just before, in its paragraph
             cue = ModalityCue(Modality.STATEMENT, "quotation", voice[0])
             carried = voice[1]
+            voice_at = sentence.start
         if cue.attributed_span and _names_someone(cue.attributed_to):
             speakers[cue.attributed_to] = voice[1] if voice is not None else None
         person = None if cue.attributed_span else _person_subject(sentence, named, people, speakers)
@@ -229,14 +236,29 @@ def analyse(
 # The pair an article is about, named as a pair: "the two countries", "both sides", "neither side".
 _PAIR = re.compile(
     r"\b(?:the two|both|neither|either|each) (?:countries|states|sides|governments|partners|nations|allies|parties|"
-    r"capitals|parliaments|peoples|side|country|party|government)\b|\bthe (?:sides|parties)\b",
+    r"capitals|parliaments|peoples|side|country|party|government)\b|"
+    r"\bthe (?:sides|parties)\b(?!\s+(?:concerned|involved|to|in|of)\b)",
     re.I,
 )
 _SHORT_NAME = re.compile(r"(?<![\w’'-])[A-Z][a-z]{2,}(?![\w’'-]| [A-Z])")
 _COMPASS = frozenset({"North", "South", "East", "West"})
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
-# "the elder Kim", "the younger Kim": another of the family than the one last named
-_KIN_BEFORE = re.compile(r"\b(?:elder|younger|late|senior|junior) $", re.I)
+# "the elder Kim": another of the family than the one last named
+_KIN_BEFORE = re.compile(r"\b(?:elder|senior) $", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s")
+
+
+def _named_in_full(text: str, at: int, named: Iterable[tuple[int, Hashable]]) -> Hashable | None:
+    """Whom a short name at ``at`` stands for, of the actors named in full before it (``named``: where each such
+    naming ends, and its actor): the only one, else the one named last if that was in this sentence or the one
+    before ("Kim" right after "Kim Jong Un"); a name several share, named far apart, is nobody's."""
+    before = [(end, key) for end, key in named if end <= at]
+    if len({key for _, key in before}) == 1:
+        return before[0][1]
+    if not before:
+        return None
+    end, key = max(before)
+    return key if len(_SENTENCE_END.findall(text, end, at)) <= 1 else None
 
 
 _ARTICLES = frozenset({"The", "A", "An"})
@@ -265,23 +287,20 @@ def _short_names(
         return mentions
     resolved = []
     for m in mentions:
-        # a name several actors share is the one of them named in full last: "Kim" after "Kim Jong Un"
-        earlier = max(
-            ((end, k) for ends in full.values() for end, k in ends if end <= m.start and k in m.keys), default=None
-        )
-        resolved.append(Mention(m.start, m.end, m.surface, (earlier[1],)) if len(m.keys) > 1 and earlier else m)
+        earlier = _named_in_full(text, m.start, [(end, k) for ends in full.values() for end, k in ends if k in m.keys])
+        resolved.append(Mention(m.start, m.end, m.surface, (earlier,)) if len(m.keys) > 1 and earlier else m)
     for match in _SHORT_NAME.finditer(text):
         word = match.group(0)
         if word in _COMPASS and text[max(0, match.start() - 4) : match.start()].lower() == "the ":
             word = f"the {word}"
         elif word in _COMPASS:
             continue
-        latest = max(((end, key) for end, key in full.get(word, ()) if end <= match.start()), default=None)
+        key = _named_in_full(text, match.start(), full.get(word, ()))
         before = text[max(0, match.start() - 30) : match.start()]
         if _NAME_BEFORE.search(before) or _KIN_BEFORE.search(before):
             continue  # "Kim" in "Respected Kim", part of a longer name; "the elder Kim"
-        if latest and not any(m.start < match.end() and match.start() < m.end for m in mentions):
-            resolved.append(Mention(match.start(), match.end(), match.group(0), (latest[1],)))
+        if key is not None and not any(m.start < match.end() and match.start() < m.end for m in mentions):
+            resolved.append(Mention(match.start(), match.end(), match.group(0), (key,)))
     return sorted(resolved, key=lambda m: m.start)
 
 
@@ -366,7 +385,7 @@ def _adjective_mentions(text: str, adjectives: PhraseIndex | None, mentions: lis
     ]
 
 
-_PERSONAL = re.compile(r"^(?:He|She)\b|,\s*(?:he|she)\b")
+_PERSONAL = re.compile(r"^(?:He|She)\b|,[\"”’]?\s*(?:he|she)\b")
 # A sentence that is all quotation: '"What matters now is what comes back the other way."'
 _WHOLE_QUOTE = re.compile(r"^[\"“][^\"“”]{10,}[\"”]$")
 # A sentence led by its subject: "Shoigu visited …", "Meanwhile, Shoigu visited …".
@@ -521,8 +540,9 @@ _TO = re.compile(r"\bto(?: the)?\s+$")  # "shipped shells to Moscow": where they
 # and the steps of its life (ratification, entry into force, signature).
 _AGREEMENT_ANAPHOR = re.compile(
     r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir) (?:new |mutual |(?:[a-z]+[- ])?defen[cs]e )?"
-    # "the treaty", and "the Treaty" as official texts write it
-    r"(?i:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|arrangement|text)\b|"
+    r"(?:treaty|pact|agreement|accord|deal|clause|provision|alliance|partnership|arrangement|text)\b|"
+    # "the Treaty" as official texts write it, not "the Treaty on the Non-Proliferation …", "the Treaty of 1961"
+    r"\b[Tt]he (?:new )?(?:Treaty|Pact|Agreement|Accord|Partnership)\b(?!\s+(?:of|on|for|between|to)\b|\s+[A-Z])|"
     r"\b[Aa]rticle \d+\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|final) "
     r"(?:article|clause|provision)\b|\b(?:[Rr]atif(?:y|ied|ies|ying|ication)|entry into force|entered into force|"
     r"came into force|took effect|instruments of ratification)\b",
@@ -614,7 +634,12 @@ def _relative_clauses(text: str) -> list[tuple[int, int]]:
     spans = [
         m.span()
         for m in _RELATIVE_CLAUSE.finditer(text)
-        if not (m.group(0).startswith(",") and _APPOSITION_HEAD.match(text, 0, m.start()))
+        # the head's verb, unless another clause follows it: "The KN-23, a missile, developed in 2019, was fired"
+        if not (
+            m.group(0).startswith(",")
+            and _APPOSITION_HEAD.match(text, 0, m.start())
+            and not text.startswith(",", m.end())
+        )
     ]
     for m in _THAT.finditer(text):
         before = text[: m.start()].rsplit(None, 1)
