@@ -19,7 +19,7 @@ from kb.choices import (
     TransferCategory,
     TransferStatus,
 )
-from kb.models import Actor, ArmsTransfer, Claim, Event, Relationship, Source
+from kb.models import Actor, ArmsTransfer, Claim, Event, Provision, Relationship, Source
 from kb.selectors import visible_records
 from tests.helpers import API_LISTS, ARTICLE, V1, ids
 from tests.world import CORE, World, build_world
@@ -298,6 +298,15 @@ def test_editor_creates_updates_and_deletes_each_kind(as_editor, corpus, editor)
     assert changed.status_code == 200, changed.content
     assert [p["actor"]["id"] for p in changed.json()["parties"]] == [russia.pk]
     assert [p["label"] for p in changed.json()["provisions"]] == ["Art. 1", "Art. 2"]
+    # two provisions with one label are refused, and nothing changes
+    twice = {"label": "Art. 1", "kind": "other", "summary": "Twice."}
+    clash = as_editor.patch(f"{V1}/agreements/{agreement.json()['id']}/", {"provisions": [twice, twice]}, format="json")
+    assert clash.status_code == 400, clash.content
+    assert "cannot have the same label" in clash.content.decode()
+    assert list(Provision.objects.filter(agreement=agreement.json()["id"]).values_list("label", flat=True)) == [
+        "Art. 1",
+        "Art. 2",
+    ]
 
     transfer = as_editor.post(
         f"{V1}/arms-transfers/",

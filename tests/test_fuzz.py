@@ -299,6 +299,15 @@ def within_rules(case, data: Data, pick: Callable[[list], object]) -> None:
             if isinstance(party.get("evidence"), list):
                 party["evidence"] = [pick(data.ids[Claim]) for _ in party["evidence"]] if data.ids[Claim] else []
             _in_ladder_order(party)
+    if isinstance(body.get("provisions"), list):
+        # A numbered provision once in its agreement ("Article 4" twice clashes); unnumbered ones may repeat.
+        seen = set()
+        for provision in body["provisions"]:
+            label = provision.get("label") if isinstance(provision, dict) else None
+            if isinstance(label, str) and label.strip():
+                if label.strip() in seen:
+                    provision["label"] = ""
+                seen.add(label.strip())
     for first, second in ORDERED_PAIRS:
         # The first no later than the second (an end needs a start); an update that sets one sets both.
         if first not in body and second not in body:

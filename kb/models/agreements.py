@@ -183,7 +183,10 @@ class Provision(KbModel):
             models.CheckConstraint(condition=~Q(summary=""), name="provision_summary_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=ProvisionKind.values), name="provision_kind_valid"),
             models.UniqueConstraint(
-                fields=["agreement", "label"], condition=~Q(label=""), name="provision_label_unique"
+                fields=["agreement", "label"],
+                condition=~Q(label=""),
+                name="provision_label_unique",
+                violation_error_message="Two provisions of one agreement cannot have the same label.",
             ),
         ]
 
