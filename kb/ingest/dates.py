@@ -21,7 +21,8 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"
 _REL = r"(?P<rel>this|last|next|the same|that) year"
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY_NAMES = "|".join(calendar.day_name)
+_WEEKDAY = rf"(?P<weekday>{_WEEKDAY_NAMES})"
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _NUMBERS.update({"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": None, "few": None})
 _COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
@@ -46,7 +47,7 @@ _SEASON = r"(?P<season>spring|summer|autumn|fall(?! of (?!\d))|winter)"  # not "
 # RELATIVE stands for dates counted from the publication or from the article's previous date.
 RELATIVE = "relative"
 # A weekday before a full date is part of it ("Wednesday, June 19, 2024"); "last year" after a day gives its year.
-_ON_WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? )?"
+_ON_WEEKDAY = rf"(?:(?:{_WEEKDAY_NAMES}),? )?"
 _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_ON_WEEKDAY}{_MONTH} {_DAY}(?:,? {_YEAR}\b| {_REL}\b|(?![\d:]))"), DatePrecision.DAY),
     (re.compile(rf"\b{_ON_WEEKDAY}{_DAY} (?:of )?{_MONTH}(?:,? {_YEAR}\b| {_REL}\b|(?!\w))"), DatePrecision.DAY),
@@ -122,7 +123,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-_DATELINE = re.compile(r"^\s*[A-Z][A-Za-z .'-]+,[^()\n]{1,30}\([^()\n]{1,40}\)\s*[-–—]{1,2}\s")
+# A dateline: "SEOUL, Nov 20 (Kestrel) -", "Pyongyang, June 18 (KCNA)"; its day is the report's.
+DATELINE = re.compile(r"^\s*[A-Z][^\n(),]{0,40},[^()\n]{1,30}\((?P<agency>[A-Z][\w.&' -]{1,40})\)")
 
 
 # What every date expression above holds somewhere: a digit, a month, a weekday or a unit of time.
@@ -355,7 +357,7 @@ def find_dates(
     if not _ANY_DATE.search(text):
         return []  # most sentences name no date: one quick look instead of every pattern
     # A dateline's day ("SEOUL, Nov 20 (Kestrel) -") is the report's, not what the sentence says happened.
-    dateline = match.end() if (match := _DATELINE.match(text)) is not None else 0
+    dateline = match.end() if (match := DATELINE.match(text)) is not None else 0
     future = bool(_FUTURE.search(text))
     past = not future and bool(_PAST.search(text))
     found: list[DateMention] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kb.choices import DatePrecision, Modality
 from kb.dates import PartialDate
 from kb.ingest.candidates import TITLE_WORDS, find_candidates
-from kb.ingest.dates import DateMention, find_dates, speaks_of_future
+from kb.ingest.dates import DATELINE, DateMention, find_dates, speaks_of_future
 from kb.ingest.links import RecordCues, refers_to_war
 from kb.ingest.modality import ModalityCue, back_reference, detect_modality, issuer
 from kb.ingest.names import Mention, PhraseIndex
@@ -721,14 +721,12 @@ def _speaker(
 
 
 _POSSESSIVE = re.compile(r"['’]s?\s")
-# A dateline's agency: "Pyongyang, June 18 (KCNA)", "MOSCOW, May 9 (TASS) -".
-_DATELINE = re.compile(r"^\s*[A-Z][^\n()]{0,60}\((?P<agency>[A-Z][\w.&' -]{1,40})\)")
 _NOT_A_NAME = frozenset({"the", "a", "an", "he", "she", "it", "they", "this", "that"})
 
 
 def _readout_voice(text: str) -> str:
     """The agency of an official readout's dateline ("Pyongyang, June 18 (KCNA)"), else ""."""
-    match = _DATELINE.match(text)
+    match = DATELINE.match(text)
     return match.group("agency").strip() if match is not None else ""
 
 
