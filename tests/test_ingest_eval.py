@@ -256,5 +256,7 @@ def test_eval_ingest_refuses_a_devset_naming_what_the_corpus_lacks(db, tmp_path)
     )
     with pytest.raises(CommandError, match="the corpus holds no a: actor atlantis"):
         call_command("eval_ingest", "--devset", str(tmp_path), stdout=StringIO())
-    with pytest.raises(CommandError, match="no development set directory"):
+    with pytest.raises(CommandError, match="missing: no such directory of annotated articles"):
         call_command("eval_ingest", "--devset", str(tmp_path / "missing"), stdout=StringIO())
+    with pytest.raises(CommandError, match="elsewhere: no such directory of annotated articles"):
+        call_command("eval_ingest", "--heldout", str(tmp_path / "elsewhere"), stdout=StringIO())

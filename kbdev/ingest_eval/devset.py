@@ -84,7 +84,7 @@ class GoldArticle:
 def read_devset(path: Path = DEFAULT_DEVSET_PATH) -> list[GoldArticle]:
     """Every annotated article of the directory, by name; DevsetError names the file and what is wrong."""
     if not path.is_dir():
-        raise DevsetError(f"{path}: no development set directory there.")
+        raise DevsetError(f"{path}: no such directory of annotated articles.")
     articles = [read_article(gold) for gold in sorted(path.glob("*.json"))]
     if not articles:
         raise DevsetError(f"{path}: no annotated article (<name>.json beside <name>.txt or .html).")

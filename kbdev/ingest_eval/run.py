@@ -89,15 +89,22 @@ def evaluate(
         with transaction.atomic():
             results = [_evaluate_article(corpus, fixture, reference) for fixture in corpus.sources]
             transaction.set_rollback(True)
-        scored = {}
-        for name, articles in (("devset", devset), ("corpus_sentences", corpus_gold), ("heldout", heldout)):
-            scored[name] = []
-            for article in articles:
-                with transaction.atomic():
-                    scored[name].append(_evaluate_dev_article(article, reference))
-                    transaction.set_rollback(True)
+        evaluation = Evaluation(
+            corpus=results,
+            devset=[_alone(article, reference) for article in devset],
+            corpus_sentences=[_alone(article, reference) for article in corpus_gold],
+            heldout=[_alone(article, reference) for article in heldout],
+        )
         transaction.set_rollback(True)
-    return Evaluation(corpus=results, **scored)
+    return evaluation
+
+
+def _alone(article: GoldArticle, reference: _Reference) -> DevArticleResult:
+    """One sentence-annotated article ingested and scored in its own rolled-back transaction."""
+    with transaction.atomic():
+        scored = _evaluate_dev_article(article, reference)
+        transaction.set_rollback(True)
+    return scored
 
 
 def _store_reference(corpus: Corpus) -> _Reference:
